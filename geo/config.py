@@ -1,0 +1,94 @@
+"""Settings in one table: name, default, help; layered defaults -> environment -> explicit arguments."""
+from __future__ import annotations
+
+import os
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_DIR / "data"
+ENV_PREFIX = "GEO_"
+
+
+def _default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "geo-dashboard"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the pipeline; each field's metadata carries its help text."""
+
+    max_file_bytes: int = field(default=5_000_000, metadata={"help": "Largest article file read, in bytes."})
+    max_files: int = field(default=2_000, metadata={"help": "Most article files in one corpus."})
+    max_corpus_bytes: int = field(default=200_000_000, metadata={"help": "Largest total corpus size, in bytes."})
+    spacy_model: str = field(default="", metadata={"help": "spaCy model package to load; empty picks the best installed English model."})
+    geocoder: str = field(default="gazetteer", metadata={"help": "Geocoder backend: gazetteer (offline) or a geopy geocoder name such as nominatim."})
+    geocoder_url: str = field(default="", metadata={"help": "Base URL of the online geocoder (e.g. a self-hosted Nominatim); empty uses geopy's default host."})
+    geocoder_scheme: str = field(default="https", metadata={"help": "http or https for the online geocoder."})
+    user_agent: str = field(default="", metadata={"help": "User agent sent to online geocoders (required by Nominatim's usage policy)."})
+    geocoder_timeout: float = field(default=5.0, metadata={"help": "Seconds before an online geocoder request is abandoned."})
+    geocoder_min_delay: float = field(default=1.0, metadata={"help": "Minimum seconds between online geocoder requests (Nominatim allows 1/s)."})
+    cache_dir: Path = field(default_factory=_default_cache_dir, metadata={"help": "Folder of generated files: gazetteer index, geocoder cache."})
+    custom_gazetteer: Path = field(default=DATA_DIR / "gazetteer" / "custom.csv", metadata={"help": "CSV of your own gazetteer rows; they override every other source."})
+    workers: int = field(default=1, metadata={"help": "Processes for spaCy's nlp.pipe."})
+    batch_size: int = field(default=32, metadata={"help": "Texts per spaCy batch."})
+
+    @property
+    def gazetteer_path(self) -> Path:
+        return self.cache_dir / "gazetteer.sqlite"
+
+    @property
+    def geocode_cache_path(self) -> Path:
+        return self.cache_dir / "geocode-cache.sqlite"
+
+
+def setting_help() -> list[tuple[str, str, str]]:
+    """(name, default, help) for every setting, for --help texts and the README."""
+    rows = []
+    for f in fields(Settings):
+        default = f.default if f.default_factory is MISSING else f.default_factory()  # type: ignore[misc]
+        rows.append((f.name, str(default), f.metadata.get("help", "")))
+    return rows
+
+
+
+def _coerce(name: str, kind: type, raw: object) -> object:
+    try:
+        if kind is int:
+            value = int(raw)  # type: ignore[arg-type]
+            if value <= 0:
+                raise ValueError
+            return value
+        if kind is float:
+            value = float(raw)  # type: ignore[arg-type]
+            if value < 0:
+                raise ValueError
+            return value
+        if kind is Path:
+            return Path(str(raw)).expanduser()
+        return str(raw)
+    except (TypeError, ValueError):
+        env = ENV_PREFIX + name.upper()
+        raise ConfigError(f"setting {name} (environment {env}) has invalid value {raw!r}: expected a positive {kind.__name__}") from None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Defaults, then GEO_* environment variables, then explicit overrides (None means 'not given')."""
+    kinds = {"int": int, "float": float, "Path": Path, "str": str}
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        kind = kinds[f.type if isinstance(f.type, str) else f.type.__name__]
+        env = os.environ.get(ENV_PREFIX + f.name.upper())
+        if env is not None and env != "":
+            values[f.name] = _coerce(f.name, kind, env)
+        if overrides.get(f.name) is not None:
+            values[f.name] = _coerce(f.name, kind, overrides[f.name])
+    unknown = set(overrides) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    settings = replace(Settings(), **values)
+    if settings.geocoder_scheme not in ("http", "https"):
+        raise ConfigError("setting geocoder_scheme must be http or https")
+    return settings
