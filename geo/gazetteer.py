@@ -60,6 +60,7 @@ class Candidate:
     population: int
     capital: bool
     source: str
+    primary: bool = True  # the looked-up name is the entry's main name, not one of its alternate names
 
     @property
     def is_admin(self) -> bool:
@@ -366,12 +367,20 @@ class Gazetteer:
             return ()
         if key in self.custom:
             return tuple(self.custom[key])
-        rows = self._query("SELECT p.id, p.name, p.feature, p.category, p.country, p.admin1, p.lat, p.lon, p.population, p.capital, p.source "
-                           "FROM names n JOIN places p ON p.id = n.place_id WHERE n.norm = ?", (key,))
+        rows = self._query("SELECT p.id, p.name, p.feature, p.category, p.country, p.admin1, p.lat, p.lon, p.population, p.capital, p.source, "
+                           "n.primary_name FROM names n JOIN places p ON p.id = n.place_id WHERE n.norm = ?", (key,))
         return tuple(_candidate(r) for r in rows)
 
     def has_name(self, name: str) -> bool:
         return bool(self.candidates(name))
+
+    def is_notable(self, name: str, min_population: int = 15_000) -> bool:
+        """Whether `name` names a country, region, curated place or a town of at least `min_population`."""
+        return any(c.is_admin or c.capital or c.population >= min_population or c.id.startswith(("curated:", "custom:"))
+                   for c in self.candidates(name))
+
+    def is_country(self, name: str) -> bool:
+        return any(c.feature == "country" for c in self.candidates(name))
 
     def get(self, place_id: str) -> Candidate | None:
         if place_id in self.custom_by_id:
@@ -403,7 +412,8 @@ class Gazetteer:
 
 
 def _candidate(r: tuple) -> Candidate:
-    return Candidate(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "", float(r[6]), float(r[7]), int(r[8] or 0), bool(r[9]), r[10])
+    primary = bool(r[11]) if len(r) > 11 else True
+    return Candidate(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "", float(r[6]), float(r[7]), int(r[8] or 0), bool(r[9]), r[10], primary)
 
 
 def _index_ok(path: Path) -> tuple[bool, str]:

