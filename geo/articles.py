@@ -372,7 +372,7 @@ def clean_text(raw: str, rules: ChromeRules | None = None, markdown: bool = Fals
     body_seen = 0
     for i in range(body_from, len(lines)):
         text = lines[i].text
-        if COMMENT_HEADER_RE.match(text) and i + 1 < len(lines):
+        if body_seen >= 2 and COMMENT_HEADER_RE.match(text) and not PUBLISHED_RE.match(text) and i + 1 < len(lines):
             meta.comments = _parse_comments(lines, i)
             end = i
             break
@@ -491,8 +491,9 @@ def _locate_html_segments(raw: str, text: str, base: tuple[Segment, ...]) -> tup
     return tuple(located)
 
 
-def article_from_text(article_id: str, path: str, raw: str, encoding: str = "utf-8", kind: str = ".txt") -> Article:
-    """Clean one article's decoded text into an Article record."""
+def article_from_text(article_id: str, path: str, raw: str, encoding: str = "utf-8", kind: str | None = None) -> Article:
+    """Clean one article's decoded text into an Article record; `kind` defaults to the path's extension."""
+    kind = kind or Path(path).suffix.lower()
     notes: list[str] = []
     html_meta: dict = {}
     if kind in (".html", ".htm"):

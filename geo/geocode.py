@@ -372,7 +372,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         countries = {c.country for c in t.candidates if c.feature == "country"}
         if countries:
             focus.update(countries)
-        elif len(t.candidates) == 1:
+        elif len(t.candidates) == 1 and (t.candidates[0].population >= SMALL_PLACE or t.candidates[0].id.startswith(("curated:", "custom:"))):
             focus[t.candidates[0].country] += 0.5
             if t.candidates[0].feature in POINT_FEATURES:
                 anchors.append(t.candidates[0])
@@ -416,7 +416,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
         if ranked:
             top = pool[ranked[0][0]]
-            hinted = any(t.hints or t.container for t in group)
+            hinted = any(_kind_bonus(top, t.hints) > 0 or t.container for t in group)
             if (top.feature in ("town", "village") and top.population < SMALL_PLACE and not focus.get(top.country)
                     and not hinted and top.category != "online"):
                 pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
