@@ -129,7 +129,8 @@ def _is_place_name(is_place: Callable[[str], bool], text: str) -> bool:
 
 
 def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
-                 is_country: Callable[[str], bool] = lambda name: False) -> list[tuple[int, int, str, str | None]]:
+                 is_country: Callable[[str], bool] = lambda name: False,
+                 acronyms: Iterable[str] = ()) -> list[tuple[int, int, str, str | None]]:
     """Cleaned (start_token, end_token, label, fix-note) spans for a doc's entities.
 
     `is_place(text)` tells whether the gazetteer knows a notable place of that name, `is_country(text)` whether
@@ -191,6 +192,9 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
         fixed.append((s, e, label, note))
 
     fixed.extend(_missed_people(doc, is_place))
+    acronyms = set(acronyms)
+    covered = {i for s, e, _, _ in fixed for i in range(s, e)}
+    fixed.extend((t.i, t.i + 1, "ORG", "acronym defined in the corpus") for t in doc if t.text in acronyms and t.i not in covered)
     fixed.extend(_dateline_spans(doc, is_place))
     fixed.extend(_missed_places(doc, fixed, is_place))
     return _non_overlapping(fixed)
@@ -301,6 +305,18 @@ def _non_overlapping(spans):
 # --------------------------------------------------------------------------- extraction
 
 
+ACRONYM_DEF_RE = re.compile(r"((?:the\s+)?[A-Z][\w&’'.-]*(?:\s+(?:of|the|and|for|[A-Z][\w&’'.-]*)){1,8})\s+\(([A-Z][A-Za-z.&]{1,9})\)")
+
+
+def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
+    """Acronyms defined in the texts as "Full Name (ACR)": ACR -> full name."""
+    found = {}
+    for text in texts:
+        for m in ACRONYM_DEF_RE.finditer(text):
+            found[m.group(2)] = re.sub(r"^the\s+", "", m.group(1))
+    return found
+
+
 def titled_names(texts: Iterable[str]) -> set[str]:
     """Normalized names written after an honorific anywhere in the texts ("Mr Kim" -> "kim")."""
     names = set()
@@ -313,9 +329,9 @@ def titled_names(texts: Iterable[str]) -> set[str]:
 
 
 def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], titled_people: set[str],
-                      is_country: Callable[[str], bool] = lambda name: False) -> list[Entity]:
+                      is_country: Callable[[str], bool] = lambda name: False, acronyms: Iterable[str] = ()) -> list[Entity]:
     """Entity records of one parsed article, after span clean-up and gazetteer-driven label fixes."""
-    spans = fix_entities(doc, is_place, titled_people, is_country)
+    spans = fix_entities(doc, is_place, titled_people, is_country, acronyms)
     ents = []
     for idx, (s, e, label, note) in enumerate(spans):
         span = doc[s:e]
@@ -331,6 +347,43 @@ def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_pro
     texts = (a.text for a in articles)
     for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
         yield article, doc
+
+
+def person_tokens(entities: Sequence[Entity]) -> set[str]:
+    """First and last tokens of every multi-word person name, the forms a short mention can take."""
+    tokens = set()
+    for e in entities:
+        if e.label == "PERSON" and len(e.norm.split()) >= 2:
+            parts = e.norm.split()
+            tokens.update((parts[0], parts[-1]))
+    return tokens
+
+
+def propagate_people(article: Article, doc, entities: list[Entity], names: set[str], is_place: Callable[[str], bool]) -> list[Entity]:
+    """Short mentions of people named in full elsewhere that the model missed or tagged ORG/GPE ("Scholz said")."""
+    from dataclasses import replace
+
+    covered = {}
+    for e in entities:
+        span = doc.char_span(e.start, e.end, alignment_mode="expand")
+        if span is not None:
+            for t in span:
+                covered[t.i] = e
+    out = []
+    for e in entities:
+        if e.label in ("ORG", "GPE", "NORP") and e.norm in names and len(e.norm.split()) == 1 and not is_place(e.text):
+            e = replace(e, label="PERSON", norm=person_key(e.text), fixed=f"relabelled {e.label} -> PERSON (short form of a person named in full)")
+        out.append(e)
+    for tok in doc:
+        if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN") or not tok.is_title or tok.lower_ not in names or is_place(tok.text):
+            continue
+        s = tok.i - 1 if tok.i > 0 and doc[tok.i - 1].lower_ in HONORIFICS and tok.i - 1 not in covered else tok.i
+        span = doc[s:tok.i + 1]
+        raw_start, raw_end = article.raw_span(span.start_char, span.end_char)
+        out.append(Entity(article.id, -1, "PERSON", span.text, person_key(span.text), span.start_char, span.end_char,
+                          raw_start, raw_end, span.sent.start_char, span.sent.end_char, "added (short form of a person named in full)"))
+    out.sort(key=lambda x: x.start)
+    return [replace(e, index=i) for i, e in enumerate(out)]
 
 
 def vote_place_labels(entities: Sequence[Entity], titled_people: set[str]) -> list[Entity]:
@@ -421,9 +474,8 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
     # Organisations: "Full Name (ACR)" and initials join an acronym to its full name.
     orgs = [e for e in entities if e.label == "ORG" and e.norm]
     acronym_of: dict[str, str] = {}
-    for text in texts.values():
-        for m in re.finditer(r"((?:the\s+)?[A-Z][\w&’'.-]*(?:\s+(?:of|the|and|for|[A-Z][\w&’'.-]*)){1,8})\s+\(([A-Z][A-Za-z.&]{1,9})\)", text):
-            acronym_of[normalize(m.group(2))] = normalize(m.group(1))
+    for acronym, full in defined_acronyms(texts.values()).items():
+        acronym_of[normalize(acronym)] = normalize(full)
     full_orgs = {e.norm for e in orgs if len(e.norm.split()) >= 2}
     for full in full_orgs:
         original = next(e.text for e in orgs if e.norm == full)

@@ -7,8 +7,8 @@ from typing import Callable, Sequence
 
 from .articles import Article, Problem
 from .config import Settings
-from .entities import (Cluster, Entity, cluster_entities, entities_from_doc, model_name, parse_articles, titled_names,
-                       vote_place_labels)
+from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, parse_articles,
+                       person_tokens, propagate_people, titled_names, vote_place_labels)
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Unresolved, collect_places, resolve_article
 from .route import Route, extract_events, build_routes
@@ -44,14 +44,21 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
     """Run NER, geocoding and route extraction over already-read articles."""
     articles = list(articles)
     titled = titled_names(a.text for a in articles)
+    acronyms = set(defined_acronyms(a.text for a in articles))
     per_article: list[tuple[Article, object, list[Entity]]] = []
     all_entities: list[Entity] = []
     for i, (article, doc) in enumerate(parse_articles(articles, nlp, settings.batch_size, settings.workers), start=1):
-        ents = entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country)
+        ents = entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms)
         per_article.append((article, doc, ents))
         all_entities.extend(ents)
         if on_progress:
             on_progress(i, len(articles))
+    names = person_tokens(all_entities)
+    all_entities = []
+    for k, (article, doc, ents) in enumerate(per_article):
+        ents = propagate_people(article, doc, ents, names, gazetteer.is_notable)
+        per_article[k] = (article, doc, ents)
+        all_entities.extend(ents)
     voted = vote_place_labels(all_entities, titled)
     by_article: dict[str, list[Entity]] = {}
     for e in voted:
@@ -68,8 +75,8 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
         unresolved.extend(missing)
         events.extend(extract_events(article, doc, ents, resolved, assignment))
     places = collect_places(resolutions)
-    names = {c.id: c.name for c in clusters}
-    routes = build_routes(events, names, {a.id: a.date for a in articles})
+    subject_names = {c.id: c.name for c in clusters}
+    routes = build_routes(events, subject_names, {a.id: a.date for a in articles})
     warnings = []
     failed = getattr(online, "failed", None)
     if failed:
