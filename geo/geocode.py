@@ -194,7 +194,12 @@ class OnlineGeocoder:
 
             raise ConfigError(f"setting geocoder: unknown geocoder {settings.geocoder!r}; valid: gazetteer, "
                               f"{', '.join(sorted(SERVICE_TO_GEOCODER))}") from exc
-        kwargs = {"user_agent": settings.user_agent, "timeout": settings.geocoder_timeout, "scheme": settings.geocoder_scheme}
+        from geopy.adapters import URLLibAdapter
+
+        # geopy's default RequestsAdapter retries and honours Retry-After (30 s+ on a 429); one failure must
+        # cost at most one timeout here, so use the plain urllib adapter, which never retries.
+        kwargs = {"user_agent": settings.user_agent, "timeout": settings.geocoder_timeout, "scheme": settings.geocoder_scheme,
+                  "adapter_factory": URLLibAdapter}
         if settings.geocoder_url:
             kwargs["domain"] = re.sub(r"^https?://", "", settings.geocoder_url).rstrip("/")
         self.name = settings.geocoder
@@ -266,7 +271,7 @@ def _strip_kind_words(text: str) -> tuple[str, set[str]]:
 
 
 def _context_hints(text: str, start: int, end: int) -> set[str]:
-    after = re.match(r"[\s’'s]*([A-Za-z]+)", text[end:end + 30])
+    after = re.match(r"(?:\s|['’]s\b)*([A-Za-z]+)", text[end:end + 30])
     before = re.search(r"([A-Za-z]+)\s+(?:of\s+)?$", text[max(0, start - 30):start])
     hints = set()
     if after and after.group(1).lower() in KIND_WORDS:
@@ -293,7 +298,7 @@ def _prior(c: Candidate) -> float:
     if c.category == "online":
         return 9.0 + min(c.population / 1e7, 1.0)
     if c.feature == "region":
-        return 6.0
+        return 8.5
     score = 2.0 + math.log10(c.population + 1)
     if c.capital:
         score += 3.0
@@ -379,11 +384,12 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     total = sum(focus.values()) or 1.0
 
     for t in tops:
-        container_country = None
+        container_country, container_region = None, None
         if t.container:
-            for c in gazetteer.candidates(t.container):
+            for c in sorted(gazetteer.candidates(t.container), key=lambda c: c.feature != "country"):
                 if c.feature in ("country", "region"):
                     container_country = c.country
+                    container_region = c if c.feature == "region" else None
                     break
         for c in t.candidates:
             score = _prior(c) + _kind_bonus(c, t.hints)
@@ -391,6 +397,8 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
                 score += 1.0
             if container_country:
                 score += 6.0 if c.country == container_country else -3.0
+                if container_region is not None and c.country == container_country:
+                    score += max(0.0, 4.0 - _km(c, container_region) / 150.0)
             if c.country and c.feature != "country":
                 score += 4.0 * focus.get(c.country, 0) / total + (1.0 if focus.get(c.country) else 0.0)
             if anchors and c.feature in POINT_FEATURES and len(t.candidates) > 1:
