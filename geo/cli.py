@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("name")
     gsub.add_parser("stats", help="size of the index")
 
+    sub.add_parser("assets", help="copy Leaflet, jQuery and plugin files from their XStatic packages into static/ (offline map)")
+
     bench = sub.add_parser("bench", help="accuracy benchmarks")
     bsub = bench.add_subparsers(dest="bench", required=True)
     gp = bsub.add_parser("geoparse", help="toponym recognition P/R/F1 and resolution Acc@161, median error, AUC on a public corpus")
@@ -131,6 +133,14 @@ def cmd_gazetteer(args, settings) -> int:
     return 0
 
 
+def cmd_assets(args, settings) -> int:
+    from .mapview import STATIC_DIR, install_static_assets
+
+    files = install_static_assets()
+    print(f"installed {len(files)} map assets into {STATIC_DIR}")
+    return 0
+
+
 def cmd_bench(args, settings) -> int:
     from .bench import run_geoparse
 
@@ -153,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.geocoder_url and args.geocoder_url.startswith("http://"):
                 overrides["geocoder_scheme"] = "http"
         settings = load_settings(**overrides)
-        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench}[args.command]
+        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench, "assets": cmd_assets}[args.command]
         return handler(args, settings)
     except GeoError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -623,7 +623,7 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
                 if a.date and b.date:
                     leg["days"] = (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days
                 legs.append(leg)
-            dates = sorted(s.date for s in stops if s.date)
+            dates = sorted(s.date for s in stops if s.date) or sorted(e.date for e in trip if e.date)
             trip_dates = sorted(d for d in (_effective_date(e) for e in trip) if d)
             current = bool(latest_article and trip_dates and abs((dt.date.fromisoformat(latest_article) - trip_dates[-1]).days) <= TRIP_GAP_DAYS)
             routes.append(Route(subject_names.get(subject, subject), subject,

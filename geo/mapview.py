@@ -1,0 +1,238 @@
+"""The folium map of places and routes, wired to locally served Leaflet/jQuery assets so it works offline."""
+from __future__ import annotations
+
+import html
+import math
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .config import PROJECT_DIR
+from .errors import GeoError
+from .geocode import Place
+from .route import DONE_STATUS, Route
+
+STATIC_DIR = PROJECT_DIR / "static"
+STATIC_URL = "/app/static"
+CLUSTER_THRESHOLD = 60  # more markers than this are clustered
+LAYERS_PER_ARTICLE_LIMIT = 12  # more articles than this share one layer
+OSM_TILES = "OpenStreetMap"
+
+# (package, file inside the package's data folder, file under static/)
+ASSETS = [
+    ("leaflet", "leaflet.js", "leaflet/leaflet.js"),
+    ("leaflet", "leaflet.css", "leaflet/leaflet.css"),
+    ("leaflet", "images", "leaflet/images"),
+    ("jquery", "jquery.min.js", "jquery/jquery.min.js"),
+    ("leaflet_markercluster", "leaflet.markercluster.js", "markercluster/leaflet.markercluster.js"),
+    ("leaflet_markercluster", "MarkerCluster.css", "markercluster/MarkerCluster.css"),
+    ("leaflet_markercluster", "MarkerCluster.Default.css", "markercluster/MarkerCluster.Default.css"),
+    ("font_awesome", "css", "fontawesome/css"),
+    ("font_awesome", "webfonts", "fontawesome/webfonts"),
+]
+MAP_JS = [("leaflet", f"{STATIC_URL}/leaflet/leaflet.js"), ("jquery", f"{STATIC_URL}/jquery/jquery.min.js")]
+MAP_CSS = [("leaflet_css", f"{STATIC_URL}/leaflet/leaflet.css"),
+           ("fontawesome_css", f"{STATIC_URL}/fontawesome/css/all.min.css")]
+CLUSTER_JS = [("markerclusterjs", f"{STATIC_URL}/markercluster/leaflet.markercluster.js")]
+CLUSTER_CSS = [("markerclustercss", f"{STATIC_URL}/markercluster/MarkerCluster.css"),
+               ("markerclusterdefaultcss", f"{STATIC_URL}/markercluster/MarkerCluster.Default.css")]
+
+FEATURE_COLOURS = {"country": "#6a3d9a", "region": "#b15928", "continent": "#6a3d9a", "city": "#1f78b4", "town": "#1f78b4",
+                   "village": "#1f78b4", "station": "#e31a1c", "facility": "#ff7f00", "landmark": "#33a02c",
+                   "water": "#a6cee3"}
+ROUTE_COLOURS = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+
+
+def install_static_assets(target: Path = STATIC_DIR) -> list[Path]:
+    """Copy Leaflet, jQuery, MarkerCluster and Font Awesome from their pip-installed XStatic packages into static/."""
+    import importlib
+
+    written = []
+    for package, source, dest in ASSETS:
+        try:
+            module = importlib.import_module(f"xstatic.pkg.{package}")
+        except ImportError as exc:
+            raise GeoError(f"map asset package xstatic-{package.replace('_', '-')} is not installed: run pip install -r requirements.txt") from exc
+        src = Path(module.BASE_DIR) / source
+        out = target / dest
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, out, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(src, out)
+        written.append(out)
+    return written
+
+
+def assets_installed(target: Path = STATIC_DIR) -> bool:
+    return all((target / dest).exists() for _, _, dest in ASSETS)
+
+
+@dataclass
+class MapView:
+    """What the map shows: filters and the selection."""
+
+    articles: set[str] | None = None  # None: all
+    subjects: set[str] | None = None
+    statuses: set[str] = field(default_factory=lambda: {"done", "expected"})
+    show_metonyms: bool = True
+    selected_place: str | None = None
+    tiles: bool = False
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str]) -> str:
+    """Popup HTML: every value from an article is escaped."""
+    rows = []
+    for m in place.mentions:
+        if articles is not None and m.article not in articles:
+            continue
+        snippet = m.sentence.strip().replace("\n", " ")
+        if len(snippet) > 220:
+            snippet = snippet[:217] + "..."
+        tag = " <i>(metonym)</i>" if m.metonym else (" <i>(demonym)</i>" if m.demonym else "")
+        rows.append(f"<li><b>{_e(titles.get(m.article, m.article))}</b>{tag}: {_e(snippet)}</li>")
+    more = ""
+    if len(rows) > 8:
+        more = f"<li>... {len(rows) - 8} more</li>"
+        rows = rows[:8]
+    return (f"<div class='geo-popup' data-place-id='{_e(place.id)}'><h4>{_e(place.name)}</h4>"
+            f"<div>{_e(place.feature)}{' · ' + _e(place.country) if place.country else ''} · "
+            f"{place.lat:.4f}, {place.lon:.4f}</div><div>source {_e(place.source)} · confidence {place.confidence:.2f}</div>"
+            f"<ul class='geo-mentions'>{''.join(rows)}{more}</ul></div>")
+
+
+def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lat2 = math.radians(a[0]), math.radians(b[0])
+    dlon = math.radians(b[1] - a[1])
+    x = math.sin(dlon) * math.cos(lat2)
+    y = math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(dlon)
+    return (math.degrees(math.atan2(x, y)) + 360) % 360
+
+
+def visible_places(places: Iterable[Place], view: MapView) -> list[Place]:
+    out = []
+    for p in places:
+        mentions = [m for m in p.mentions if (view.articles is None or m.article in view.articles)
+                    and (view.show_metonyms or not m.metonym)]
+        if mentions:
+            out.append(p)
+    return out
+
+
+def visible_routes(routes: Iterable[Route], view: MapView) -> list[Route]:
+    out = []
+    for r in routes:
+        if view.subjects is not None and r.subject not in view.subjects:
+            continue
+        stops = [s for s in r.stops if ("done" if s.status in DONE_STATUS else "expected") in view.statuses
+                 and (view.articles is None or set(s.articles) & view.articles)]
+        if len(stops) >= 2 or (len(stops) == 1 and len(r.stops) >= 2):
+            out.append(r)
+    return out
+
+
+def build_map(places: list[Place], routes: list[Route], view: MapView, titles: dict[str, str]):
+    """A folium Map with one layer per article (or clustered markers for large corpora) and one per route."""
+    import folium
+    from folium.plugins import MarkerCluster
+
+    shown = visible_places(places, view)
+    shown_routes = visible_routes(routes, view)
+    fmap = folium.Map(location=[20, 0], zoom_start=2, tiles=OSM_TILES if view.tiles else None, max_zoom=18,
+                      control_scale=True, prefer_canvas=False)
+    fmap.default_js = list(MAP_JS)
+    fmap.default_css = list(MAP_CSS)
+    if not view.tiles:
+        folium.Element("<style>.leaflet-container{background:#dfe8ef;}</style>").add_to(fmap.get_root().header)
+
+    article_ids = sorted({m.article for p in shown for m in p.mentions})
+    per_article = 1 < len(article_ids) <= LAYERS_PER_ARTICLE_LIMIT and len(shown) <= CLUSTER_THRESHOLD
+    layers: dict[str, folium.FeatureGroup] = {}
+    if per_article:
+        for aid in article_ids:
+            layers[aid] = folium.FeatureGroup(name=f"Article: {_e(titles.get(aid, aid))[:60]}", show=True).add_to(fmap)
+    else:
+        group = folium.FeatureGroup(name="Places", show=True).add_to(fmap)
+        if len(shown) > CLUSTER_THRESHOLD:
+            cluster = MarkerCluster(name="Places (clustered)", options={"maxClusterRadius": 40})
+            cluster.default_js = list(CLUSTER_JS)
+            cluster.default_css = list(CLUSTER_CSS)
+            cluster.add_to(group)
+            target = cluster
+        else:
+            target = group
+
+    for p in shown:
+        mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
+        literal = [m for m in mentions if not m.metonym]
+        count = len(mentions) if view.show_metonyms else len(literal)
+        radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
+        if p.feature in ("country", "continent", "region"):
+            radius = min(radius, 14)  # areas are context; points carry the story
+        colour = FEATURE_COLOURS.get(p.feature, "#555555")
+        selected = p.id == view.selected_place
+        kwargs = dict(location=[p.lat, p.lon], radius=radius + (4 if selected else 0), color="#000000" if selected else colour,
+                      weight=3 if selected else 1.5, fill=True, fill_color=colour,
+                      fill_opacity=0.25 if not literal else 0.75, dash_array="4 3" if not literal else None,
+                      tooltip=f"{_e(p.name)} ({count} mention{'s' if count != 1 else ''})",
+                      class_name=f"geo-place geo-{_e(p.feature)}")
+        if per_article:
+            for aid in sorted({m.article for m in mentions}):
+                folium.CircleMarker(popup=folium.Popup(place_popup(p, {aid}, titles), max_width=380), **kwargs).add_to(layers[aid])
+        else:
+            folium.CircleMarker(popup=folium.Popup(place_popup(p, view.articles, titles), max_width=380), **kwargs).add_to(target)
+
+    for k, route in enumerate(shown_routes):
+        colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
+        layer = folium.FeatureGroup(name=f"Route: {_e(route.subject)}", show=True).add_to(fmap)
+        for a, b, leg in zip(route.stops, route.stops[1:], route.legs):
+            done = a.status in DONE_STATUS and b.status in DONE_STATUS
+            tip = f"{_e(a.name)} → {_e(b.name)}: {leg['km']:,.0f} km" + (f", {leg['days']} days" if "days" in leg else "") + ("" if done else " (expected)")
+            folium.PolyLine([[a.lat, a.lon], [b.lat, b.lon]], color=colour, weight=4, opacity=0.85,
+                            dash_array=None if done else "8 8", tooltip=tip, class_name="geo-route-leg").add_to(layer)
+            mid = ((a.lat + b.lat) / 2, (a.lon + b.lon) / 2)
+            angle = _bearing((a.lat, a.lon), (b.lat, b.lon)) - 90
+            folium.Marker(mid, icon=folium.DivIcon(html=f"<div class='geo-arrow' style='transform:rotate({angle:.0f}deg);color:{colour};"
+                                                            f"font-size:20px;line-height:20px'>&#10148;</div>",
+                                                   icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=tip).add_to(layer)
+        for n, s in enumerate(route.stops, start=1):
+            label = f"{n}. {_e(s.name)} — {_e(s.status)}" + (f", {_e(s.date)}" if s.date else "") + (f" {_e(s.time)}" if s.time else "")
+            folium.Marker([s.lat, s.lon], icon=folium.DivIcon(
+                html=f"<div class='geo-stop' style='background:{colour};color:#fff;border-radius:10px;width:20px;height:20px;"
+                     f"text-align:center;font:bold 12px/20px sans-serif;border:1px solid #fff'>{n}</div>",
+                icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=f"{_e(route.subject)}: {label}").add_to(layer)
+
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    points = [[p.lat, p.lon] for p in shown] + [[s.lat, s.lon] for r in shown_routes for s in r.stops]
+    focus = next((p for p in shown if p.id == view.selected_place), None)
+    if focus is not None:
+        fmap.location = [focus.lat, focus.lon]
+        fmap.options["zoom"] = 6
+        fmap.fit_bounds([[focus.lat - 2, focus.lon - 2], [focus.lat + 2, focus.lon + 2]])
+    elif points:
+        lats = [p[0] for p in points]
+        lons = [p[1] for p in points]
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    return fmap
+
+
+def map_asset_urls(fmap) -> list[str]:
+    """Every JS/CSS URL the map's elements ask for (what streamlit-folium passes to the browser)."""
+    from folium.elements import JSCSSMixin
+
+    urls = []
+
+    def walk(el):
+        if isinstance(el, JSCSSMixin):
+            urls.extend(u for _, u in getattr(el, "default_js", []))
+            urls.extend(u for _, u in getattr(el, "default_css", []))
+        for child in getattr(el, "_children", {}).values():
+            walk(child)
+
+    walk(fmap)
+    return urls
