@@ -271,7 +271,7 @@ def _is_caption(text: str) -> bool:
 
 def _looks_like_title(text: str) -> bool:
     words = text.split()
-    return 4 <= len(words) <= 30 and not text.endswith((".", ":", ";", ",")) and text[:1].isupper()
+    return 3 <= len(words) <= 30 and not text.endswith((".", ":", ";", ",")) and text[:1].isupper()
 
 
 def _chrome_match(rules: ChromeRules, text: str) -> tuple[bool, str | None]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,11 @@ class MapView:
     show_metonyms: bool = True
     selected_place: str | None = None
     tiles: bool = False
+
+
+def css_id(value: str) -> str:
+    """A CSS class naming a place or route, so the browser test and user styles can find its marker."""
+    return "geo-id-" + re.sub(r"[^A-Za-z0-9_-]+", "-", value)
 
 
 def _e(text: object) -> str:
@@ -180,7 +186,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
                       weight=3 if selected else 1.5, fill=True, fill_color=colour,
                       fill_opacity=0.25 if not literal else 0.75, dash_array="4 3" if not literal else None,
                       tooltip=f"{_e(p.name)} ({count} mention{'s' if count != 1 else ''})",
-                      class_name=f"geo-place geo-{_e(p.feature)}")
+                      class_name=f"geo-place geo-{_e(p.feature)} {css_id(p.id)}")
         if per_article:
             for aid in sorted({m.article for m in mentions}):
                 folium.CircleMarker(popup=folium.Popup(place_popup(p, {aid}, titles), max_width=380), **kwargs).add_to(layers[aid])
@@ -194,7 +200,8 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
             done = a.status in DONE_STATUS and b.status in DONE_STATUS
             tip = f"{_e(a.name)} → {_e(b.name)}: {leg['km']:,.0f} km" + (f", {leg['days']} days" if "days" in leg else "") + ("" if done else " (expected)")
             folium.PolyLine([[a.lat, a.lon], [b.lat, b.lon]], color=colour, weight=4, opacity=0.85,
-                            dash_array=None if done else "8 8", tooltip=tip, class_name="geo-route-leg").add_to(layer)
+                            dash_array=None if done else "8 8", tooltip=tip,
+                            class_name=f"geo-route-leg {css_id('route-' + route.key)}").add_to(layer)
             mid = ((a.lat + b.lat) / 2, (a.lon + b.lon) / 2)
             angle = _bearing((a.lat, a.lon), (b.lat, b.lon)) - 90
             folium.Marker(mid, icon=folium.DivIcon(html=f"<div class='geo-arrow' style='transform:rotate({angle:.0f}deg);color:{colour};"

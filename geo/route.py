@@ -98,6 +98,11 @@ class Route:
     current: bool
     claims: list[dict] = field(default_factory=list)
 
+    @property
+    def key(self) -> str:
+        """Stable id of this subject's trip."""
+        return f"{self.subject_id}-{self.trip.get('start') or 'undated'}"
+
 
 # --------------------------------------------------------------------------- dates
 

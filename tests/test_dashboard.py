@@ -1,0 +1,148 @@
+"""The dashboard through streamlit's AppTest: panels, filters, uploads, URL state, local map assets."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.mapview import MapView, build_map, map_asset_urls, place_popup
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def app(cache_dir):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    return at
+
+
+def _select(at, label):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def _multiselect(at, label):
+    return next(s for s in at.multiselect if s.label == label)
+
+
+def test_seed_dashboard_renders_panels(app, gold):
+    app.run()
+    assert not app.exception and not app.error
+    article = _select(app, "Article")
+    assert len(article.options) == 5
+    assert app.query_params["corpus"] == ["seeds"] or app.query_params["corpus"] == "seeds"
+    markdown = " ".join(m.value for m in app.markdown)
+    assert "ent-PERSON" in markdown and "Kim Jong Un" in markdown
+    titles = {facts["title"] for facts in gold["articles"].values()}
+    assert any(h.value in titles for h in app.subheader)
+
+
+def test_selecting_an_article_updates_the_url_and_panel(app, gold):
+    app.run()
+    _select(app, "Article").set_value("002_66dd75581f08acab")
+    app.run()
+    assert not app.exception
+    assert "002" in str(app.query_params.get("article"))
+    assert any("N. Korea" in h.value for h in app.subheader)
+
+
+def test_url_restores_the_view(app):
+    app.query_params["article"] = "003_d0d42ebe6f756096"
+    app.query_params["labels"] = "PERSON,GPE"
+    app.query_params["status"] = "done"
+    app.run()
+    assert not app.exception
+    assert _select(app, "Article").value == "003_d0d42ebe6f756096"
+    assert set(_multiselect(app, "Entity types").value) == {"PERSON", "GPE"}
+    assert _multiselect(app, "Route stops").value == ["done"]
+    markdown = " ".join(m.value for m in app.markdown)
+    assert "ent-PERSON" in markdown and "ent-ORG" not in markdown
+
+
+def test_entity_filter_changes_highlighting(app):
+    app.run()
+    _multiselect(app, "Entity types").set_value(["GPE"])
+    app.run()
+    markdown = " ".join(m.value for m in app.markdown)
+    assert "ent-GPE" in markdown and "ent-PERSON" not in markdown
+    assert "GPE" in str(app.query_params.get("labels"))
+
+
+def test_selecting_a_place_centres_the_map_and_lists_mentions(app, seed_analysis):
+    app.run()
+    focus = _select(app, "Focus a place on the map")
+    pyongyang = next(p.id for p in seed_analysis.places if p.name == "Pyongyang")
+    assert any("Pyongyang" in o for o in focus.options)
+    focus.set_value(pyongyang)
+    app.run()
+    assert not app.exception
+    assert pyongyang in str(app.query_params.get("place"))
+    assert any("Pyongyang" in i.value for i in app.info)
+
+
+def test_pasted_and_uploaded_articles(app):
+    app.run()
+    app.radio[0].set_value("upload")
+    app.text_area[0].input("Minister visits Nairobi\n\nThe Kenyan foreign minister flew from Nairobi to Addis Ababa on Monday for talks, officials said.")
+    app.run()
+    assert not app.exception
+    assert len(_select(app, "Article").options) == 1
+    assert any("Minister visits Nairobi" in h.value for h in app.subheader)
+
+
+def test_bad_upload_gets_an_error_and_the_rest_is_shown(cache_dir):
+    from geo.articles import Problem  # noqa: F401  (the dashboard reports geo's Problem lines)
+
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+import streamlit as st
+
+class FakeUpload:
+    def __init__(self, name, data):
+        self.name, self._data = name, data
+    def getvalue(self):
+        return self._data
+
+from streamlit.delta_generator import DeltaGenerator
+
+real = DeltaGenerator.file_uploader
+DeltaGenerator.file_uploader = lambda self, *a, **k: [
+    FakeUpload("good.txt", b"Flood in Dhaka\\n\\nHeavy rain flooded Dhaka on Monday, officials said."),
+    FakeUpload("broken.txt", b"\\x00\\x01\\x02" * 40),
+    FakeUpload("empty.md", b"")]
+st.query_params["corpus"] = "upload"
+try:
+    exec(open({str(ROOT / "dashboard.py")!r}, encoding="utf-8").read())
+finally:
+    DeltaGenerator.file_uploader = real
+"""
+    at = AppTest.from_string(script, default_timeout=180)
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("broken.txt" in e and "binary" in e for e in errors)
+    assert any("empty.md" in e and "empty file" in e for e in errors)
+    assert len(_select(at, "Article").options) == 1
+
+
+def test_map_assets_are_local(seed_analysis):
+    titles = {a.id: a.title for a in seed_analysis.articles}
+    fmap = build_map(seed_analysis.places, seed_analysis.routes, MapView(), titles)
+    urls = map_asset_urls(fmap)
+    assert urls and all(u.startswith("/app/static/") for u in urls), urls
+    html = fmap.get_root().render()
+    assert "cdn." not in html and "https://" not in html.split("<body>")[0]
+    many = build_map(seed_analysis.places * 5, [], MapView(), titles)  # clustered layout
+    assert all(u.startswith("/app/static/") for u in map_asset_urls(many))
+
+
+def test_popup_escapes_article_text(seed_analysis):
+    place = seed_analysis.places[0]
+    from dataclasses import replace
+
+    evil = replace(place, name="<script>alert(1)</script>", mentions=tuple(
+        replace(m, sentence="<img src=x onerror=alert(1)>") for m in place.mentions[:1]))
+    popup = place_popup(evil, None, {place.mentions[0].article: "</textarea><b>t</b>"})
+    assert "<script>" not in popup and "<img" not in popup and "</textarea>" not in popup
+    assert "&lt;script&gt;" in popup
