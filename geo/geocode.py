@@ -294,7 +294,7 @@ def _prior(c: Candidate) -> float:
     if c.id.startswith("custom:"):
         return 14.0
     if c.id.startswith("curated:"):
-        return 7.5
+        return 10.0
     if c.category == "online":
         return 9.0 + min(c.population / 1e7, 1.0)
     if c.feature == "region":
@@ -355,17 +355,16 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     unresolved: list[Unresolved] = []
     for t in tops:
         if t.demonym:
-            country = gazetteer.country(gazetteer.demonym(t.query) or "")
-            t.candidates = [country] if country else []
+            place = gazetteer.demonym(t.query)
+            t.candidates = [place] if place else []
             continue
         if normalize(t.query) in DIRECTION_WORDS:
             t.candidates = []
             continue
         cands = list(gazetteer.candidates(t.query)) or list(gazetteer.candidates(t.entity.text))
         if not cands and gazetteer.demonym(t.query):
-            country = gazetteer.country(gazetteer.demonym(t.query) or "")
-            t.demonym = country is not None
-            cands = [country] if country else []
+            cands = [gazetteer.demonym(t.query)]
+            t.demonym = True
         if online is not None:
             cands = list(online.candidates(t.query)) + cands
         t.candidates = cands
@@ -393,13 +392,13 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
                     break
         for c in t.candidates:
             score = _prior(c) + _kind_bonus(c, t.hints)
-            if c.primary:
-                score += 1.0
+            if c.primary or c.id.startswith(("curated:", "custom:")):
+                score += 1.0  # a main name, or a curated alias; GeoNames alternate names are weaker evidence
             if container_country:
                 score += 6.0 if c.country == container_country else -3.0
                 if container_region is not None and c.country == container_country:
                     score += max(0.0, 4.0 - _km(c, container_region) / 150.0)
-            if c.country and c.feature != "country":
+            if c.country:
                 score += 4.0 * focus.get(c.country, 0) / total + (1.0 if focus.get(c.country) else 0.0)
             if anchors and c.feature in POINT_FEATURES and len(t.candidates) > 1:
                 nearest = min(_km(c, a) for a in anchors[:20] if a.id != c.id) if any(a.id != c.id for a in anchors[:20]) else 1e9

@@ -137,7 +137,7 @@ def test_gazetteer_lookups_and_stats(gazetteer):
     ids = {c.id for c in gazetteer.candidates("Washington")}
     assert len(ids) > 10
     assert any(c.capital and c.country == "US" for c in gazetteer.candidates("Washington"))
-    assert gazetteer.demonym("Syrian") == "SY"
+    assert gazetteer.demonym("Syrian").country == "SY" and gazetteer.demonym("European").feature == "continent"
     assert gazetteer.candidates("Kyiv's") == gazetteer.candidates("kyiv")
 
 

@@ -1,0 +1,233 @@
+"""Geoparsing accuracy on public corpora (GeoWebNews, LGL, TR-News, GeoVirus), run from raw text through the pipeline."""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geopy.distance import geodesic
+
+from .articles import Article, Segment
+from .config import Settings
+from .errors import GeoError
+
+# GeoWebNews helper annotations that are not toponyms (see the corpus README).
+GWN_HELPERS = {"Non_Toponym", "Literal_Expression", "Non_Lit_Expression"}
+EARTH_HALF_CIRCUMFERENCE_KM = 20039.0
+
+
+@dataclass(frozen=True)
+class GoldToponym:
+    start: int
+    end: int
+    text: str
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True)
+class BenchDoc:
+    id: str
+    text: str
+    gold: tuple[GoldToponym, ...]
+
+
+@dataclass
+class Report:
+    corpus: str
+    articles: int
+    gold: int
+    predicted: int
+    matched: int
+    errors_km: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def acc161(self) -> float:
+        return sum(e <= 161 for e in self.errors_km) / len(self.errors_km) if self.errors_km else 0.0
+
+    @property
+    def median_km(self) -> float:
+        return statistics.median(self.errors_km) if self.errors_km else 0.0
+
+    @property
+    def auc(self) -> float:
+        """Area under the curve of sorted ln(error+1)/ln(20039) (Gritta et al.); lower is better."""
+        if len(self.errors_km) < 2:
+            return 0.0
+        ys = sorted(math.log(e + 1) / math.log(EARTH_HALF_CIRCUMFERENCE_KM) for e in self.errors_km)
+        dx = 1 / (len(ys) - 1)
+        return sum((a + b) / 2 * dx for a, b in zip(ys, ys[1:]))
+
+    def as_dict(self) -> dict:
+        return {"corpus": self.corpus, "articles": self.articles, "gold": self.gold, "predicted": self.predicted,
+                "matched": self.matched, "precision": round(self.precision, 3), "recall": round(self.recall, 3),
+                "f1": round(self.f1, 3), "resolved_with_gold_coords": len(self.errors_km), "acc161": round(self.acc161, 3),
+                "median_km": round(self.median_km, 1), "auc": round(self.auc, 3), "seconds": round(self.seconds, 1)}
+
+
+@dataclass
+class Suite:
+    reports: list[Report]
+
+    def table(self) -> str:
+        head = f"{'corpus':<11} {'articles':>8} {'gold':>6} {'P':>6} {'R':>6} {'F1':>6} {'Acc@161':>8} {'median km':>10} {'AUC':>6} {'seconds':>8}"
+        rows = [head, "-" * len(head)]
+        for r in self.reports:
+            d = r.as_dict()
+            rows.append(f"{d['corpus']:<11} {d['articles']:>8} {d['gold']:>6} {d['precision']:>6.3f} {d['recall']:>6.3f} {d['f1']:>6.3f} "
+                        f"{d['acc161']:>8.3f} {d['median_km']:>10.1f} {d['auc']:>6.3f} {d['seconds']:>8.1f}")
+        return "\n".join(rows)
+
+    def as_dict(self) -> dict:
+        return {"reports": [r.as_dict() for r in self.reports]}
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def _float(node, tag):
+    el = node.find(tag)
+    try:
+        return float(el.text) if el is not None and el.text else None
+    except ValueError:
+        return None
+
+
+def load_gwn(path: Path) -> list[BenchDoc]:
+    docs = []
+    for art in ET.parse(path).getroot().iter("article"):
+        text = art.findtext("text") or ""
+        gold = []
+        for t in art.iter("toponym"):
+            if (t.findtext("type") or "") in GWN_HELPERS:
+                continue
+            s, e = int(t.findtext("start")), int(t.findtext("end"))
+            gold.append(GoldToponym(s, e, text[s:e], _float(t, "latitude"), _float(t, "longitude")))
+        docs.append(BenchDoc(f"gwn-{art.get('file')}", text, tuple(gold)))
+    return docs
+
+
+def _reanchor(text: str, start: int, end: int, phrase: str) -> tuple[int, int]:
+    if text[start:end] == phrase:
+        return start, end
+    found = text.rfind(phrase, max(0, start - 40), start + len(phrase))
+    if found < 0:
+        found = text.find(phrase, max(0, start - 40))
+    return (found, found + len(phrase)) if found >= 0 else (start, end)
+
+
+def load_lgl_like(path: Path, prefix: str) -> list[BenchDoc]:
+    docs = []
+    for art in ET.parse(path).getroot().iter("article"):
+        text = art.findtext("text") or ""
+        gold = []
+        for t in art.iter("toponym"):
+            phrase = t.findtext("phrase") or ""
+            s, e = _reanchor(text, int(t.findtext("start")), int(t.findtext("end")), phrase)
+            tag = t.find("gaztag")
+            lat = _float(tag, "lat") if tag is not None else None
+            lon = _float(tag, "lon") if tag is not None else None
+            gold.append(GoldToponym(s, e, phrase, lat, lon))
+        docs.append(BenchDoc(f"{prefix}-{art.get('docid') or len(docs)}", text, tuple(gold)))
+    return docs
+
+
+def load_geovirus(path: Path) -> list[BenchDoc]:
+    docs = []
+    for n, art in enumerate(ET.parse(path).getroot().iter("article")):
+        text = art.findtext("text") or ""
+        gold = []
+        for loc in art.iter("location"):
+            s, e = int(loc.findtext("start")) - 1, int(loc.findtext("end")) - 1  # offsets are off by one in this file
+            gold.append(GoldToponym(s, e, text[s:e], _float(loc, "lat"), _float(loc, "lon")))
+        docs.append(BenchDoc(f"geovirus-{n}", text, tuple(gold)))
+    return docs
+
+
+def load_corpus(path: Path) -> tuple[str, list[BenchDoc], bool]:
+    """(name, documents, whether demonyms count as toponyms) for a corpus folder or file."""
+    path = Path(path)
+    name = path.name.lower()
+    if path.is_dir():
+        for candidate, loader in (("GWN.xml", "gwn"), ("lgl.xml", "lgl"), ("TR-News.xml", "trnews"), ("GeoVirus.xml", "geovirus")):
+            if (path / candidate).exists():
+                return load_corpus(path / candidate)
+        raise GeoError(f"{path}: no GWN.xml, lgl.xml, TR-News.xml or GeoVirus.xml inside")
+    if name == "gwn.xml":
+        return "GeoWebNews", load_gwn(path), True
+    if name == "lgl.xml":
+        return "LGL", load_lgl_like(path, "lgl"), False
+    if name == "tr-news.xml":
+        return "TR-News", load_lgl_like(path, "trnews"), False
+    if name == "geovirus.xml":
+        return "GeoVirus", load_geovirus(path), False
+    raise GeoError(f"{path}: not a known geoparsing corpus file")
+
+
+def bench_article(doc: BenchDoc) -> Article:
+    """The document's raw text as an article with an identity offset map (gold offsets index the same text)."""
+    return Article(id=doc.id, path=doc.id, raw=doc.text, text=doc.text, segments=(Segment(0, 0, len(doc.text)),))
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score(name: str, docs: list[BenchDoc], analysis, count_demonyms: bool, seconds: float) -> Report:
+    predicted: dict[str, list[tuple[int, int, float | None, float | None]]] = {d.id: [] for d in docs}
+    for p in analysis.places:
+        for m in p.mentions:
+            if m.demonym and not count_demonyms:
+                continue
+            predicted[m.article].append((m.start, m.end, p.lat, p.lon))
+    for u in analysis.unresolved:
+        predicted[u.article].append((u.start, u.end, None, None))
+    report = Report(name, len(docs), sum(len(d.gold) for d in docs), sum(len(v) for v in predicted.values()), 0, seconds=seconds)
+    for d in docs:
+        preds = sorted(predicted[d.id])
+        used: set[int] = set()
+        for g in d.gold:
+            hit = next((i for i, (s, e, _, _) in enumerate(preds) if i not in used and s < g.end and g.start < e), None)
+            if hit is None:
+                continue
+            used.add(hit)
+            report.matched += 1
+            if g.lat is None or g.lon is None:
+                continue
+            _, _, lat, lon = preds[hit]
+            report.errors_km.append(EARTH_HALF_CIRCUMFERENCE_KM if lat is None else geodesic((g.lat, g.lon), (lat, lon)).km)
+    return report
+
+
+def run_geoparse(paths: list[str], settings: Settings, limit: int | None = None, nlp=None, gazetteer=None) -> Suite:
+    """Score each corpus from raw text through NER, gazetteer and disambiguation."""
+    from .entities import load_model
+    from .gazetteer import open_gazetteer
+    from .pipeline import analyze
+
+    nlp = nlp or load_model(settings.spacy_model)
+    gazetteer = gazetteer or open_gazetteer(settings)
+    reports = []
+    for path in paths:
+        name, docs, demonyms = load_corpus(Path(path))
+        docs = docs[:limit] if limit else docs
+        started = time.perf_counter()
+        analysis = analyze([bench_article(d) for d in docs], nlp, gazetteer, settings)
+        reports.append(score(name, docs, analysis, demonyms, time.perf_counter() - started))
+    return Suite(reports)
