@@ -95,3 +95,34 @@ def places_csv(analysis: Analysis) -> str:
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def write_parquet(analysis: Analysis, folder) -> list:
+    """Articles, entities, clusters, places (one row per mention) and route stops as Parquet files in `folder`."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "articles": pd.DataFrame([{"id": a.id, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date,
+                                   "author": a.author, "text": a.text} for a in analysis.articles]),
+        "entities": pd.DataFrame([{"article": e.article, "label": e.label, "text": e.text, "start": e.raw_start, "end": e.raw_end,
+                                   "cluster": analysis.cluster_of(e)} for e in analysis.entities]),
+        "clusters": pd.DataFrame([{"id": c.id, "label": c.label, "name": c.name, "aliases": list(c.aliases),
+                                   "articles": list(c.articles), "mentions": c.mentions} for c in analysis.clusters]),
+        "places": pd.DataFrame([{"place_id": p.id, "name": p.name, "feature": p.feature, "country": p.country, "lat": p.lat,
+                                 "lon": p.lon, "source": p.source, "confidence": p.confidence, "article": m.article,
+                                 "start": m.start, "end": m.end, "text": m.text, "metonym": m.metonym, "demonym": m.demonym}
+                                for p in analysis.places for m in p.mentions]),
+        "stops": pd.DataFrame([{"subject": r.subject, "trip_start": r.trip.get("start"), "current": r.current, "order": n,
+                                "name": s.name, "lat": s.lat, "lon": s.lon, "date": s.date, "time": s.time, "status": s.status,
+                                "articles": s.articles} for r in analysis.routes for n, s in enumerate(r.stops, start=1)]),
+    }
+    written = []
+    for name, frame in tables.items():
+        path = folder / f"{name}.parquet"
+        frame.to_parquet(path, index=False)
+        written.append(path)
+    return written

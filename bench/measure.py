@@ -1,0 +1,57 @@
+"""One measurement in a fresh process; prints JSON with wall seconds and this process's peak memory.
+
+python bench/measure.py pipeline PATH...   the full `python -m geo analyze` work, cold (imports and model load included)
+python bench/measure.py floor PATH...      a bare script: load the same spaCy model, nlp.pipe over the same texts
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+START = time.perf_counter()
+
+
+def texts_of(paths):
+    from pathlib import Path
+
+    for p in paths:
+        p = Path(p)
+        files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        for f in files:
+            yield f.read_text(encoding="utf-8", errors="replace")
+
+
+def main() -> None:
+    mode, paths = sys.argv[1], sys.argv[2:]
+    workers = 1
+    if paths and paths[0].startswith("--workers="):
+        workers = int(paths.pop(0).split("=", 1)[1])
+    if mode == "pipeline":
+        from geo.cli import main as geo_main
+
+        code = geo_main(["analyze", *paths, "--workers", str(workers), "--json", "/dev/null"])
+        assert code == 0
+    elif mode == "floor":
+        import importlib
+
+        from geo.entities import MODEL_PREFERENCE
+
+        for name in MODEL_PREFERENCE:
+            try:
+                nlp = importlib.import_module(name).load()
+                break
+            except ImportError:
+                continue
+        for _ in nlp.pipe(texts_of(paths), batch_size=32, n_process=workers):
+            pass
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"mode": mode, "seconds": time.perf_counter() - START, "peak_mb": max(peak_kb, children_kb) / 1024}))
+
+
+if __name__ == "__main__":
+    main()

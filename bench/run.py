@@ -1,0 +1,198 @@
+"""Benchmark suite: pipeline vs its spaCy floor, gazetteer, dashboard. Prints a table, writes bench/results/latest.json.
+
+    python bench/run.py            everything (about 10-15 minutes on 2 cores)
+    python bench/run.py --quick    a tiny corpus, no dashboard: checks that the suite runs (used by the tests)
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))
+
+
+def measure(mode: str, paths: list[str], env: dict, workers: int = 1) -> dict:
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "measure.py"), mode, f"--workers={workers}", *paths],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - started
+    return result
+
+
+def pipeline_vs_floor(name: str, paths: list[str], env: dict, repeat: int, workers: int = 1) -> dict:
+    pipe = [measure("pipeline", paths, env, workers) for _ in range(repeat)]
+    floor = [measure("floor", paths, env, workers) for _ in range(repeat)]
+    p = statistics.median(r["wall"] for r in pipe)
+    f = statistics.median(r["wall"] for r in floor)
+    return {"corpus": name, "workers": workers, "pipeline_s": round(p, 2), "floor_s": round(f, 2), "ratio": round(p / f, 2),
+            "pipeline_peak_mb": round(max(r["peak_mb"] for r in pipe)), "floor_peak_mb": round(max(r["peak_mb"] for r in floor))}
+
+
+def benchmark_texts(target: Path) -> int:
+    """Write the 1,135 benchmark article texts as .txt files into a temporary folder (never into the project)."""
+    n = 0
+    sources = [("geowebnews/GWN.xml", "text"), ("lgl/lgl.xml", "text"), ("tr-news/TR-News.xml", "text"), ("geovirus/GeoVirus.xml", "text")]
+    for rel, tag in sources:
+        for art in ET.parse(BENCHMARKS / rel).getroot().iter("article"):
+            text = art.findtext(tag) or ""
+            title = art.findtext("title") or ""
+            (target / f"{n:05d}.txt").write_text((title + "\n\n" + text) if title else text, encoding="utf-8")
+            n += 1
+    return n
+
+
+def gazetteer_figures(env: dict) -> dict:
+    code = r"""
+import json, random, resource, sys, time
+from pathlib import Path
+from geo.config import load_settings
+from geo.gazetteer import build_index, Gazetteer
+import sqlite3
+st = load_settings()
+path = st.gazetteer_path
+t = time.perf_counter(); stats = build_index(path); build = time.perf_counter() - t
+rss_before = int(open('/proc/self/statm').read().split()[1]) * 4096 / 1e6
+g = Gazetteer(path)
+names = [r[0] for r in sqlite3.connect(path).execute("SELECT norm FROM names ORDER BY random() LIMIT 20000")]
+t = time.perf_counter()
+for n in names: g._candidates(n)
+cold = len(names) / (time.perf_counter() - t)
+t = time.perf_counter()
+for _ in range(5):
+    for n in names: g.candidates(n)
+warm = 5 * len(names) / (time.perf_counter() - t)
+rss_after = int(open('/proc/self/statm').read().split()[1]) * 4096 / 1e6
+print(json.dumps({"build_s": round(build, 1), "file_mb": round(stats["bytes"] / 1e6, 1), "places": stats["places"],
+                  "lookups_per_s_uncached": round(cold), "lookups_per_s_cached": round(warm),
+                  "resident_mb_added": round(rss_after - rss_before, 1)}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dashboard_figures(env: dict) -> dict:
+    """Time to markers visible (warm server, real browser), server rerun time after a filter change, peak RSS."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    denv = dict(env)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=denv,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        timings = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu",
+                                                                                    "--disable-background-networking", "--disable-component-update"])
+            for attempt in range(3):  # the first load warms the server's caches (model, analysis)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else r.abort())
+                t = time.perf_counter()
+                page.goto(url + "/?corpus=seeds")
+                found = False
+                while time.perf_counter() - t < 600 and not found:
+                    for frame in page.frames:
+                        try:
+                            if frame.locator("path.geo-place, .marker-cluster").count() > 0:
+                                found = True
+                                break
+                        except Exception:
+                            pass
+                    time.sleep(0.05)
+                timings.append(time.perf_counter() - t)
+                page.close()
+            browser.close()
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        peak = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    rerun = rerun_time(denv)
+    return {"first_load_s": round(timings[0], 2), "markers_visible_warm_s": round(statistics.median(timings[1:]), 2),
+            "rerun_ms": rerun, "streamlit_peak_mb": round(peak)}
+
+
+def rerun_time(env: dict) -> float:
+    code = r"""
+import json, os, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("dashboard.py", default_timeout=900)
+at.run()
+times = []
+for labels in (["GPE"], ["PERSON", "GPE"], ["GPE", "LOC", "FAC"], ["PERSON"], ["GPE"]):
+    ms = next(m for m in at.multiselect if m.label == "Entity types")
+    ms.set_value(labels)
+    t = time.perf_counter(); at.run(); times.append(time.perf_counter() - t)
+times.sort()
+print(json.dumps({"rerun_ms": round(1000 * times[len(times) // 2])}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["rerun_ms"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="tiny corpus, no dashboard and no large corpus")
+    ap.add_argument("--no-dashboard", action="store_true")
+    args = ap.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    cache = Path(tempfile.mkdtemp(prefix="geo-bench-"))
+    env = {**os.environ, "GEO_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    # Build the gazetteer once so cold pipeline runs measure analysis, not the one-off index build.
+    gz = gazetteer_figures(env)
+    seeds = [str(p) for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    results: dict = {"date": dt.date.today().isoformat(), "machine": {"cores": os.cpu_count(), "memory_gb": round(
+        os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "python": platform.python_version()}, "gazetteer": gz}
+    if args.quick:
+        results["pipeline"] = [pipeline_vs_floor("seeds (2 files)", seeds[:2], env, repeat=1)]
+    else:
+        results["pipeline"] = [pipeline_vs_floor("seeds (5 articles, cold)", seeds, env, repeat=3)]
+        with tempfile.TemporaryDirectory() as tmp:
+            n = benchmark_texts(Path(tmp))
+            results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=1))
+            results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=1, workers=2))
+        if not args.no_dashboard:
+            results["dashboard"] = {"seeds": dashboard_figures(env)}
+    (RESULTS / ("quick.json" if args.quick else "latest.json")).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"machine: {results['machine']}  date: {results['date']}")
+    print(f"{'corpus':<34} {'workers':>7} {'pipeline s':>10} {'floor s':>8} {'ratio':>6} {'peak MB':>8} {'floor MB':>8}")
+    for r in results["pipeline"]:
+        print(f"{r['corpus']:<34} {r['workers']:>7} {r['pipeline_s']:>10} {r['floor_s']:>8} {r['ratio']:>6} {r['pipeline_peak_mb']:>8} {r['floor_peak_mb']:>8}")
+    print("gazetteer:", json.dumps(gz))
+    if "dashboard" in results:
+        print("dashboard:", json.dumps(results["dashboard"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

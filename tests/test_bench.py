@@ -1,0 +1,70 @@
+"""The benchmark commands run (figures are measured by bench/, never asserted as timings here)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from geo.bench import Report, load_corpus, run_geoparse
+
+from .conftest import ROOT
+
+GWN_SAMPLE = """<?xml version="1.0" ?>
+<articles>
+ <article file="1"><title>t</title><link>l</link>
+  <text>Officials in Paris met envoys from Kenya on Monday.</text>
+  <toponyms>
+   <toponym><extractedName>Paris</extractedName><normalisedName>Paris</normalisedName><type>Literal</type><modifierType/>
+    <nonLocational>No</nonLocational><start>13</start><end>18</end><geonamesID>2988507</geonamesID>
+    <latitude>48.85341</latitude><longitude>2.3488</longitude></toponym>
+   <toponym><extractedName>Kenya</extractedName><normalisedName>Kenya</normalisedName><type>Literal</type><modifierType/>
+    <nonLocational>No</nonLocational><start>37</start><end>42</end><geonamesID>192950</geonamesID>
+    <latitude>1.0</latitude><longitude>38.0</longitude></toponym>
+   <toponym><extractedName>envoys</extractedName><normalisedName/><type>Non_Toponym</type><modifierType/>
+    <nonLocational>Yes</nonLocational><start>24</start><end>30</end></toponym>
+  </toponyms>
+ </article>
+</articles>
+"""
+
+
+def test_geoparse_benchmark_scores_a_small_corpus(tmp_path, settings, nlp, gazetteer):
+    path = tmp_path / "GWN.xml"
+    path.write_text(GWN_SAMPLE, encoding="utf-8")
+    name, docs, demonyms = load_corpus(path)
+    assert name == "GeoWebNews" and len(docs[0].gold) == 2  # the helper span is not a toponym
+    suite = run_geoparse([str(tmp_path)], settings, nlp=nlp, gazetteer=gazetteer)
+    [report] = suite.reports
+    assert report.matched == 2 and report.recall == 1.0
+    assert report.acc161 == 1.0  # Paris within 161 km; Kenya's centroid within 161 km of (1, 38)
+    assert "GeoWebNews" in suite.table()
+
+
+def test_report_metrics():
+    r = Report("x", 1, gold=4, predicted=5, matched=3, errors_km=[0.0, 10.0, 200.0, 20039.0])
+    assert r.precision == pytest.approx(0.6) and r.recall == pytest.approx(0.75)
+    assert r.acc161 == 0.5 and r.median_km == 105.0
+    assert 0 < r.auc < 1
+
+
+@pytest.mark.slow
+def test_bench_suite_runs_on_a_tiny_corpus(cache_dir):
+    out = subprocess.run([sys.executable, "bench/run.py", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "ratio" in out.stdout and "gazetteer:" in out.stdout
+    data = json.loads((ROOT / "bench" / "results" / "quick.json").read_text())
+    assert data["pipeline"][0]["ratio"] > 0 and data["gazetteer"]["places"] > 100_000
+
+
+def test_parquet_export(seed_analysis, tmp_path):
+    import pandas as pd
+
+    from geo.export import write_parquet
+
+    files = write_parquet(seed_analysis, tmp_path)
+    assert {f.name for f in files} == {"articles.parquet", "entities.parquet", "clusters.parquet", "places.parquet", "stops.parquet"}
+    stops = pd.read_parquet(tmp_path / "stops.parquet")
+    assert "Khasan" in set(stops["name"])
+    assert len(pd.read_parquet(tmp_path / "articles.parquet")) == 5
