@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import html
+
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -15,11 +15,10 @@ from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ArticleError, GeoError
 from geo.export import dumps, entities_csv, places_csv, to_geojson
 from geo.mapview import MapView, assets_installed, build_map, install_static_assets
+from geo.render import escape, highlight_html
 from geo.route import DONE_STATUS
 
 SEEDS_DIR = PROJECT_DIR / "seeds"
-LABEL_COLOURS = {"PERSON": "#fde2e4", "ORG": "#e2ece9", "GPE": "#cfe1f7", "LOC": "#d7f0d2", "FAC": "#ffe5b4",
-                 "NORP": "#eadcf8", "DATE": "#f1f1f1", "TIME": "#f1f1f1", "EVENT": "#fff3b0"}
 MAIN_LABELS = ["PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "EVENT"]
 CORPORA = {"seeds": "Embedded seed articles", "upload": "Uploaded / pasted articles"}
 PAGE_SIZE = 50
@@ -101,24 +100,6 @@ def set_qp(**values) -> None:
                 st.query_params[key] = text
 
 
-def highlight(text: str, entities, selected: set[int], labels: set[str]) -> str:
-    """Article text with entities marked by type; every character of the article is escaped."""
-    out, pos = [], 0
-    for idx, e in enumerate(entities):
-        if e.label not in labels or e.start < pos:
-            continue
-        out.append(html.escape(text[pos:e.start]))
-        style = f"background:{LABEL_COLOURS.get(e.label, '#eee')};padding:0 2px;border-radius:3px"
-        if e.index in selected:
-            style += ";outline:2px solid #d62728"
-        out.append(f"<mark class='ent ent-{e.label}' title='{e.label}' style='{style}'>{html.escape(e.text)}"
-                   f"<sub style='font-size:0.6em;color:#555'> {e.label}</sub></mark>")
-        pos = e.end
-    out.append(html.escape(text[pos:]))
-    body = "".join(out).replace("\n\n", "</p><p>").replace("\n", "<br>")
-    return f"<div class='article-text' style='line-height:1.6'><p>{body}</p></div>"
-
-
 # --------------------------------------------------------------------------- page
 
 if not assets_installed():
@@ -127,7 +108,7 @@ if not assets_installed():
 try:
     base_settings = load_settings()
 except GeoError as exc:
-    st.error(str(exc))
+    st.error(escape(str(exc)))
     st.stop()
 
 st.sidebar.title("Corpus")
@@ -166,13 +147,13 @@ geocoder_key = (backend, geocoder_url.strip(), user_agent.strip()) if backend !=
 try:
     analysis = analyse(digest, files, geocoder_key)
 except GeoError as exc:
-    st.error(str(exc))
+    st.error(escape(str(exc)))
     st.stop()
 
 for problem in analysis.problems:
-    st.error(f"{problem.path}: {problem.reason}")
+    st.error(escape(f"{problem.path}: {problem.reason}"))
 for warning in analysis.warnings:
-    st.warning(warning)
+    st.warning(escape(warning))
 if not analysis.articles:
     st.stop()
 
@@ -219,11 +200,11 @@ with right:
     article_id = st.selectbox("Article", options, index=options.index(current), format_func=lambda a: titles[a], key=f"article_{digest}")
     article = next(a for a in analysis.articles if a.id == article_id)
     ents = [e for e in analysis.entities if e.article == article_id]
-    st.subheader(article.title or article.id)
-    meta = [f"**Outlet:** {article.outlet or '—'}", f"**Date:** {article.date or '—'}", f"**Author:** {article.author or '—'}"]
-    st.markdown(" · ".join(html.escape(m) for m in meta))
+    st.subheader(escape(article.title or article.id))
+    st.markdown(f"**Outlet:** {escape(article.outlet or '—')} · **Date:** {escape(article.date or '—')} · "
+                f"**Author:** {escape(article.author or '—')}")
     if article.date_source and article.date_source != "stated":
-        st.caption(f"Date {html.escape(article.date_source)}.")
+        st.caption(f"Date {escape(article.date_source)}.")
 
     article_places = [p for p in analysis.places if any(m.article == article_id for m in p.mentions)]
     place_options = [""] + [p.id for p in article_places]
@@ -241,13 +222,13 @@ with right:
     marked: set[int] = set()
     if selected_place:
         marked |= {m.entity for m in place_ids[selected_place].mentions if m.article == article_id}
-        st.info(f"**{html.escape(place_ids[selected_place].name)}**: " + "; ".join(
-            f"{html.escape(titles[m.article][:40])} — “{html.escape(m.text)}”" for m in place_ids[selected_place].mentions[:12]))
+        st.info(f"**{escape(place_ids[selected_place].name)}**: " + "; ".join(
+            f"{escape(titles[m.article][:40])} — “{escape(m.text)}”" for m in place_ids[selected_place].mentions[:12]))
     if selected_entity:
         marked |= {e.index for e in ents if analysis.cluster_of(e) == selected_entity}
     tab_text, tab_entities, tab_clusters = st.tabs(["Text", "Entities", "Alias clusters"])
     with tab_text:
-        st.markdown(highlight(article.text, ents, marked, set(sel_labels)), unsafe_allow_html=True)
+        st.markdown(highlight_html(article.text, ents, marked, set(sel_labels)), unsafe_allow_html=True)
         if article.comments or article.captions:
             st.caption(f"Removed: {len(article.comments)} reader comments, {len(article.captions)} photo captions, {article.removed_lines} chrome lines.")
     with tab_entities:
@@ -300,7 +281,7 @@ with left:
         claims = [(r.subject, c) for r in analysis.routes for c in r.claims]
         if claims:
             st.caption("Superseded claims, kept with their sources: " + "; ".join(
-                f"{html.escape(s)} → {html.escape(c['place'])} ({c['status']}, {html.escape(titles.get(c['article'], c['article'])[:30])})" for s, c in claims))
+                f"{escape(s)} → {escape(c['place'])} ({escape(c['status'])}, {escape(titles.get(c['article'], c['article'])[:30])})" for s, c in claims))
     with tab_matrix:
         counts = Counter((analysis.cluster_of(e), e.article) for e in analysis.entities
                          if e.label in sel_labels and analysis.cluster_of(e))

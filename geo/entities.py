@@ -27,7 +27,8 @@ TITLES = HONORIFICS | {"president", "comrade", "chairman", "governor", "general"
                        "broadcaster", "analyst", "professor", "marshal"}
 NAME_TITLES = {"pope", "king", "queen", "prince", "princess", "sheikh", "emperor", "sultan", "emir", "crown"}
 # Verbs whose direct object is usually a place ("left Marseille", "reached Lyon").
-PLACE_OBJECT_VERBS = {"leave", "reach", "enter", "visit", "depart", "tour", "cross", "exit", "evacuate", "bomb", "shell"}
+PLACE_OBJECT_VERBS = {"leave", "reach", "enter", "visit", "depart", "tour", "cross", "exit", "evacuate", "bomb", "shell",
+                      "hit", "strike", "flood", "raid", "capture", "liberate", "besiege", "occupy"}
 LOCATIVE_PREPS = {"in", "at", "to", "from", "into", "towards", "toward", "near", "via", "through", "outside", "across",
                   "inside", "around", "past", "between"}
 PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airport": "FAC", "port": "FAC", "base": "FAC",

@@ -1,6 +1,8 @@
 """The dashboard through streamlit's AppTest: panels, filters, uploads, URL state, local map assets."""
 from __future__ import annotations
 
+import html
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -34,7 +36,7 @@ def test_seed_dashboard_renders_panels(app, gold):
     markdown = " ".join(m.value for m in app.markdown)
     assert "ent-PERSON" in markdown and "Kim Jong Un" in markdown
     titles = {facts["title"] for facts in gold["articles"].values()}
-    assert any(h.value in titles for h in app.subheader)
+    assert any(html.unescape(h.value) in titles for h in app.subheader)
 
 
 def test_selecting_an_article_updates_the_url_and_panel(app, gold):
@@ -43,7 +45,7 @@ def test_selecting_an_article_updates_the_url_and_panel(app, gold):
     app.run()
     assert not app.exception
     assert "002" in str(app.query_params.get("article"))
-    assert any("N. Korea" in h.value for h in app.subheader)
+    assert any("N. Korea" in html.unescape(h.value) for h in app.subheader)
 
 
 def test_url_restores_the_view(app):
@@ -77,7 +79,7 @@ def test_selecting_a_place_centres_the_map_and_lists_mentions(app, seed_analysis
     app.run()
     assert not app.exception
     assert pyongyang in str(app.query_params.get("place"))
-    assert any("Pyongyang" in i.value for i in app.info)
+    assert any("Pyongyang" in html.unescape(i.value) for i in app.info)
 
 
 def test_pasted_and_uploaded_articles(app):
@@ -87,7 +89,7 @@ def test_pasted_and_uploaded_articles(app):
     app.run()
     assert not app.exception
     assert len(_select(app, "Article").options) == 1
-    assert any("Minister visits Nairobi" in h.value for h in app.subheader)
+    assert any("Minister visits Nairobi" in html.unescape(h.value) for h in app.subheader)
 
 
 def test_bad_upload_gets_an_error_and_the_rest_is_shown(cache_dir):
@@ -120,7 +122,7 @@ finally:
     at = AppTest.from_string(script, default_timeout=180)
     at.run()
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [html.unescape(e.value) for e in at.error]
     assert any("broken.txt" in e and "binary" in e for e in errors)
     assert any("empty.md" in e and "empty file" in e for e in errors)
     assert len(_select(at, "Article").options) == 1

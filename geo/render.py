@@ -1,0 +1,39 @@
+"""HTML for article text with entities highlighted by type; every character taken from an article is escaped."""
+from __future__ import annotations
+
+import html
+from typing import Iterable
+
+from .entities import Entity
+
+LABEL_COLOURS = {"PERSON": "#fde2e4", "ORG": "#e2ece9", "GPE": "#cfe1f7", "LOC": "#d7f0d2", "FAC": "#ffe5b4",
+                 "NORP": "#eadcf8", "DATE": "#f1f1f1", "TIME": "#f1f1f1", "EVENT": "#fff3b0"}
+
+
+# Characters that Markdown (and Streamlit's LaTeX and emoji shortcodes) would interpret, as numeric entities, so the
+# HTML can go through st.markdown without an article's "[x](javascript:...)" or "$...$" becoming markup.
+_ENTITIES = {ch: f"&#{ord(ch)};" for ch in "\\`*_{}[]()#+-.!|~$:<>&\"'"}
+
+
+def escape(text: str) -> str:
+    """HTML-escape, then neutralise Markdown syntax."""
+    return "".join(_ENTITIES.get(ch, ch) for ch in text)
+
+
+def highlight_html(text: str, entities: Iterable[Entity], selected: set[int], labels: set[str]) -> str:
+    """The article's text with <mark> around entities of the chosen labels; `selected` entity indexes are outlined."""
+    out, pos = [], 0
+    for e in sorted(entities, key=lambda x: x.start):
+        if e.label not in labels or e.start < pos:
+            continue
+        out.append(escape(text[pos:e.start]))
+        style = f"background:{LABEL_COLOURS.get(e.label, '#eee')};padding:0 2px;border-radius:3px"
+        if e.index in selected:
+            style += ";outline:2px solid #d62728"
+        label = html.escape(e.label)
+        out.append(f"<mark class='ent ent-{label}' title='{label}' style='{style}'>{escape(e.text)}"
+                   f"<sub style='font-size:0.6em;color:#555'> {label}</sub></mark>")
+        pos = e.end
+    out.append(escape(text[pos:]))
+    body = "".join(out).replace("\n\n", "</p><p>").replace("\n", "<br>")
+    return f"<div class='article-text' style='line-height:1.6'><p>{body}</p></div>"
