@@ -178,20 +178,11 @@ def _time_of(text: str, sentence: str) -> str | None:
 # --------------------------------------------------------------------------- parse helpers
 
 
-def _ancestors_to(token, stop) -> list:
-    chain = []
-    cur = token
-    while cur.head is not cur and cur is not stop:
-        cur = cur.head
-        chain.append(cur)
-    return chain
-
-
 def _clause_chain(token) -> list:
     """The token and the verbs that govern it through open clauses (xcomp, advcl, conj, ccomp, relcl)."""
     chain = [token]
     cur = token
-    while cur.dep_ in ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr") and cur.head is not cur:
+    while cur.dep_ in ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr") and cur.head.i != cur.i:
         cur = cur.head
         chain.append(cur)
         if len(chain) > 8:
@@ -225,6 +216,13 @@ class _Resolver:
                 for t in span:
                     self.place_at[t.i] = cand
         self.person_mentions.sort()
+        self.sents = list(doc.sents)
+        self.sent_starts = [s.start for s in self.sents]
+
+    def _sent_index(self, token) -> int:
+        import bisect
+
+        return max(0, bisect.bisect_right(self.sent_starts, token.i) - 1)
 
     def place(self, token) -> Candidate | None:
         if token.i in self.place_at:
@@ -242,7 +240,7 @@ class _Resolver:
                             return self.place_at[pobj.i]
         if token.lower_ in ("which", "that", "where"):
             cur = token
-            while cur.head is not cur and cur.dep_ != "relcl":
+            while cur.head.i != cur.i and cur.dep_ != "relcl":
                 cur = cur.head
             if cur.dep_ == "relcl":
                 return self.place(cur.head)
@@ -259,14 +257,7 @@ class _Resolver:
             for child in anc.children:
                 if child.dep_ in ("nsubj", "nsubjpass") and child.i < token.i and child.i in self.person_at:
                     return self.person_at[child.i][0]
-        window_start = sent.start
-        prev = 0
-        for s in self.doc.sents:
-            if s.end <= sent.start:
-                prev += 1
-        sents = list(self.doc.sents)
-        idx = next((k for k, s in enumerate(sents) if s.start == sent.start), 0)
-        window_start = sents[max(0, idx - 3)].start
+        window_start = self.sents[max(0, self._sent_index(token) - 3)].start
         best, best_score = None, -1e9
         for pos, cid, root in self.person_mentions:
             if pos >= token.i or pos < window_start:
@@ -299,9 +290,7 @@ class _Resolver:
         return self.pronoun(token)
 
     def vehicle_before(self, token):
-        sents = list(self.doc.sents)
-        idx = next((k for k, s in enumerate(sents) if s.start <= token.i < s.end), 0)
-        lo = sents[max(0, idx - 1)].start
+        lo = self.sents[max(0, self._sent_index(token) - 1)].start
         for i in range(token.i - 1, lo - 1, -1):
             if self.doc[i].lemma_.lower() in VEHICLES and self.doc[i].pos_ == "NOUN":
                 return self.doc[i]
@@ -399,7 +388,7 @@ def _dates_for(verb, entities_by_token: dict[int, Entity], article_date: str | N
             continue
         hops = 0
         cur = tok
-        while cur.head is not cur and cur.i not in scope and hops < 6:
+        while cur.head.i != cur.i and cur.i not in scope and hops < 6:
             if cur.head.lemma_ in SPEECH_VERBS and cur.head.i not in scope:
                 hops = 99
                 break
