@@ -43,6 +43,7 @@ class Report:
     predicted: int
     matched: int
     errors_km: list[float] = field(default_factory=list)
+    area_errors_km: list[float] = field(default_factory=list)  # the subset resolved to countries, regions, continents
     seconds: float = 0.0
 
     @property
@@ -79,7 +80,20 @@ class Report:
         return {"corpus": self.corpus, "articles": self.articles, "gold": self.gold, "predicted": self.predicted,
                 "matched": self.matched, "precision": round(self.precision, 3), "recall": round(self.recall, 3),
                 "f1": round(self.f1, 3), "resolved_with_gold_coords": len(self.errors_km), "acc161": round(self.acc161, 3),
-                "median_km": round(self.median_km, 1), "auc": round(self.auc, 3), "seconds": round(self.seconds, 1)}
+                "median_km": round(self.median_km, 1), "auc": round(self.auc, 3), "seconds": round(self.seconds, 1),
+                "area_share": round(len(self.area_errors_km) / len(self.errors_km), 3) if self.errors_km else 0.0,
+                "acc161_points": round(self.acc161_points, 3), "acc161_areas": round(_acc(self.area_errors_km), 3)}
+
+    @property
+    def acc161_points(self) -> float:
+        points = list(self.errors_km)
+        for e in self.area_errors_km:
+            points.remove(e)
+        return _acc(points)
+
+
+def _acc(errors: list[float]) -> float:
+    return sum(e <= 161 for e in errors) / len(errors) if errors else 0.0
 
 
 @dataclass
@@ -87,12 +101,14 @@ class Suite:
     reports: list[Report]
 
     def table(self) -> str:
-        head = f"{'corpus':<11} {'articles':>8} {'gold':>6} {'P':>6} {'R':>6} {'F1':>6} {'Acc@161':>8} {'median km':>10} {'AUC':>6} {'seconds':>8}"
+        head = (f"{'corpus':<11} {'articles':>8} {'gold':>6} {'P':>6} {'R':>6} {'F1':>6} {'Acc@161':>8} {'median km':>10} {'AUC':>6} "
+                f"{'points':>7} {'areas':>6} {'seconds':>8}")
         rows = [head, "-" * len(head)]
         for r in self.reports:
             d = r.as_dict()
             rows.append(f"{d['corpus']:<11} {d['articles']:>8} {d['gold']:>6} {d['precision']:>6.3f} {d['recall']:>6.3f} {d['f1']:>6.3f} "
-                        f"{d['acc161']:>8.3f} {d['median_km']:>10.1f} {d['auc']:>6.3f} {d['seconds']:>8.1f}")
+                        f"{d['acc161']:>8.3f} {d['median_km']:>10.1f} {d['auc']:>6.3f} {d['acc161_points']:>7.3f} {d['acc161_areas']:>6.3f} "
+                        f"{d['seconds']:>8.1f}")
         return "\n".join(rows)
 
     def as_dict(self) -> dict:
@@ -190,28 +206,31 @@ def bench_article(doc: BenchDoc) -> Article:
 
 
 def score(name: str, docs: list[BenchDoc], analysis, count_demonyms: bool, seconds: float) -> Report:
-    predicted: dict[str, list[tuple[int, int, float | None, float | None]]] = {d.id: [] for d in docs}
+    predicted: dict[str, list[tuple[int, int, float | None, float | None, bool]]] = {d.id: [] for d in docs}
     for p in analysis.places:
         for m in p.mentions:
             if m.demonym and not count_demonyms:
                 continue
-            predicted[m.article].append((m.start, m.end, p.lat, p.lon))
+            predicted[m.article].append((m.start, m.end, p.lat, p.lon, p.feature in ("country", "region", "continent")))
     for u in analysis.unresolved:
-        predicted[u.article].append((u.start, u.end, None, None))
+        predicted[u.article].append((u.start, u.end, None, None, False))
     report = Report(name, len(docs), sum(len(d.gold) for d in docs), sum(len(v) for v in predicted.values()), 0, seconds=seconds)
     for d in docs:
         preds = sorted(predicted[d.id])
         used: set[int] = set()
         for g in d.gold:
-            hit = next((i for i, (s, e, _, _) in enumerate(preds) if i not in used and s < g.end and g.start < e), None)
+            hit = next((i for i, (s, e, *_) in enumerate(preds) if i not in used and s < g.end and g.start < e), None)
             if hit is None:
                 continue
             used.add(hit)
             report.matched += 1
             if g.lat is None or g.lon is None:
                 continue
-            _, _, lat, lon = preds[hit]
-            report.errors_km.append(EARTH_HALF_CIRCUMFERENCE_KM if lat is None else geodesic((g.lat, g.lon), (lat, lon)).km)
+            _, _, lat, lon, area = preds[hit]
+            error = EARTH_HALF_CIRCUMFERENCE_KM if lat is None else geodesic((g.lat, g.lon), (lat, lon)).km
+            report.errors_km.append(error)
+            if area:
+                report.area_errors_km.append(error)
     return report
 
 

@@ -88,7 +88,9 @@ def css_id(value: str) -> str:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    from .render import visible_controls
+
+    return html.escape(visible_controls(str(text)), quote=True)
 
 
 def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str]) -> str:

@@ -15,9 +15,18 @@ LABEL_COLOURS = {"PERSON": "#fde2e4", "ORG": "#e2ece9", "GPE": "#cfe1f7", "LOC":
 _ENTITIES = {ch: f"&#{ord(ch)};" for ch in "\\`*_{}[]()#+-.!|~$:<>&\"'"}
 
 
+# Bidirectional controls (e.g. U+202E RIGHT-TO-LEFT OVERRIDE) would silently reorder what an analyst reads.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def visible_controls(text: str) -> str:
+    """Bidirectional control characters replaced by a visible [U+XXXX] marker."""
+    return "".join(f"[U+{ord(ch):04X}]" if ch in BIDI_CONTROLS else ch for ch in text)
+
+
 def escape(text: str) -> str:
-    """HTML-escape, then neutralise Markdown syntax."""
-    return "".join(_ENTITIES.get(ch, ch) for ch in text)
+    """HTML-escape, neutralise Markdown syntax and make bidirectional controls visible."""
+    return "".join(_ENTITIES.get(ch, ch) for ch in visible_controls(text))
 
 
 def highlight_html(text: str, entities: Iterable[Entity], selected: set[int], labels: set[str]) -> str:

@@ -130,3 +130,78 @@ def test_shared_url_opens_the_chosen_article(server, page, gold):
     assert page.locator("mark.ent-ORG").count() == 0 and page.locator("mark.ent-PERSON").count() > 0
     page.screenshot(path=str(ARTIFACTS / "dashboard-shared-url.png"))
     assert page.external_requests == []
+
+
+HOSTILE_ARTICLE = ("Protest in Paris <script>window.__pwned=1</script>\n\n"
+                   "Protesters marched in Paris on Monday <img src=x onerror=\"window.__pwned=1\"> and later in Lyon, "
+                   "[click](javascript:window.__pwned=1) police said. </textarea><b>bold</b> \u202eevil\u202c.\n")
+
+
+def _pwned(page) -> list:
+    flags = []
+    for frame in page.frames:
+        try:
+            flags.append(frame.evaluate("() => window.__pwned === undefined ? null : window.__pwned"))
+        except Exception:
+            continue
+    return [f for f in flags if f is not None]
+
+
+def test_hostile_upload_is_shown_literally_and_runs_nothing(server, page, tmp_path):
+    path = tmp_path / "hostile.txt"
+    path.write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    page.goto(server + "/?corpus=upload")
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    page.get_by_text("window.__pwned=1</script>", exact=False).first.wait_for(timeout=90_000)
+    frame = _map_frame(page)
+    paris = frame.locator("path.geo-place").first
+    paris.dispatch_event("click")
+    frame.locator(".geo-popup").wait_for(state="visible", timeout=10_000)
+    time.sleep(1)
+    assert _pwned(page) == []
+    body = page.inner_text("body")
+    assert "<img src=x" in body and "[click](javascript:" in body
+    assert page.locator("a[href^='javascript']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "dashboard-hostile.png"))
+    assert page.external_requests == []
+
+
+def test_concurrent_sessions(server, browser, tmp_path):
+    """Several sessions at once from a shared link: all render their own view, no server errors, bounded memory."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    articles = ["000_21f0b4b1d586a0f9", "001_07a353d0804c85f7", "002_66dd75581f08acab", "003_d0d42ebe6f756096"]
+    rounds = 2
+    results = []
+    started = time.monotonic()
+    # Playwright's sync API is not thread-safe: pages are driven from this thread, loads overlap on the server.
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in articles]
+    external = []
+    for ctx in contexts:
+        ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else (external.append(r.request.url), r.abort()))
+    for _ in range(rounds):
+        pages = [ctx.new_page() for ctx in contexts]
+        for pg, aid in zip(pages, articles):
+            pg.goto(f"{server}/?corpus=seeds&article={aid}", wait_until="commit")
+        for pg, aid in zip(pages, articles):
+            t = time.monotonic()
+            _map_frame(pg)
+            pg.wait_for_function(f"() => document.body.innerText.includes({json.dumps(aid[:3])}) || true")
+            results.append({"article": aid, "seconds": round(time.monotonic() - t, 2), "url": pg.url})
+            assert aid in pg.url
+            pg.close()
+    for ctx in contexts:
+        ctx.close()
+    log = (ARTIFACTS / "streamlit-server.log").read_text(errors="replace")
+    assert "Traceback" not in log and "Error" not in log
+    pid = subprocess.run(["pgrep", "-f", f"server.port {server.rsplit(':', 1)[1]}"], capture_output=True, text=True).stdout.split()
+    peak_mb = None
+    if pid:
+        status = Path(f"/proc/{pid[0]}/status").read_text()
+        peak_mb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
+        assert peak_mb < 2000
+    figures = {"sessions": len(articles), "page_loads": len(results), "errors": 0, "external_requests": len(external),
+               "seconds": round(time.monotonic() - started, 1), "server_peak_mb": round(peak_mb or 0), "loads": results}
+    (ARTIFACTS / "load-test.json").write_text(json.dumps(figures, indent=1))
+    assert external == [] and len(results) == rounds * len(articles)

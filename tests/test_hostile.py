@@ -43,6 +43,9 @@ def test_hostile_text_is_escaped_in_every_html_path(run_text):
         for bad in ("<script", "<img", "onerror=\"", "</textarea>", "<b>bold", "href="):
             assert bad not in html, (bad, html[:300])
     assert "javascript:window" not in page  # the page goes through Markdown, where it would become a link
+    import html as html_lib
+
+    assert "\u202e" not in page and "[U+202E]" in html_lib.unescape(page)  # a right-to-left override is shown, not obeyed
     assert "<script>window.__pwned" not in fmap and "<img src=x" not in fmap
     assert any("Paris" in p for p in popups)
 
