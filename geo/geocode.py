@@ -363,6 +363,8 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
             t.candidates = []
             continue
         cands = list(gazetteer.candidates(t.query)) or list(gazetteer.candidates(t.entity.text))
+        if not cands and re.match(r"(?i)(the )?(republic|kingdom|state|commonwealth|federation|principality) of ", t.query):
+            cands = list(gazetteer.candidates(re.sub(r"(?i)^(the )?\w+ of ", "", t.query)))
         if not cands and gazetteer.demonym(t.query):
             cands = [gazetteer.demonym(t.query)]
             t.demonym = True
@@ -400,7 +402,8 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
                 if container_region is not None and c.country == container_country:
                     score += max(0.0, 4.0 - _km(c, container_region) / 150.0)
             if c.country:
-                score += 4.0 * focus.get(c.country, 0) / total + (1.0 if focus.get(c.country) else 0.0)
+                weight = 1.0 if c.feature not in ("city", "town", "village") else min(1.0, math.log10(c.population + 1) / 6)
+                score += weight * (4.0 * focus.get(c.country, 0) / total + (1.0 if focus.get(c.country) else 0.0))
             if anchors and c.feature in POINT_FEATURES and len(t.candidates) > 1:
                 nearest = min(_km(c, a) for a in anchors[:20] if a.id != c.id) if any(a.id != c.id for a in anchors[:20]) else 1e9
                 score += 3.0 if nearest < 300 else 1.5 if nearest < 1500 else 0.0
