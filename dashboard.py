@@ -71,6 +71,13 @@ def analyse(digest: str, files: tuple[tuple[str, bytes], ...], geocoder: tuple[s
     return result
 
 
+@st.cache_resource(show_spinner="Loading saved results ...", max_entries=4)
+def load_results(folder: str, stamp: float):
+    from geo.export import read_parquet
+
+    return read_parquet(folder)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def downloads(digest: str, _analysis) -> dict[str, str]:
     return {"geojson": dumps(to_geojson(_analysis)), "entities": entities_csv(_analysis), "places": places_csv(_analysis)}
@@ -112,10 +119,13 @@ except GeoError as exc:
     st.stop()
 
 st.sidebar.title("Corpus")
-corpus_keys = list(CORPORA)
+corpora = dict(CORPORA)
+if base_settings.results_dir:
+    corpora["results"] = f"Saved results ({Path(base_settings.results_dir).name})"
+corpus_keys = list(corpora)
 corpus = st.query_params.get("corpus", "seeds")
 corpus = st.sidebar.radio("Articles", corpus_keys, index=corpus_keys.index(corpus) if corpus in corpus_keys else 0,
-                          format_func=CORPORA.get, key="corpus")
+                          format_func=corpora.get, key="corpus")
 uploads = st.sidebar.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
                                    accept_multiple_files=True, key="uploads")
 pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120)
@@ -123,6 +133,8 @@ pasted = st.sidebar.text_area("... or paste an article (first line is the headli
 files: tuple[tuple[str, bytes], ...]
 if corpus == "seeds":
     files = seed_files()
+elif corpus == "results":
+    files = (("results", b""),)
 else:
     items = [(u.name, u.getvalue()) for u in (uploads or [])]
     if pasted.strip():
@@ -142,11 +154,17 @@ if not files:
     set_qp(corpus=corpus)
     st.stop()
 
-digest = hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + d).digest() for n, d in files)).hexdigest()[:16]
 geocoder_key = (backend, geocoder_url.strip(), user_agent.strip()) if backend != "gazetteer" else ("gazetteer", "", "")
 try:
-    analysis = analyse(digest, files, geocoder_key)
-except GeoError as exc:
+    if corpus == "results":
+        folder = Path(base_settings.results_dir)
+        stamp = max((f.stat().st_mtime for f in folder.glob("*.parquet")), default=0.0)
+        digest = hashlib.sha256(f"{folder.resolve()}:{stamp}".encode()).hexdigest()[:16]
+        analysis = load_results(str(folder), stamp)
+    else:
+        digest = hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + d).digest() for n, d in files)).hexdigest()[:16]
+        analysis = analyse(digest, files, geocoder_key)
+except (GeoError, OSError) as exc:
     st.error(escape(str(exc)))
     st.stop()
 

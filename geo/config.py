@@ -32,6 +32,7 @@ class Settings:
     geocoder_min_delay: float = field(default=1.0, metadata={"help": "Minimum seconds between online geocoder requests (Nominatim allows 1/s)."})
     cache_dir: Path = field(default_factory=_default_cache_dir, metadata={"help": "Folder of generated files: gazetteer index, geocoder cache."})
     custom_gazetteer: Path = field(default=DATA_DIR / "gazetteer" / "custom.csv", metadata={"help": "CSV of your own gazetteer rows; they override every other source."})
+    results_dir: str = field(default="", metadata={"help": "Folder of Parquet results (python -m geo analyze --parquet DIR) the dashboard can open without re-analysis."})
     workers: int = field(default=1, metadata={"help": "Processes for spaCy's nlp.pipe."})
     batch_size: int = field(default=32, metadata={"help": "Texts per spaCy batch."})
 

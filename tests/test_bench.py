@@ -68,3 +68,11 @@ def test_parquet_export(seed_analysis, tmp_path):
     stops = pd.read_parquet(tmp_path / "stops.parquet")
     assert "Khasan" in set(stops["name"])
     assert len(pd.read_parquet(tmp_path / "articles.parquet")) == 5
+    from geo.export import read_parquet
+
+    loaded = read_parquet(tmp_path)  # the dashboard's way to show a large corpus without re-analysis
+    assert [a.id for a in loaded.articles] == [a.id for a in seed_analysis.articles]
+    assert {p.id for p in loaded.places} == {p.id for p in seed_analysis.places}
+    kim = next(r for r in loaded.routes if r.subject == "Kim Jong Un" and r.current)
+    assert [s.name for s in kim.stops] == [s.name for s in next(r for r in seed_analysis.routes if r.subject == "Kim Jong Un" and r.current).stops]
+    assert len(loaded.entities) == len(seed_analysis.entities)

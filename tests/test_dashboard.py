@@ -148,3 +148,16 @@ def test_popup_escapes_article_text(seed_analysis):
     popup = place_popup(evil, None, {place.mentions[0].article: "</textarea><b>t</b>"})
     assert "<script>" not in popup and "<img" not in popup and "</textarea>" not in popup
     assert "&lt;script&gt;" in popup
+
+
+def test_saved_results_open_without_reanalysis(seed_analysis, tmp_path, monkeypatch, cache_dir):
+    from geo.export import write_parquet
+
+    write_parquet(seed_analysis, tmp_path / "results")
+    monkeypatch.setenv("GEO_RESULTS_DIR", str(tmp_path / "results"))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.query_params["corpus"] = "results"
+    at.run()
+    assert not at.exception and not at.error
+    assert len(_select(at, "Article").options) == 5
+    assert any("Kim Jong Un" in m.value for m in at.markdown)
