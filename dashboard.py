@@ -107,6 +107,23 @@ def set_qp(**values) -> None:
                 st.query_params[key] = text
 
 
+def show_widget_value(key: str, value) -> None:
+    """Make a keyed widget show `value` (taken from the URL) on this run."""
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+
+
+def url_from_widget(param: str, key: str) -> None:
+    """on_change callback: the widget's new value becomes the URL's."""
+    value = st.session_state.get(key)
+    if value:
+        st.query_params[param] = value
+    elif param in st.query_params:
+        del st.query_params[param]
+    if param == "article":  # a new article starts without the old article's entity selection
+        st.query_params.pop("entity", None)
+
+
 # --------------------------------------------------------------------------- page
 
 if not assets_installed():
@@ -182,10 +199,10 @@ subjects = sorted({r.subject for r in analysis.routes})
 
 st.sidebar.title("Filters")
 sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=[a for a in qp_list("articles", article_ids) if a in article_ids],
-                                      format_func=lambda a: f"{a[:12]} · {titles[a][:40]}", key="f_articles")
+                                      format_func=lambda a: f"{a[:12]} · {titles[a][:40]}", key=f"f_articles_{digest}")
 sel_labels = st.sidebar.multiselect("Entity types", MAIN_LABELS + ["TIME", "CARDINAL", "MONEY", "PRODUCT", "LAW", "WORK_OF_ART"],
                                     default=[x for x in qp_list("labels", MAIN_LABELS)], key="f_labels")
-sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=[s for s in qp_list("subjects", subjects) if s in subjects], key="f_subjects")
+sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=[s for s in qp_list("subjects", subjects) if s in subjects], key=f"f_subjects_{digest}")
 sel_status = st.sidebar.multiselect("Route stops", ["done", "expected"], default=qp_list("status", ["done", "expected"]), key="f_status",
                                     help="done: departed, arrived, visited, passed; expected: expected, planned, speculated")
 show_metonyms = st.sidebar.checkbox("Count metonymic mentions (\"Washington warned\")", value=st.query_params.get("metonyms", "1") == "1", key="f_metonyms")
@@ -215,7 +232,11 @@ with right:
             options = [current] + options
     else:
         options = article_ids
-    article_id = st.selectbox("Article", options, index=options.index(current), format_func=lambda a: titles[a], key=f"article_{digest}")
+    # The URL is the source of truth for the article, place and entity: each widget shows the URL's value and
+    # writes its choice back to the URL in a callback, so map clicks, shared links and widgets never disagree.
+    show_widget_value("w_article", current)
+    article_id = st.selectbox("Article", options, format_func=lambda a: titles[a], key="w_article",
+                              on_change=url_from_widget, args=("article", "w_article"))
     article = next(a for a in analysis.articles if a.id == article_id)
     ents = [e for e in analysis.entities if e.article == article_id]
     st.subheader(escape(article.title or article.id))
@@ -226,16 +247,14 @@ with right:
 
     article_places = [p for p in analysis.places if any(m.article == article_id for m in p.mentions)]
     place_options = [""] + [p.id for p in article_places]
-    focus = st.selectbox("Focus a place on the map", place_options,
-                         index=place_options.index(selected_place) if selected_place in place_options else 0,
-                         format_func=lambda pid: "—" if not pid else f"{place_ids[pid].name} ({place_ids[pid].feature})", key=f"focus_{article_id}")
-    if (focus or None) != selected_place and (focus or selected_place in place_options):
-        selected_place = focus or None
+    show_widget_value("w_place", selected_place if selected_place in place_options else "")
+    st.selectbox("Focus a place on the map", place_options, key="w_place", on_change=url_from_widget, args=("place", "w_place"),
+                 format_func=lambda pid: "—" if not pid else f"{place_ids[pid].name} ({place_ids[pid].feature})")
 
     cluster_options = [""] + sorted({analysis.cluster_of(e) for e in ents if analysis.cluster_of(e)}, key=lambda c: clusters[c].name)
-    entity_choice = st.selectbox("Select an entity", cluster_options, index=cluster_options.index(selected_entity) if selected_entity in cluster_options else 0,
-                                 format_func=lambda c: "—" if not c else f"{clusters[c].name} ({clusters[c].label})", key=f"entity_{article_id}")
-    selected_entity = entity_choice or None
+    show_widget_value("w_entity", selected_entity if selected_entity in cluster_options else "")
+    st.selectbox("Select an entity", cluster_options, key="w_entity", on_change=url_from_widget, args=("entity", "w_entity"),
+                 format_func=lambda c: "—" if not c else f"{clusters[c].name} ({clusters[c].label})")
 
     marked: set[int] = set()
     if selected_place:

@@ -161,3 +161,17 @@ def test_saved_results_open_without_reanalysis(seed_analysis, tmp_path, monkeypa
     assert not at.exception and not at.error
     assert len(_select(at, "Article").options) == 5
     assert any("Kim Jong Un" in m.value for m in at.markdown)
+
+
+def test_place_from_the_url_survives_other_changes(app, seed_analysis):
+    pyongyang = next(p.id for p in seed_analysis.places if p.name == "Pyongyang")
+    app.query_params["place"] = pyongyang  # what a map click or a shared link sets
+    app.run()
+    assert _select(app, "Focus a place on the map").value == pyongyang
+    _multiselect(app, "Entity types").set_value(["PERSON", "GPE"])
+    app.run()
+    assert not app.exception
+    assert pyongyang in str(app.query_params.get("place"))
+    _select(app, "Article").set_value("004_82e0a735bc12403f")
+    app.run()
+    assert pyongyang in str(app.query_params.get("place")) and "004" in str(app.query_params.get("article"))
