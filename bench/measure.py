@@ -1,7 +1,7 @@
 """One measurement in a fresh process; prints JSON with wall seconds and this process's peak memory.
 
 python bench/measure.py pipeline PATH...   the full `python -m geo analyze` work, cold (imports and model load included)
-python bench/measure.py floor PATH...      a bare script: load the same spaCy model, nlp.pipe over the same texts
+python bench/measure.py floor PATH...      a bare script: load the same spaCy model, nlp.pipe over the same (cleaned) texts
 """
 from __future__ import annotations
 

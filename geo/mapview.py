@@ -6,6 +6,7 @@ import math
 import re
 import shutil
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -43,6 +44,39 @@ FEATURE_COLOURS = {"country": "#6a3d9a", "region": "#b15928", "continent": "#6a3
                    "village": "#1f78b4", "station": "#e31a1c", "facility": "#ff7f00", "landmark": "#33a02c",
                    "water": "#a6cee3"}
 ROUTE_COLOURS = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+
+
+def _round_coords(coords, digits: int = 2):
+    if isinstance(coords, (int, float)):
+        return round(coords, digits)
+    return [_round_coords(c, digits) for c in coords]
+
+
+@lru_cache(maxsize=1)
+def country_outlines() -> dict | None:
+    """World country outlines from the pip-installed countryinfo data (offline background), or None if absent."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.find_spec("countryinfo")
+    if spec is None or not spec.origin:
+        return None
+    features = []
+    for path in sorted((Path(spec.origin).parent / "data").glob("*.json")):
+        try:
+            shape = json.loads(path.read_text(encoding="utf-8")).get("geoJSON") or {}
+        except (OSError, ValueError):
+            continue
+        for feature in shape.get("features", []):
+            geometry = feature.get("geometry") or {}
+            if geometry.get("coordinates"):
+                features.append({"type": "Feature", "properties": {"name": (feature.get("properties") or {}).get("name", "")},
+                                 "geometry": {"type": geometry["type"], "coordinates": _round_coords(geometry["coordinates"])}})
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
+def _outline_style(_feature) -> dict:
+    return {"color": "#8a9bb0", "weight": 0.6, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
 
 
 def install_static_assets(target: Path = STATIC_DIR) -> list[Path]:
@@ -156,7 +190,11 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
     fmap.default_js = list(MAP_JS)
     fmap.default_css = list(MAP_CSS)
     if not view.tiles:
-        folium.Element("<style>.leaflet-container{background:#dfe8ef;}</style>").add_to(fmap.get_root().header)
+        folium.Element("<style>.leaflet-container{background:#cfe0ee;}</style>").add_to(fmap.get_root().header)
+        outlines = country_outlines()
+        if outlines is not None:
+            folium.GeoJson(outlines, name="Country outlines (offline)", style_function=_outline_style, control=False,
+                           interactive=False, zoom_on_click=False).add_to(fmap)
 
     article_ids = sorted({m.article for p in shown for m in p.mentions})
     per_article = 1 < len(article_ids) <= LAYERS_PER_ARTICLE_LIMIT and len(shown) <= CLUSTER_THRESHOLD

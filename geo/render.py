@@ -19,14 +19,18 @@ _ENTITIES = {ch: f"&#{ord(ch)};" for ch in "\\`*_{}[]()#+-.!|~$:<>&\"'"}
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
+_VISIBLE = str.maketrans({ch: f"[U+{ord(ch):04X}]" for ch in BIDI_CONTROLS})
+_ESCAPE = str.maketrans(_ENTITIES)
+
+
 def visible_controls(text: str) -> str:
     """Bidirectional control characters replaced by a visible [U+XXXX] marker."""
-    return "".join(f"[U+{ord(ch):04X}]" if ch in BIDI_CONTROLS else ch for ch in text)
+    return text.translate(_VISIBLE)
 
 
 def escape(text: str) -> str:
     """HTML-escape, neutralise Markdown syntax and make bidirectional controls visible."""
-    return "".join(_ENTITIES.get(ch, ch) for ch in visible_controls(text))
+    return text.translate(_ESCAPE).translate(_VISIBLE)
 
 
 def highlight_html(text: str, entities: Iterable[Entity], selected: set[int], labels: set[str]) -> str:
