@@ -106,7 +106,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def dashboard_figures(env: dict) -> dict:
+def dashboard_figures(env: dict, corpus: str = "seeds") -> dict:
     """Time to markers visible (warm server, real browser), server rerun time after a filter change, peak RSS."""
     from playwright.sync_api import sync_playwright
 
@@ -131,7 +131,7 @@ def dashboard_figures(env: dict) -> dict:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else r.abort())
                 t = time.perf_counter()
-                page.goto(url + "/?corpus=seeds")
+                page.goto(url + f"/?corpus={corpus}")
                 found = False
                 while time.perf_counter() - t < 600 and not found:
                     for frame in page.frames:
@@ -150,16 +150,17 @@ def dashboard_figures(env: dict) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    rerun = rerun_time(denv)
+    rerun = rerun_time(denv, corpus)
     return {"first_load_s": round(timings[0], 2), "markers_visible_warm_s": round(statistics.median(timings[1:]), 2),
             "rerun_ms": rerun, "streamlit_peak_mb": round(peak)}
 
 
-def rerun_time(env: dict) -> float:
+def rerun_time(env: dict, corpus: str) -> float:
     code = r"""
-import json, os, time
+import json, os, sys, time
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file("dashboard.py", default_timeout=900)
+at.query_params["corpus"] = sys.argv[1]
 at.run()
 times = []
 for labels in (["GPE"], ["PERSON", "GPE"], ["GPE", "LOC", "FAC"], ["PERSON"], ["GPE"]):
@@ -169,7 +170,7 @@ for labels in (["GPE"], ["PERSON", "GPE"], ["GPE", "LOC", "FAC"], ["PERSON"], ["
 times.sort()
 print(json.dumps({"rerun_ms": round(1000 * times[len(times) // 2])}))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code, corpus], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])["rerun_ms"]
 
 
@@ -190,12 +191,15 @@ def main() -> int:
         results["pipeline"] = [pipeline_vs_floor("seeds (2 files)", seeds[:2], env, repeat=1)]
     else:
         results["pipeline"] = [pipeline_vs_floor("seeds (5 articles, cold)", seeds, env, repeat=3)]
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as saved:
             n = benchmark_texts(Path(tmp))
             results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=1))
             results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=1, workers=2))
-        if not args.no_dashboard:
-            results["dashboard"] = {"seeds": dashboard_figures(env)}
+            if not args.no_dashboard:
+                results["dashboard"] = {"seeds": dashboard_figures(env)}
+                subprocess.run([sys.executable, "-m", "geo", "analyze", tmp, "--parquet", saved], cwd=ROOT, env=env,
+                               capture_output=True, check=True)
+                results["dashboard"][f"{n} articles (saved results)"] = dashboard_figures({**env, "GEO_RESULTS_DIR": saved}, "results")
     (RESULTS / ("quick.json" if args.quick else "latest.json")).write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(f"machine: {results['machine']}  date: {results['date']}")
     print(f"{'corpus':<34} {'workers':>7} {'pipeline s':>10} {'floor s':>8} {'ratio':>6} {'peak MB':>8} {'floor MB':>8}")

@@ -247,12 +247,12 @@ def _missed_people(doc, is_place) -> list[tuple[int, int, str, str | None]]:
         if tok.tag_ != "NNP" or not tok.text[:1].isupper() or (i > 0 and doc[i - 1].tag_ == "NNP" and doc[i - 1].lower_ not in TITLES):
             continue
         j = _name_run(doc, i)
-        if j - i < 2 or _is_place_name(is_place, doc[i:j].text):
+        if j - i < 2:
             continue
         after = doc[j:j + 4]
         appositive = len(after) >= 2 and after[0].text == "," and any(t.lower_ in ROLE_NOUNS for t in after[1:4])
         after_title = i > 0 and doc[i - 1].lower_ in TITLES and doc[i - 1].lower_ not in HONORIFICS
-        if appositive or after_title:
+        if (appositive or after_title) and not _is_place_name(is_place, doc[i:j].text):
             start = i - 1 if i > 0 and doc[i - 1].lower_ in HONORIFICS else i
             out.append((start, j, "PERSON", "added (name with a role)"))
     # "Minister of Natural Resources Alexander Kozlov": a title, an "of" phrase, then the name.

@@ -34,6 +34,7 @@ REGION_SUFFIXES = ("oblast", "krai", "kray", "province", "region", "state", "pre
 ADMIN_FEATURES = ("country", "region", "continent")
 
 
+@lru_cache(maxsize=200_000)
 def normalize(name: str) -> str:
     """Lookup key of a place name: case, accents, punctuation and possessives folded ("Kyiv's" -> "kyiv")."""
     text = unicodedata.normalize("NFKD", name)

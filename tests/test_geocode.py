@@ -247,6 +247,15 @@ def test_online_answers_are_used_and_cached_for_offline_runs(settings, gazetteer
     assert online.requests == 0 and not result.warnings
 
 
+def test_slow_answer_within_the_timeout_is_used(settings, gazetteer, nlp, tmp_path):
+    article = article_from_text("s", "s.txt", "Delegates met in Springfield on Friday, officials said.")
+    with FakeNominatim() as server:
+        server.mode, server.delay = "slow", 0.8
+        st = _online_settings(settings, server, tmp_path, timeout=3.0)
+        result = analyze([article], nlp, gazetteer, st, online=make_geocoder(st, gazetteer))
+    assert any(p.source.startswith("nominatim:") for p in result.places) and not result.warnings
+
+
 @pytest.mark.parametrize("mode", ["refuse", "timeout", "429", "500", "malformed", "empty"])
 def test_online_failures_fall_back_to_the_gazetteer(mode, settings, gazetteer, nlp, tmp_path):
     article = article_from_text("s", "s.txt", "Ministers met in Paris and later in Berlin, officials said.")
