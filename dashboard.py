@@ -78,6 +78,35 @@ def load_results(folder: str, stamp: float):
     return read_parquet(folder)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def corpus_index(digest: str, _analysis) -> dict:
+    """Per-article entity and place lists, built once per corpus instead of on every rerun."""
+    entities: dict[str, list] = {}
+    for e in _analysis.entities:
+        entities.setdefault(e.article, []).append(e)
+    places: dict[str, list] = {}
+    for p in _analysis.places:
+        for aid in p.articles:
+            places.setdefault(aid, []).append(p)
+    return {"entities": entities, "places": places}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def entity_matrix(digest: str, labels: tuple[str, ...], _analysis, max_columns: int = 30) -> pd.DataFrame:
+    """Entity x article mention counts; for large corpora, aggregated to mentions and article counts."""
+    clusters = _analysis.cluster_by_id()
+    counts = Counter((_analysis.cluster_of(e), e.article) for e in _analysis.entities
+                     if e.label in labels and _analysis.cluster_of(e))
+    if not counts:
+        return pd.DataFrame()
+    frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": a[:12], "n": n} for (c, a), n in counts.items()])
+    if frame["article"].nunique() > max_columns:
+        table = frame.groupby(["entity", "type"]).agg(mentions=("n", "sum"), articles=("article", "nunique"))
+        return table.sort_values("mentions", ascending=False).head(200)
+    matrix = frame.pivot_table(index=["entity", "type"], columns="article", values="n", aggfunc="sum", fill_value=0)
+    return matrix.loc[matrix.sum(axis=1).sort_values(ascending=False).index[:60]]
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def downloads(digest: str, _analysis) -> dict[str, str]:
     return {"geojson": dumps(to_geojson(_analysis)), "entities": entities_csv(_analysis), "places": places_csv(_analysis)}
@@ -237,15 +266,16 @@ with right:
     show_widget_value("w_article", current)
     article_id = st.selectbox("Article", options, format_func=lambda a: titles[a], key="w_article",
                               on_change=url_from_widget, args=("article", "w_article"))
+    index = corpus_index(digest, analysis)
     article = next(a for a in analysis.articles if a.id == article_id)
-    ents = [e for e in analysis.entities if e.article == article_id]
+    ents = index["entities"].get(article_id, [])
     st.subheader(escape(article.title or article.id))
     st.markdown(f"**Outlet:** {escape(article.outlet or '—')} · **Date:** {escape(article.date or '—')} · "
                 f"**Author:** {escape(article.author or '—')}")
     if article.date_source and article.date_source != "stated":
         st.caption(f"Date {escape(article.date_source)}.")
 
-    article_places = [p for p in analysis.places if any(m.article == article_id for m in p.mentions)]
+    article_places = index["places"].get(article_id, [])
     place_options = [""] + [p.id for p in article_places]
     show_widget_value("w_place", selected_place if selected_place in place_options else "")
     st.selectbox("Focus a place on the map", place_options, key="w_place", on_change=url_from_widget, args=("place", "w_place"),
@@ -288,6 +318,8 @@ view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_id
 with left:
     from streamlit_folium import st_folium
 
+    # Built on every run: streamlit-folium renders the map object it is given, and a folium map rendered once
+    # does not render correctly for a second session, so the object is never shared through a cache.
     fmap = build_map(analysis.places, analysis.routes, view, titles)
     clicked = st_folium(fmap, key="map", height=560, width=None, returned_objects=["last_object_clicked"])
     point = (clicked or {}).get("last_object_clicked") or None
@@ -320,13 +352,8 @@ with left:
             st.caption("Superseded claims, kept with their sources: " + "; ".join(
                 f"{escape(s)} → {escape(c['place'])} ({escape(c['status'])}, {escape(titles.get(c['article'], c['article'])[:30])})" for s, c in claims))
     with tab_matrix:
-        counts = Counter((analysis.cluster_of(e), e.article) for e in analysis.entities
-                         if e.label in sel_labels and analysis.cluster_of(e))
-        if counts:
-            frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": a[:12], "n": n}
-                                  for (c, a), n in counts.items()])
-            matrix = frame.pivot_table(index=["entity", "type"], columns="article", values="n", aggfunc="sum", fill_value=0)
-            matrix = matrix.loc[matrix.sum(axis=1).sort_values(ascending=False).index[:60]]
+        matrix = entity_matrix(digest, tuple(sorted(sel_labels)), analysis)
+        if not matrix.empty:
             st.dataframe(matrix, width="stretch")
     with tab_unresolved:
         if analysis.unresolved:

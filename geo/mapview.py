@@ -128,7 +128,7 @@ def _e(text: object) -> str:
     return html.escape(visible_controls(str(text)), quote=True)
 
 
-def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str]) -> str:
+def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str], limit: int = 8) -> str:
     """Popup HTML: every value from an article is escaped."""
     rows = []
     for m in place.mentions:
@@ -140,9 +140,9 @@ def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str])
         tag = " <i>(metonym)</i>" if m.metonym else (" <i>(demonym)</i>" if m.demonym else "")
         rows.append(f"<li><b>{_e(titles.get(m.article, m.article))}</b>{tag}: {_e(snippet)}</li>")
     more = ""
-    if len(rows) > 8:
-        more = f"<li>... {len(rows) - 8} more</li>"
-        rows = rows[:8]
+    if len(rows) > limit:
+        more = f"<li>... {len(rows) - limit} more</li>"
+        rows = rows[:limit]
     return (f"<div class='geo-popup' data-place-id='{_e(place.id)}'><h4>{_e(place.name)}</h4>"
             f"<div>{_e(place.feature)}{' · ' + _e(place.country) if place.country else ''} · "
             f"{place.lat:.4f}, {place.lon:.4f}</div><div>source {_e(place.source)} · confidence {place.confidence:.2f}</div>"
@@ -179,11 +179,35 @@ def visible_routes(routes: Iterable[Route], view: MapView) -> list[Route]:
     return out
 
 
+FAST_CLUSTER_CALLBACK = """function (row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
+        {radius: row[4], color: row[5], fillColor: row[5], fillOpacity: 0.75, weight: 1.5, className: row[6]});
+    marker.bindPopup(row[2], {maxWidth: 380});
+    marker.bindTooltip(row[3]);
+    return marker;
+}"""
+
+
+def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
+    """Thousands of places as one clustered layer whose markers are built in the browser from a data array."""
+    from folium.plugins import FastMarkerCluster
+
+    rows = []
+    for p in places:
+        mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
+        count = len(mentions) if view.show_metonyms else len([m for m in mentions if not m.metonym])
+        radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
+        rows.append([p.lat, p.lon, place_popup(p, view.articles, titles, limit=3), f"{_e(p.name)} ({count})", round(radius, 1),
+                     FEATURE_COLOURS.get(p.feature, "#555555"), f"geo-place geo-{_e(p.feature)} {css_id(p.id)}"])
+    cluster = FastMarkerCluster(rows, callback=FAST_CLUSTER_CALLBACK, name="Places (clustered)", options={"maxClusterRadius": 40})
+    cluster.default_js = list(CLUSTER_JS)
+    cluster.default_css = list(CLUSTER_CSS)
+    return cluster
+
+
 def build_map(places: list[Place], routes: list[Route], view: MapView, titles: dict[str, str]):
     """A folium Map with one layer per article (or clustered markers for large corpora) and one per route."""
     import folium
-    from folium.plugins import MarkerCluster
-
     shown = visible_places(places, view)
     shown_routes = visible_routes(routes, view)
     fmap = folium.Map(location=[20, 0], zoom_start=2, tiles=OSM_TILES if view.tiles else None, max_zoom=18,
@@ -205,16 +229,14 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
             layers[aid] = folium.FeatureGroup(name=f"Article: {_e(titles.get(aid, aid))[:60]}", show=True).add_to(fmap)
     else:
         group = folium.FeatureGroup(name="Places", show=True).add_to(fmap)
+        target = group
         if len(shown) > CLUSTER_THRESHOLD:
-            cluster = MarkerCluster(name="Places (clustered)", options={"maxClusterRadius": 40})
-            cluster.default_js = list(CLUSTER_JS)
-            cluster.default_css = list(CLUSTER_CSS)
-            cluster.add_to(group)
-            target = cluster
+            _fast_cluster(shown, view, titles).add_to(group)
+            shown_markers: list[Place] = []
         else:
-            target = group
+            shown_markers = shown
 
-    for p in shown:
+    for p in (shown if per_article else shown_markers):
         mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
         literal = [m for m in mentions if not m.metonym]
         count = len(mentions) if view.show_metonyms else len(literal)
