@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.articles import Problem, read_article_bytes, read_corpus
+from geo.articles import Problem, read_article_bytes
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ArticleError, GeoError
 from geo.export import dumps, entities_csv, places_csv, to_geojson

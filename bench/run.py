@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import socket
 import statistics
 import subprocess

@@ -9,14 +9,14 @@ import sqlite3
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence
 
 from .articles import Article
 from .config import Settings
 from .entities import Entity
-from .errors import ConfigError, GeocoderError
+from .errors import ConfigError
 from .gazetteer import Candidate, Gazetteer, normalize
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,6 @@
 """Movement events from the dependency parse, their dates and status, and routes merged across articles."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 import re

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from geo.articles import article_from_text, clean_text, read_article_bytes, read_corpus, require_articles
+from geo.articles import article_from_text, read_article_bytes, read_corpus, require_articles
 from geo.errors import ArticleError, CorpusError
 
 from .conftest import ROOT, SEEDS

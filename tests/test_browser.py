@@ -169,7 +169,6 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(server, page, tmp_pa
 def test_concurrent_sessions(server, browser, tmp_path):
     """Several sessions at once from a shared link: all render their own view, no server errors, bounded memory."""
     import json
-    from concurrent.futures import ThreadPoolExecutor
 
     articles = ["000_21f0b4b1d586a0f9", "001_07a353d0804c85f7", "002_66dd75581f08acab", "003_d0d42ebe6f756096"]
     rounds = 2

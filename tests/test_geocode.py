@@ -1,8 +1,6 @@
 """Geocoding: gold places on the seeds, disambiguation rules on short texts, the gazetteer, online backends."""
 from __future__ import annotations
 
-import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,14 +11,13 @@ import pytest
 from geopy.distance import geodesic
 
 from geo.articles import article_from_text
-from geo.config import load_settings
 from geo.errors import ConfigError
 from geo.export import to_geojson
 from geo.gazetteer import build_index, import_geonames, open_gazetteer, Gazetteer
-from geo.geocode import GeocodeCache, OnlineGeocoder, make_geocoder
+from geo.geocode import GeocodeCache, make_geocoder
 from geo.pipeline import analyze
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT
 from .fake_nominatim import FakeNominatim
 
 

@@ -1,7 +1,6 @@
 """Hostile and broken input, faults in the cache and the index, concurrent writers."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sqlite3
@@ -15,7 +14,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from geo.articles import article_from_text, read_article_bytes
 from geo.errors import ArticleError, GazetteerError
-from geo.gazetteer import _package_dir, build_index, open_gazetteer
+from geo.gazetteer import _package_dir, open_gazetteer
 from geo.geocode import GeocodeCache
 from geo.mapview import MapView, build_map, place_popup
 from geo.pipeline import analyze
