@@ -26,9 +26,5 @@ class GazetteerError(GeoError):
     """The gazetteer index or its source data is missing or unusable."""
 
 
-class GeocoderError(GeoError):
-    """An online geocoder failed (unreachable, timeout, rate limit, bad answer)."""
-
-
 class CorpusError(GeoError):
     """No article of the corpus could be read, or a corpus limit was exceeded."""

@@ -212,6 +212,8 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
     shown_routes = visible_routes(routes, view)
     fmap = folium.Map(location=[20, 0], zoom_start=2, tiles=OSM_TILES if view.tiles else None, max_zoom=18,
                       control_scale=True, prefer_canvas=False)
+    # Without a tile layer Leaflet has no maxZoom, and MarkerCluster refuses to start ("Map has no maxZoom").
+    fmap.options["maxZoom"] = 18
     fmap.default_js = list(MAP_JS)
     fmap.default_css = list(MAP_CSS)
     if not view.tiles:
