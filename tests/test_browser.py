@@ -27,11 +27,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(cache_dir, gazetteer):
+def _start_server(cache_dir, log_name: str, **env_extra):
     port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit-server.log", "w")
-    env = {**os.environ, "GEO_CACHE_DIR": str(cache_dir)}
+    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / log_name, "w")
+    env = {**os.environ, "GEO_CACHE_DIR": str(cache_dir), **env_extra}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -45,7 +44,13 @@ def server(cache_dir, gazetteer):
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("streamlit did not start; see test-artifacts/streamlit-server.log")
+        pytest.fail(f"streamlit did not start; see test-artifacts/{log_name}")
+    return url, proc, log
+
+
+@pytest.fixture(scope="module")
+def server(cache_dir, gazetteer):
+    url, proc, log = _start_server(cache_dir, "streamlit-server.log")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -204,3 +209,36 @@ def test_concurrent_sessions(server, browser, tmp_path):
                "seconds": round(time.monotonic() - started, 1), "server_peak_mb": round(peak_mb or 0), "loads": results}
     (ARTIFACTS / "load-test.json").write_text(json.dumps(figures, indent=1))
     assert external == [] and len(results) == rounds * len(articles)
+
+
+def test_large_corpus_map_is_clustered(cache_dir, seed_analysis, browser, tmp_path):
+    """Past the clustering threshold the map must still draw (MarkerCluster needs maxZoom without tiles)."""
+    from dataclasses import replace
+
+    from geo.export import write_parquet
+    from geo.mapview import CLUSTER_THRESHOLD
+
+    many = [replace(p, id=f"{p.id}-{k}", lat=p.lat + k * 0.5) for k in range(CLUSTER_THRESHOLD // len(seed_analysis.places) + 2)
+            for p in seed_analysis.places]
+    write_parquet(replace(seed_analysis, places=many), tmp_path / "results")
+    url, proc, log = _start_server(cache_dir, "streamlit-large.log", GEO_RESULTS_DIR=str(tmp_path / "results"))
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(url + "/?corpus=results")
+        deadline = time.monotonic() + 90
+        found = False
+        while time.monotonic() < deadline and not found:
+            for frame in page.frames:
+                try:
+                    found = found or frame.locator("div.marker-cluster").count() > 0
+                except Exception:
+                    continue
+            time.sleep(0.25)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-clustered.png"))
+        assert found, "no marker clusters on the map"
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
