@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 import shutil
@@ -57,7 +58,6 @@ def _round_coords(coords, digits: int = 2):
 def country_outlines() -> dict | None:
     """World country outlines from the pip-installed countryinfo data (offline background), or None if absent."""
     import importlib.util
-    import json
 
     spec = importlib.util.find_spec("countryinfo")
     if spec is None or not spec.origin:
@@ -76,8 +76,31 @@ def country_outlines() -> dict | None:
     return {"type": "FeatureCollection", "features": features} if features else None
 
 
-def _outline_style(_feature) -> dict:
-    return {"color": "#8a9bb0", "weight": 0.6, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
+OUTLINES_FILE = "outlines/countries.geojson"
+
+
+def _outline_layer():
+    """A layer that fetches the country outlines from static/ in the browser, behind everything else.
+
+    Served as a file rather than embedded, so reruns do not re-send 190 KB and markers appear before it loads."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class OutlineLayer(MacroElement):
+        _template = Template("""{% macro script(this, kwargs) %}
+fetch("{{ this.url }}").then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+    if (!data) { return; }
+    L.geoJSON(data, {style: {color: "#8a9bb0", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1.0},
+                     interactive: false}).addTo({{ this._parent.get_name() }}).bringToBack();
+});
+{% endmacro %}""")
+
+        def __init__(self, url: str):
+            super().__init__()
+            self._name = "OutlineLayer"
+            self.url = url
+
+    return OutlineLayer(f"{STATIC_URL}/{OUTLINES_FILE}")
 
 
 def install_static_assets(target: Path = STATIC_DIR) -> list[Path]:
@@ -98,11 +121,17 @@ def install_static_assets(target: Path = STATIC_DIR) -> list[Path]:
         else:
             shutil.copyfile(src, out)
         written.append(out)
+    outlines = country_outlines()
+    if outlines is not None:
+        out = target / OUTLINES_FILE
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(outlines, separators=(",", ":")), encoding="utf-8")
+        written.append(out)
     return written
 
 
 def assets_installed(target: Path = STATIC_DIR) -> bool:
-    return all((target / dest).exists() for _, _, dest in ASSETS)
+    return all((target / dest).exists() for _, _, dest in ASSETS) and (target / OUTLINES_FILE).exists()
 
 
 @dataclass
@@ -218,10 +247,8 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
     fmap.default_css = list(MAP_CSS)
     if not view.tiles:
         folium.Element("<style>.leaflet-container{background:#cfe0ee;}</style>").add_to(fmap.get_root().header)
-        outlines = country_outlines()
-        if outlines is not None:
-            folium.GeoJson(outlines, name="Country outlines (offline)", style_function=_outline_style, control=False,
-                           interactive=False, zoom_on_click=False).add_to(fmap)
+        if (STATIC_DIR / OUTLINES_FILE).exists():
+            fmap.add_child(_outline_layer())
 
     article_ids = sorted({m.article for p in shown for m in p.mentions})
     per_article = 1 < len(article_ids) <= LAYERS_PER_ARTICLE_LIMIT and len(shown) <= CLUSTER_THRESHOLD

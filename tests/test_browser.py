@@ -112,6 +112,8 @@ def test_map_shows_every_gold_place_and_the_route_offline(server, page, seed_ana
     kim = next(r for r in seed_analysis.routes if r.subject == "Kim Jong Un" and r.current)
     assert frame.locator(f"path.{css_id('route-' + kim.key)}").count() == len(kim.stops) - 1
     assert frame.locator(".geo-stop").count() >= len(kim.stops)
+    # The offline country outlines arrive from static/ after the markers.
+    frame.wait_for_function("() => document.querySelectorAll('svg path').length > 150", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "dashboard-seeds.png"), full_page=True)
     assert page.external_requests == []
 
