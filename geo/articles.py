@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import statistics
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -90,12 +90,15 @@ class Article:
     removed_lines: int = 0
     notes: tuple[str, ...] = field(default=())
 
+    @cached_property
+    def _segment_starts(self) -> list[int]:
+        return [s.clean_start for s in self.segments]
+
     def raw_offset(self, clean_offset: int) -> int:
         """Character offset in the raw file of a character offset in `text`."""
         if not self.segments:
             return 0
-        starts = [s.clean_start for s in self.segments]
-        i = max(0, bisect.bisect_right(starts, clean_offset) - 1)
+        i = max(0, bisect.bisect_right(self._segment_starts, clean_offset) - 1)
         seg = self.segments[i]
         return seg.raw_start + min(max(clean_offset - seg.clean_start, 0), seg.length)
 

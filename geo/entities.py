@@ -502,9 +502,11 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
     acronym_of: dict[str, str] = {}
     for acronym, full in defined_acronyms(texts.values()).items():
         acronym_of[normalize(acronym)] = normalize(full)
-    full_orgs = {e.norm for e in orgs if len(e.norm.split()) >= 2}
-    for full in full_orgs:
-        original = next(e.text for e in orgs if e.norm == full)
+    full_orgs: dict[str, str] = {}  # normalized full name -> its first surface form
+    for e in orgs:
+        if len(e.norm.split()) >= 2:
+            full_orgs.setdefault(e.norm, e.text)
+    for full, original in full_orgs.items():
         ini = _initials(original)
         if len(ini) >= 2:
             acronym_of.setdefault(ini, full)
