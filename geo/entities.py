@@ -1,6 +1,7 @@
 """spaCy entities over cleaned articles: span clean-up, gazetteer-driven label fixes, and alias clusters."""
 from __future__ import annotations
 
+import bisect
 import importlib
 import logging
 import math
@@ -385,29 +386,59 @@ def person_tokens(entities: Sequence[Entity]) -> set[str]:
     return tokens
 
 
-def propagate_people(article: Article, doc, entities: list[Entity], names: set[str], is_place: Callable[[str], bool]) -> list[Entity]:
+@dataclass(frozen=True)
+class NameToken:
+    """A title-case noun of a parsed article, kept so short person names can be found after the Doc is gone."""
+
+    start: int
+    end: int
+    text: str
+    lower: str
+    sent_start: int
+    sent_end: int
+    honorific_start: int | None  # start of the honorific just before it ("Mr"), if any
+    honorific_end: int | None
+
+
+def name_tokens(doc) -> tuple[NameToken, ...]:
+    """The tokens `propagate_people` may turn into person mentions: title-case proper and common nouns."""
+    out = []
+    for tok in doc:
+        if tok.pos_ not in ("PROPN", "NOUN") or not tok.is_title:
+            continue
+        prev = doc[tok.i - 1] if tok.i > 0 and doc[tok.i - 1].lower_ in HONORIFICS else None
+        out.append(NameToken(tok.idx, tok.idx + len(tok.text), tok.text, tok.lower_, tok.sent.start_char, tok.sent.end_char,
+                             prev.idx if prev is not None else None, prev.idx + len(prev.text) if prev is not None else None))
+    return tuple(out)
+
+
+def propagate_people(article: Article, tokens: Sequence[NameToken], entities: list[Entity], names: set[str],
+                     is_place: Callable[[str], bool]) -> list[Entity]:
     """Short mentions of people named in full elsewhere that the model missed or tagged ORG/GPE ("Scholz said")."""
     from dataclasses import replace
 
-    covered = {}
-    for e in entities:
-        span = doc.char_span(e.start, e.end, alignment_mode="expand")
-        if span is not None:
-            for t in span:
-                covered[t.i] = e
+    spans = sorted((e.start, e.end) for e in entities)
+    starts = [s for s, _ in spans]
+
+    def covered(start: int, end: int) -> bool:
+        i = bisect.bisect_left(starts, end)  # entities starting before `end`
+        return any(spans[j][1] > start for j in range(max(0, i - 8), i))
+
     out = []
     for e in entities:
         if e.label in ("ORG", "GPE", "NORP") and e.norm in names and len(e.norm.split()) == 1 and not is_place(e.text):
             e = replace(e, label="PERSON", norm=person_key(e.text), fixed=f"relabelled {e.label} -> PERSON (short form of a person named in full)")
         out.append(e)
-    for tok in doc:
-        if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN") or not tok.is_title or tok.lower_ not in names or is_place(tok.text):
+    for tok in tokens:
+        if tok.lower not in names or covered(tok.start, tok.end) or is_place(tok.text):
             continue
-        s = tok.i - 1 if tok.i > 0 and doc[tok.i - 1].lower_ in HONORIFICS and tok.i - 1 not in covered else tok.i
-        span = doc[s:tok.i + 1]
-        raw_start, raw_end = article.raw_span(span.start_char, span.end_char)
-        out.append(Entity(article.id, -1, "PERSON", span.text, person_key(span.text), span.start_char, span.end_char,
-                          raw_start, raw_end, span.sent.start_char, span.sent.end_char, "added (short form of a person named in full)"))
+        start = tok.start
+        if tok.honorific_start is not None and not covered(tok.honorific_start, tok.honorific_end):
+            start = tok.honorific_start
+        text = article.text[start:tok.end]
+        raw_start, raw_end = article.raw_span(start, tok.end)
+        out.append(Entity(article.id, -1, "PERSON", text, person_key(text), start, tok.end,
+                          raw_start, raw_end, tok.sent_start, tok.sent_end, "added (short form of a person named in full)"))
     out.sort(key=lambda x: x.start)
     return [replace(e, index=i) for i, e in enumerate(out)]
 

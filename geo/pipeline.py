@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .articles import Article, Problem
 from .config import Settings
-from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, parse_articles,
-                       person_tokens, propagate_people, titled_names, vote_place_labels)
+from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, name_tokens,
+                       parse_articles, person_tokens, propagate_people, titled_names, vote_place_labels)
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Unresolved, collect_places, resolve_article
 from .route import Route, extract_events, build_routes
@@ -38,42 +39,79 @@ class Analysis:
         return {c.id: c for c in self.clusters}
 
 
+class DocSpill:
+    """Parsed Docs written to an anonymous temporary file and read back one at a time.
+
+    The corpus-level steps (person names, label votes, alias clusters) need every article's entities before any
+    article can be geocoded, but not every article's Doc: keeping Docs in memory until then made peak memory grow with
+    the corpus. Docs are written without their tensors (the parser and tagger have already used them).
+    """
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+        self.file = tempfile.TemporaryFile(prefix="geo-docs-")
+        self.offsets: list[tuple[int, int]] = []
+
+    def add(self, doc) -> None:
+        data = doc.to_bytes(exclude=["tensor", "user_data"])
+        self.offsets.append((self.file.tell(), len(data)))
+        self.file.write(data)
+
+    def __iter__(self):
+        from spacy.tokens import Doc
+
+        self.file.flush()
+        for offset, size in self.offsets:
+            self.file.seek(offset)
+            yield Doc(self.vocab).from_bytes(self.file.read(size))
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Settings,
             problems: Sequence[Problem] = (), online: Geocoder | None = None,
             on_progress: Callable[[int, int], None] | None = None) -> Analysis:
-    """Run NER, geocoding and route extraction over already-read articles."""
+    """Run NER, geocoding and route extraction over already-read articles.
+
+    Three passes, so memory holds the results and not the parsed corpus: (1) parse each article, keep its entities and
+    title-case name tokens, spill its Doc to disk; (2) corpus-level steps on the entities alone; (3) read each Doc
+    back to geocode its places and extract its movements.
+    """
     articles = list(articles)
     titled = titled_names(a.text for a in articles)
     acronyms = set(defined_acronyms(a.text for a in articles))
-    per_article: list[tuple[Article, object, list[Entity]]] = []
-    all_entities: list[Entity] = []
-    for i, (article, doc) in enumerate(parse_articles(articles, nlp, settings.batch_size, settings.workers), start=1):
-        ents = entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms)
-        per_article.append((article, doc, ents))
-        all_entities.extend(ents)
-        if on_progress:
-            on_progress(i, len(articles))
-    names = person_tokens(all_entities)
-    all_entities = []
-    for k, (article, doc, ents) in enumerate(per_article):
-        ents = propagate_people(article, doc, ents, names, gazetteer.is_notable)
-        per_article[k] = (article, doc, ents)
-        all_entities.extend(ents)
-    voted = vote_place_labels(all_entities, titled)
-    by_article: dict[str, list[Entity]] = {}
-    for e in voted:
-        by_article.setdefault(e.article, []).append(e)
-    clusters, assignment = cluster_entities(voted, {a.id: a.text for a in articles})
+    spill = DocSpill(nlp.vocab)
+    try:
+        first: list[tuple[list[Entity], tuple]] = []
+        for i, (article, doc) in enumerate(parse_articles(articles, nlp, settings.batch_size, settings.workers), start=1):
+            first.append((entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms),
+                          name_tokens(doc)))
+            spill.add(doc)
+            if on_progress:
+                on_progress(i, len(articles))
+        names = person_tokens(e for ents, _ in first for e in ents)
+        propagated: list[Entity] = []
+        for article, (ents, tokens) in zip(articles, first):
+            propagated.extend(propagate_people(article, tokens, ents, names, gazetteer.is_notable))
+        del first
+        voted = vote_place_labels(propagated, titled)
+        by_article: dict[str, list[Entity]] = {}
+        for e in voted:
+            by_article.setdefault(e.article, []).append(e)
+        clusters, assignment = cluster_entities(voted, {a.id: a.text for a in articles})
 
-    resolutions = []
-    unresolved: list[Unresolved] = []
-    events = []
-    for article, doc, _ in per_article:
-        ents = by_article.get(article.id, [])
-        resolved, missing = resolve_article(article, doc, ents, gazetteer, online)
-        resolutions.append((article, resolved))
-        unresolved.extend(missing)
-        events.extend(extract_events(article, doc, ents, resolved, assignment))
+        resolutions = []
+        unresolved: list[Unresolved] = []
+        events = []
+        for article, doc in zip(articles, spill):
+            ents = by_article.get(article.id, [])
+            resolved, missing = resolve_article(article, doc, ents, gazetteer, online)
+            resolutions.append((article, resolved))
+            unresolved.extend(missing)
+            events.extend(extract_events(article, doc, ents, [r for r in resolved if not r[0].embedded], assignment))
+    finally:
+        spill.close()
     places = collect_places(resolutions)
     subject_names = {c.id: c.name for c in clusters}
     routes = build_routes(events, subject_names, {a.id: a.date for a in articles})

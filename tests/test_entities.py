@@ -109,3 +109,23 @@ def test_person_key_folds_titles_and_hyphens():
 def test_missing_model_names_the_fix():
     with pytest.raises(ModelNotInstalled, match="pip install -r requirements.txt"):
         load_model("en_core_web_nonexistent")
+
+
+def test_spilled_docs_come_back_with_everything_the_later_passes_read(nlp):
+    from geo.pipeline import DocSpill
+
+    texts = ["Kim Jong Un left Pyongyang by train on Sunday.\n\nHe arrived in Russia two days later.",
+             "Putin flew to Vladivostok, where he met officials."]
+    docs = list(nlp.pipe(texts))
+    spill = DocSpill(nlp.vocab)
+    for d in docs:
+        spill.add(d)
+    back = list(spill)
+    spill.close()
+    assert len(back) == 2
+    for a, b in zip(docs, back):
+        assert [(t.text, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.is_sent_start) for t in a] == \
+               [(t.text, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.is_sent_start) for t in b]
+        assert [(e.text, e.label_) for e in a.ents] == [(e.text, e.label_) for e in b.ents]
+        assert b.tensor.size == 0  # the spill keeps no tensors: they are what made memory grow with the corpus
+    assert spill.file.closed
