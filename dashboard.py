@@ -234,7 +234,7 @@ sel_labels = st.sidebar.multiselect("Entity types", MAIN_LABELS + ["TIME", "CARD
 sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=[s for s in qp_list("subjects", subjects) if s in subjects], key=f"f_subjects_{digest}")
 sel_status = st.sidebar.multiselect("Route stops", ["done", "expected"], default=qp_list("status", ["done", "expected"]), key="f_status",
                                     help="done: departed, arrived, visited, passed; expected: expected, planned, speculated")
-show_metonyms = st.sidebar.checkbox("Count metonymic mentions (\"Washington warned\")", value=st.query_params.get("metonyms", "1") == "1", key="f_metonyms")
+show_metonyms = st.sidebar.checkbox("Count non-literal mentions (\"Washington warned\", \"Air Zimbabwe\")", value=st.query_params.get("metonyms", "1") == "1", key="f_metonyms")
 
 place_ids = {p.id: p for p in analysis.places}
 selected_place = st.query_params.get("place")

@@ -58,7 +58,7 @@ def place_properties(place) -> dict[str, Any]:
         "kind": "place", "name": place.name, "feature": place.feature, "category": place.category,
         "country": place.country or None, "source": place.source, "confidence": place.confidence,
         "mentions": [{"article": m.article, "start": m.start, "end": m.end, "text": m.text, "metonym": m.metonym,
-                      "demonym": m.demonym} for m in place.mentions],
+                      "demonym": m.demonym, "embedded": m.embedded} for m in place.mentions],
     }
 
 
@@ -117,7 +117,7 @@ def write_parquet(analysis: Analysis, folder) -> list:
         "places": pd.DataFrame([{"place_id": p.id, "name": p.name, "feature": p.feature, "category": p.category, "country": p.country,
                                  "lat": p.lat, "lon": p.lon, "source": p.source, "confidence": p.confidence, "article": m.article,
                                  "start": m.start, "end": m.end, "text": m.text, "metonym": m.metonym, "demonym": m.demonym,
-                                 "text_start": m.clean_start, "text_end": m.clean_end, "entity": m.entity,
+                                 "embedded": m.embedded, "text_start": m.clean_start, "text_end": m.clean_end, "entity": m.entity,
                                  "sent_start": sent_bounds.get((m.article, m.entity), (0, 0))[0],
                                  "sent_end": sent_bounds.get((m.article, m.entity), (0, 0))[1]}
                                 for p in analysis.places for m in p.mentions]),
@@ -175,7 +175,8 @@ def read_parquet(folder) -> Analysis:
     for r in pd.read_parquet(folder / "places.parquet").itertuples():
         text = sentences.get(r.article, "")
         by_place[r.place_id].append(PlaceMention(r.article, int(r.start), int(r.end), r.text, bool(r.metonym), bool(r.demonym),
-                                                 int(r.text_start), int(r.text_end), text[int(r.sent_start):int(r.sent_end)], int(r.entity)))
+                                                 int(r.text_start), int(r.text_end), text[int(r.sent_start):int(r.sent_end)], int(r.entity),
+                                                 bool(getattr(r, "embedded", False))))
         meta[r.place_id] = r
     places = [Place(pid, m.name, m.feature, _opt(m.category) or "", _opt(m.country) or "", float(m.lat), float(m.lon), m.source, float(m.confidence),
                     tuple(by_place[pid])) for pid, m in meta.items()]

@@ -64,6 +64,12 @@ class PlaceMention:
     clean_end: int
     sentence: str
     entity: int  # index of the entity in its article
+    embedded: bool = False  # part of a longer name: "Zimbabwe" in "Air Zimbabwe", "Syrian" in "Syrian Observatory ..."
+
+    @property
+    def literal(self) -> bool:
+        """The text refers to the place itself, not an actor named after it or an organisation carrying its name."""
+        return not (self.metonym or self.embedded)
 
 
 @dataclass(frozen=True)
@@ -255,6 +261,7 @@ class _Toponym:
     demonym: bool
     candidates: list[Candidate] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
+    embedded: bool = False
 
 
 def _strip_kind_words(text: str) -> tuple[str, set[str]]:
@@ -340,8 +347,71 @@ def _is_metonym(doc, ent: Entity, cand: Candidate) -> bool:
     return False
 
 
+EMBEDDING_LABELS = {"ORG", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "NORP"}
+EMBEDDED_CITY_POPULATION = 500_000
+# Region and city names that are also everyday words of organisation names ("Korean Central News Agency",
+# "Eastern Economic Forum", "National Grid"): inside a longer name they are never taken as places.
+GENERIC_NAME_WORDS = {"central", "eastern", "western", "northern", "southern", "national", "capital", "federal", "coast",
+                      "coastal", "upper", "lower", "greater", "middle", "islands", "island", "lakes", "valley", "metro",
+                      "city", "state", "union", "international", "royal", "imperial", "grand", "new", "old", "liberty",
+                      "independence", "unity", "centre", "center", "plateau", "highlands", "lowlands", "border", "frontier",
+                      "atlantic", "pacific", "general", "orient", "oriental", "occidental", "littoral", "sun", "mountain",
+                      "river", "delta", "savannah", "lake", "bay", "harbour", "harbor"}
+_NAME_WORD = re.compile(r"[^\s\-/–—,;:()\[\]“”\"‘’']+(?:['’]s)?")
+
+
+def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
+    """'place' or 'demonym' when `name` is a country, first-level region, large city or country adjective; else None.
+
+    Only names that are places in almost every use qualify: inside an organisation's name a small town's name is far
+    more often a person's or a brand's ("Ford", "Lincoln Center").
+    """
+    key = normalize(name)
+    if key in DIRECTION_WORDS or len(name) < 2 or not name[0].isupper():
+        return None
+    generic = key in GENERIC_NAME_WORDS
+    for c in gazetteer.candidates(name):
+        if generic and c.feature != "country":
+            continue
+        if c.feature in ("country", "continent") or (c.primary and (c.is_admin or c.capital or c.population >= EMBEDDED_CITY_POPULATION)):
+            return "place"
+    demonym = gazetteer.demonym(name)
+    if demonym is not None and demonym.feature in ("country", "continent"):
+        return "demonym"
+    return None
+
+
+def embedded_toponyms(article: Article, entity: Entity, gazetteer: Gazetteer) -> list[tuple[Entity, bool, bool]]:
+    """Places named inside a non-place entity: (sub-entity, demonym, embedded) for "Air Zimbabwe", "US Special Forces",
+    "Kidney Foundation of Canada", "anti-Russian". An entity that is wholly a country or region name ("DPRK" tagged ORG)
+    is the place itself, not embedded."""
+    from dataclasses import replace
+
+    words = [(m.start(), m.end() - (2 if m.group().endswith(("'s", "’s")) else 0)) for m in _NAME_WORD.finditer(entity.text)]
+    out, i = [], 0
+    while i < len(words):
+        for j in range(min(len(words), i + 4), i, -1):
+            start, end = words[i][0], words[j - 1][1]
+            name = entity.text[start:end]
+            kind = _embedded_kind(gazetteer, name)
+            if kind is None:
+                continue
+            whole = start == 0 and end >= len(entity.text.rstrip(".’'"))
+            if whole and entity.label == "NORP":
+                break  # the demonym itself, resolved as one already
+            cs, ce = entity.start + start, entity.start + end
+            raw_start, raw_end = article.raw_span(cs, ce)
+            sub = replace(entity, label="NORP" if kind == "demonym" else "GPE", text=name, norm=normalize(name),
+                          start=cs, end=ce, raw_start=raw_start, raw_end=raw_end)
+            out.append((sub, kind == "demonym", not whole))
+            i = j - 1
+            break
+        i += 1
+    return out
+
+
 def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer: Gazetteer,
-                    online: Geocoder | None = None) -> tuple[list[tuple[_Toponym, Candidate, float, bool]], list[Unresolved]]:
+                    online: Geocoder | None = None, embedded_names: bool = True) -> tuple[list[tuple[_Toponym, Candidate, float, bool]], list[Unresolved]]:
     """Resolve the toponyms of one article: (toponym, chosen candidate, confidence, metonym) and the unresolved."""
     text = article.text
     tops: list[_Toponym] = []
@@ -352,6 +422,9 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
             tops.append(_Toponym(e, query, hints, _container(text, e.end), False))
         elif e.label == "NORP" and gazetteer.demonym(e.text):
             tops.append(_Toponym(e, e.text, set(), None, True))
+        elif e.label in EMBEDDING_LABELS and embedded_names:
+            for sub, demonym, embedded in embedded_toponyms(article, e, gazetteer):
+                tops.append(_Toponym(sub, sub.text, set(), None if demonym else _container(text, sub.end), demonym, embedded=embedded))
 
     unresolved: list[Unresolved] = []
     for t in tops:
@@ -453,8 +526,8 @@ def collect_places(resolutions: Iterable[tuple[Article, list[tuple[_Toponym, Can
         for t, cand, conf, metonym in items:
             e = t.entity
             sent = article.text[e.sent_start:e.sent_end]
-            groups[cand.id].append(PlaceMention(article.id, e.raw_start, e.raw_end, e.text, metonym, t.demonym,
-                                                e.start, e.end, sent, e.index))
+            groups[cand.id].append(PlaceMention(article.id, e.raw_start, e.raw_end, e.text, metonym and not t.embedded, t.demonym,
+                                                e.start, e.end, sent, e.index, t.embedded))
             cands[cand.id] = cand
             confs[cand.id].append(conf)
     places = []

@@ -166,7 +166,8 @@ def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str],
         snippet = m.sentence.strip().replace("\n", " ")
         if len(snippet) > 220:
             snippet = snippet[:217] + "..."
-        tag = " <i>(metonym)</i>" if m.metonym else (" <i>(demonym)</i>" if m.demonym else "")
+        tag = (" <i>(metonym)</i>" if m.metonym else " <i>(part of a name)</i>" if m.embedded
+               else " <i>(demonym)</i>" if m.demonym else "")
         rows.append(f"<li><b>{_e(titles.get(m.article, m.article))}</b>{tag}: {_e(snippet)}</li>")
     more = ""
     if len(rows) > limit:
@@ -190,7 +191,7 @@ def visible_places(places: Iterable[Place], view: MapView) -> list[Place]:
     out = []
     for p in places:
         mentions = [m for m in p.mentions if (view.articles is None or m.article in view.articles)
-                    and (view.show_metonyms or not m.metonym)]
+                    and (view.show_metonyms or m.literal)]
         if mentions:
             out.append(p)
     return out
@@ -224,7 +225,7 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
     rows = []
     for p in places:
         mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
-        count = len(mentions) if view.show_metonyms else len([m for m in mentions if not m.metonym])
+        count = len(mentions) if view.show_metonyms else len([m for m in mentions if m.literal])
         radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
         rows.append([p.lat, p.lon, place_popup(p, view.articles, titles, limit=3), f"{_e(p.name)} ({count})", round(radius, 1),
                      FEATURE_COLOURS.get(p.feature, "#555555"), f"geo-place geo-{_e(p.feature)} {css_id(p.id)}"])
@@ -267,7 +268,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
 
     for p in (shown if per_article else shown_markers):
         mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
-        literal = [m for m in mentions if not m.metonym]
+        literal = [m for m in mentions if m.literal]
         count = len(mentions) if view.show_metonyms else len(literal)
         radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
         if p.feature in ("country", "continent", "region"):

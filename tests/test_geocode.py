@@ -125,6 +125,31 @@ def test_metonym_flagged_literal_not(run_text):
     assert flags == [False, True]
 
 
+def test_places_inside_organisation_names_are_marked_embedded(run_text):
+    result = run_text("The Kidney Foundation of Canada praised the nurses. Air Zimbabwe cancelled two flights, and the "
+                      "Korean Central News Agency said nothing. Tourists later visited Harare.")
+    mentions = {m.text: (p, m) for p in result.places for m in p.mentions}
+    canada, m = mentions["Canada"]
+    assert canada.feature == "country" and canada.country == "CA" and m.embedded and not m.literal and not m.metonym
+    zimbabwe, m = mentions["Zimbabwe"]
+    assert zimbabwe.country == "ZW" and m.embedded
+    _, m = mentions["Harare"]
+    assert m.literal and not m.embedded
+    # Everyday words of organisation names are never read as the regions that share them.
+    assert "Central" not in mentions
+    feature = next(f for f in to_geojson(result)["features"] if f["properties"].get("name") == zimbabwe.name)
+    assert feature["properties"]["mentions"][0]["embedded"] is True
+
+
+def test_press_abbreviations_of_states_and_provinces(run_text):
+    result = run_text("Flooding closed roads near Charleston, W.Va., on Monday. Crews from Sacramento, Calif., and "
+                      "Kamloops, B.C., were sent to help.")
+    names = {m.text: p for p in result.places for m in p.mentions}
+    assert names["Charleston"].country == "US" and geodesic((38.35, -81.63), (names["Charleston"].lat, names["Charleston"].lon)).km < 30
+    regions = {text.rstrip("."): p.name for text, p in names.items()}
+    assert regions["W.Va"] == "West Virginia" and regions["Calif"] == "California" and regions["B.C"] == "British Columbia"
+
+
 # --------------------------------------------------------------------------- gazetteer
 
 
