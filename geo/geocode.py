@@ -369,7 +369,9 @@ def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
     key = normalize(name)
     if key in DIRECTION_WORDS or len(name) < 2 or not name[0].isupper():
         return None
-    generic = key in GENERIC_NAME_WORDS
+    # Everyday words and short initials ("BA", "SA") name regions somewhere, but inside an organisation's name they
+    # are almost never those regions; only countries qualify for them ("US Army", "UAE").
+    generic = key in GENERIC_NAME_WORDS or (name.replace(".", "").isupper() and len(key.replace(" ", "")) <= 4)
     for c in gazetteer.candidates(name):
         if generic and c.feature != "country":
             continue
