@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import socket
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,6 +56,21 @@ def pipeline_vs_floor(name: str, paths: list[str], env: dict, repeat: int, worke
     f = statistics.median(r["wall"] for r in floor)
     return {"corpus": name, "workers": workers, "pipeline_s": round(p, 2), "floor_s": round(f, 2), "ratio": round(p / f, 2),
             "pipeline_peak_mb": round(max(r["peak_mb"] for r in pipe)), "floor_peak_mb": round(max(r["peak_mb"] for r in floor))}
+
+
+def memory_scaling(folder: Path, env: dict, full: dict) -> list[dict]:
+    """Peak memory of the pipeline on a quarter, a half and all of the articles: it should grow only with the results."""
+    files = sorted(folder.glob("*.txt"))
+    rows = []
+    for share in (4, 2):
+        subset = files[: len(files) // share]
+        with tempfile.TemporaryDirectory() as sub:
+            for f in subset:
+                shutil.copy(f, sub)
+            r = measure("pipeline", [sub], env)
+        rows.append({"articles": len(subset), "pipeline_s": round(r["wall"], 1), "peak_mb": round(r["peak_mb"])})
+    rows.append({"articles": len(files), "pipeline_s": full["pipeline_s"], "peak_mb": full["pipeline_peak_mb"]})
+    return rows
 
 
 def benchmark_texts(target: Path) -> int:
@@ -194,6 +210,7 @@ def main() -> int:
             n = benchmark_texts(Path(tmp))
             results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=1))
             results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=1, workers=2))
+            results["scaling"] = memory_scaling(Path(tmp), env, results["pipeline"][1])
             if not args.no_dashboard:
                 results["dashboard"] = {"seeds": dashboard_figures(env)}
                 subprocess.run([sys.executable, "-m", "geo", "analyze", tmp, "--parquet", saved], cwd=ROOT, env=env,
@@ -204,6 +221,8 @@ def main() -> int:
     print(f"{'corpus':<34} {'workers':>7} {'pipeline s':>10} {'floor s':>8} {'ratio':>6} {'peak MB':>8} {'floor MB':>8}")
     for r in results["pipeline"]:
         print(f"{r['corpus']:<34} {r['workers']:>7} {r['pipeline_s']:>10} {r['floor_s']:>8} {r['ratio']:>6} {r['pipeline_peak_mb']:>8} {r['floor_peak_mb']:>8}")
+    for r in results.get("scaling", []):
+        print(f"memory scaling: {r['articles']:>5} articles  {r['pipeline_s']:>6} s  peak {r['peak_mb']} MB")
     print("gazetteer:", json.dumps(gz))
     if "dashboard" in results:
         print("dashboard:", json.dumps(results["dashboard"]))
