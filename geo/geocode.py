@@ -38,6 +38,7 @@ POINT_FEATURES = {"city", "town", "village", "station", "facility", "landmark"}
 DIRECTION_WORDS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north east",
                    "north west", "south east", "south west", "centre", "center", "midwest", "interior", "coast", "mainland"}
 SMALL_PLACE = 20_000
+COUNTRY_NAME_PENALTY = 6.0
 # Verbs and nouns that make a capital, a country or a seat of government an actor (metonymy).
 ACTOR_VERBS = {"say", "warn", "deny", "urge", "insist", "announce", "claim", "accuse", "reject", "condemn", "demand",
                "threaten", "respond", "cherish", "send", "sign", "support", "back", "seek", "want", "hope", "agree",
@@ -468,10 +469,15 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
                     container_country = c.country
                     container_region = c if c.feature == "region" else None
                     break
+        # A country's own name means the country, not a city that also carries it ("Mexico", not Mexico City).
+        country_named = any(c.feature == "country" and (c.primary or c.id.startswith(("curated:", "custom:")))
+                            for c in t.candidates)
         for c in t.candidates:
             score = _prior(c) + _kind_bonus(c, t.hints)
             if c.primary or c.id.startswith(("curated:", "custom:")):
                 score += 1.0  # a main name, or a curated alias; GeoNames alternate names are weaker evidence
+            elif country_named and c.feature in POINT_FEATURES:
+                score -= COUNTRY_NAME_PENALTY
             if container_country:
                 score += 6.0 if c.country == container_country else -3.0
                 if container_region is not None and c.country == container_country:

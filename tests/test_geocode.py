@@ -112,6 +112,12 @@ def test_country_never_resolves_to_a_namesake_town(run_text):
     assert by_text["Russia"].feature == "country" and by_text["Russia"].country == "RU"
 
 
+def test_country_name_beats_a_capital_that_also_carries_it(run_text):
+    by_text, _ = _resolve(run_text, "MEXICO CITY (AP) — Mexico's Senate has passed a resolution calling for the suspension of "
+                                    "cooperation. A candidate went further, saying Mexico should limit anti-terrorism cooperation.")
+    assert by_text["Mexico"].feature == "country" and by_text["Mexico"].country == "MX"
+
+
 def test_demonym_resolves_to_its_country(run_text):
     result = run_text("Syrian forces shelled villages near Idlib, the monitor said.")
     syria = [p for p in result.places if p.country == "SY" and p.feature == "country"]
