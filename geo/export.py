@@ -86,10 +86,11 @@ def entities_csv(analysis: Analysis) -> str:
 def places_csv(analysis: Analysis) -> str:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["id", "name", "feature", "country", "lat", "lon", "source", "confidence", "mentions", "articles", "metonymic_mentions"])
+    w.writerow(["id", "name", "feature", "country", "lat", "lon", "source", "confidence", "mentions", "articles", "metonymic_mentions",
+                "embedded_mentions"])
     for p in analysis.places:
         w.writerow([p.id, p.name, p.feature, p.country, p.lat, p.lon, p.source, p.confidence, len(p.mentions),
-                    " ".join(p.articles), sum(m.metonym for m in p.mentions)])
+                    " ".join(p.articles), sum(m.metonym for m in p.mentions), sum(m.embedded for m in p.mentions)])
     return out.getvalue()
 
 

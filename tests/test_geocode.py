@@ -1,6 +1,8 @@
 """Geocoding: gold places on the seeds, disambiguation rules on short texts, the gazetteer, online backends."""
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import sys
 import time
@@ -12,7 +14,7 @@ from geopy.distance import geodesic
 
 from geo.articles import article_from_text
 from geo.errors import ConfigError
-from geo.export import to_geojson
+from geo.export import places_csv, read_parquet, to_geojson, write_parquet
 from geo.gazetteer import build_index, import_geonames, open_gazetteer, Gazetteer
 from geo.geocode import GeocodeCache, make_geocoder
 from geo.pipeline import analyze
@@ -131,7 +133,7 @@ def test_metonym_flagged_literal_not(run_text):
     assert flags == [False, True]
 
 
-def test_places_inside_organisation_names_are_marked_embedded(run_text):
+def test_places_inside_organisation_names_are_marked_embedded(run_text, tmp_path):
     result = run_text("The Kidney Foundation of Canada praised the nurses. Air Zimbabwe cancelled two flights, and the "
                       "Korean Central News Agency said nothing. Tourists later visited Harare.")
     mentions = {m.text: (p, m) for p in result.places for m in p.mentions}
@@ -145,6 +147,11 @@ def test_places_inside_organisation_names_are_marked_embedded(run_text):
     assert "Central" not in mentions
     feature = next(f for f in to_geojson(result)["features"] if f["properties"].get("name") == zimbabwe.name)
     assert feature["properties"]["mentions"][0]["embedded"] is True
+    row = next(r for r in csv.DictReader(io.StringIO(places_csv(result))) if r["id"] == zimbabwe.id)
+    assert row["embedded_mentions"] == "1" and row["metonymic_mentions"] == "0"
+    write_parquet(result, tmp_path)
+    back = {m.text: m for p in read_parquet(tmp_path).places for m in p.mentions}
+    assert back["Zimbabwe"].embedded and back["Harare"].literal
 
 
 def test_press_abbreviations_of_states_and_provinces(run_text):
