@@ -403,12 +403,14 @@ class NameToken:
 def name_tokens(doc) -> tuple[NameToken, ...]:
     """The tokens `propagate_people` may turn into person mentions: title-case proper and common nouns."""
     out = []
-    for tok in doc:
-        if tok.pos_ not in ("PROPN", "NOUN") or not tok.is_title:
-            continue
-        prev = doc[tok.i - 1] if tok.i > 0 and doc[tok.i - 1].lower_ in HONORIFICS else None
-        out.append(NameToken(tok.idx, tok.idx + len(tok.text), tok.text, tok.lower_, tok.sent.start_char, tok.sent.end_char,
-                             prev.idx if prev is not None else None, prev.idx + len(prev.text) if prev is not None else None))
+    for sent in doc.sents:  # sentence bounds once per sentence: Token.sent rescans the parse on every call
+        s_start, s_end = sent.start_char, sent.end_char
+        for tok in sent:
+            if not tok.is_title or tok.pos_ not in ("PROPN", "NOUN"):
+                continue
+            prev = doc[tok.i - 1] if tok.i > 0 and doc[tok.i - 1].lower_ in HONORIFICS else None
+            out.append(NameToken(tok.idx, tok.idx + len(tok.text), tok.text, tok.lower_, s_start, s_end,
+                                 prev.idx if prev is not None else None, prev.idx + len(prev.text) if prev is not None else None))
     return tuple(out)
 
 

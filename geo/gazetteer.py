@@ -373,6 +373,9 @@ class Gazetteer:
                     self.custom.setdefault(normalize(n), []).append(cand)
         self.candidates = lru_cache(maxsize=50_000)(self._candidates)
         self.demonym = lru_cache(maxsize=4096)(self._demonym)
+        # Asked for every entity and many tokens; common names have hundreds of candidates to scan.
+        self.is_notable = lru_cache(maxsize=50_000)(self._is_notable)
+        self.is_country = lru_cache(maxsize=50_000)(self._is_country)
 
     def _query(self, sql: str, args: tuple) -> list[tuple]:
         with self._lock:
@@ -391,12 +394,12 @@ class Gazetteer:
     def has_name(self, name: str) -> bool:
         return bool(self.candidates(name))
 
-    def is_notable(self, name: str, min_population: int = 15_000) -> bool:
+    def _is_notable(self, name: str, min_population: int = 15_000) -> bool:
         """Whether `name` names a country, region, curated place or a town of at least `min_population`."""
         return any(c.is_admin or c.capital or c.population >= min_population or c.id.startswith(("curated:", "custom:"))
                    for c in self.candidates(name))
 
-    def is_country(self, name: str) -> bool:
+    def _is_country(self, name: str) -> bool:
         return any(c.feature == "country" for c in self.candidates(name))
 
     def get(self, place_id: str) -> Candidate | None:
