@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from geo.bench import Report, load_corpus, run_geoparse
+from geo.bench import Report, country_contains, load_corpus, run_geoparse
 
 from .conftest import ROOT
 
@@ -47,6 +47,14 @@ def test_report_metrics():
     assert r.precision == pytest.approx(0.6) and r.recall == pytest.approx(0.75)
     assert r.acc161 == 0.5 and r.median_km == 105.0
     assert 0 < r.auc < 1
+
+
+def test_countries_by_outline_is_reported_beside_acc161_not_in_it():
+    assert country_contains("US", 39.76, -98.5) and not country_contains("CA", 39.76, -98.5)
+    assert country_contains("JP", 35.69, 139.75) and not country_contains("JP", 37.57, 126.98)  # Tokyo, not Seoul
+    r = Report("x", 1, gold=2, predicted=2, matched=2, errors_km=[10.0, 234.0], area_errors_km=[234.0], countries_off_point=1)
+    d = r.as_dict()
+    assert d["acc161"] == 0.5 and d["acc161_countries_by_outline"] == 1.0
 
 
 @pytest.mark.slow
