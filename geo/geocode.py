@@ -400,8 +400,6 @@ def embedded_toponyms(article: Article, entity: Entity, gazetteer: Gazetteer) ->
             if kind is None:
                 continue
             whole = start == 0 and end >= len(entity.text.rstrip(".’'"))
-            if whole and entity.label == "NORP":
-                break  # the demonym itself, resolved as one already
             cs, ce = entity.start + start, entity.start + end
             raw_start, raw_end = article.raw_span(cs, ce)
             sub = replace(entity, label="NORP" if kind == "demonym" else "GPE", text=name, norm=normalize(name),
@@ -414,7 +412,7 @@ def embedded_toponyms(article: Article, entity: Entity, gazetteer: Gazetteer) ->
 
 
 def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer: Gazetteer,
-                    online: Geocoder | None = None, embedded_names: bool = True) -> tuple[list[tuple[_Toponym, Candidate, float, bool]], list[Unresolved]]:
+                    online: Geocoder | None = None) -> tuple[list[tuple[_Toponym, Candidate, float, bool]], list[Unresolved]]:
     """Resolve the toponyms of one article: (toponym, chosen candidate, confidence, metonym) and the unresolved."""
     text = article.text
     tops: list[_Toponym] = []
@@ -425,7 +423,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
             tops.append(_Toponym(e, query, hints, _container(text, e.end), False))
         elif e.label == "NORP" and gazetteer.demonym(e.text):
             tops.append(_Toponym(e, e.text, set(), None, True))
-        elif e.label in EMBEDDING_LABELS and embedded_names:
+        elif e.label in EMBEDDING_LABELS:
             for sub, demonym, embedded in embedded_toponyms(article, e, gazetteer):
                 tops.append(_Toponym(sub, sub.text, set(), None if demonym else _container(text, sub.end), demonym, embedded=embedded))
 
