@@ -137,6 +137,14 @@ def test_map_assets_are_local(seed_analysis):
     assert "cdn." not in html and "https://" not in html.split("<body>")[0]
     many = build_map(seed_analysis.places * 5, [], MapView(), titles)  # clustered layout
     assert all(u.startswith("/app/static/") for u in map_asset_urls(many))
+    page = many.get_root().render()  # the clustered layer's script is on the page once, with every place in it
+    assert page.count("L.markerClusterGroup(") == 1 and "Vostochny Cosmodrome" in page
+
+
+def test_popup_lists_a_few_mentions_and_counts_the_rest(seed_analysis):
+    place = max(seed_analysis.places, key=lambda p: len(p.mentions))
+    popup = place_popup(place, None, {}, limit=3)
+    assert popup.count("<li>") == 4 and f"... {len(place.mentions) - 3} more" in popup
 
 
 def test_popup_escapes_article_text(seed_analysis):
