@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import importlib
+import itertools
 import logging
 import math
 import re
@@ -421,10 +422,11 @@ def propagate_people(article: Article, tokens: Sequence[NameToken], entities: li
 
     spans = sorted((e.start, e.end) for e in entities)
     starts = [s for s, _ in spans]
+    reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end among entities starting so far
 
     def covered(start: int, end: int) -> bool:
         i = bisect.bisect_left(starts, end)  # entities starting before `end`
-        return any(spans[j][1] > start for j in range(max(0, i - 8), i))
+        return i > 0 and reach[i - 1] > start
 
     out = []
     for e in entities:
