@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import logging
 import re
 import statistics
 from dataclasses import dataclass, field, replace
@@ -12,7 +13,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .config import DATA_DIR, Settings
-from .errors import ArticleError, CorpusError
+from .errors import ArticleError, CorpusError, failure_reason
+
+log = logging.getLogger(__name__)
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 BOILERPLATE_FILE = DATA_DIR / "boilerplate.txt"
@@ -581,6 +584,10 @@ def read_corpus(paths: Iterable[str | Path], settings: Settings) -> tuple[list[A
             continue
         except OSError as exc:
             problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001  one unreadable file never stops the corpus
+            log.warning("reading %s failed", path, exc_info=True)
+            problems.append(Problem(str(path), failure_reason(exc, "could not be read")))
             continue
         if article.encoding.lower().replace("_", "-") not in ("utf-8", "ascii"):
             problems.append(Problem(str(path), f"not UTF-8; read as {article.encoding}"))
