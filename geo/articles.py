@@ -360,7 +360,7 @@ def clean_text(raw: str, rules: ChromeRules | None = None, markdown: bool = Fals
                 stripped.append(new)
         lines = stripped
         # Markdown emphasis around a byline ("**By X**") is not part of the name.
-        lines = [_Line(l.start + 2, l.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", l.text) else l for l in lines]
+        lines = [_Line(line.start + 2, line.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", line.text) else line for line in lines]
 
     title_index = _pick_title(lines, headings, rules)
     body_from = 0

@@ -96,8 +96,6 @@ def test_bad_upload_gets_an_error_and_the_rest_is_shown(cache_dir):
     from geo.articles import Problem  # noqa: F401  (the dashboard reports geo's Problem lines)
 
     script = f"""
-import sys
-sys.path.insert(0, {str(ROOT)!r})
 import streamlit as st
 
 class FakeUpload:

@@ -130,7 +130,6 @@ def test_cli_reports_errors_in_one_line(tmp_path):
 
 WRITER = """
 import sys, time
-sys.path.insert(0, {root!r})
 from pathlib import Path
 from geo.geocode import GeocodeCache
 cache = GeocodeCache(Path({path!r}))
@@ -179,7 +178,7 @@ def test_killed_index_build_keeps_the_old_index(settings, tmp_path):
     index = tmp_path / "gazetteer.sqlite"
     shutil.copy(settings.gazetteer_path, index)
     before = index.stat().st_size
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; from geo.gazetteer import build_index; build_index(Path({str(index)!r}))"
+    code = f"from pathlib import Path; from geo.gazetteer import build_index; build_index(Path({str(index)!r}))"
     proc = subprocess.Popen([sys.executable, "-c", code])
     time.sleep(4)
     proc.send_signal(signal.SIGKILL)
