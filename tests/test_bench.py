@@ -58,6 +58,8 @@ def test_countries_by_outline_is_reported_beside_acc161_not_in_it():
 
 
 @pytest.mark.slow
+@pytest.mark.model
+@pytest.mark.full
 def test_bench_suite_runs_on_a_tiny_corpus(cache_dir):
     out = subprocess.run([sys.executable, "bench/run.py", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-2000:]

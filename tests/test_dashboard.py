@@ -10,7 +10,7 @@ from geo.mapview import MapView, build_map, map_asset_urls, place_popup
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.model, pytest.mark.full]
 
 
 @pytest.fixture
