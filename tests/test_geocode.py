@@ -58,7 +58,9 @@ def test_washington_is_the_capital_and_mostly_metonymic(seed_analysis):
 
 
 def test_vostochny_is_the_cosmodrome(seed_analysis):
-    for p in _places_named(seed_analysis, "Vostochny"):
+    places = _places_named(seed_analysis, "Vostochny")
+    assert places
+    for p in places:
         assert p.category == "spaceport" and p.country == "RU"
 
 
@@ -326,3 +328,23 @@ def test_cache_survives_corruption(tmp_path, caplog):
     cache.put("nominatim", "x", [{"lat": 1, "lon": 2}])
     assert cache.get("nominatim", "x") == [{"lat": 1, "lon": 2}]
     assert any("damaged" in r.message for r in caplog.records)
+
+
+def test_gazetteer_pickles_by_path_and_answers_the_same(tiny_index, tmp_path):
+    import pickle
+
+    custom = tmp_path / "custom.csv"
+    custom.write_text("id,name,aliases,feature,category,country,lat,lon,source,note\n"
+                      "depot-7,Depot Seven,Depot 7,facility,depot,XX,3.5,4.5,field notes,\n", encoding="utf-8")
+    g = Gazetteer(tiny_index, custom)
+    before = {n: g.candidates(n) for n in ("Washington", "Pingxiang", "Paris", "Depot 7", "Nowhere")}
+    data = pickle.dumps(g)
+    g.close()
+    copy = pickle.loads(data)
+    try:
+        assert (copy.path, copy.custom_path) == (tiny_index, custom)
+        assert {n: copy.candidates(n) for n in before} == before
+        assert len(before["Pingxiang"]) == 2 and before["Depot 7"][0].id == "custom:depot-7"
+        assert copy.get("tiny:pingxiang-jx") == Gazetteer(tiny_index).get("tiny:pingxiang-jx")
+    finally:
+        copy.close()

@@ -58,7 +58,10 @@ def test_reader_never_crashes_on_random_bytes(data, name, settings):
         assert "\n" not in str(exc) and name in str(exc)
         return
     for seg in article.segments:
-        assert article.raw[seg.raw_start:seg.raw_start + seg.length] == article.text[seg.clean_start:seg.clean_start + seg.length] or name.endswith(("html", "htm"))
+        if name.endswith(("html", "htm")):  # offsets point where the paragraph appears verbatim in the HTML, else near it
+            assert 0 <= seg.raw_start <= len(article.raw)
+        else:
+            assert article.raw[seg.raw_start:seg.raw_start + seg.length] == article.text[seg.clean_start:seg.clean_start + seg.length]
 
 
 texts = st.one_of(
