@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .errors import ConfigError
 
@@ -50,7 +50,7 @@ def setting_help() -> list[tuple[str, str, str]]:
     """(name, default, help) for every setting, for --help texts and the README."""
     rows = []
     for f in fields(Settings):
-        default = f.default if f.default_factory is MISSING else f.default_factory()  # type: ignore[misc]
+        default = f.default if f.default_factory is MISSING else f.default_factory()
         rows.append((f.name, str(default), f.metadata.get("help", "")))
     return rows
 
@@ -60,18 +60,18 @@ FALSE_WORDS = ("false", "0", "no")
 
 
 def _positive_int(raw: object) -> int:
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise ValueError
-    value = int(raw)  # type: ignore[call-overload]
+    value = int(raw)
     if value <= 0:
         raise ValueError
     return value
 
 
 def _non_negative_float(raw: object) -> float:
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise ValueError
-    value = float(raw)  # type: ignore[arg-type]
+    value = float(raw)
     if value < 0:
         raise ValueError
     return value
@@ -116,7 +116,7 @@ def parse_setting(name: str, kind: str, raw: object) -> object:
 
 def load_settings(**overrides: object) -> Settings:
     """Defaults, then GEO_* environment variables, then explicit overrides (None means 'not given')."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for f in fields(Settings):
         kind = f.type if isinstance(f.type, str) else f.type.__name__
         env = os.environ.get(ENV_PREFIX + f.name.upper())
