@@ -30,6 +30,10 @@ class CorpusError(GeoError):
     """No article of the corpus could be read, or a corpus limit was exceeded."""
 
 
+class ResultsError(GeoError):
+    """Saved results (Parquet) are missing, damaged or written by an older version."""
+
+
 # Longest exception message kept in a one-line failure reason (spaCy's messages can run to paragraphs).
 REASON_CHARS = 200
 
