@@ -101,7 +101,7 @@ def read_view(params: Mapping[str, str], choices: Choices) -> View:
     statuses = _subset("status", params.get("status"), STATUSES, notes)
     flags = {}
     for name, default in (("metonyms", True), ("tiles", False)):
-        raw = params.get(name)
+        raw = params.get(name) or None
         if raw is not None and raw not in FLAGS:
             notes.append(f"{name} must be 1 or 0, not {quote(raw)}")
         flags[name] = FLAGS.get(raw, default) if raw is not None else default

@@ -118,6 +118,8 @@ def test_terminal_progress_draws_on_a_terminal_and_is_quiet_otherwise():
 # --------------------------------------------------------------------------- the CLI
 
 
+@pytest.mark.model
+@pytest.mark.full
 def test_cli_reports_the_failing_file_and_exits_zero(tmp_path, cache_dir, monkeypatch, capsys):
     for a in _articles():
         (tmp_path / a.path).write_text(a.raw, encoding="utf-8")
@@ -130,6 +132,8 @@ def test_cli_reports_the_failing_file_and_exits_zero(tmp_path, cache_dir, monkey
     assert "Traceback" not in out.err and out.out.startswith("2 articles")
 
 
+@pytest.mark.model
+@pytest.mark.full
 def test_cli_exits_non_zero_only_when_nothing_could_be_analysed(tmp_path, cache_dir, monkeypatch, capsys):
     (tmp_path / "bad.txt").write_text(f"Trouble\n\nA ferry sailed to {MARKER} on Monday.", encoding="utf-8")
     monkeypatch.setattr(geo.pipeline, "entities_from_doc", _raise_for_marker(geo.pipeline.entities_from_doc))
@@ -140,6 +144,8 @@ def test_cli_exits_non_zero_only_when_nothing_could_be_analysed(tmp_path, cache_
     assert "Traceback" not in err
 
 
+@pytest.mark.model
+@pytest.mark.full
 def test_cli_turns_a_bug_into_one_line(tmp_path, cache_dir, monkeypatch, capsys):
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
     monkeypatch.setattr(geo.pipeline, "build_routes", lambda *a, **k: 1 / 0)
