@@ -271,7 +271,11 @@ def concurrent_viewer(env: dict, folder: Path, articles: int = 300, loads: int =
             browser.close()
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     idle_s, busy_s = statistics.median(idle), statistics.median(busy) if busy else float("nan")
     return {"articles": len(files), "idle_load_s": round(idle_s, 2), "busy_load_s": round(busy_s, 2), "ratio": round(busy_s / idle_s, 2),
             "busy_loads": [round(b, 2) for b in busy], "analysis_running_after_loads": still_running,

@@ -133,6 +133,9 @@ class JobRunner:
         self._context = multiprocessing.get_context("spawn")  # fork would copy the server's threads and locks
         self._executor: concurrent.futures.ProcessPoolExecutor | None = None
         self._manager = None
+        # concurrent.futures joins its workers when the interpreter exits, so a server stopped during a long analysis
+        # would wait for it; this runs first (threading's exit hooks run newest first) and ends the workers instead.
+        threading._register_atexit(self.close)  # type: ignore[attr-defined]
 
     def _pool(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._manager is None:
@@ -173,9 +176,12 @@ class JobRunner:
                 self._executor = None
 
     def close(self) -> None:
+        """End the worker process now, abandoning a running analysis."""
         with self._lock:
             if self._executor is not None:
-                self._executor.shutdown(cancel_futures=True)
+                for process in list((self._executor._processes or {}).values()):  # no public way to stop a running task
+                    process.terminate()
+                self._executor.shutdown(wait=False, cancel_futures=True)
             if self._manager is not None:
                 self._manager.shutdown()
             self._executor = self._manager = None
