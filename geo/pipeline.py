@@ -97,9 +97,13 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
     try:
         parsed: list[Article] = []
         first: list[tuple[list[Entity], tuple]] = []
-        report(Progress("parsing", 0, total))
-        parses = parse_articles(articles, nlp, settings.batch_size, settings.workers)
-        for i, (article, doc, error) in enumerate(parses, start=1):
+        seen = 0
+        report(Progress("parsing", seen, total))
+
+        def piece_parsed(piece: int, pieces: int) -> None:
+            report(Progress("parsing", seen, total, piece / pieces))
+
+        for article, doc, error in parse_articles(articles, nlp, settings.batch_size, settings.workers, piece_parsed):
             try:
                 if error is not None:
                     raise error
@@ -111,7 +115,8 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
             else:
                 parsed.append(article)
                 first.append(found)
-            report(Progress("parsing", i, total))
+            seen += 1
+            report(Progress("parsing", seen, total))
         articles = parsed
 
         report(Progress("corpus", 0, 1))

@@ -23,6 +23,7 @@ class Progress:
     stage: str
     done: int
     total: int
+    part: float = 0.0  # share of the next unit already done (the pieces of a long article parsed so far)
 
     @property
     def fraction(self) -> float:
@@ -30,12 +31,13 @@ class Progress:
         before = 0.0
         for stage, share in STAGE_SHARE.items():
             if stage == self.stage:
-                return min(1.0, before + share * (self.done / self.total if self.total else 1.0))
+                return min(1.0, before + share * ((self.done + self.part) / self.total if self.total else 1.0))
             before += share
         raise ValueError(f"unknown stage {self.stage!r}")
 
     def describe(self) -> str:
-        return STAGE_TEXT[self.stage].format(done=self.done, total=self.total)
+        text = STAGE_TEXT[self.stage].format(done=self.done, total=self.total)
+        return text + (f" ({self.part:.0%} of article {self.done + 1})" if self.part else "")
 
 
 OnProgress = Callable[[Progress], None]

@@ -85,6 +85,18 @@ def test_progress_reports_every_stage_in_order(nlp, gazetteer, settings):
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
 
+def test_a_long_article_reports_the_pieces_parsed(nlp, gazetteer, settings):
+    from .longtext import long_article
+
+    seen: list[Progress] = []
+    analyze([article_from_text("long", "long.txt", long_article(30_000))], nlp, gazetteer, settings, on_progress=seen.append)
+    parts = [p for p in seen if p.stage == "parsing" and p.part]
+    assert len(parts) >= 5 and [p.part for p in parts] == sorted(p.part for p in parts) and all(0 < p.part < 1 for p in parts)
+    assert parts[0].describe().startswith("parsing 0 of 1 articles (") and parts[0].describe().endswith("% of article 1)")
+    fractions = [p.fraction for p in seen]
+    assert fractions == sorted(fractions)
+
+
 def test_time_left_is_estimated_from_the_share_done():
     now = [100.0]
     estimate = Estimate(clock=lambda: now[0])
