@@ -39,17 +39,36 @@ def test_cuts_fall_on_paragraph_breaks_when_there_are_any(paragraphs):
 
 
 def test_a_single_200000_character_paragraph_is_cut_at_sentence_ends():
-    sentences = [p.replace("\n", " ") for p in PARAGRAPHS]
-    text, n = "", 0
-    while len(text) < 200_000:
-        text += sentences[n % len(sentences)] + " "
-        n += 1
+    text = _one_paragraph(200_000)
     assert "\n" not in text and len(text) >= 200_000
     bounds = piece_bounds(text, chunks.PIECE_CHARS)
     _check_cover(text, bounds, chunks.PIECE_CHARS)
     assert len(bounds) >= 200_000 // chunks.PIECE_CHARS
     for _, end in bounds[:-1]:
         assert re.search(r"[.!?\"”)]\s+$", text[max(0, end - 5):end]), text[end - 40:end + 10]
+
+
+def _one_paragraph(chars: int) -> str:
+    sentences = [p.replace("\n", " ") for p in PARAGRAPHS]
+    text, n = "", 0
+    while len(text) < chars:
+        text += sentences[n % len(sentences)] + " "
+        n += 1
+    return text
+
+
+@pytest.mark.slow
+def test_one_huge_paragraph_and_ten_thousand_one_line_paragraphs_are_analysed(nlp, gazetteer, settings):
+    huge = article_from_text("huge", "huge.txt", "One paragraph\n\n" + _one_paragraph(200_000))
+    lines = article_from_text("lines", "lines.txt", "Many lines\n\n" + "\n".join(f"Item {i}: ferries left Tallinn for Helsinki." for i in range(10_000)))
+    result = analyze([huge, lines], nlp, gazetteer, settings)
+    assert not result.problems and [a.id for a in result.articles] == ["huge", "lines"]
+    names = {a: {p.name for p in result.places if a in p.articles} for a in ("huge", "lines")}
+    assert {"Nairobi", "Arusha", "Kampala"} <= names["huge"] and {"Tallinn", "Helsinki"} <= names["lines"]
+    by_id = {"huge": huge, "lines": lines}
+    for e in result.entities:
+        assert by_id[e.article].raw[e.raw_start:e.raw_end] == e.text
+    assert max(e.raw_start for e in result.entities if e.article == "huge") > 190_000
 
 
 def test_a_word_longer_than_a_piece_gets_a_hard_cut():
