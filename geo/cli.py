@@ -80,8 +80,7 @@ def cmd_analyze(args, settings) -> int:
 
     started = time.perf_counter()
     progress = TerminalProgress(sys.stderr)
-    progress(Progress("reading", 0, 1))
-    articles, problems = read_corpus(args.paths, settings)
+    articles, problems = read_corpus(args.paths, settings, on_file=lambda done, total: progress(Progress("reading", done, total)))
     progress.close()
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
