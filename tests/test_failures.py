@@ -164,3 +164,34 @@ def test_cli_turns_a_bug_into_one_line(tmp_path, cache_dir, monkeypatch, capsys)
     code = cli.main(["analyze", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 1 and err.strip() == "error: internal error (ZeroDivisionError: division by zero); run with -v for the traceback"
+
+
+@pytest.mark.model
+@pytest.mark.full
+def test_cli_draws_progress_on_a_terminal_stderr(tmp_path, cache_dir):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, SEEDS
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "geo", "analyze", str(SEEDS)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=follower, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read().decode()
+    assert proc.wait(timeout=300) == 0
+    err = b"".join(chunks).decode(errors="replace")
+    for stage in ("reading 5 of 5 files", "parsing 5 of 5 articles", "corpus steps", "geocoding 5 of 5 articles", "building routes"):
+        assert stage in err, (stage, err[-500:])
+    assert err.endswith("\r\x1b[K") and out.startswith("5 articles")
