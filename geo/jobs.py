@@ -29,6 +29,7 @@ KEEP_RESULTS = 16
 # One worker process: on a small machine the other core stays free for the web server and its viewers.
 WORKER_PROCESSES = 1
 POLL_SECONDS = 0.2
+DRAIN_SECONDS = 5.0
 
 _loaded: dict[tuple, object] = {}  # in the worker process: the model and gazetteer, loaded once
 
@@ -104,18 +105,24 @@ class Job:
         """The stage and the time left, e.g. 'parsing 12 of 300 articles · about 3 min left'."""
         return self.estimate.line(self.progress)
 
-    def wait(self, seconds: float) -> bool:
+    def wait(self, seconds: float | None) -> bool:
         """True once the job has finished (successfully or not), after waiting at most `seconds`."""
         try:
             self.future.result(timeout=seconds)
         except concurrent.futures.TimeoutError:
             return False
         except Exception:  # noqa: BLE001  the failure is raised by result()
-            return True
+            pass
+        self._drainer.join(timeout=DRAIN_SECONDS)  # the last progress records are read before anyone looks
         return True
+
+    def failed(self) -> bool:
+        """True once the job has ended without a result (a new start() for its key runs it again)."""
+        return self.future.done() and (self.future.cancelled() or self.future.exception() is not None)
 
     def result(self):
         """The Analysis; a dead worker becomes WorkerDied, any other failure is raised as it came."""
+        self.wait(None)
         try:
             return self.future.result()
         except BrokenProcessPool as exc:
@@ -150,7 +157,7 @@ class JobRunner:
         """The job for `key`: the running or finished one if there is one, else a new one."""
         with self._lock:
             job = self.jobs.get(key)
-            if job is not None and not (job.future.done() and job.future.exception() is not None):
+            if job is not None and not job.failed():
                 self.jobs.move_to_end(key)
                 return job
             pool = self._pool()
