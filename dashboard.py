@@ -25,7 +25,6 @@ PROGRESS_POLL_SECONDS = 0.25
 CORPORA = {"seeds": "Embedded seed articles", "upload": "Uploaded / pasted articles"}
 PAGE_SIZE = 50
 
-st.set_page_config(page_title="Geopolitical entity map", page_icon="🗺️", layout="wide")
 
 
 # --------------------------------------------------------------------------- cached resources
@@ -364,8 +363,12 @@ def show_failure(exc: Exception) -> None:
              "Reload the page or choose another view.")
 
 
-server_logging()
-try:
-    main()
-except Exception as exc:  # noqa: BLE001  whatever fails, the user gets one line and the server the traceback
-    show_failure(exc)
+# Streamlit runs this file as __main__; the analysis worker (spawned by geo.jobs) imports it as __mp_main__ and must
+# not render a page ("safe importing of the main module" in the multiprocessing docs).
+if __name__ == "__main__":
+    st.set_page_config(page_title="Geopolitical entity map", page_icon="🗺️", layout="wide")
+    server_logging()
+    try:
+        main()
+    except Exception as exc:  # noqa: BLE001  whatever fails, the user gets one line and the server the traceback
+        show_failure(exc)
