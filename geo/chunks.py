@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+import numpy
+
 # Longest piece handed to spaCy at once: about one long news article, so a batch of pieces needs no more working
 # memory than a batch of ordinary articles (the parser's transient memory grows with the characters in a batch).
 PIECE_CHARS = 5_000
@@ -19,6 +21,7 @@ PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
 LINE_BREAK_RE = re.compile(r"\n\s*")
 SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 WORD_BREAK_RE = re.compile(r"\s+")
+EMPTY_TENSOR = numpy.zeros((0, 0), dtype="float32")
 
 
 def _last_break(text: str, lo: int, hi: int) -> int | None:

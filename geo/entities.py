@@ -382,6 +382,8 @@ def _parsed_pieces(articles: Sequence[Article], nlp, batch_size: int, n_process:
 
     docs = []
     for doc, (k, j, n) in nlp.pipe(stream(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+        if n > 1:  # a piece's tensor is most of its memory and nothing after the parser reads it
+            doc.tensor = chunks.EMPTY_TENSOR
         docs.append(doc)
         if j == n - 1:
             yield articles[k], chunks.join_docs(docs)
