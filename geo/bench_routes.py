@@ -20,7 +20,8 @@ A set is a gold file (`bench/journeys/gold.json`, see `bench/journeys/README.md`
   order. An article is fully in order when every gold stop (any status) is found and no pair is discordant; Kendall
   tau is (concordant - discordant) / pairs per article, averaged over articles with at least one pair.
 - Date accuracy: found gold stops with a gold date whose matched stop has that same ISO date. Status accuracy: found
-  gold stops whose matched stop agrees on done vs not done (planned, expected, ...).
+  gold stops whose matched stop agrees on done vs not done (planned, expected, ...), a stop counting as done when any
+  excerpt of the journey reports it done (routes merge the story: "expected" in one article, "arrived" in a later one).
 - Place Acc@161: every gold place that is not a country, looked up among the resolved places with a mention in that
   article whose text equals one of the gold place's surface forms (else contains one or is contained in one, as
   whole words; the nearest such place wins); right when within 161 km, or within radius_km for a larger region.
@@ -239,6 +240,8 @@ def parse_gold(data: dict, origin: str = "gold") -> GoldSet:
             if e["journey"] not in travellers:
                 raise GeoError(f"{where} names unknown journey {e['journey']!r}")
             places = {p["name"]: _place(p, where) for p in e["places"]}
+            if len(places) != len(e["places"]):
+                raise GeoError(f"{where} lists a place name twice; give each place of an excerpt one entry")
             stops = []
             for s in e["stops"]:
                 if s["place"] not in places:
@@ -339,9 +342,18 @@ def place_right(place: GoldPlace, mentions: Sequence[tuple[str, float, float]]) 
     return min(_km(place.lat, place.lon, lat, lon) for lat, lon in found) <= place.tolerance(PLACE_MATCH_KM)
 
 
+def done_in_journey(stop: GoldStop, journey_done: Sequence[GoldPlace]) -> bool:
+    """Whether the stop is done by the end of the journey: done here, or reported done near it by another excerpt."""
+    return stop.done or any(_km(stop.place.lat, stop.place.lon, d.lat, d.lon) <= stop.place.tolerance(STOP_MATCH_KM) for d in journey_done)
+
+
 def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop],
-                  mentions: Sequence[tuple[str, float, float]]) -> ExcerptScore:
-    """Every figure of one article: its predicted stops against its gold stops, its resolved mentions against its places."""
+                  mentions: Sequence[tuple[str, float, float]], journey_done: Sequence[GoldPlace] = ()) -> ExcerptScore:
+    """Every figure of one article: its predicted stops against its gold stops, its resolved mentions against its places.
+
+    `journey_done` are the places any excerpt of the journey reports done: a stop expected here but done by the end of
+    the journey is judged done for status, since routes merge a story's articles.
+    """
     matches = [_nearest(g, preds) for g in excerpt.stops]
     done = [(g, m) for g, m in zip(excerpt.stops, matches) if g.done]
     right_preds = sum(any(_km(g.place.lat, g.place.lon, p.lat, p.lon) <= g.place.tolerance(STOP_MATCH_KM) for g in excerpt.stops)
@@ -364,7 +376,7 @@ def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop
         in_order=bool(excerpt.stops) and all(m is not None for m in matches) and discordant == 0,
         concordant=concordant, discordant=discordant,
         dated=len(dated), dated_right=sum(p.date == g.date for g, p in dated),
-        statused=len(found), status_right=sum((p.status in DONE_STATUS) == g.done for g, p in found),
+        statused=len(found), status_right=sum((p.status in DONE_STATUS) == done_in_journey(g, journey_done) for g, p in found),
         places=len(scored_places), places_right=sum(place_right(p, mentions) for p in scored_places),
         route=tuple(f"{p.name} ({p.status}{', ' + p.date if p.date else ''})" for p in preds),
         missed=tuple(g.place.name for g, m in zip(excerpt.stops, matches) if m is None),
@@ -410,7 +422,8 @@ def run_routes(directory: Path, gold: GoldSet, settings: Settings, nlp=None, gaz
         analysis = analyze(articles, nlp, gazetteer, settings, problems)
         mentions = _mentions_by_article(analysis.places)
         traveller = gold.travellers[journey]
+        done = [s.place for e in excerpts for s in e.stops if s.done]
         for e in excerpts:
             report.scores.append(score_excerpt(e, traveller.kind, predicted_stops(analysis.routes, traveller, e.id),
-                                               mentions.get(e.id, [])))
+                                               mentions.get(e.id, []), done))
     return report
