@@ -159,7 +159,8 @@ def cmd_bench(args, settings) -> int:
 
 
 def cmd_bench_routes(args, settings) -> int:
-    from .bench_routes import DEFAULT_GOLD, check_copies, load_gold, run_routes
+    from .bench_routes import run_routes
+    from .journey_gold import DEFAULT_GOLD, check_copies, load_gold
 
     directory = Path(args.dir) if args.dir else settings.cache_dir / "journeys"
     gold = load_gold(Path(args.gold) if args.gold else DEFAULT_GOLD)

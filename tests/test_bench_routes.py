@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from geo.bench_routes import (GoldExcerpt, GoldPlace, GoldStop, PredictedStop, RoutesReport, Traveller, check_copies,
-                              parse_gold, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches)
+from geo.bench_routes import PredictedStop, RoutesReport, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches
+from geo.journey_gold import GoldExcerpt, GoldPlace, GoldStop, Traveller, check_copies, parse_gold
 from geo.errors import GeoError
 
 from .conftest import ROOT
