@@ -151,6 +151,13 @@ class RoutesReport:
                  f"status accuracy            {self.status_accuracy:.2f}  ({self._sum('status_right')}/{self._sum('statused')})",
                  f"place Acc@161 (non-country) {self.place_acc161:.2f}  ({self._sum('places_right')}/{self._sum('places')})",
                  ""]
+        journeys = list(dict.fromkeys(s.journey for s in self.scores))
+        for j in journeys:
+            mine = [s for s in self.scores if s.journey == j]
+            found, gold = sum(s.found_done for s in mine), sum(s.gold_done for s in mine)
+            lines.append(f"  {j}: stops {found}/{gold}, in order {sum(s.in_order for s in mine)}/{len(mine)}, "
+                         f"places {sum(s.places_right for s in mine)}/{sum(s.places for s in mine)}")
+        lines.append("")
         for s in self.scores:
             route = " -> ".join(s.route) or "(no route)"
             lines.append(f"  {s.id}: stops {s.found_done}/{s.gold_done}, predicted {s.predicted_right}/{s.predicted}, "
