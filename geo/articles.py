@@ -9,7 +9,7 @@ import statistics
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from .config import DATA_DIR, Settings
 from .errors import ArticleError, CorpusError
@@ -133,14 +133,15 @@ class Problem:
 
 @dataclass(frozen=True)
 class ChromeRules:
-    lines: tuple[re.Pattern, ...]
-    ends: tuple[re.Pattern, ...]
+    lines: tuple[re.Pattern[str], ...]
+    ends: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=4)
 def load_chrome_rules(path: Path = BOILERPLATE_FILE) -> ChromeRules:
     """Compile the data list of chrome phrases (one regex per line; 'end:' marks the end of an article)."""
-    lines, ends = [], []
+    lines: list[re.Pattern[str]] = []
+    ends: list[re.Pattern[str]] = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         raw = raw.strip()
         if not raw or raw.startswith("#"):
@@ -384,7 +385,7 @@ def _page_lines(raw: str, markdown: bool) -> tuple[list[_Line], set[int]]:
     headings: set[int] = set()
     if not markdown:
         return lines, headings
-    stripped = []
+    stripped: list[_Line] = []
     for line in lines:
         new, heading = _strip_markdown(line)
         if new.text:
@@ -534,7 +535,7 @@ def _infer_date(text: str, meta: _Metadata) -> None:
             meta.date, meta.date_source = inferred, "inferred from weekdays before the first reader comment"
 
 
-def _html_to_text(html: str) -> tuple[str, dict]:
+def _html_to_text(html: str) -> tuple[str, dict[str, Any]]:
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, include_comments=False, include_tables=False, with_metadata=True)
@@ -563,7 +564,7 @@ def article_from_text(article_id: str, path: str, raw: str, encoding: str = "utf
     """Clean one article's decoded text into an Article record; `kind` defaults to the path's extension."""
     kind = kind or Path(path).suffix.lower()
     notes: list[str] = []
-    html_meta: dict = {}
+    html_meta: dict[str, Any] = {}
     if kind in (".html", ".htm"):
         extracted, html_meta = _html_to_text(raw)
         title = html_meta.get("title")
