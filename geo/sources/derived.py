@@ -53,11 +53,13 @@ def admin_entries() -> Iterator[Entry]:
         low = name.lower()
         category = next((c for c in DISTRICT_CATEGORIES if low.endswith(" " + c)), "district")
         admin1_code = r["code"].rsplit(".", 1)[0]
-        names = [name] + (designated_forms(bare, "district", category) if designator is not None else [])
+        # A name without a designator ("Edmonton", "Victoria") is mostly its town's name: kept for region lookups only,
+        # with its designated forms ("Edmonton district") as general names.
+        names = ([name] if designator is not None else []) + designated_forms(bare, "district", category)
         yield Entry((f"admin2:{r['code']}", name, "district", category, country, admin1_code.split(".", 1)[1],
                      float(r["lat"]), float(r["lon"]), 0, 0, f"geonames-admin2:{r['code']}", "base",
                      admin1_region.get(admin1_code, "")), names, (("geonames-admin2", r["code"]),),
-                    (bare,) if designator is not None and len(bare) >= MIN_BARE_NAME else ())
+                    (bare,) if len(bare) >= MIN_BARE_NAME else ())
 
 
 def region_points() -> Iterator[tuple[float, float, str]]:

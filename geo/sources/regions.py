@@ -34,9 +34,10 @@ def _alternative_names(sub: dict) -> list[str]:
             continue
         name, english = m.group(1).strip(), m.group(2) == "eng"
         bare, designator = strip_designator(name, REGION_KINDS)
-        # English alternatives are often descriptions ("Coastal Territory") or nicknames: keep only those that share a
-        # word with the official name or are one bare word ("Zaporizhzhia").
-        if not english or official & set(bare.split()) or (designator is None and len(bare.split()) == 1):
+        # English alternatives are often descriptions ("Coastal Territory") or nicknames ("Serenity"): keep only those
+        # that share a word with the official name, or are one word starting like one of its words ("Zaporizhzhia").
+        prefixes = {w[:3] for w in official}
+        if not english or official & set(bare.split()) or (designator is None and len(bare.split()) == 1 and bare[:3] in prefixes):
             out.append(name)
     return out
 
@@ -91,14 +92,17 @@ def region_entries() -> Iterator[Entry]:
         yield Entry((ids[code], s["name"], "region", s.get("type") or "region", s["country_code"], s.get("state_code") or "",
                      lat, lon, 0, 0, f"countrystatecity:{code}", "base", parent), names, (("iso3166-2", code),))
 
+    # ISO units countrystatecity lacks, unless they repeat a listed region or a country under another code (Bonaire,
+    # Aruba: ISO lists them under NL too, with the Netherlands' point).
+    listed = {normalize(s["name"]) for s, _ in rows} | {normalize(c["name"]) for c in
+                                                        json.loads((csc / "countries.json").read_text(encoding="utf-8"))}
     for code, sub in iso.items():
-        if ids[code] != f"iso:{code}" or not sub.get("latLng"):
+        if ids[code] != f"iso:{code}" or not sub.get("latLng") or normalize(sub["name"]) in listed:
             continue
         country, _, local = code.partition("-")
         category = (sub.get("type") or "region").lower()
         alternatives = _alternative_names(sub)
-        english = next((a for a in alternatives if len(a.split()) <= 3), None)
-        main = sub["name"] if is_latin(sub["name"]) else (english or sub["name"])
+        main = sub["name"]
         feature = "district" if sub.get("parentCode") else "region"
         lat, lon = sub["latLng"]
         yield Entry((ids[code], main, feature, category, country, local, float(lat), float(lon), 0, 0, f"iso3166-2:{code}", "base",
