@@ -1,5 +1,6 @@
 """First- and second-level regions: countrystatecity (names, points) merged by ISO 3166-2 code with the pip package
-iso3166-2 (local and alternative names, parent subdivision), written with and without their designators."""
+iso3166-2 (local and alternative names, parent subdivision) and, by name, with GeoNames' first-level units of the
+derived table (admin1 code; area centroids of US states), written with and without their designators."""
 from __future__ import annotations
 
 import csv
@@ -58,6 +59,18 @@ def _names(main: str, extra: list[str], category: str) -> list[str]:
     return out
 
 
+def _geonames_admin1() -> dict[tuple[str, str], dict]:
+    """(country, normalised name or bare name) -> GeoNames first-level unit of the derived table (code, point)."""
+    from ..derive import ADMIN_FILE, read_csv_gz
+
+    units: dict[tuple[str, str], dict] = {}
+    for r in read_csv_gz(ADMIN_FILE):
+        if r["level"] == "1":
+            for key in (normalize(r["name"]), strip_designator(r["name"], REGION_KINDS)[0]):
+                units.setdefault((r["country"], key), r)
+    return units
+
+
 def region_entries() -> Iterator[Entry]:
     """First-level regions (and the second-level units countrystatecity lists), then ISO units it lacks."""
     csc = package_dir("countrystatecity_countries")
@@ -79,6 +92,7 @@ def region_entries() -> Iterator[Entry]:
     for code in iso:
         ids.setdefault(code, f"iso:{code}")
 
+    geonames_admin1 = _geonames_admin1()
     for s, code in rows:
         try:
             lat, lon = float(s["latitude"]), float(s["longitude"])
@@ -89,8 +103,15 @@ def region_entries() -> Iterator[Entry]:
         extra += _alternative_names(sub) + ([sub["name"]] if sub.get("name") and is_latin(sub["name"]) else [])
         names = _names(s["name"], extra, s.get("type") or "") + abbreviations.get((s["country_code"], s.get("state_code") or ""), [])
         parent = ids.get(sub.get("parentCode") or "", "")
+        codes: list[tuple[str, str]] = [("iso3166-2", code)]
+        admin1 = None if parent else next((geonames_admin1[(s["country_code"], normalize(n))] for n in names
+                                           if (s["country_code"], normalize(n)) in geonames_admin1), None)
+        if admin1 is not None:
+            codes.append(("geonames-admin1", admin1["code"]))
+            if admin1["point"] == "us-atlas":
+                lat, lon = float(admin1["lat"]), float(admin1["lon"])
         yield Entry((ids[code], s["name"], "region", s.get("type") or "region", s["country_code"], s.get("state_code") or "",
-                     lat, lon, 0, 0, f"countrystatecity:{code}", "base", parent), names, (("iso3166-2", code),))
+                     lat, lon, 0, 0, f"countrystatecity:{code}", "base", parent), names, tuple(codes))
 
     # ISO units countrystatecity lacks, unless they repeat a listed region or a country under another code (Bonaire,
     # Aruba: ISO lists them under NL too, with the Netherlands' point).
