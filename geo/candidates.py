@@ -1,0 +1,300 @@
+"""Toponyms of an article and the gazetteer entries each may name: the name itself, without its designator or compass
+word, a place named inside it, and for a facility the gazetteer lacks, the town in its name or the town it is in."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Sequence
+
+from .articles import Article
+from .entities import Entity
+from .gazetteer import Candidate, Gazetteer, normalize
+from .lexicon import table, words
+
+TOPONYM_LABELS = {"GPE", "LOC", "FAC"}
+EMBEDDING_LABELS = {"ORG", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "NORP"}
+POINT_FEATURES = {"city", "town", "village", "station", "facility", "landmark"}
+SETTLEMENT_FEATURES = {"city", "town", "village"}
+FACILITY_FEATURES = {"facility", "station", "landmark"}
+EMBEDDED_CITY_POPULATION = 500_000
+# Facility heads that also name organisations ("Harvard University said"): such an ORG span is a place only after a
+# preposition or verb of place ("at the X University", "visited X University").
+ORGANISATION_HEADS = {"university", "college", "academy", "school", "institute", "hospital", "medical center",
+                      "medical centre", "embassy", "consulate", "plant", "factory", "market", "centre", "center", "hall"}
+PLACE_CUE = re.compile(r"(?:\b(?:at|in|inside|outside|near|to|from|into|toward|towards|visited|toured|visiting|touring|"
+                       r"reached|left|leaving|arrived at)\s+(?:the\s+)?)$", re.I)
+NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
+IN_TOWN = re.compile(rf"^,?\s+(?:in|at|near|outside|on the outskirts of)\s+(?:the\s+)?(?:(?:city|town|village|port) of\s+)?({NAME})")
+POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?$")
+CONTAINER = re.compile(r",\s*((?:[A-Z][\w.’'-]*\s?){1,4})")
+_NAME_WORD = re.compile(r"[^\s\-/–—,;:()\[\]“”\"‘’']+(?:['’]s)?")
+
+
+@dataclass
+class Toponym:
+    """One place mention of an article, with what the text says about it and the entries it may refer to."""
+
+    entity: Entity
+    query: str
+    hints: set[str]
+    container: str | None
+    demonym: bool
+    embedded: bool = False
+    facility: str | None = None  # category of the facility the mention names ("hotel"), when it names one
+    how: str = "name"  # how the candidates were found: name, direction, part, facility town, variant, fuzzy
+    candidates: list[Candidate] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- lexicons
+
+
+@lru_cache(maxsize=1)
+def kind_words() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Kind word -> (features, categories) it favours ("station" -> station, rail_border)."""
+    return {r["word"]: (frozenset(filter(None, r["features"].split(";"))), frozenset(filter(None, r["categories"].split(";"))))
+            for r in table("kind_words")}
+
+
+@lru_cache(maxsize=1)
+def facility_heads() -> tuple[tuple[str, str], ...]:
+    """(normalised head noun, category) of facility names, longest first."""
+    return tuple(sorted(((normalize(r["word"]), r["category"]) for r in table("facility_words")), key=lambda x: -len(x[0])))
+
+
+def is_direction(name: str) -> bool:
+    """Whether a name is only compass or position words ("north west", "Interior")."""
+    key = normalize(name)
+    return bool(key) and all(w in words("directions") for w in key.split())
+
+
+def facility_head(name: str) -> tuple[str, str] | None:
+    """(head noun, category) when `name` names a facility: "Grand Hotel" -> ("hotel", "hotel"); "University of X" too."""
+    key = normalize(name)
+    for head, category in facility_heads():
+        if key.endswith(" " + head) or key.startswith(head + " of "):
+            return head, category
+    return None
+
+
+# --------------------------------------------------------------------------- toponyms of an article
+
+
+def _strip_kind_words(text: str) -> tuple[str, set[str]]:
+    found = text.split()
+    hints = set()
+    kinds = kind_words()
+    while len(found) > 1 and found[-1].lower() in kinds:
+        hints.add(found.pop().lower())
+    while len(found) > 1 and found[0].lower() in ("the", "city", "port", "town", "village") and found[1].lower() == "of":
+        hints.add(found[0].lower())
+        found = found[2:]
+    return " ".join(found), hints
+
+
+def _context_hints(text: str, start: int, end: int) -> set[str]:
+    after = re.match(r"(?:\s|['’]s\b)*([A-Za-z]+)", text[end:end + 30])
+    before = re.search(r"([A-Za-z]+)\s+(?:of\s+)?$", text[max(0, start - 30):start])
+    hints = set()
+    if after and after.group(1).lower() in kind_words():
+        hints.add(after.group(1).lower())
+    if before and before.group(1).lower() in ("city", "town", "village", "province", "region", "state", "port", "capital"):
+        hints.add(before.group(1).lower())
+    return hints
+
+
+def container_after(text: str, end: int) -> str | None:
+    """The name after a comma that may say where a place is ("Paris, Texas" -> "Texas")."""
+    m = CONTAINER.match(text[end:end + 60])
+    return m.group(1).strip() if m else None
+
+
+def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
+    """'place' or 'demonym' when `name` is a country, first-level region, large city or country adjective; else None.
+
+    Only names that are places in almost every use qualify: inside an organisation's name a small town's name is far
+    more often a person's or a brand's ("Ford", "Lincoln Center").
+    """
+    key = normalize(name)
+    if is_direction(name) or len(name) < 2 or not name[0].isupper():
+        return None
+    # Everyday words and short initials ("BA", "SA") name regions somewhere, but inside an organisation's name they
+    # are almost never those regions; only countries qualify for them ("US Army", "UAE").
+    generic = key in words("generic_name_words") or (name.replace(".", "").isupper() and len(key.replace(" ", "")) <= 4)
+    for c in gazetteer.candidates(name):
+        if generic and c.feature != "country":
+            continue
+        if c.feature in ("country", "continent") or (c.primary and (c.is_admin or c.capital or c.population >= EMBEDDED_CITY_POPULATION)):
+            return "place"
+    demonym = gazetteer.demonym(name)
+    if demonym is not None and demonym.feature in ("country", "continent"):
+        return "demonym"
+    return None
+
+
+def embedded_toponyms(article: Article, entity: Entity, gazetteer: Gazetteer) -> list[tuple[Entity, bool, bool]]:
+    """Places named inside a non-place entity: (sub-entity, demonym, embedded) for "Air Zimbabwe", "US Special Forces",
+    "Kidney Foundation of Canada", "anti-Russian". An entity that is wholly a country or region name ("DPRK" tagged ORG)
+    is the place itself, not embedded."""
+    found = [(m.start(), m.end() - (2 if m.group().endswith(("'s", "’s")) else 0)) for m in _NAME_WORD.finditer(entity.text)]
+    out, i = [], 0
+    while i < len(found):
+        for j in range(min(len(found), i + 4), i, -1):
+            start, end = found[i][0], found[j - 1][1]
+            name = entity.text[start:end]
+            kind = _embedded_kind(gazetteer, name)
+            if kind is None:
+                continue
+            whole = start == 0 and end >= len(entity.text.rstrip(".’'"))
+            cs, ce = entity.start + start, entity.start + end
+            raw_start, raw_end = article.raw_span(cs, ce)
+            sub = replace(entity, label="NORP" if kind == "demonym" else "GPE", text=name, norm=normalize(name),
+                          start=cs, end=ce, raw_start=raw_start, raw_end=raw_end)
+            out.append((sub, kind == "demonym", not whole))
+            i = j - 1
+            break
+        i += 1
+    return out
+
+
+def _facility_org(text: str, entity: Entity) -> str | None:
+    """The facility category of an ORG span that names a place one can be at ("the Grand Hotel", "at X University")."""
+    head = facility_head(entity.text)
+    if head is None:
+        return None
+    if head[0] in ORGANISATION_HEADS and not PLACE_CUE.search(text[max(0, entity.start - 40):entity.start]):
+        return None
+    return head[1]
+
+
+def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazetteer) -> list[Toponym]:
+    """Every place mention of the article: place entities, facilities tagged ORG, demonyms, places inside other names."""
+    text = article.text
+    tops: list[Toponym] = []
+    for e in entities:
+        facility = _facility_org(text, e) if e.label == "ORG" else None
+        if e.label in TOPONYM_LABELS or facility:
+            query, hints = _strip_kind_words(e.text)
+            hints |= _context_hints(text, e.start, e.end)
+            head = facility_head(e.text)
+            tops.append(Toponym(e, query, hints, container_after(text, e.end), False, facility=head[1] if head else None))
+        elif e.label == "NORP" and gazetteer.demonym(e.text):
+            tops.append(Toponym(e, e.text, set(), None, True))
+        elif e.label in EMBEDDING_LABELS:
+            for sub, demonym, embedded in embedded_toponyms(article, e, gazetteer):
+                tops.append(Toponym(sub, sub.text, set(), None if demonym else container_after(text, sub.end), demonym,
+                                    embedded=embedded))
+    return tops
+
+
+# --------------------------------------------------------------------------- candidates of one toponym
+
+
+def _without_direction(name: str) -> str | None:
+    """The name after its leading compass words ("north west London" -> "London"), or None when it has none."""
+    parts = name.split()
+    i = 0
+    while i < len(parts) - 1 and normalize(parts[i]) and all(w in words("directions") for w in normalize(parts[i]).split()):
+        i += 1
+    return " ".join(parts[i:]) if i else None
+
+
+def place_inside(gazetteer: Gazetteer, name: str, skip: str = "") -> tuple[str, list[Candidate]] | None:
+    """The longest run of words inside `name` that the gazetteer knows as a notable place ("Politics Ukraine" ->
+    Ukraine, "Cavan Town Hall" -> Cavan), skipping the facility head and everyday words."""
+    tokens = [m.group() for m in _NAME_WORD.finditer(name)]
+    tokens = [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
+    skip_words = set(normalize(skip).split())
+    best = None
+    for size in range(min(4, len(tokens) - 1), 0, -1):
+        for i in range(len(tokens) - size + 1):
+            part = " ".join(tokens[i:i + size])
+            key = normalize(part)
+            if not key or not part[0].isupper() or key in skip_words or key in words("generic_name_words") or is_direction(part):
+                continue
+            if set(key.split()) <= skip_words:
+                continue
+            if gazetteer.is_notable(part):
+                return part, list(gazetteer.candidates(part))
+            if best is None and size >= 1 and any(c.feature in SETTLEMENT_FEATURES for c in gazetteer.candidates(part)):
+                best = (part, list(gazetteer.candidates(part)))
+        if best is not None:
+            return best
+    return best
+
+
+def _facility_lookup(gazetteer: Gazetteer, name: str) -> list[Candidate]:
+    lookup = getattr(gazetteer, "facility_candidates", None)
+    return list(lookup(name)) if lookup is not None else []
+
+
+def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
+    """Fill t.candidates from the gazetteer, trying the forms of the name in turn; t.how says which form matched."""
+    if t.demonym:
+        place = gazetteer.demonym(t.query)
+        t.candidates = [place] if place else []
+        return
+    if is_direction(t.query):
+        t.candidates = []
+        return
+    name = t.entity.text
+    if t.facility:
+        found = _facility_lookup(gazetteer, name)
+        if found:
+            t.candidates, t.how = found, "facility"
+            return
+    found = list(gazetteer.candidates(name))
+    if found:
+        t.query = name  # mentions group by the form that matched: "Mexico City" apart from "Mexico"
+    else:
+        found = list(gazetteer.candidates(t.query))
+        if t.facility and not any(c.feature in FACILITY_FEATURES for c in found):
+            found = []  # "Orsha station" is not the town itself: placed at its town below, kept as a facility
+    if not found and "," in name:
+        head, _, rest = name.partition(",")
+        found = list(gazetteer.candidates(head.strip()))
+        if found:
+            t.query, t.container = head.strip(), t.container or rest.strip() or None
+    if not found and re.match(r"(?i)(the )?(republic|kingdom|state|commonwealth|federation|principality) of ", t.query):
+        found = list(gazetteer.candidates(re.sub(r"(?i)^(the )?\w+ of ", "", t.query)))
+    if not found:
+        bare = _without_direction(t.query)
+        if bare and gazetteer.candidates(bare):
+            found, t.how, t.query = list(gazetteer.candidates(bare)), "direction", bare
+    if not found and gazetteer.demonym(t.query):
+        found, t.demonym = [gazetteer.demonym(t.query)], True
+    if not found and t.facility:
+        town = _facility_town(t, text, gazetteer)
+        if town:
+            found, t.how = town, "facility town"
+    if not found and len(name.split()) > 1:
+        inside = place_inside(gazetteer, name)
+        if inside:
+            found, t.how, t.query = inside[1], "part", inside[0]
+    t.candidates = found
+
+
+def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> list[Candidate]:
+    """Candidates for the town of a facility: named inside it, after it ("a palace in X", "X Hotel, Y"), or as its
+    possessor ("X's Y Palace")."""
+    head = facility_head(t.entity.text)
+    inside = place_inside(gazetteer, t.entity.text, skip=head[0] if head else "")
+    if inside:
+        return inside[1]
+    e = t.entity
+    for m in (IN_TOWN.match(text[e.end:e.end + 80]), CONTAINER.match(text[e.end:e.end + 60]),
+              POSSESSOR.search(text[max(0, e.start - 60):e.start])):
+        if m:
+            found = [c for c in gazetteer.candidates(m.group(1).strip()) if c.feature not in ("continent",)]
+            if found:
+                return found
+    return []
+
+
+def facility_at(town: Candidate, t: Toponym) -> Candidate:
+    """A facility the gazetteer lacks, placed at the town it is in, under its own name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", normalize(t.entity.text)).strip("-")
+    return Candidate(f"{town.id}#{slug}", t.entity.text, "station" if t.facility == "station" else "facility",
+                     t.facility or "facility", town.country, town.admin1, town.lat, town.lon, 0, False,
+                     f"{town.source} (placed at {town.name})")
