@@ -28,6 +28,9 @@ NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
 IN_TOWN = re.compile(rf"^,?\s+(?:in|at|near|outside|on the outskirts of)\s+(?:the\s+)?(?:(?:city|town|village|port) of\s+)?({NAME})")
 POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?$")
 CONTAINER = re.compile(r",\s*((?:[A-Z][\w.’'-]*\s?){1,4})")
+AUTONOMOUS = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)$", re.I)
+WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula"}
+CODE = re.compile(r"[A-Z]{3,4}")  # IATA and ICAO codes
 _NAME_WORD = re.compile(r"[^\s\-/–—,;:()\[\]“”\"‘’']+(?:['’]s)?")
 
 
@@ -44,6 +47,7 @@ class Toponym:
     facility: str | None = None  # category of the facility the mention names ("hotel"), when it names one
     how: str = "name"  # how the candidates were found: name, direction, part, facility town, variant, fuzzy
     candidates: list[Candidate] = field(default_factory=list)
+    variants: set[str] = field(default_factory=set)  # ids of candidates found by a spelling variant or fuzzy match
     scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -69,6 +73,7 @@ def is_direction(name: str) -> bool:
     return bool(key) and all(w in words("directions") for w in key.split())
 
 
+@lru_cache(maxsize=50_000)
 def facility_head(name: str) -> tuple[str, str] | None:
     """(head noun, category) when `name` names a facility: "Grand Hotel" -> ("hotel", "hotel"); "University of X" too."""
     key = normalize(name)
@@ -79,6 +84,12 @@ def facility_head(name: str) -> tuple[str, str] | None:
 
 
 # --------------------------------------------------------------------------- toponyms of an article
+
+
+def airport_context(text: str, entity: Entity) -> bool:
+    """Whether the entity's sentence speaks of air travel, so a bare name or a code may name an airport."""
+    sentence = text[entity.sent_start:entity.sent_end].lower()
+    return any(w in words("air_travel") for w in re.findall(r"[a-z]+", sentence))
 
 
 def _strip_kind_words(text: str) -> tuple[str, set[str]]:
@@ -169,11 +180,14 @@ def _facility_org(text: str, entity: Entity) -> str | None:
 
 
 def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazetteer) -> list[Toponym]:
-    """Every place mention of the article: place entities, facilities tagged ORG, demonyms, places inside other names."""
+    """Every place mention of the article: place entities, facilities tagged ORG, airport codes, demonyms, places inside
+    other names."""
     text = article.text
     tops: list[Toponym] = []
     for e in entities:
         facility = _facility_org(text, e) if e.label == "ORG" else None
+        if e.label == "ORG" and CODE.fullmatch(e.text) and airport_context(text, e) and gazetteer.by_code(e.text):
+            facility = "airport"
         if e.label in TOPONYM_LABELS or facility:
             query, hints = _strip_kind_words(e.text)
             hints |= _context_hints(text, e.start, e.end)
@@ -224,11 +238,6 @@ def place_inside(gazetteer: Gazetteer, name: str, skip: str = "") -> tuple[str, 
     return best
 
 
-def _facility_lookup(gazetteer: Gazetteer, name: str) -> list[Candidate]:
-    lookup = getattr(gazetteer, "facility_candidates", None)
-    return list(lookup(name)) if lookup is not None else []
-
-
 def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
     """Fill t.candidates from the gazetteer, trying the forms of the name in turn; t.how says which form matched."""
     if t.demonym:
@@ -239,12 +248,24 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         t.candidates = []
         return
     name = t.entity.text
+    air = airport_context(text, t.entity)
+    if CODE.fullmatch(name) and air:
+        found = [c for c in gazetteer.by_code(name) if c.feature == "facility"]
+        if found:
+            t.candidates, t.how, t.facility = found, "code", "airport"
+            return
     if t.facility:
-        found = _facility_lookup(gazetteer, name)
+        found = list(gazetteer.facility_candidates(name))
         if found:
             t.candidates, t.how = found, "facility"
             return
     found = list(gazetteer.candidates(name))
+    if air:  # "landed at Heathrow": the airport's bare name competes with towns of that name
+        known = {c.id for c in found}
+        airports = [c for c in gazetteer.facility_candidates(name) if c.id not in known]
+        if airports:
+            found += airports
+            t.hints.add("airport")
     if found:
         t.query = name  # mentions group by the form that matched: "Mexico City" apart from "Mexico"
     else:
@@ -256,6 +277,14 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         found = list(gazetteer.candidates(head.strip()))
         if found:
             t.query, t.container = head.strip(), t.container or rest.strip() or None
+    if not found:
+        found = list(gazetteer.region_candidates(name))
+    if not found and AUTONOMOUS.search(name):
+        found = _autonomous(gazetteer, AUTONOMOUS.sub("", name))
+    if not found:
+        part = _country_part(gazetteer, name)
+        if part is not None:
+            found, t.how = [part], "country part"
     if not found and re.match(r"(?i)(the )?(republic|kingdom|state|commonwealth|federation|principality) of ", t.query):
         found = list(gazetteer.candidates(re.sub(r"(?i)^(the )?\w+ of ", "", t.query)))
     if not found:
@@ -273,6 +302,40 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         if inside:
             found, t.how, t.query = inside[1], "part", inside[0]
     t.candidates = found
+
+
+def _autonomous(gazetteer: Gazetteer, rest: str) -> list[Candidate]:
+    """Regions of "X [ethnic qualifier] Autonomous Region": "X Y" first, then "X" alone."""
+    parts = rest.split()
+    for end in (len(parts), len(parts) - 1):
+        if end >= 1:
+            found = [c for c in gazetteer.region_candidates(" ".join(parts[:end])) if c.feature in ("region", "district")]
+            if found:
+                return found
+    return []
+
+
+def _country_part(gazetteer: Gazetteer, name: str) -> Candidate | None:
+    """A country's share of a wider region, written with the country's adjective ("the Canadian Arctic"): the country's
+    first-level region nearest the wider region's point, under the mention's name."""
+    parts = name.split()
+    if len(parts) < 2 or parts[0].lower() == "the" and len(parts) < 3:
+        return None
+    if parts[0].lower() == "the":
+        parts = parts[1:]
+    country = gazetteer.demonym(parts[0])
+    if country is None or country.feature != "country":
+        return None
+    wide = [c for c in gazetteer.candidates(" ".join(parts[1:])) if c.category in WIDE_CATEGORIES or c.feature in ("water", "continent")]
+    regions = gazetteer.places_in(country.country, ("region",))
+    if not wide or not regions:
+        return None
+    from .disambiguate import km
+
+    nearest = min(regions, key=lambda r: km(r, wide[0]))
+    slug = re.sub(r"[^a-z0-9]+", "-", normalize(name)).strip("-")
+    return replace(nearest, id=f"{nearest.id}#{slug}", name=" ".join(parts), category=wide[0].category or "macro_region",
+                   source=f"{nearest.source} (the part of {country.name} nearest {wide[0].name})")
 
 
 def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> list[Candidate]:

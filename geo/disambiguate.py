@@ -48,6 +48,9 @@ class Weights:
     outlet_home: float = 3.0  # the entry lies near a place named in the outlet's name
     small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved
     facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
+    variant: float = 1.5  # penalty: the entry carries a spelling variant of the name, not the name itself
+    variant_countries: int = 3  # variants and fuzzy matches are looked up in this many of the article's top countries
+    fuzzy_countries: int = 2  # fuzzy matches only in the article's top countries (one name list per country)
     variant_confidence: float = 0.7  # a spelling variant or fuzzy match is less certain than the exact name
     coherence_candidates: int = 25  # only the best-scored candidates of a name take part in the coherence pass
 
@@ -164,7 +167,9 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     scores = {}
     for c in t.candidates:
         score = prior(c, w) + kind_bonus(c, t.hints, w)
-        if c.primary or c.id.startswith(("curated:", "custom:")):
+        if c.id in t.variants:
+            score -= w.variant
+        elif c.primary or c.id.startswith(("curated:", "custom:")):
             score += w.main_name
         elif country_named and c.feature in POINT_FEATURES:
             score -= w.country_name
@@ -187,7 +192,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             if others:
                 nearest = min(km(c, a) for a in others)
                 score += w.anchor_near if nearest < w.anchor_near_km else w.anchor_far if nearest < w.anchor_far_km else 0.0
-            if any(km(c, h) < w.anchor_near_km for h in ev.home):
+            if any(within(c, h, w) if h.feature == "region" else km(c, h) < w.anchor_near_km for h in ev.home):
                 score += w.outlet_home
         scores[c.id] = score
     return scores

@@ -5,15 +5,17 @@ import logging
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .articles import Article
 from .candidates import (FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, is_direction,
                          lookup, place_inside)
-from .disambiguate import WEIGHTS, Weights, base_scores, coherence_scores, gather_evidence, prior
+from .disambiguate import WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, prior
 from .entities import Entity
 from .gazetteer import Candidate, Gazetteer, normalize
 from .metonymy import is_metonym
+from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
 
 __all__ = ["GazetteerGeocoder", "GeocodeCache", "Geocoder", "OnlineGeocoder", "Place", "PlaceMention", "Unresolved",
@@ -85,6 +87,30 @@ def _outlet_places(article: Article, gazetteer: Gazetteer, w: Weights) -> list[C
     return [max(cands, key=lambda c: prior(c, w))] if cands else []
 
 
+@lru_cache(maxsize=4)
+def _fuzzy_index(gazetteer: Gazetteer) -> FuzzyIndex:
+    return FuzzyIndex(gazetteer)
+
+
+def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: Gazetteer, w: Weights) -> None:
+    """Spelling variants, then close fuzzy matches, inside the article's focus countries, for names with no entry there."""
+    focus = tuple(iso for iso, _ in evidence.focus.most_common(w.variant_countries) if iso)
+    if not focus:
+        return
+    for t in tops:
+        if t.demonym or t.embedded or is_direction(t.query) or t.how != "name" or any(c.country in focus for c in t.candidates):
+            continue
+        extra, how = variants_in(t.query, focus, gazetteer), "variant"
+        if not extra and not t.candidates:
+            extra, how = list(_fuzzy_index(gazetteer).match(t.query, focus[:w.fuzzy_countries])), "fuzzy"
+        known = {c.id for c in t.candidates}
+        extra = [c for c in extra if c.id not in known]
+        if extra:
+            t.how = how if not t.candidates else t.how
+            t.variants = {c.id for c in extra}
+            t.candidates = t.candidates + extra
+
+
 def _confidence(margin: float) -> float:
     return round(1 / (1 + math.exp(-(margin - 1.0))), 3)
 
@@ -109,6 +135,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         if online is not None and not t.demonym:
             t.candidates = list(online.candidates(t.query)) + t.candidates
     evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), w)
+    _add_spelling_variants(tops, evidence, gazetteer, w)
     for t in tops:
         t.scores = base_scores(t, evidence, gazetteer, w)
 
@@ -167,7 +194,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
 def _resolution(doc, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:
     if t.facility and chosen.feature not in FACILITY_FEATURES:
         return t, facility_at(chosen, t), round(confidence * w.facility_confidence, 3), False
-    if t.how in ("variant", "fuzzy"):
+    if chosen.id in t.variants:
         confidence = round(confidence * w.variant_confidence, 3)
     metonym = is_metonym(doc, t.entity, chosen) if doc is not None else False
     return t, chosen, confidence, metonym
