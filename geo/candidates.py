@@ -244,7 +244,7 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         place = gazetteer.demonym(t.query)
         t.candidates = [place] if place else []
         return
-    if is_direction(t.query):
+    if is_direction(t.entity.text):
         t.candidates = []
         return
     name = t.entity.text
@@ -297,7 +297,7 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         town = _facility_town(t, text, gazetteer)
         if town:
             found, t.how = town, "facility town"
-    if not found and len(name.split()) > 1:
+    if not found and not t.facility and len(name.split()) > 1:
         inside = place_inside(gazetteer, name)
         if inside:
             found, t.how, t.query = inside[1], "part", inside[0]
@@ -339,20 +339,18 @@ def _country_part(gazetteer: Gazetteer, name: str) -> Candidate | None:
 
 
 def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> list[Candidate]:
-    """Candidates for the town of a facility: named inside it, after it ("a palace in X", "X Hotel, Y"), or as its
-    possessor ("X's Y Palace")."""
-    head = facility_head(t.entity.text)
-    inside = place_inside(gazetteer, t.entity.text, skip=head[0] if head else "")
-    if inside:
-        return inside[1]
+    """Candidates for the town of a facility: the town the text puts it in ("a palace in X", "X Hotel, Y"), its
+    possessor ("X's Y Palace"), else a place in its own name ("X railway station")."""
     e = t.entity
     for m in (IN_TOWN.match(text[e.end:e.end + 80]), CONTAINER.match(text[e.end:e.end + 60]),
               POSSESSOR.search(text[max(0, e.start - 60):e.start])):
         if m:
-            found = [c for c in gazetteer.candidates(m.group(1).strip()) if c.feature not in ("continent",)]
+            found = [c for c in gazetteer.candidates(m.group(1).strip()) if c.feature != "continent"]
             if found:
                 return found
-    return []
+    head = facility_head(e.text)
+    inside = place_inside(gazetteer, e.text, skip=head[0] if head else "")
+    return inside[1] if inside else []
 
 
 def facility_at(town: Candidate, t: Toponym) -> Candidate:

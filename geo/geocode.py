@@ -93,12 +93,19 @@ def _fuzzy_index(gazetteer: Gazetteer) -> FuzzyIndex:
 
 
 def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: Gazetteer, w: Weights) -> None:
-    """Spelling variants, then close fuzzy matches, inside the article's focus countries, for names with no entry there."""
+    """Spelling variants, then close fuzzy matches, inside the article's focus countries, for names with no entry there;
+    a variant of a country's name anywhere ("Norwway")."""
     focus = tuple(iso for iso, _ in evidence.focus.most_common(w.variant_countries) if iso)
-    if not focus:
-        return
     for t in tops:
-        if t.demonym or t.embedded or is_direction(t.query) or t.how != "name" or any(c.country in focus for c in t.candidates):
+        if t.demonym or t.embedded or is_direction(t.entity.text) or t.how != "name":
+            continue
+        if not focus:
+            if not t.candidates:
+                t.candidates = [c for c in variants_in(t.query, (), gazetteer) if c.feature == "country"]
+                t.variants = {c.id for c in t.candidates}
+                t.how = "variant" if t.candidates else t.how
+            continue
+        if any(c.country in focus for c in t.candidates):
             continue
         extra, how = variants_in(t.query, focus, gazetteer), "variant"
         if not extra and not t.candidates:
@@ -160,16 +167,16 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     waiting: list[Toponym] = []  # facilities with no town in sight: placed at the article's main town below
     for name, group in by_name.items():
         ranked, pool = _ranked(group, scores)
-        reason = "a direction, not a specific place" if is_direction(name) else "not in the gazetteer"
+        reason = "a direction, not a specific place" if all(is_direction(t.entity.text) for t in group) else "not in the gazetteer"
         if ranked:
             top = pool[ranked[0][0]]
-            hinted = any(t.hints or t.container for t in group)
+            hinted = any(t.hints or t.container or t.facility for t in group)
             if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus.get(top.country)
                     and not hinted and top.category != "online"):
                 pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
         if not pool:
             for t in group:
-                if t.facility and not is_direction(name):
+                if t.facility:
                     waiting.append(t)
                 else:
                     unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text, reason))
