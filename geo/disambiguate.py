@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .candidates import POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, kind_words
-from .gazetteer import Candidate, Gazetteer
+from .gazetteer import Candidate, Gazetteer, normalize
 
 
 @dataclass(frozen=True)
@@ -114,37 +114,43 @@ class Evidence:
     """What the article itself says about where it is: countries, named regions, unambiguous places, outlet home."""
 
     focus: Counter = field(default_factory=Counter)
+    by_name: dict[str, Counter] = field(default_factory=dict)  # each name's share of the focus
     regions: list[tuple[Candidate, int]] = field(default_factory=list)  # (region, sentence start of its mention)
     anchors: list[Candidate] = field(default_factory=list)
     home: list[Candidate] = field(default_factory=list)
 
-    @property
-    def total(self) -> float:
-        return sum(self.focus.values()) or 1.0
+    def focus_without(self, name: str) -> Counter:
+        """The focus from every name but `name`: a name is no evidence for its own reading."""
+        own = self.by_name.get(name)
+        return self.focus - own if own else self.focus
 
 
 def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], w: Weights = WEIGHTS) -> Evidence:
     """The article's evidence from toponyms whose reading is (nearly) certain."""
     ev = Evidence(home=outlet_places)
     for t in tops:
-        if t.embedded and not t.demonym:
-            continue
         cands = t.candidates
-        countries = {c.country for c in cands if c.feature == "country"}
+        focus = ev.by_name.setdefault(normalize(t.query), Counter())
         regions = [c for c in cands if c.feature == "region" and c.primary]
         if any(c.primary and c.feature in SETTLEMENT_FEATURES and (c.capital or c.population >= w.named_region_rival)
                for c in cands):
             regions = []  # "Washington", "New York": the city is as likely as the region
+        if t.embedded and not t.demonym:
+            # A region inside an organisation's name ("Ohio Arts Council") still says where a local story is.
+            cands = [c for c in cands if c.feature in ("country", "region")]
+        countries = {c.country for c in cands if c.feature == "country"}
         if countries and not regions:
-            ev.focus.update(countries)
+            focus.update(countries)
         elif len(regions) == 1 and not countries:
             r = regions[0]
-            ev.focus[r.country] += 0.5
+            focus[r.country] += 0.5
             ev.regions.append((r, t.entity.sent_start))
         elif len(cands) == 1 and (cands[0].population >= w.small_place or cands[0].id.startswith(("curated:", "custom:"))):
-            ev.focus[cands[0].country] += 0.5
+            focus[cands[0].country] += 0.5
             if cands[0].feature in POINT_FEATURES:
                 ev.anchors.append(cands[0])
+    for name_focus in ev.by_name.values():
+        ev.focus.update(name_focus)
     for c in outlet_places:
         ev.focus[c.country] += 0.5
     return ev
@@ -161,8 +167,11 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
                 break
     # A country's own name means the country, not a city that also carries it ("Mexico", not Mexico City).
     country_named = any(c.feature == "country" and (c.primary or c.id.startswith(("curated:", "custom:"))) for c in t.candidates)
-    main_named = any(c.primary and c.feature in SETTLEMENT_FEATURES and c.population >= w.alternate_name_population
+    main_named = any(c.primary and (c.is_admin or c.feature in SETTLEMENT_FEATURES and c.population >= w.alternate_name_population)
                      for c in t.candidates)
+    own = {c.id for c in t.candidates}
+    focus = ev.focus_without(normalize(t.query))
+    total = sum(focus.values()) or 1.0
     anchors = ev.anchors[:20]
     scores = {}
     for c in t.candidates:
@@ -181,10 +190,10 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
                 score += max(0.0, w.container_region - km(c, container_region) / w.container_region_km)
         if c.country:
             weight = 1.0 if c.feature not in SETTLEMENT_FEATURES else min(1.0, math.log10(c.population + 1) / 6)
-            share = ev.focus.get(c.country, 0) / ev.total
-            score += weight * (w.focus_share * share + (w.focus_present if ev.focus.get(c.country) else 0.0))
+            share = focus.get(c.country, 0) / total
+            score += weight * (w.focus_share * share + (w.focus_present if focus.get(c.country) else 0.0))
         if c.feature not in AREA_FEATURES and c.feature != "region":
-            named = [(r, s) for r, s in ev.regions if within(c, r, w)]
+            named = [(r, s) for r, s in ev.regions if r.id not in own and within(c, r, w)]
             if named:
                 score += w.region_named + (w.region_named_sentence if any(s == t.entity.sent_start for _, s in named) else 0.0)
         if c.feature in POINT_FEATURES and len(t.candidates) > 1:

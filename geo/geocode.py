@@ -171,7 +171,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         if ranked:
             top = pool[ranked[0][0]]
             hinted = any(t.hints or t.container or t.facility for t in group)
-            if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus.get(top.country)
+            if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus_without(name).get(top.country)
                     and not hinted and top.category != "online"):
                 pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
         if not pool:
