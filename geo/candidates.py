@@ -30,6 +30,8 @@ POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?$")
 CONTAINER = re.compile(r",\s*((?:[A-Z][\w.’'-]*\s?){1,4})")
 AUTONOMOUS = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)$", re.I)
 WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula"}
+AFTER_COMMA = re.compile(r",\s*")
+CONTAINED = "after a place and a comma"
 CODE = re.compile(r"[A-Z]{3,4}")  # IATA and ICAO codes
 _NAME_WORD = re.compile(r"[^\s\-/–—,;:()\[\]“”\"‘’']+(?:['’]s)?")
 
@@ -45,7 +47,7 @@ class Toponym:
     demonym: bool
     embedded: bool = False
     facility: str | None = None  # category of the facility the mention names ("hotel"), when it names one
-    how: str = "name"  # how the candidates were found: name, direction, part, facility town, variant, fuzzy
+    how: str = "name"  # how the candidates were found: name, direction, part, facility town, variant, fuzzy; compass: none
     candidates: list[Candidate] = field(default_factory=list)
     variants: set[str] = field(default_factory=set)  # ids of candidates found by a spelling variant or fuzzy match
     scores: dict[str, float] = field(default_factory=dict)
@@ -191,6 +193,8 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
         if e.label in TOPONYM_LABELS or facility:
             query, hints = _strip_kind_words(e.text)
             hints |= _context_hints(text, e.start, e.end)
+            if tops and not tops[-1].demonym and AFTER_COMMA.fullmatch(text[tops[-1].entity.end:e.start]):
+                hints.add(CONTAINED)  # "Tacoma, Washington": the state, not a namesake town
             head = facility_head(e.text)
             tops.append(Toponym(e, query, hints, container_after(text, e.end), False, facility=head[1] if head else None))
         elif e.label == "NORP" and gazetteer.demonym(e.text):
@@ -244,10 +248,10 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         place = gazetteer.demonym(t.query)
         t.candidates = [place] if place else []
         return
-    if is_direction(t.entity.text):
-        t.candidates = []
-        return
     name = t.entity.text
+    if is_direction(name) and (len(normalize(name).split()) == 1 or not gazetteer.candidates(name)):
+        t.candidates, t.how = [], "compass"  # "the north", "North East"; but "North West" the province is a name
+        return
     air = airport_context(text, t.entity)
     if CODE.fullmatch(name) and air:
         found = [c for c in gazetteer.by_code(name) if c.feature == "facility"]

@@ -46,7 +46,8 @@ class Weights:
     holds: float = 4.0  # a country or region entry holding the article's other chosen places, times their share
     named_region_rival: int = 100_000  # a region's name that a city this large also has is no evidence of the region
     outlet_home: float = 3.0  # the entry lies near a place named in the outlet's name
-    small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved
+    small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved ...
+    unique_town_mentions: int = 2  # ... unless it is the only place of that name and the article names it this often
     facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
     variant: float = 1.5  # penalty: the entry carries a spelling variant of the name, not the name itself
     variant_countries: int = 3  # variants and fuzzy matches are looked up in this many of the article's top countries

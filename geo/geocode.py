@@ -9,8 +9,7 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .articles import Article
-from .candidates import (FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, is_direction,
-                         lookup, place_inside)
+from .candidates import FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
 from .disambiguate import WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, prior
 from .entities import Entity
 from .gazetteer import Candidate, Gazetteer, normalize
@@ -97,7 +96,7 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
     a variant of a country's name anywhere ("Norwway")."""
     focus = tuple(iso for iso, _ in evidence.focus.most_common(w.variant_countries) if iso)
     for t in tops:
-        if t.demonym or t.embedded or is_direction(t.entity.text) or t.how != "name":
+        if t.demonym or t.embedded or t.how != "name":
             continue
         if not focus:
             if not t.candidates:
@@ -167,12 +166,14 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     waiting: list[Toponym] = []  # facilities with no town in sight: placed at the article's main town below
     for name, group in by_name.items():
         ranked, pool = _ranked(group, scores)
-        reason = "a direction, not a specific place" if all(is_direction(t.entity.text) for t in group) else "not in the gazetteer"
+        reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else "not in the gazetteer"
         if ranked:
             top = pool[ranked[0][0]]
             hinted = any(t.hints or t.container or t.facility for t in group)
+            # A town of its own name, the only place that has it, and named twice: the article is about it.
+            unique = len(pool) == 1 and top.primary and len(group) >= w.unique_town_mentions
             if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus_without(name).get(top.country)
-                    and not hinted and top.category != "online"):
+                    and not hinted and not unique and top.category != "online"):
                 pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
         if not pool:
             for t in group:

@@ -204,3 +204,16 @@ def test_weights_are_named_and_change_the_outcome(gazetteer):
     spans = [("Perth", "GPE"), ("Dundee", "GPE")]
     found, _ = _resolve(gazetteer, text, spans, weights=Weights(coherence=0.0, anchor_near=0.0, anchor_far=0.0, holds=0.0))
     assert found["Perth"][0].country == "AU"  # without the nearby-place evidence, population decides
+
+
+def test_a_name_after_a_place_and_a_comma_is_its_region(gazetteer):
+    found, _ = _resolve(gazetteer, "Orchards near Wenatchee, Washington, lost their crop to frost.",
+                        [("Wenatchee", "GPE"), ("Washington", "GPE")])
+    assert found["Washington"][0].feature == "region" and found["Washington"][0].country == "US"
+    assert _near(found["Wenatchee"][0], 47.42, -120.31, 20)
+
+
+def test_a_small_town_named_twice_and_nowhere_else_is_resolved(gazetteer):
+    text = "A storm cut power in Waimate overnight. Waimate residents were asked to boil water."
+    found, _ = _resolve(gazetteer, text, [("Waimate", "GPE"), ("Waimate", "GPE")])
+    assert found["Waimate"][0].country == "NZ"
