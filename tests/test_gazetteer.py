@@ -52,3 +52,26 @@ def test_designators_are_stripped_longest_first():
     assert strip_designator("Upper Valley Oblast", frozenset({"airport"})) == ("upper valley oblast", None)
     assert "fenwick air base" in designated_forms("fenwick", "air_base")
     assert "amur oblast" not in designated_forms("amur", "district")
+
+
+def test_us_counties_are_districts_under_their_state(gazetteer):
+    found = {c.admin1: c for c in gazetteer.candidates("Morris County") if c.country == "US"}
+    morris = found["NJ"]
+    assert (morris.feature, morris.category) == ("district", "county")
+    assert gazetteer.parent(morris).name == "New Jersey"
+    assert gazetteer.by_code("US.NJ.027", "geonames-admin2") == (morris,)
+    assert morris.id in {c.id for c in gazetteer.region_candidates("Morris")}
+    assert morris.id not in {c.id for c in gazetteer.candidates("Morris")}
+
+
+def test_us_states_sit_at_their_area_centroid(gazetteer):
+    [ny] = [c for c in gazetteer.candidates("New York") if c.feature == "region"]
+    assert (ny.lat, ny.lon) == (pytest.approx(42.9, abs=0.3), pytest.approx(-75.5, abs=0.4))
+
+
+def test_stations_are_found_by_station_names_only(gazetteer):
+    [hbf] = gazetteer.candidates("Berlin Hauptbahnhof")
+    assert (hbf.feature, hbf.country) == ("station", "DE")
+    assert any(c.feature == "station" and c.country == "GB" for c in gazetteer.candidates("St Pancras station"))
+    assert all(c.feature != "station" for c in gazetteer.candidates("Winterthur"))
+    assert any(c.feature == "station" and c.country == "CH" for c in gazetteer.facility_candidates("Winterthur"))
