@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .candidates import POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, kind_words
@@ -20,7 +21,7 @@ class Weights:
     curated_prior: float = 10.0
     online_prior: float = 9.0
     region_prior: float = 8.5
-    district_prior: float = 7.0
+    district_prior: float = 5.5  # below a town of 5,000: a district is rarely meant by the name of its main town
     settlement_base: float = 2.0  # plus log10(population + 1)
     capital: float = 3.0
     main_name: float = 1.0  # the name is the entry's main name or a curated alias
@@ -95,12 +96,24 @@ def kind_bonus(c: Candidate, hints: set[str], w: Weights = WEIGHTS) -> float:
 
 
 def within(c: Candidate, region: Candidate, w: Weights = WEIGHTS) -> bool:
-    """Whether entry `c` lies in first-level region `region` (same admin code, else within the region radius)."""
+    """Whether entry `c` lies in region `region`: same admin code, else inside its outline, else within its radius."""
     if c.country != region.country or c.id == region.id:
         return False
     if c.admin1 and region.admin1 and c.admin1 == region.admin1:
         return True
-    return km(c, region) < w.region_radius_km
+    inside = _inside_outline(region, c.lat, c.lon)
+    return inside if inside is not None else km(c, region) < w.region_radius_km
+
+
+@lru_cache(maxsize=200_000)
+def _inside_outline(region: Candidate, lat: float, lon: float) -> bool | None:
+    from .errors import GeoError
+    from .outlines import contains
+
+    try:
+        return contains(region, lat, lon)
+    except GeoError:  # outline file not derived yet: distance decides
+        return None
 
 
 def holds(area: Candidate, c: Candidate, w: Weights = WEIGHTS) -> bool:

@@ -188,7 +188,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         for t in group:
             resolved.append(_resolution(doc, t, chosen, confidence, w))
 
-    town = _main_town([c for _, c, _, _ in resolved if c.feature in SETTLEMENT_FEATURES])
+    town = _main_town([c for _, c, _, _ in resolved if c.feature in SETTLEMENT_FEATURES or c.feature == "district"])
     for t in waiting:
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,

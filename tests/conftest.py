@@ -60,10 +60,17 @@ TINY_ROWS = [
 ]
 
 
+def _tiny_entries():
+    """TINY_ROWS as the gazetteer's source entries (rows without a parent)."""
+    from geo.sources import Entry
+
+    return iter(Entry((*row, ""), names) for row, names in TINY_ROWS)
+
+
 @pytest.fixture
 def tiny_sources(monkeypatch):
     """Index builds in this test read TINY_ROWS instead of the pip-installed data (the curated tables stay)."""
-    monkeypatch.setattr(gazetteer_module, "_base_rows", lambda: iter(TINY_ROWS))
+    monkeypatch.setattr(gazetteer_module, "_source_entries", _tiny_entries)
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +78,7 @@ def tiny_index(tmp_path_factory) -> Path:
     """A built index (real build code, current fingerprint) of TINY_ROWS plus the curated tables; copy it to change it."""
     path = tmp_path_factory.mktemp("tiny-gazetteer") / "gazetteer.sqlite"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(gazetteer_module, "_base_rows", lambda: iter(TINY_ROWS))
+        mp.setattr(gazetteer_module, "_source_entries", _tiny_entries)
         build_index(path)
     return path
 
