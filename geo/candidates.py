@@ -252,7 +252,8 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
     if is_direction(name) and (len(normalize(name).split()) == 1 or not gazetteer.candidates(name)):
         t.candidates, t.how = [], "compass"  # "the north", "North East"; but "North West" the province is a name
         return
-    air = airport_context(text, t.entity)
+    # A sentence about air travel, or a town's possessive ("London's X"), lets a bare name be the town's airport.
+    air = airport_context(text, t.entity) or bool(POSSESSOR.search(text[max(0, t.entity.start - 60):t.entity.start]))
     if CODE.fullmatch(name) and air:
         found = [c for c in gazetteer.by_code(name) if c.feature == "facility"]
         if found:
@@ -260,8 +261,9 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
             return
     if t.facility:
         found = list(gazetteer.facility_candidates(name))
-        if found:
-            t.candidates, t.how = found, "facility"
+        if found:  # a town written like a facility ("College Station") competes with the facilities
+            known = {c.id for c in found}
+            t.candidates, t.how = found + [c for c in gazetteer.candidates(name) if c.id not in known], "facility"
             return
     found = list(gazetteer.candidates(name))
     if air:  # "landed at Heathrow": the airport's bare name competes with towns of that name

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 from .articles import Article
 from .candidates import FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
-from .disambiguate import WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, prior
+from .disambiguate import WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
 from .entities import Entity
 from .gazetteer import Candidate, Gazetteer, normalize
 from .metonymy import is_metonym
@@ -172,8 +172,10 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
             hinted = any(t.hints or t.container or t.facility for t in group)
             # A town of its own name, the only place that has it, and named twice: the article is about it.
             unique = len(pool) == 1 and top.primary and len(group) >= w.unique_town_mentions
+            # ... or one the article's other places surround ("Edmonton, south of Cairns").
+            near = any(other != name and c.id != top.id and km(c, top) < w.coherence_km for other, c in first.items())
             if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus_without(name).get(top.country)
-                    and not hinted and not unique and top.category != "online"):
+                    and not hinted and not unique and not near and top.category != "online"):
                 pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
         if not pool:
             for t in group:
@@ -200,7 +202,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
 
 
 def _resolution(doc, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:
-    if t.facility and chosen.feature not in FACILITY_FEATURES:
+    if t.facility and chosen.feature not in FACILITY_FEATURES and normalize(chosen.name) != normalize(t.entity.text):
         return t, facility_at(chosen, t), round(confidence * w.facility_confidence, 3), False
     if chosen.id in t.variants:
         confidence = round(confidence * w.variant_confidence, 3)

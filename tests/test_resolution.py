@@ -217,3 +217,21 @@ def test_a_small_town_named_twice_and_nowhere_else_is_resolved(gazetteer):
     text = "A storm cut power in Waimate overnight. Waimate residents were asked to boil water."
     found, _ = _resolve(gazetteer, text, [("Waimate", "GPE"), ("Waimate", "GPE")])
     assert found["Waimate"][0].country == "NZ"
+
+
+def test_a_small_town_beside_the_articles_other_places_is_kept(gazetteer):
+    found, unresolved = _resolve(gazetteer, "The Scottish climber was found at a farm in Geraldine, north of Timaru.",
+                                 [("Scottish", "NORP"), ("Geraldine", "GPE"), ("Timaru", "GPE")])
+    assert "Geraldine" not in unresolved and found["Geraldine"][0].country == "NZ"
+
+
+def test_a_town_written_like_a_facility_is_the_town(gazetteer):
+    found, _ = _resolve(gazetteer, "Floodwater closed roads in Lake Station, Indiana, overnight.",
+                        [("Lake Station", "GPE"), ("Indiana", "GPE")])
+    assert found["Lake Station"][0].feature == "town" and _near(found["Lake Station"][0], 41.58, -87.24, 15)
+
+
+def test_a_towns_possessive_makes_a_bare_name_its_airport(gazetteer):
+    found, _ = _resolve(gazetteer, "Baggage handlers at Oslo's Gardermoen walked out on Monday.",
+                        [("Oslo", "GPE"), ("Gardermoen", "GPE")])
+    assert found["Gardermoen"][0].category == "airport" and _near(found["Gardermoen"][0], 60.19, 11.10, 10)
