@@ -30,6 +30,7 @@ POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?$")
 CONTAINER = re.compile(r",\s*((?:[A-Z][\w.’'-]*\s?){1,4})")
 AUTONOMOUS = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)$", re.I)
 WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula"}
+DISTRICT_WORDS = {"county", "parish", "borough", "district"}
 AFTER_COMMA = re.compile(r",\s*")
 CONTAINED = "after a place and a comma"
 CODE = re.compile(r"[A-Z]{3,4}")  # IATA and ICAO codes
@@ -135,10 +136,13 @@ def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
     # Everyday words and short initials ("BA", "SA") name regions somewhere, but inside an organisation's name they
     # are almost never those regions; only countries qualify for them ("US Army", "UAE").
     generic = key in words("generic_name_words") or (name.replace(".", "").isupper() and len(key.replace(" ", "")) <= 4)
+    designated = len(key.split()) > 1 and key.split()[-1] in DISTRICT_WORDS  # "Edgar County Community Foundation"
     for c in gazetteer.candidates(name):
         if generic and c.feature != "country":
             continue
         if c.feature in ("country", "continent") or (c.primary and (c.is_admin or c.capital or c.population >= EMBEDDED_CITY_POPULATION)):
+            return "place"
+        if designated and c.feature == "district":
             return "place"
     demonym = gazetteer.demonym(name)
     if demonym is not None and demonym.feature in ("country", "continent"):

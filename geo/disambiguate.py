@@ -27,6 +27,7 @@ class Weights:
     main_name: float = 1.0  # the name is the entry's main name or a curated alias
     alternate_name: float = 5.0  # penalty: another populated place has the name as its main name ("Salisbury")
     alternate_name_population: int = 10_000
+    city_state: float = 6.0  # a capital that carries its country's name outranks the country ("Singapore", "Monaco")
     country_name: float = 6.0  # penalty: a town carrying a country's own name ("Mexico" is not Mexico City)
     kind_word: float = 6.0  # "X station", "the city of X", "X Oblast" favour entries of that kind
     container_country: float = 6.0  # "X, Y" with Y a country or region: entries in Y's country
@@ -41,7 +42,8 @@ class Weights:
     anchor_far_km: float = 1500.0
     region_named: float = 4.0  # the entry lies in a first-level region the article names
     region_named_sentence: float = 2.0  # ... in the same sentence
-    region_radius_km: float = 250.0  # "lies in a region" when admin codes differ between sources
+    region_radius_km: float = 250.0  # "lies in a region" when admin codes differ between sources and it has no outline
+    district_radius_km: float = 60.0  # "lies in a county or district"
     coherence: float = 5.0  # times the share of the article's other chosen places within `coherence_km`
     coherence_km: float = 250.0
     holds: float = 4.0  # a country or region entry holding the article's other chosen places, times their share
@@ -99,6 +101,8 @@ def within(c: Candidate, region: Candidate, w: Weights = WEIGHTS) -> bool:
     """Whether entry `c` lies in region `region`: same admin code, else inside its outline, else within its radius."""
     if c.country != region.country or c.id == region.id:
         return False
+    if region.feature == "district":  # a county: no outline here, and its admin code is its state's
+        return km(c, region) < w.district_radius_km
     if c.admin1 and region.admin1 and c.admin1 == region.admin1:
         return True
     inside = _inside_outline(region, c.lat, c.lon)
@@ -146,12 +150,14 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], w: Weig
         cands = t.candidates
         focus = ev.by_name.setdefault(normalize(t.query), Counter())
         regions = [c for c in cands if c.feature == "region" and c.primary]
+        if not regions and not any(c.feature in SETTLEMENT_FEATURES and c.primary for c in cands):
+            regions = [c for c in cands if c.feature == "district" and c.primary]  # "Edgar County", not "Dubbo"
         if any(c.primary and c.feature in SETTLEMENT_FEATURES and (c.capital or c.population >= w.named_region_rival)
                for c in cands):
             regions = []  # "Washington", "New York": the city is as likely as the region
         if t.embedded and not t.demonym:
             # A region inside an organisation's name ("Ohio Arts Council") still says where a local story is.
-            cands = [c for c in cands if c.feature in ("country", "region")]
+            cands = [c for c in cands if c.feature in ("country", "region", "district")]
         countries = {c.country for c in cands if c.feature == "country"}
         if countries and not regions:
             focus.update(countries)
@@ -184,6 +190,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     main_named = any(c.primary and (c.is_admin or c.feature in SETTLEMENT_FEATURES and c.population >= w.alternate_name_population)
                      for c in t.candidates)
     own = {c.id for c in t.candidates}
+    countries_named = {c.country for c in t.candidates if c.feature == "country"}
     focus = ev.focus_without(normalize(t.query))
     total = sum(focus.values()) or 1.0
     anchors = ev.anchors[:20]
@@ -198,6 +205,8 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.country_name
         elif main_named and c.feature in SETTLEMENT_FEATURES:
             score -= w.alternate_name
+        if c.capital and c.primary and c.country in countries_named:
+            score += w.city_state  # "Singapore", "Monaco": the capital of the country's own name is where one arrives
         if container_country:
             score += w.container_country if c.country == container_country else -w.container_other_country
             if container_region is not None and c.country == container_country:

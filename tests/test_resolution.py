@@ -235,3 +235,15 @@ def test_a_towns_possessive_makes_a_bare_name_its_airport(gazetteer):
     found, _ = _resolve(gazetteer, "Baggage handlers at Oslo's Gardermoen walked out on Monday.",
                         [("Oslo", "GPE"), ("Gardermoen", "GPE")])
     assert found["Gardermoen"][0].category == "airport" and _near(found["Gardermoen"][0], 60.19, 11.10, 10)
+
+
+def test_a_county_inside_an_organisation_name_chooses_the_town(gazetteer):
+    text = "The Lanark County Historical Society opened a new museum in Perth on Saturday."
+    found, _ = _resolve(gazetteer, text, [("Lanark County Historical Society", "ORG"), ("Perth", "GPE")])
+    assert found["Perth"][0].country == "CA" and _near(found["Perth"][0], 44.90, -76.25, 20)
+    assert found["Lanark County"][0].feature == "district"  # found inside the name, marked embedded
+
+
+def test_a_city_state_is_its_capital(gazetteer):
+    found, _ = _resolve(gazetteer, "The delegation arrived in Monaco on Tuesday.", [("Monaco", "GPE")])
+    assert found["Monaco"][0].feature == "city" and found["Monaco"][0].country == "MC"
