@@ -17,6 +17,7 @@ class TravelLexicon:
 
     move_verbs: frozenset[str]
     presence_verbs: frozenset[str]
+    host_verbs: frozenset[str]
     send_verbs: frozenset[str]
     move_nouns: frozenset[str]
     light_verbs: frozenset[str]
@@ -60,7 +61,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         d = tomllib.load(fh)
     mv, ro, st, od, tr = d["movement"], d["roles"], d["status"], d["order"], d["travellers"]
     return TravelLexicon(
-        frozenset(mv["verbs"]), frozenset(mv["presence"]), frozenset(mv["send"]), frozenset(mv["nouns"]),
+        frozenset(mv["verbs"]), frozenset(mv["presence"]), frozenset(mv["host_verbs"]), frozenset(mv["send"]), frozenset(mv["nouns"]),
         frozenset(mv["light_verbs"]), MappingProxyType(dict(mv["particles"])),
         MappingProxyType(dict(ro["by_preposition"])), MappingProxyType(dict(ro["by_object"])), frozenset(ro["for_verbs"]),
         frozenset(ro["stop_nouns"]), frozenset(ro["origin_nouns"]), frozenset(ro["via_nouns"]), frozenset(ro["return_words"]),

@@ -281,27 +281,37 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
         if not args:
             continue
         subject, anchor_tok = _traveller(refs, tok, is_noun)
-        if not subject:
-            continue
-        subject_id, subject_name = (subject.id, subject.name) if isinstance(subject, Traveller) else (subject, "")
-        sent = tok.sent
-        aspect, sequence, relation, relative_to = _order_cues(anchor_tok)
-        leg = "return" if _is_return(tok, particle) else "out"
-        raw_start, raw_end = article.raw_span(sent.start_char, sent.end_char)
-        clause = anchor_tok
-        while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
-            clause = clause.head  # "flew to X, with a stopover in Y": the stopover belongs to the flight's clause
-        for role, place in args:
-            status = status_of(anchor_tok, role, sent.text)
-            if is_noun and status == "arrived" and role == "origin":
-                status = "departed"
-            future = status in ("expected", "planned", "speculated")
-            date, time, offset = _dates_for(anchor_tok, ents_by_token, anchor, future, year_hint)
-            events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, place.feature, role, lemma, status,
-                                date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
-                                subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
-                                "text" if date else anchor_source, tok.idx < title_end))
+        travellers = ([subject] if subject else []) + ([] if is_noun else _hosted(refs, tok))
+        for who in travellers:
+            events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, args, is_noun, ents_by_token,
+                                     anchor, year_hint, anchor_source, title_end))
     return _narrative_dates(events)
+
+
+def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str | None, args, is_noun: bool,
+               ents_by_token: dict[int, Entity], anchor: str | None, year_hint: int | None, anchor_source: str,
+               title_end: int) -> list[Event]:
+    """The events of one movement word for one traveller, one per (role, place) argument."""
+    events = []
+    subject_id, subject_name = (who.id, who.name) if isinstance(who, Traveller) else (who, "")
+    sent = tok.sent
+    aspect, sequence, relation, relative_to = _order_cues(anchor_tok)
+    leg = "return" if _is_return(tok, particle) else "out"
+    raw_start, raw_end = article.raw_span(sent.start_char, sent.end_char)
+    clause = anchor_tok
+    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
+        clause = clause.head  # "flew to X, with a stopover in Y": the stopover belongs to the flight's clause
+    for role, place in args:
+        status = status_of(anchor_tok, role, sent.text)
+        if is_noun and status == "arrived" and role == "origin":
+            status = "departed"
+        future = status in ("expected", "planned", "speculated")
+        date, time, offset = _dates_for(anchor_tok, ents_by_token, anchor, future, year_hint)
+        events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, place.feature, role, lemma, status,
+                            date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
+                            subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
+                            "text" if date else anchor_source, tok.idx < title_end))
+    return events
 
 
 def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, particle: str | None) -> list[tuple[str, Candidate]]:
@@ -330,7 +340,7 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
                 child = next((c for c in child.children if c.lower_ == "of"), child)
             for pobj in [c for c in child.children if c.dep_ == "pobj"]:
                 for target in [pobj] + [c for c in pobj.children if c.dep_ == "conj"]:
-                    place = _place_of(refs, target)
+                    place = _place_of(refs, target) or _nested_place(refs, target)
                     if place is not None:
                         args.append((role, place))
         elif child.dep_ in ("dobj", "obj") and is_verb:
@@ -355,6 +365,23 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
             role = "via"
         out.append((role, place))
     return out
+
+
+def _nested_place(refs: Referents, noun) -> Candidate | None:
+    """The place in an "in/at" phrase of a non-place object ("arrived at the airport in X", "the event in Y")."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    return _place_of(refs, pobj)
+    return None
+
+
+def _hosted(refs: Referents, tok) -> list:
+    """Travellers received by a host verb's subject ("the governor received the guests at X")."""
+    if tok.lemma_.lower() not in LX.host_verbs:
+        return []
+    return [who for c in tok.children if c.dep_ in ("dobj", "obj") for who in [refs.traveller_of_token(c)] if who]
 
 
 def _traveller(refs: Referents, tok, is_noun: bool):

@@ -18,6 +18,7 @@ RECENCY_WEIGHT = 0.3
 SPEAKER_PENALTY = 1.5  # the speaker of an earlier sentence is rarely the "he" of the next
 APPOSITION_PENALTY = 0.5
 TITLE_LOOKBACK_TOKENS = 4
+MIN_OWNER_MENTIONS = 2  # a vehicle with no stated owner carries the main person only if they are named twice
 PERSONAL_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
 PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
 THING_PRONOUNS = {"it", "its"}
@@ -223,6 +224,8 @@ class Referents:
                 if child.dep_ in SUBJECT_DEPS and child.i < token.i and child.i != token.i:
                     if child.i in self.person_at:
                         return self.person_at[child.i][0]
+                    if child.lower_ in PERSONAL_PRONOUNS:  # "he was welcomed ... after he arrived": the same person
+                        return self.pronoun(child)
                     if child.lemma_.lower() in LX.other_people:
                         return None
         window_start = self.sents[max(0, self._sent_index(token) - PRONOUN_WINDOW_SENTENCES)].start
@@ -312,7 +315,7 @@ class Referents:
             if vessel:
                 return vessel
         who = self.pronoun(token)
-        if who:
+        if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
             return who
         group = self._recent(token, "group")
         if group:

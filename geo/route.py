@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from geopy.distance import geodesic
@@ -20,6 +20,7 @@ ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
 STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island"}
 SAME_PLACE_KM = 25.0
 TRIP_GAP_DAYS = 14
+COLLECTIVE_PREFIXES = ("group-", "vehicle-")
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,10 @@ def trip_label(route: Route) -> str:
 
 
 def _effective_date(e: Event) -> dt.date | None:
-    return parse_iso(e.date) if e.date else (parse_iso(e.article_date) if e.date_source else None)
+    """The event's own date; the article's when the event has none or only a year or month the article falls in."""
+    if e.date and not (e.article_date and len(e.date) < 10 and e.article_date.startswith(e.date)):
+        return parse_iso(e.date)
+    return parse_iso(e.article_date) if e.date_source else None
 
 
 def _near(a: Event, b: Event) -> bool:
@@ -325,11 +329,37 @@ def _legs(stops: list[Stop]) -> list[dict]:
     return legs
 
 
+def _collectives(events: Sequence[Event]) -> dict[str, str]:
+    """Unnamed groups and vehicles told in one article ("the evacuees", "the passengers", "the plane") as one traveller."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    count = Counter(e.subject for e in events if e.subject.startswith(COLLECTIVE_PREFIXES))
+    by_article: dict[str, set[str]] = defaultdict(set)
+    for e in events:
+        if e.subject in count:
+            by_article[e.article].add(e.subject)
+    for ids in by_article.values():
+        first, *rest = sorted(ids, key=lambda i: (-count[i], i))
+        for other in rest:
+            a, b = root(first), root(other)
+            if a != b:
+                keep, drop = sorted((a, b), key=lambda i: (-count[i], i))
+                parent[drop] = keep
+    return {i: root(i) for i in count}
+
+
 def build_routes(events: Sequence[Event], subject_names: dict[str, str], article_dates: dict[str, str | None]) -> list[Route]:
     """Routes of every traveller with two or more stops in one trip, stops in time order, with legs."""
     routes: list[Route] = []
     by_subject: dict[str, list[Event]] = defaultdict(list)
     names: dict[str, str] = dict(subject_names)
+    merged = _collectives(events)
+    events = [replace(e, subject=merged[e.subject]) if e.subject in merged else e for e in events]
     for e in events:
         if e.feature in STOP_FEATURES and e.status not in ("denied", "cancelled"):
             by_subject[e.subject].append(e)
