@@ -24,6 +24,7 @@ DATE_MAX_HOPS = 6
 DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
 NOUN_STOP_PREPS = ("in", "at")
+OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
 
 
@@ -80,6 +81,10 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
                 who = refs.traveller_of_token(child)
                 if who:
                     return who
+    if verb.dep_ == "acl" and verb.tag_ == "VBD":  # "the delegation left X and reached Y" parsed as a reduced relative
+        who = refs.traveller_of_token(verb.head)
+        if who:
+            return who
     for tok in clause_chain(verb):
         if tok.pos_ not in ("VERB", "AUX", "NOUN"):
             continue
@@ -102,8 +107,9 @@ def status_of(verb, role: str, sentence_text: str) -> str:
     chain = clause_chain(verb)
     words = {t.lower_ for t in verb.sent} | {t.lemma_.lower() for t in verb.sent}
     near = set()
-    for tok in chain:
-        near.add(tok.lemma_.lower())
+    for k, tok in enumerate(chain):
+        if k or verb.lemma_ not in LX.move_verbs:  # the movement verb itself is no modal ("set off" is not "set to")
+            near.add(tok.lemma_.lower())
         near.update(c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass", "neg", "advmod", "acomp", "mark"))
         near.update(c.lemma_.lower() for c in tok.children if c.dep_ in ("aux", "auxpass", "neg", "advmod", "acomp"))
     if any(c.dep_ == "neg" for tok in chain[:2] for c in tok.children):
@@ -343,9 +349,9 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
                     place = _place_of(refs, target) or _nested_place(refs, target)
                     if place is not None:
                         args.append((role, place))
-        elif child.dep_ in ("dobj", "obj") and is_verb:
+        elif child.dep_ in OBJECT_DEPS and is_verb:
             if lemma in LX.role_by_object:
-                place = _place_of(refs, child)
+                place = _place_of(refs, child) or _nested_place(refs, child)  # "boarded a ship in X"
                 if place is not None:
                     args.append((LX.role_by_object[lemma], place))
             if presence:
@@ -355,15 +361,16 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
                             place = _place_of(refs, pobj)
                             if place is not None:
                                 args.append(("stop", place))
-    out = []
-    for role, place in args:
+    out: list[tuple[str, Candidate]] = []
+    for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
         if lemma in LX.origin_nouns:
             role = "origin"
         if lemma == "arrival" and role == "stop":
             role = "destination"
         if lemma in LX.via_nouns and role == "stop":
             role = "via"
-        out.append((role, place))
+        if (role, place) not in out:
+            out.append((role, place))
     return out
 
 
