@@ -10,6 +10,7 @@ from typing import Sequence
 from geopy.distance import geodesic
 
 from .dates import parse_iso
+from .lexicon import LEXICON as LX
 from .movement import DONE_STATUS, Event, extract_events
 
 __all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_events", "trip_label"]
@@ -18,9 +19,12 @@ STATUS_RANK = {"arrived": 7, "departed": 7, "visited": 6, "passed": 5, "planned"
                "cancelled": 1, "denied": 0}
 ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
 STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island"}
-SAME_PLACE_KM = 25.0
+SAME_PLACE_KM = 25.0  # a station, airport or facility and the town it belongs to
+SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
+SETTLEMENTS = {"city", "town", "village"}
 TRIP_GAP_DAYS = 14
 COLLECTIVE_PREFIXES = ("group-", "vehicle-")
+SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these is a visit, not a journey
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,13 @@ def _effective_date(e: Event) -> dt.date | None:
 
 
 def _near(a: Event, b: Event) -> bool:
-    return a.place_id == b.place_id or geodesic((a.lat, a.lon), (b.lat, b.lon)).km <= SAME_PLACE_KM
+    """Same stop: one place, or a facility and the town it serves; two distinct towns stay two stops."""
+    if a.place_id == b.place_id:
+        return True
+    km = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
+    if a.feature in SETTLEMENTS and b.feature in SETTLEMENTS:
+        return km <= SAME_TOWN_KM
+    return km <= SAME_PLACE_KM
 
 
 def _trips(events: list[Event]) -> list[list[Event]]:
@@ -329,6 +339,11 @@ def _legs(stops: list[Stop]) -> list[dict]:
     return legs
 
 
+def _is_journey(e: Event) -> bool:
+    """Whether one event alone tells of a journey (arrived, flew to, left), not of presence (visited, met, attended)."""
+    return e.verb in LX.move_verbs and e.verb not in SOJOURN_VERBS and e.status not in ("speculated",)
+
+
 def _collectives(events: Sequence[Event]) -> dict[str, str]:
     """Unnamed groups and vehicles told in one article ("the evacuees", "the passengers", "the plane") as one traveller."""
     parent: dict[str, str] = {}
@@ -354,7 +369,7 @@ def _collectives(events: Sequence[Event]) -> dict[str, str]:
 
 
 def build_routes(events: Sequence[Event], subject_names: dict[str, str], article_dates: dict[str, str | None]) -> list[Route]:
-    """Routes of every traveller with two or more stops in one trip, stops in time order, with legs."""
+    """Routes of every traveller with two or more stops in one trip (or one stop reached by a journey), in time order."""
     routes: list[Route] = []
     by_subject: dict[str, list[Event]] = defaultdict(list)
     names: dict[str, str] = dict(subject_names)
@@ -371,7 +386,7 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
             trip, claims = _supersede(trip)
             groups = _groups(trip)
             stops = [_stop(g) for g in groups]
-            if len(stops) < 2:
+            if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue
             order = _order(stops, groups)
             stops = [stops[k] for k in order]
