@@ -38,6 +38,7 @@ PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airpo
                "border": "LOC", "river": "LOC", "region": "LOC", "province": "GPE", "city": "GPE", "oblast": "GPE",
                "krai": "GPE", "county": "GPE", "district": "GPE", "state": "GPE", "prefecture": "GPE"}
 MOVEMENT_PREPS = {"to", "in", "at", "into", "from", "for", "via", "through", "towards", "toward"}
+TITLE_MATCH_BONUS = 3.0  # a short name after a title joins the full name seen after the same title
 CREDIT_RE = re.compile(r"(?:credit|photo|picture|image)s?\s*:\s*$|/\s*$", re.I)
 NON_PLACE_WORDS = {normalize(w) for w in ("January February March April May June July August September October November December "
                                           "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()}
@@ -514,6 +515,13 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words).lower()
 
 
+def _title_before(text: str, start: int) -> str | None:
+    """The title word written just before a name ("President" in "US President X"), lower case."""
+    m = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, start - 20):start])
+    word = m.group(1).lower() if m else ""
+    return word if word in TITLES or word in NAME_TITLES or word == "lady" else None
+
+
 def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple[list[Cluster], dict[tuple[str, int], str]]:
     """Alias clusters across articles, and the cluster id of each (article, entity index)."""
     assignment: dict[tuple[str, int], str] = {}
@@ -533,6 +541,12 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
         toks = key.split()
         for t in {toks[0], toks[-1]}:
             by_token[t].append(key)
+    full_titles: dict[str, set[str]] = defaultdict(set)  # titles written before each full name ("President")
+    for e in people:
+        if len(e.norm.split()) >= 2:
+            title = _title_before(texts.get(e.article, ""), e.start)
+            if title:
+                full_titles[e.norm].add(title)
     last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for e in sorted(people, key=lambda x: (x.article, x.start)):
         if len(e.norm.split()) >= 2:
@@ -544,8 +558,11 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
             preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
             nearest = preceding[-1] if preceding else None
 
+            title = _title_before(texts.get(e.article, ""), e.start)
+
             def salience(k: str) -> float:
-                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0)
+                same_title = TITLE_MATCH_BONUS if title and title in full_titles[k] else 0.0
+                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0) + same_title
 
             key = max(candidates, key=lambda k: (salience(k), full_counts[k], k))
         cid = f"person-{_slug(key)}"

@@ -52,6 +52,7 @@ class TravelLexicon:
     host_words: frozenset[str]
     other_people: frozenset[str]
     generic_place_nouns: frozenset[str]
+    facility_heads: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -71,7 +72,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         frozenset(tr["groups"]), frozenset(tr["vehicles"]), MappingProxyType(dict(tr["role_adjectives"])),
         frozenset(tr["vessel_prefixes"]), frozenset(tr["head_nouns"]), frozenset(tr["head_verbs"]), frozenset(tr["roles"]),
         frozenset(tr["leader_roles"]), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),
-        frozenset(d["places"]["generic_nouns"]),
+        frozenset(d["places"]["generic_nouns"]), frozenset(d["places"]["facility_heads"]),
     )
 
 

@@ -191,7 +191,7 @@ def article_anchor(article: Article, today: dt.date) -> tuple[str | None, int | 
         return stated.isoformat(), stated.year, "text"
     if article.date:
         return article.date, int(article.date[:4]), "article"
-    return None, hint, ""
+    return None, None, ""  # a background year ("the first since 1985") would misdate a bare "17 January"
 
 
 def _order_cues(verb) -> tuple[str, str | None, str | None, int]:
@@ -255,7 +255,7 @@ def _place_of(refs: Referents, token) -> Candidate | None:
     """The resolved place a token names, unless the place acts in its clause ("Moscow said")."""
     if is_actor(token):
         return None
-    return refs.place(token)
+    return refs.place(token) or refs.facility_in_dateline_city(token)
 
 
 def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
@@ -287,7 +287,7 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
         if not args:
             continue
         subject, anchor_tok = _traveller(refs, tok, is_noun)
-        travellers = ([subject] if subject else []) + ([] if is_noun else _hosted(refs, tok))
+        travellers = ([subject] if subject else []) + _companions(refs, anchor_tok, subject) + ([] if is_noun else _hosted(refs, tok))
         for who in travellers:
             events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, args, is_noun, ents_by_token,
                                      anchor, year_hint, anchor_source, title_end))
@@ -382,6 +382,22 @@ def _nested_place(refs: Referents, noun) -> Candidate | None:
                 if pobj.dep_ == "pobj":
                     return _place_of(refs, pobj)
     return None
+
+
+def _companions(refs: Referents, verb, subject) -> list:
+    """Travellers joined to the subject ("X, Y and Z arrived", "X and his wife flew"): each gets the same events."""
+    if not subject:
+        return []
+    out = []
+    for tok in clause_chain(verb)[:3]:
+        for child in tok.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                for conj in child.conjuncts:
+                    who = refs.traveller_of_token(conj)
+                    if who and who != subject and who not in out:
+                        out.append(who)
+                return out
+    return out
 
 
 def _hosted(refs: Referents, tok) -> list:

@@ -25,6 +25,11 @@ THING_PRONOUNS = {"it", "its"}
 RELATIVE_PRONOUNS = {"who", "whom", "whose", "which", "that"}
 CARRY_VERBS = {"carry", "transport", "bring", "ferry", "take"}
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
+FACILITY_DESCRIPTORS = {"international", "regional", "central", "main", "municipal", "air", "force", "naval",
+                        "railway", "rail", "military", "national", "domestic", "reserve", "space", "-", "'s", "’s"}
+DATELINE_WITHIN_CHARS = 600  # a dateline opens the story
+# A dateline opens a paragraph: "CITY[, COUNTRY] –" in capitals, or "City, Country (Agency) —".
+DATELINE_RE = re.compile(r"(?:^|\n)\s*([A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,3})(?:,\s*[A-Z][A-Za-z.'’ ]{2,30})?\s*(?:\([^)\n]{1,40}\))?\s*[–—-]{1,2}\s")
 VESSEL_NOUNS = {"ship", "vessel", "boat", "tanker", "freighter", "ferry", "liner", "yacht", "carrier", "icebreaker"}
 
 
@@ -91,6 +96,7 @@ class Referents:
                         self.names[cid] = e.text
             self._vessel(span)
         self.person_mentions.sort()
+        self.dateline = self._dateline()
         self.sents = list(doc.sents)
         self.sent_starts = [s.start for s in self.sents]
         self.attributes = self._person_attributes()
@@ -113,12 +119,34 @@ class Referents:
         if before is not None and after_noun:
             self.vessel_at[before.i] = traveller
 
+    def _dateline(self) -> Candidate | None:
+        """The place of a dateline ("CITY, COUNTRY –" opening a paragraph), where the story was reported from."""
+        for m in DATELINE_RE.finditer(self.doc.text[:DATELINE_WITHIN_CHARS]):
+            span = self.doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+            if span is None:
+                continue
+            for t in span:
+                if t.i in self.place_at and self.place_at[t.i].feature in ("city", "town", "village"):
+                    return self.place_at[t.i]
+        return None
+
+    def facility_in_dateline_city(self, token) -> Candidate | None:
+        """The dateline's city for a facility the gazetteer cannot place ("the airport", "X Stadium")."""
+        if self.dateline is None or token.lemma_.lower() not in LX.facility_heads or token.i in self.place_at:
+            return None
+        if any(t.i in self.place_at for t in token.subtree):
+            return None  # "the airport in Y" names its own place
+        return self.dateline
+
     def _person_attributes(self) -> dict[str, tuple[set[str], set[str]]]:
         """Roles and countries the text gives each person ("Chinese President X", "X, the Chinese leader")."""
         attrs: dict[str, tuple[set[str], set[str]]] = {}
         for pos, cid, root in self.person_mentions:
             roles, countries = attrs.setdefault(cid, (set(), set()))
             start = min(i for i in range(pos, max(-1, pos - 6), -1) if self.person_at.get(i, ("",))[0] == cid)
+            for i in range(start, pos + 1):  # a title inside the name span ("Pope X", "President Y")
+                if self.doc[i].lower_ in LX.roles:
+                    roles.add(self.doc[i].lower_)
             for i in range(start - 1, max(-1, start - 1 - TITLE_LOOKBACK_TOKENS), -1):
                 tok = self.doc[i]
                 if tok.is_punct or tok.pos_ in ("VERB", "AUX", "ADP") or i in self.person_at:
@@ -247,7 +275,7 @@ class Referents:
         if token.i in self.place_at:
             return self.place_at[token.i]
         for child in token.children:
-            if child.dep_ in ("compound", "nmod", "amod") and child.i in self.place_at:
+            if child.dep_ in ("compound", "nmod", "amod") and child.i in self.place_at and self._names_head(child, token):
                 return self.place_at[child.i]
         if token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns:
             for child in token.children:
@@ -264,6 +292,12 @@ class Referents:
             if cur.dep_ == "relcl":
                 return self.place(cur.head)
         return None
+
+    def _names_head(self, modifier, head) -> bool:
+        """Whether a place modifier names what its head is at ("X International Airport"), not a person it honours."""
+        between = self.doc[modifier.i + 1:head.i]
+        return all(t.i in self.place_at and self.place_at[t.i] == self.place_at[modifier.i] or t.lower_ in FACILITY_DESCRIPTORS
+                   for t in between)
 
     def _recent(self, token, kind: str) -> Traveller | None:
         """The latest group or vessel named before `token` in its sentence or the one before."""

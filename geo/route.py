@@ -281,14 +281,14 @@ def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[floa
             b_return = all(e.leg == "return" for e in groups[b])
             if b_return and not a_return:
                 pref[a][b] += WEIGHTS.return_leg
-            if sa.roles == ["origin"] and sb.roles != ["origin"]:
+            if sa.status == "departed" and sb.status != "departed":
                 pref[a][b] += WEIGHTS.departure
     by_article: dict[str, list[tuple[int, Event]]] = defaultdict(list)
     for k, g in enumerate(groups):
         for e in g:
             by_article[e.article].append((k, e))
     for members in by_article.values():
-        body = [(k, e) for k, e in members if not e.headline] or members
+        body = [(k, e) for k, e in members if not e.headline]  # a headline sums up; it does not narrate
         pos = _positions([e for _, e in body])
         first: dict[int, tuple[float, bool]] = {}
         for k, e in sorted(body, key=lambda ke: pos[id(ke[1])]):
