@@ -24,7 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 RESULTS = ROOT / "bench" / "results"
-sys.path.insert(0, str(ROOT))
 
 
 def measure(mode: str, paths: list[str], env: dict, workers: int = 1) -> dict:
@@ -200,7 +199,7 @@ def main() -> int:
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     cache = Path(tempfile.mkdtemp(prefix="geo-bench-"))
-    env = {**os.environ, "GEO_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "GEO_CACHE_DIR": str(cache)}
     # Build the gazetteer once so cold pipeline runs measure analysis, not the one-off index build.
     gz = gazetteer_figures(env)
     seeds = [str(p) for p in sorted((ROOT / "seeds").glob("*.txt"))]

@@ -16,6 +16,15 @@ from .errors import ArticleError, CorpusError
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 BOILERPLATE_FILE = DATA_DIR / "boilerplate.txt"
+SHARE_WORDS_FILE = DATA_DIR / "share_words.txt"
+PHOTO_AGENCIES_FILE = DATA_DIR / "photo_agencies.txt"
+
+
+def _word_list(path: Path) -> list[str]:
+    """The entries of a data word list: one per line, '#' comments and blank lines skipped."""
+    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [w for w in words if w and not w.startswith("#")]
+
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -39,7 +48,7 @@ PUBLISHED_RE = re.compile(r"^\s*(?:published|posted|updated|last updated|first p
 AUTHOR_RE = re.compile(r"^\s*(?:by|written by|author:)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$", re.I)
 CAPTION_RE = re.compile(
     r"(?:\b(?:credit|photo|picture|image|photograph|source)s?\s*:\s*\S.{0,80}$"
-    r"|\b(?:via|/)\s*(?:getty|afp|reuters|ap|epa|shutterstock)\b.{0,40}$"
+    r"|\b(?:via|/)\s*(?:" + "|".join(map(re.escape, _word_list(PHOTO_AGENCIES_FILE))) + r")\b.{0,40}$"
     r"|\((?:photo|image|credit)[^)]*\)\s*$)",
     re.I,
 )
@@ -49,8 +58,7 @@ COMMENT_HEADER_RE = re.compile(
     re.I,
 )
 FAQ_RE = re.compile(r"^\s*(?:frequently asked questions|faqs?)\b", re.I)
-SHARE_WORDS = {"facebook", "twitter", "whatsapp", "telegram", "linkedin", "email", "reddit", "pinterest", "share",
-               "bookmark", "x", "print", "copy", "link", "messenger", "flipboard", "e-mail", "mail", "tumblr"}
+SHARE_WORDS = frozenset(_word_list(SHARE_WORDS_FILE))
 BINARY_CONTROL_SHARE = 0.10
 
 
@@ -231,6 +239,30 @@ def latest_weekday_on_or_before(text: str, anchor: dt.date) -> dt.date | None:
 # --------------------------------------------------------------------------- cleaning
 
 
+@dataclass(frozen=True)
+class CleaningThresholds:
+    """The sizes clean_text judges lines by; each says what it guards against."""
+
+    title_search_lines: int = 15  # the headline is among the first lines of the page
+    breadcrumb_lookahead: int = 3  # lines after a breadcrumb trail ("Home World <headline>") that may repeat the bare headline
+    title_min_words: int = 3
+    title_max_words: int = 30
+    prose_words_end_title_search: int = 4  # a line this long that is not headline-shaped means the page has no headline
+    body_line_min_words: int = 12  # a line this long is story prose (counts towards "the story has begun")
+    body_lines_before_comments: int = 2  # prose lines seen before a comment header can end the story
+    body_lines_before_end_marker: int = 3  # prose lines seen before an end marker ("Related stories") can end the story
+    chrome_max_chars: int = 300  # chrome phrases are short; a longer line is prose that happens to start like one
+    end_marker_max_chars: int = 120
+    published_line_max_chars: int = 300
+    caption_max_chars: int = 600
+    repeat_min_chars: int = 30  # a repeated line this long is a repeated caption or pull quote; shorter repeats are kept
+    share_bar_min_hits: int = 3
+    share_bar_min_share: float = 0.6  # share of a line's words that are share-bar words
+
+
+THRESHOLDS = CleaningThresholds()
+
+
 @dataclass
 class _Line:
     start: int  # raw offset of the first kept character
@@ -265,20 +297,21 @@ def _strip_markdown(line: _Line) -> tuple[_Line, bool]:
 def _is_share_bar(text: str) -> bool:
     tokens = re.findall(r"[\w-]+", text.lower())
     hits = sum(1 for t in tokens if t in SHARE_WORDS)
-    return hits >= 3 and hits >= 0.6 * len(tokens)
+    return hits >= THRESHOLDS.share_bar_min_hits and hits >= THRESHOLDS.share_bar_min_share * len(tokens)
 
 
 def _is_caption(text: str) -> bool:
-    return bool(CAPTION_RE.search(text)) and len(text) < 600
+    return bool(CAPTION_RE.search(text)) and len(text) < THRESHOLDS.caption_max_chars
 
 
 def _looks_like_title(text: str) -> bool:
     words = text.split()
-    return 3 <= len(words) <= 30 and not text.endswith((".", ":", ";", ",")) and text[:1].isupper()
+    return (THRESHOLDS.title_min_words <= len(words) <= THRESHOLDS.title_max_words
+            and not text.endswith((".", ":", ";", ",")) and text[:1].isupper())
 
 
 def _chrome_match(rules: ChromeRules, text: str) -> tuple[bool, str | None]:
-    if len(text) > 300:
+    if len(text) > THRESHOLDS.chrome_max_chars:
         return False, None
     for pattern in rules.lines:
         m = pattern.match(text)
@@ -289,7 +322,7 @@ def _chrome_match(rules: ChromeRules, text: str) -> tuple[bool, str | None]:
 
 
 def _is_end_marker(rules: ChromeRules, text: str) -> bool:
-    return len(text) <= 120 and any(p.match(text) for p in rules.ends)
+    return len(text) <= THRESHOLDS.end_marker_max_chars and any(p.match(text) for p in rules.ends)
 
 
 @dataclass
@@ -307,20 +340,21 @@ class _Metadata:
 
 def _pick_title(lines: list[_Line], headings: set[int], rules: ChromeRules) -> int | None:
     """Index of the headline: a markdown heading, else the first headline-shaped line that is not chrome."""
-    for i in range(min(len(lines), 15)):
+    window = THRESHOLDS.title_search_lines
+    for i in range(min(len(lines), window)):
         if i in headings:
             return i
-    for i, line in enumerate(lines[:15]):
+    for i, line in enumerate(lines[:window]):
         if _chrome_match(rules, line.text)[0] or AUTHOR_RE.match(line.text) or PUBLISHED_RE.match(line.text):
             continue
         if _looks_like_title(line.text):
             # A breadcrumb trail ("Home world <headline>") is followed by the bare headline.
-            for j in range(i + 1, min(i + 4, len(lines))):
+            for j in range(i + 1, min(i + 1 + THRESHOLDS.breadcrumb_lookahead, len(lines))):
                 later = lines[j].text
                 if later != line.text and line.text.endswith(later) and _looks_like_title(later):
                     return j
             return i
-        if line.words >= 4:
+        if line.words >= THRESHOLDS.prose_words_end_title_search:
             return None
     return None
 
@@ -344,115 +378,146 @@ def _parse_comments(lines: list[_Line], start: int) -> list[Comment]:
     return comments
 
 
-def clean_text(raw: str, rules: ChromeRules | None = None, markdown: bool = False) -> tuple[str, tuple[Segment, ...], _Metadata]:
-    """Cleaned text (headline + body paragraphs), its segments into `raw`, and the metadata found on the way."""
-    rules = rules or load_chrome_rules()
-    meta = _Metadata()
+def _page_lines(raw: str, markdown: bool) -> tuple[list[_Line], set[int]]:
+    """Phase 1: the non-blank lines of the page and which of them are headings (Markdown syntax stripped)."""
     lines = _split_lines(raw)
     headings: set[int] = set()
-    if markdown:
-        stripped = []
-        for i, line in enumerate(lines):
-            new, heading = _strip_markdown(line)
-            if new.text:
-                if heading:
-                    headings.add(len(stripped))
-                stripped.append(new)
-        lines = stripped
-        # Markdown emphasis around a byline ("**By X**") is not part of the name.
-        lines = [_Line(l.start + 2, l.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", l.text) else l for l in lines]
+    if not markdown:
+        return lines, headings
+    stripped = []
+    for line in lines:
+        new, heading = _strip_markdown(line)
+        if new.text:
+            if heading:
+                headings.add(len(stripped))
+            stripped.append(new)
+    # Markdown emphasis around a byline ("**By X**") is not part of the name.
+    return [_Line(line.start + 2, line.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", line.text) else line for line in stripped], headings
 
+
+def _take_title(lines: list[_Line], headings: set[int], rules: ChromeRules, meta: _Metadata) -> int:
+    """Phase 2: record the headline in `meta`; the index of the first line after it (0 without one)."""
     title_index = _pick_title(lines, headings, rules)
-    body_from = 0
-    if title_index is not None:
-        meta.title_line = lines[title_index]
-        meta.title = lines[title_index].text
-        body_from = title_index + 1
-    meta.removed += body_from
+    if title_index is None:
+        return 0
+    meta.title_line = lines[title_index]
+    meta.title = lines[title_index].text
+    meta.removed += title_index + 1
+    return title_index + 1
 
-    # Where does the story end? The first end marker after the story has begun, or the first reader comment.
+
+def _story_end(lines: list[_Line], body_from: int, rules: ChromeRules, meta: _Metadata) -> int:
+    """Phase 3: index where the story ends (the first end marker or reader comment once it has begun); reader
+    comments and footer outlet names go to `meta`."""
     end = len(lines)
-    body_seen = 0
+    prose_seen = 0
     for i in range(body_from, len(lines)):
         text = lines[i].text
-        if body_seen >= 2 and COMMENT_HEADER_RE.match(text) and not PUBLISHED_RE.match(text) and i + 1 < len(lines):
+        if (prose_seen >= THRESHOLDS.body_lines_before_comments and COMMENT_HEADER_RE.match(text)
+                and not PUBLISHED_RE.match(text) and i + 1 < len(lines)):
             meta.comments = _parse_comments(lines, i)
             end = i
             break
-        if body_seen >= 3 and _is_end_marker(rules, text):
+        if prose_seen >= THRESHOLDS.body_lines_before_end_marker and _is_end_marker(rules, text):
             end = i
             rest = [j for j in range(i, len(lines)) if COMMENT_HEADER_RE.match(lines[j].text)]
             if rest:
                 meta.comments = _parse_comments(lines, rest[0])
             break
-        if lines[i].words >= 12:
-            body_seen += 1
+        if lines[i].words >= THRESHOLDS.body_line_min_words:
+            prose_seen += 1
     # Outlet names in the footer are metadata even though the footer itself is dropped.
     for line in lines[end:]:
         _, outlet = _chrome_match(rules, line.text)
         meta.outlet = meta.outlet or outlet
     meta.removed += len(lines) - end
+    return end
 
+
+class _FaqBlock:
+    """After an FAQ heading, its questions and their one-line answers; the first other line closes the block."""
+
+    def __init__(self) -> None:
+        self.open = False
+        self.after_answer = False
+
+    def swallows(self, text: str) -> bool:
+        """Whether `text` belongs to an FAQ block (the heading included)."""
+        if self.open:
+            is_question = text.endswith("?")
+            if is_question or not self.after_answer:
+                self.after_answer = not is_question
+                return True
+            self.open = False
+        if FAQ_RE.match(text):
+            self.open, self.after_answer = True, False
+            return True
+        return False
+
+
+def _metadata_line(text: str, rules: ChromeRules, meta: _Metadata) -> bool:
+    """Whether `text` is page chrome or a metadata line (byline, dateline, caption, comment count), noting what it says in `meta`."""
+    chrome, outlet = _chrome_match(rules, text)
+    if outlet:
+        meta.outlet = meta.outlet or outlet
+    if chrome or _is_share_bar(text) or _is_end_marker(rules, text):
+        return True
+    author = AUTHOR_RE.match(text)
+    if author and not meta.author:
+        meta.author = author["name"]
+        return True
+    if PUBLISHED_RE.match(text) and len(text) < THRESHOLDS.published_line_max_chars:
+        meta.date = meta.date or parse_full_date(text)
+        meta.date_source = meta.date_source or ("stated" if meta.date else None)
+        return True
+    if _is_caption(text):
+        meta.captions.append(text)
+        return True
+    return bool(re.fullmatch(r"\d+\s+comments?", text, re.I))
+
+
+def _body_lines(lines: list[_Line], rules: ChromeRules, meta: _Metadata) -> list[_Line]:
+    """Phase 4: the story's own lines, without the repeated headline, FAQ blocks, chrome, metadata lines and repeats."""
     kept: list[_Line] = []
     seen: set[str] = set()
-    in_faq = False
-    faq_after_answer = False
-    for line in lines[body_from:end]:
+    faq = _FaqBlock()
+    for line in lines:
         text = line.text
-        if meta.title and text == meta.title:
-            meta.removed += 1
-            continue
-        if in_faq:
-            is_question = text.endswith("?")
-            if is_question or not faq_after_answer:
-                faq_after_answer = not is_question
-                meta.removed += 1
-                continue
-            in_faq = False
-        if FAQ_RE.match(text):
-            in_faq, faq_after_answer = True, False
-            meta.removed += 1
-            continue
-        chrome, outlet = _chrome_match(rules, text)
-        if outlet:
-            meta.outlet = meta.outlet or outlet
-        if chrome or _is_share_bar(text) or _is_end_marker(rules, text):
-            meta.removed += 1
-            continue
-        author = AUTHOR_RE.match(text)
-        if author and not meta.author:
-            meta.author = author["name"]
-            meta.removed += 1
-            continue
-        if PUBLISHED_RE.match(text) and len(text) < 300:
-            meta.date = meta.date or parse_full_date(text)
-            meta.date_source = meta.date_source or ("stated" if meta.date else None)
-            meta.removed += 1
-            continue
-        if _is_caption(text):
-            meta.captions.append(text)
-            meta.removed += 1
-            continue
-        if re.fullmatch(r"\d+\s+comments?", text, re.I):
-            meta.removed += 1
-            continue
-        if len(text) >= 30 and text in seen:
+        repeated_title = bool(meta.title) and text == meta.title
+        if (repeated_title or faq.swallows(text) or _metadata_line(text, rules, meta)
+                or (len(text) >= THRESHOLDS.repeat_min_chars and text in seen)):
             meta.removed += 1
             continue
         seen.add(text)
         kept.append(line)
+    return kept
 
+
+def _join(lines: list[_Line]) -> tuple[str, tuple[Segment, ...]]:
+    """Phase 5: the lines as paragraphs of the cleaned text, each a segment pointing at its raw copy."""
     parts: list[str] = []
     segments: list[Segment] = []
     pos = 0
-    for line in ([meta.title_line] if meta.title_line else []) + kept:
+    for line in lines:
         if parts:
             parts.append("\n\n")
             pos += 2
         segments.append(Segment(pos, line.start, len(line.text)))
         parts.append(line.text)
         pos += len(line.text)
-    return "".join(parts), tuple(segments), meta
+    return "".join(parts), tuple(segments)
+
+
+def clean_text(raw: str, rules: ChromeRules | None = None, markdown: bool = False) -> tuple[str, tuple[Segment, ...], _Metadata]:
+    """Cleaned text (headline + body paragraphs), its segments into `raw`, and the metadata found on the way."""
+    rules = rules or load_chrome_rules()
+    meta = _Metadata()
+    lines, headings = _page_lines(raw, markdown)
+    body_from = _take_title(lines, headings, rules, meta)
+    end = _story_end(lines, body_from, rules, meta)
+    body = _body_lines(lines[body_from:end], rules, meta)
+    text, segments = _join(([meta.title_line] if meta.title_line else []) + body)
+    return text, segments, meta
 
 
 def _infer_date(text: str, meta: _Metadata) -> None:

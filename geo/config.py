@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any, Callable
 
 from .errors import ConfigError
 
@@ -49,43 +50,80 @@ def setting_help() -> list[tuple[str, str, str]]:
     """(name, default, help) for every setting, for --help texts and the README."""
     rows = []
     for f in fields(Settings):
-        default = f.default if f.default_factory is MISSING else f.default_factory()  # type: ignore[misc]
+        default = f.default if f.default_factory is MISSING else f.default_factory()
         rows.append((f.name, str(default), f.metadata.get("help", "")))
     return rows
 
 
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no")
 
-def _coerce(name: str, kind: type, raw: object) -> object:
+
+def _positive_int(raw: object) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise ValueError
+    value = int(raw)
+    if value <= 0:
+        raise ValueError
+    return value
+
+
+def _non_negative_float(raw: object) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise ValueError
+    value = float(raw)
+    if value < 0:
+        raise ValueError
+    return value
+
+
+def _boolean(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError
+
+
+def _path(raw: object) -> Path:
+    return Path(str(raw)).expanduser()
+
+
+# Annotation of a Settings field -> (parser of an environment string or an explicit value, what the parser accepts).
+PARSERS: dict[str, tuple[Callable[[object], object], str]] = {
+    "int": (_positive_int, "a positive whole number"),
+    "float": (_non_negative_float, "a number >= 0"),
+    "bool": (_boolean, "one of " + "/".join(TRUE_WORDS + FALSE_WORDS)),
+    "Path": (_path, "a path"),
+    "str": (str, "text"),
+}
+
+
+def parse_setting(name: str, kind: str, raw: object) -> object:
+    """The value of setting `name` (annotated `kind`) from `raw`; ConfigError naming the setting when invalid."""
+    if kind not in PARSERS:
+        raise ConfigError(f"setting {name} has type {kind}, which has no parser: add one to geo.config.PARSERS")
+    parser, accepted = PARSERS[kind]
     try:
-        if kind is int:
-            value = int(raw)  # type: ignore[arg-type]
-            if value <= 0:
-                raise ValueError
-            return value
-        if kind is float:
-            value = float(raw)  # type: ignore[arg-type]
-            if value < 0:
-                raise ValueError
-            return value
-        if kind is Path:
-            return Path(str(raw)).expanduser()
-        return str(raw)
+        return parser(raw)
     except (TypeError, ValueError):
         env = ENV_PREFIX + name.upper()
-        raise ConfigError(f"setting {name} (environment {env}) has invalid value {raw!r}: expected a positive {kind.__name__}") from None
+        raise ConfigError(f"setting {name} (environment {env}) has invalid value {raw!r}: expected {accepted}") from None
 
 
 def load_settings(**overrides: object) -> Settings:
     """Defaults, then GEO_* environment variables, then explicit overrides (None means 'not given')."""
-    kinds = {"int": int, "float": float, "Path": Path, "str": str}
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for f in fields(Settings):
-        kind = kinds[f.type if isinstance(f.type, str) else f.type.__name__]
+        kind = f.type if isinstance(f.type, str) else f.type.__name__
         env = os.environ.get(ENV_PREFIX + f.name.upper())
         if env is not None and env != "":
-            values[f.name] = _coerce(f.name, kind, env)
+            values[f.name] = parse_setting(f.name, kind, env)
         if overrides.get(f.name) is not None:
-            values[f.name] = _coerce(f.name, kind, overrides[f.name])
+            values[f.name] = parse_setting(f.name, kind, overrides[f.name])
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")

@@ -28,3 +28,7 @@ class GazetteerError(GeoError):
 
 class CorpusError(GeoError):
     """No article of the corpus could be read, or a corpus limit was exceeded."""
+
+
+class ResultsError(GeoError):
+    """Saved results (Parquet) are missing, damaged or written by an older version."""

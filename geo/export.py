@@ -7,8 +7,13 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from .errors import ResultsError
 from .pipeline import Analysis
 from .route import Route
+
+# Bumped when the Parquet tables change shape; read_parquet refuses other versions with one line.
+PARQUET_VERSION = "2"
+PARQUET_TABLES = ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved")
 
 
 def _route_dict(route: Route) -> dict[str, Any]:
@@ -101,7 +106,8 @@ def dumps(data: Any) -> str:
 
 
 def write_parquet(analysis: Analysis, folder) -> list:
-    """Articles, entities, clusters, places (one row per mention) and route stops as Parquet files in `folder`."""
+    """Articles (with raw text and segment map), entities, clusters, places (one row per mention), routes (trip, legs,
+    claims), route stops and unresolved mentions as Parquet files in `folder`; read_parquet reads them back as they were."""
     from pathlib import Path
 
     import pandas as pd
@@ -111,9 +117,14 @@ def write_parquet(analysis: Analysis, folder) -> list:
     sent_bounds = {(e.article, e.index): (e.sent_start, e.sent_end) for e in analysis.entities}
     tables = {
         "articles": pd.DataFrame([{"id": a.id, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date,
-                                   "author": a.author, "text": a.text} for a in analysis.articles]),
-        "entities": pd.DataFrame([{"article": e.article, "label": e.label, "text": e.text, "start": e.raw_start, "end": e.raw_end,
-                                   "text_start": e.start, "text_end": e.end, "sent_start": e.sent_start, "sent_end": e.sent_end,
+                                   "date_source": a.date_source, "author": a.author, "encoding": a.encoding, "text": a.text,
+                                   "raw": a.raw, "seg_clean_start": [s.clean_start for s in a.segments],
+                                   "seg_raw_start": [s.raw_start for s in a.segments], "seg_length": [s.length for s in a.segments],
+                                   "comments": json.dumps([asdict(c) for c in a.comments]), "captions": list(a.captions),
+                                   "removed_lines": a.removed_lines, "notes": list(a.notes)} for a in analysis.articles]),
+        "entities": pd.DataFrame([{"article": e.article, "entity": e.index, "label": e.label, "text": e.text, "norm": e.norm,
+                                   "start": e.raw_start, "end": e.raw_end, "text_start": e.start, "text_end": e.end,
+                                   "sent_start": e.sent_start, "sent_end": e.sent_end, "fixed": e.fixed,
                                    "cluster": analysis.cluster_of(e)} for e in analysis.entities]),
         "clusters": pd.DataFrame([{"id": c.id, "label": c.label, "name": c.name, "aliases": list(c.aliases),
                                    "articles": list(c.articles), "mentions": c.mentions} for c in analysis.clusters]),
@@ -124,10 +135,15 @@ def write_parquet(analysis: Analysis, folder) -> list:
                                  "sent_start": sent_bounds.get((m.article, m.entity), (0, 0))[0],
                                  "sent_end": sent_bounds.get((m.article, m.entity), (0, 0))[1]}
                                 for p in analysis.places for m in p.mentions]),
-        "stops": pd.DataFrame([{"subject": r.subject, "subject_id": r.subject_id, "trip_start": r.trip.get("start"),
+        "routes": pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "current": r.current,
+                                 "trip": json.dumps(r.trip), "legs": json.dumps(r.legs), "claims": json.dumps(r.claims)}
+                                for k, r in enumerate(analysis.routes)]),
+        "stops": pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "trip_start": r.trip.get("start"),
                                 "trip_end": r.trip.get("end"), "current": r.current, "order": n, "place_id": s.place_id,
                                 "name": s.name, "lat": s.lat, "lon": s.lon, "date": s.date, "time": s.time, "status": s.status,
-                                "roles": s.roles, "articles": s.articles} for r in analysis.routes for n, s in enumerate(r.stops, start=1)]),
+                                "roles": s.roles, "articles": s.articles, "evidence": json.dumps(s.evidence)}
+                               for k, r in enumerate(analysis.routes) for n, s in enumerate(r.stops, start=1)]),
+        "unresolved": pd.DataFrame([asdict(u) for u in analysis.unresolved], columns=["article", "start", "end", "text", "reason"]),
     }
     written = []
     for name, frame in tables.items():
@@ -135,6 +151,7 @@ def write_parquet(analysis: Analysis, folder) -> list:
         frame.to_parquet(path, index=False)
         written.append(path)
     (folder / "model.txt").write_text(analysis.model + "\n", encoding="utf-8")
+    (folder / "version.txt").write_text(PARQUET_VERSION + "\n", encoding="utf-8")
     return written
 
 
@@ -145,58 +162,67 @@ def _opt(value):
     return value
 
 
+def _check_parquet_folder(folder) -> None:
+    version_file = folder / "version.txt"
+    version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "1"
+    if version != PARQUET_VERSION:
+        raise ResultsError(f"{folder}: saved results of format {version}, this version reads format {PARQUET_VERSION} (with raw text "
+                           f"and legs): write them again with python -m geo analyze ... --parquet {folder}")
+    missing = [name for name in PARQUET_TABLES if not (folder / f"{name}.parquet").exists()]
+    if missing:
+        raise ResultsError(f"{folder}: saved results lack {', '.join(m + '.parquet' for m in missing)}: "
+                           f"write them again with python -m geo analyze ... --parquet {folder}")
+
+
 def read_parquet(folder) -> Analysis:
-    """An Analysis loaded from the Parquet files of `write_parquet`, without re-running NLP."""
+    """The Analysis `write_parquet` wrote to `folder`, without re-running NLP: raw offsets, legs and claims as written."""
     from collections import defaultdict
     from pathlib import Path
 
     import pandas as pd
 
-    from .articles import Article, Segment
+    from .articles import Article, Comment, Segment
     from .entities import Cluster, Entity
-    from .geocode import Place, PlaceMention
+    from .geocode import Place, PlaceMention, Unresolved
     from .route import Route, Stop
 
     folder = Path(folder)
-    arts = pd.read_parquet(folder / "articles.parquet")
-    articles = [Article(id=r.id, path=r.path, raw=r.text, text=r.text, segments=(Segment(0, 0, len(r.text)),), title=_opt(r.title),
-                        outlet=_opt(r.outlet), date=_opt(r.date), author=_opt(r.author)) for r in arts.itertuples()]
+    _check_parquet_folder(folder)
+    try:
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in PARQUET_TABLES}
+    except (OSError, ValueError) as exc:
+        raise ResultsError(f"{folder}: saved results cannot be read ({exc})") from exc
+    articles = [Article(id=r.id, path=r.path, raw=r.raw, text=r.text,
+                        segments=tuple(Segment(int(c), int(s), int(n)) for c, s, n in zip(r.seg_clean_start, r.seg_raw_start, r.seg_length)),
+                        title=_opt(r.title), outlet=_opt(r.outlet), date=_opt(r.date), date_source=_opt(r.date_source),
+                        author=_opt(r.author), encoding=r.encoding, comments=tuple(Comment(**c) for c in json.loads(r.comments)),
+                        captions=tuple(r.captions), removed_lines=int(r.removed_lines), notes=tuple(r.notes))
+                for r in tables["articles"].itertuples()]
     sentences = {a.id: a.text for a in articles}
     entities, assignment = [], {}
-    counters: dict[str, int] = defaultdict(int)
-    for r in pd.read_parquet(folder / "entities.parquet").itertuples():
-        idx = counters[r.article]
-        counters[r.article] += 1
-        entities.append(Entity(r.article, idx, r.label, r.text, r.text.lower(), int(r.text_start), int(r.text_end),
-                               int(r.start), int(r.end), int(r.sent_start), int(r.sent_end)))
+    for r in tables["entities"].itertuples():
+        entities.append(Entity(r.article, int(r.entity), r.label, r.text, r.norm, int(r.text_start), int(r.text_end),
+                               int(r.start), int(r.end), int(r.sent_start), int(r.sent_end), _opt(r.fixed)))
         if _opt(r.cluster):
-            assignment[(r.article, idx)] = r.cluster
+            assignment[(r.article, int(r.entity))] = r.cluster
     clusters = [Cluster(r.id, r.label, r.name, tuple(r.aliases), tuple(r.articles), int(r.mentions))
-                for r in pd.read_parquet(folder / "clusters.parquet").itertuples()]
+                for r in tables["clusters"].itertuples()]
     by_place: dict[str, list] = defaultdict(list)
     meta = {}
-    for r in pd.read_parquet(folder / "places.parquet").itertuples():
+    for r in tables["places"].itertuples():
         text = sentences.get(r.article, "")
         by_place[r.place_id].append(PlaceMention(r.article, int(r.start), int(r.end), r.text, bool(r.metonym), bool(r.demonym),
                                                  int(r.text_start), int(r.text_end), text[int(r.sent_start):int(r.sent_end)], int(r.entity),
-                                                 bool(getattr(r, "embedded", False))))
+                                                 bool(r.embedded)))
         meta[r.place_id] = r
     places = [Place(pid, m.name, m.feature, _opt(m.category) or "", _opt(m.country) or "", float(m.lat), float(m.lon), m.source, float(m.confidence),
                     tuple(by_place[pid])) for pid, m in meta.items()]
     places.sort(key=lambda p: (-len(p.mentions), p.name))
-    routes: dict[tuple, Route] = {}
-    for r in pd.read_parquet(folder / "stops.parquet").itertuples():
-        key = (r.subject_id, _opt(r.trip_start))
-        route = routes.setdefault(key, Route(r.subject, r.subject_id, {"start": _opt(r.trip_start), "end": _opt(r.trip_end)}, [], [], bool(r.current)))
-        route.stops.append(Stop(r.place_id, r.name, float(r.lat), float(r.lon), _opt(r.date), _opt(r.time), r.status, list(r.roles),
-                                list(r.articles), []))
-    from geopy.distance import geodesic
-
-    from .route import DONE_STATUS
-
-    for route in routes.values():
-        for a, b in zip(route.stops, route.stops[1:]):
-            route.legs.append({"from": a.name, "to": b.name, "km": round(geodesic((a.lat, a.lon), (b.lat, b.lon)).km, 1),
-                               "status": "done" if a.status in DONE_STATUS and b.status in DONE_STATUS else "expected"})
+    routes = [Route(r.subject, r.subject_id, json.loads(r.trip), [], json.loads(r.legs), bool(r.current), json.loads(r.claims))
+              for r in tables["routes"].itertuples()]
+    for r in tables["stops"].itertuples():  # written route by route, in stop order
+        routes[int(r.route)].stops.append(Stop(r.place_id, r.name, float(r.lat), float(r.lon), _opt(r.date), _opt(r.time), r.status,
+                                               list(r.roles), list(r.articles), json.loads(r.evidence)))
+    unresolved = [Unresolved(r.article, int(r.start), int(r.end), r.text, r.reason) for r in tables["unresolved"].itertuples()]
     model = (folder / "model.txt").read_text().strip() if (folder / "model.txt").exists() else "from parquet"
-    return Analysis(articles, [], entities, clusters, assignment, places, [], list(routes.values()), model)
+    return Analysis(articles, [], entities, clusters, assignment, places, unresolved, routes, model)

@@ -360,6 +360,7 @@ class Gazetteer:
 
     def __init__(self, path: Path, custom: Path | None = None):
         self.path = path
+        self.custom_path = custom
         self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._con.execute("PRAGMA cache_size=-2000")
         self._lock = threading.Lock()
@@ -376,6 +377,13 @@ class Gazetteer:
         # Asked for every entity and many tokens; common names have hundreds of candidates to scan.
         self.is_notable = lru_cache(maxsize=50_000)(self._is_notable)
         self.is_country = lru_cache(maxsize=50_000)(self._is_country)
+
+    def __getstate__(self) -> dict:
+        """Pickled by path: the connection, lock and caches are not carried but reopened on unpickling."""
+        return {"path": self.path, "custom_path": self.custom_path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"], state["custom_path"])  # type: ignore[misc]
 
     def _query(self, sql: str, args: tuple) -> list[tuple]:
         with self._lock:

@@ -1,4 +1,9 @@
-"""Shared fixtures: one gazetteer index and one spaCy model per test session, real files in tmp paths."""
+"""Shared fixtures: one full gazetteer index and one spaCy model per test session, tiny gazetteers built from rows
+written here, real files in tmp paths.
+
+Tiers: a test that uses the spaCy model is marked `model`, one that uses the full gazetteer index `full` (both found
+from its fixtures, or marked by hand when a subprocess needs them); the fast tier is -m "not full and not model and not browser".
+"""
 from __future__ import annotations
 
 import json
@@ -7,16 +12,75 @@ from pathlib import Path
 
 import pytest
 
+from geo import gazetteer as gazetteer_module
 from geo.articles import article_from_text, read_corpus
 from geo.config import load_settings
 from geo.entities import load_model
-from geo.gazetteer import open_gazetteer
+from geo.gazetteer import Gazetteer, build_index, open_gazetteer
 from geo.pipeline import analyze
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 GOLD_FILE = SHARED / "gold" / "seeds.json"
+
+
+# Fixtures that make a test need the spaCy model or the full gazetteer index (directly or through other fixtures).
+MODEL_FIXTURES = {"nlp"}
+FULL_INDEX_FIXTURES = {"gazetteer"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
+        if used & FULL_INDEX_FIXTURES:
+            item.add_marker(pytest.mark.full)
+
+
+# A tiny gazetteer with deliberate ambiguities (two Washingtons, two Pingxiangs, Paris the capital and Paris the
+# Texas town), in the index's row shape: id, name, feature, category, country, admin1, lat, lon, population,
+# capital, source, origin; then the names the row is found by.
+TINY_ROWS = [
+    (("tiny:us", "United States", "country", "country", "US", "", 39.8, -98.6, 331_000_000, 0, "test", "base"),
+     ["United States", "USA", "America"]),
+    (("tiny:cn", "China", "country", "country", "CN", "", 35.0, 103.0, 1_400_000_000, 0, "test", "base"), ["China"]),
+    (("tiny:fr", "France", "country", "country", "FR", "", 46.6, 2.4, 68_000_000, 0, "test", "base"), ["France"]),
+    (("tiny:us-wa", "Washington", "region", "state", "US", "WA", 47.4, -120.5, 0, 0, "test", "base"),
+     ["Washington", "Washington State"]),
+    (("tiny:washington-dc", "Washington", "city", "capital", "US", "DC", 38.895, -77.036, 690_000, 1, "test", "base"),
+     ["Washington", "Washington DC"]),
+    (("tiny:pingxiang-gx", "Pingxiang", "city", "populated place", "CN", "16", 22.1, 106.75, 120_000, 0, "test", "base"),
+     ["Pingxiang"]),
+    (("tiny:pingxiang-jx", "Pingxiang", "city", "populated place", "CN", "03", 27.6, 113.85, 890_000, 0, "test", "base"),
+     ["Pingxiang"]),
+    (("tiny:paris", "Paris", "city", "capital", "FR", "11", 48.857, 2.352, 2_100_000, 1, "test", "base"), ["Paris"]),
+    (("tiny:paris-tx", "Paris", "town", "populated place", "US", "TX", 33.66, -95.56, 25_000, 0, "test", "base"), ["Paris"]),
+]
+
+
+@pytest.fixture
+def tiny_sources(monkeypatch):
+    """Index builds in this test read TINY_ROWS instead of the pip-installed data (the curated tables stay)."""
+    monkeypatch.setattr(gazetteer_module, "_base_rows", lambda: iter(TINY_ROWS))
+
+
+@pytest.fixture(scope="session")
+def tiny_index(tmp_path_factory) -> Path:
+    """A built index (real build code, current fingerprint) of TINY_ROWS plus the curated tables; copy it to change it."""
+    path = tmp_path_factory.mktemp("tiny-gazetteer") / "gazetteer.sqlite"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gazetteer_module, "_base_rows", lambda: iter(TINY_ROWS))
+        build_index(path)
+    return path
+
+
+@pytest.fixture
+def tiny_gazetteer(tiny_index):
+    g = Gazetteer(tiny_index)
+    yield g
+    g.close()
 
 
 @pytest.fixture(scope="session")

@@ -179,7 +179,8 @@ def test_nothing_readable_is_an_error(settings, tmp_path):
         require_articles(articles, problems)
 
 
-def test_cli_exit_codes(tmp_path, cache_dir):
+@pytest.mark.model
+def test_cli_exit_codes(tmp_path, cache_dir, gazetteer):
     (tmp_path / "empty.txt").write_bytes(b"")
     bad = subprocess.run([sys.executable, "-m", "geo", "analyze", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode != 0

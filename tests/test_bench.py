@@ -58,6 +58,8 @@ def test_countries_by_outline_is_reported_beside_acc161_not_in_it():
 
 
 @pytest.mark.slow
+@pytest.mark.model
+@pytest.mark.full
 def test_bench_suite_runs_on_a_tiny_corpus(cache_dir):
     out = subprocess.run([sys.executable, "bench/run.py", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -72,7 +74,7 @@ def test_parquet_export(seed_analysis, tmp_path):
     from geo.export import write_parquet
 
     files = write_parquet(seed_analysis, tmp_path)
-    assert {f.name for f in files} == {"articles.parquet", "entities.parquet", "clusters.parquet", "places.parquet", "stops.parquet"}
+    assert {f.name for f in files} == {f"{name}.parquet" for name in ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved")}
     stops = pd.read_parquet(tmp_path / "stops.parquet")
     assert "Khasan" in set(stops["name"])
     assert len(pd.read_parquet(tmp_path / "articles.parquet")) == 5

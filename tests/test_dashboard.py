@@ -10,7 +10,7 @@ from geo.mapview import MapView, build_map, map_asset_urls, place_popup
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.model, pytest.mark.full]
 
 
 @pytest.fixture
@@ -96,8 +96,6 @@ def test_bad_upload_gets_an_error_and_the_rest_is_shown(cache_dir):
     from geo.articles import Problem  # noqa: F401  (the dashboard reports geo's Problem lines)
 
     script = f"""
-import sys
-sys.path.insert(0, {str(ROOT)!r})
 import streamlit as st
 
 class FakeUpload:

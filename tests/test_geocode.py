@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import subprocess
 import sys
 import time
@@ -57,7 +58,9 @@ def test_washington_is_the_capital_and_mostly_metonymic(seed_analysis):
 
 
 def test_vostochny_is_the_cosmodrome(seed_analysis):
-    for p in _places_named(seed_analysis, "Vostochny"):
+    places = _places_named(seed_analysis, "Vostochny")
+    assert places
+    for p in places:
         assert p.category == "spaceport" and p.country == "RU"
 
 
@@ -176,11 +179,12 @@ def test_gazetteer_lookups_and_stats(gazetteer):
     assert gazetteer.candidates("Kyiv's") == gazetteer.candidates("kyiv")
 
 
-def test_custom_rows_override_everything(settings, tmp_path):
+def test_custom_rows_override_everything(tiny_index, tmp_path):
     custom = tmp_path / "custom.csv"
     custom.write_text("id,name,aliases,feature,category,country,lat,lon,source,note\n"
                       "camp-x,Washington,Camp Washington,facility,camp,XX,1.5,2.5,field notes,\n", encoding="utf-8")
-    g = open_gazetteer(replace(settings, custom_gazetteer=custom))
+    assert len(Gazetteer(tiny_index).candidates("Washington")) == 2
+    g = Gazetteer(tiny_index, custom)
     try:
         cands = g.candidates("Washington")
         assert [(c.id, c.lat, c.lon) for c in cands] == [("custom:camp-x", 1.5, 2.5)]
@@ -192,9 +196,9 @@ GEONAMES_FIXTURE = "\t".join(["9999001", "Testville Junction", "Testville Juncti
                               "45.5", "12.25", "S", "RSTN", "IT", "", "20", "", "", "", "0", "", "12", "Europe/Rome", "2024-01-01"])
 
 
-def test_import_geonames_dump(settings, tmp_path):
+def test_import_geonames_dump(tiny_index, tiny_sources, tmp_path):
     index = tmp_path / "gz.sqlite"
-    build_index(index, imported_from=settings.gazetteer_path)
+    shutil.copy(tiny_index, index)
     dump = tmp_path / "IT.zip"
     with zipfile.ZipFile(dump, "w") as zf:
         zf.writestr("IT.txt", GEONAMES_FIXTURE + "\n")
@@ -205,27 +209,30 @@ def test_import_geonames_dump(settings, tmp_path):
     assert cand.feature == "station" and cand.country == "IT" and cand.lat == 45.5
     # Rebuilding keeps what was imported.
     build_index(index)
-    assert Gazetteer(index).candidates("Testville Junction")
+    rebuilt = Gazetteer(index)
+    assert rebuilt.candidates("Testville Junction") and len(rebuilt.candidates("Pingxiang")) == 2
 
 
-def test_import_rejects_other_formats(tmp_path, settings):
+def test_import_rejects_other_formats(tmp_path, tiny_index):
     bad = tmp_path / "bad.txt"
     bad.write_text("name,lat,lon\nx,1,2\n", encoding="utf-8")
+    index = tmp_path / "gz.sqlite"
+    shutil.copy(tiny_index, index)
     from geo.errors import GazetteerError
 
     with pytest.raises(GazetteerError, match="not GeoNames format"):
-        import_geonames(settings.gazetteer_path, bad)
+        import_geonames(index, bad)
+    assert not Gazetteer(index).candidates("x")
 
 
-def test_gazetteer_cli_import(tmp_path, settings):
+def test_gazetteer_cli_import(tmp_path, tiny_index):
     dump = tmp_path / "XX.txt"
     dump.write_text(GEONAMES_FIXTURE + "\n", encoding="utf-8")
     env_dir = tmp_path / "cache"
     import os
-    import shutil
 
     env_dir.mkdir()
-    shutil.copy(settings.gazetteer_path, env_dir / "gazetteer.sqlite")
+    shutil.copy(tiny_index, env_dir / "gazetteer.sqlite")
     env = {**os.environ, "GEO_CACHE_DIR": str(env_dir)}
     out = subprocess.run([sys.executable, "-m", "geo", "gazetteer", "import", str(dump)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0 and "imported 1 rows" in out.stdout, out.stderr
@@ -233,17 +240,15 @@ def test_gazetteer_cli_import(tmp_path, settings):
     assert "geonames:9999001" in look.stdout
 
 
-def test_corrupted_index_is_rebuilt_with_a_warning(settings, tmp_path, caplog):
-    import shutil
-
+def test_corrupted_index_is_rebuilt_with_a_warning(settings, tiny_index, tiny_sources, tmp_path, caplog):
     local = replace(settings, cache_dir=tmp_path)
-    shutil.copy(settings.gazetteer_path, local.gazetteer_path)
+    shutil.copy(tiny_index, local.gazetteer_path)
     with open(local.gazetteer_path, "r+b") as fh:
         fh.seek(0)
         fh.write(b"garbage" * 100)
     with caplog.at_level("WARNING"):
         g = open_gazetteer(local)
-    assert g.candidates("Paris")
+    assert {c.id for c in g.candidates("Paris")} == {"tiny:paris", "tiny:paris-tx"}
     assert any("rebuilding" in r.message for r in caplog.records)
 
 
@@ -256,14 +261,14 @@ def _online_settings(settings, server, tmp_path, **kw):
                    geocoder_min_delay=0.0, cache_dir=tmp_path)
 
 
-def test_online_geocoder_needs_a_user_agent(settings, gazetteer, tmp_path):
+def test_online_geocoder_needs_a_user_agent(settings, tiny_gazetteer, tmp_path):
     with pytest.raises(ConfigError, match="user_agent"):
-        make_geocoder(replace(settings, geocoder="nominatim", user_agent="", cache_dir=tmp_path), gazetteer)
+        make_geocoder(replace(settings, geocoder="nominatim", user_agent="", cache_dir=tmp_path), tiny_gazetteer)
 
 
-def test_unknown_geocoder_lists_valid_names(settings, gazetteer, tmp_path):
+def test_unknown_geocoder_lists_valid_names(settings, tiny_gazetteer, tmp_path):
     with pytest.raises(ConfigError, match="nominatim"):
-        make_geocoder(replace(settings, geocoder="nosuchcoder", user_agent="x", cache_dir=tmp_path), gazetteer)
+        make_geocoder(replace(settings, geocoder="nosuchcoder", user_agent="x", cache_dir=tmp_path), tiny_gazetteer)
 
 
 def test_online_answers_are_used_and_cached_for_offline_runs(settings, gazetteer, nlp, tmp_path):
@@ -323,3 +328,23 @@ def test_cache_survives_corruption(tmp_path, caplog):
     cache.put("nominatim", "x", [{"lat": 1, "lon": 2}])
     assert cache.get("nominatim", "x") == [{"lat": 1, "lon": 2}]
     assert any("damaged" in r.message for r in caplog.records)
+
+
+def test_gazetteer_pickles_by_path_and_answers_the_same(tiny_index, tmp_path):
+    import pickle
+
+    custom = tmp_path / "custom.csv"
+    custom.write_text("id,name,aliases,feature,category,country,lat,lon,source,note\n"
+                      "depot-7,Depot Seven,Depot 7,facility,depot,XX,3.5,4.5,field notes,\n", encoding="utf-8")
+    g = Gazetteer(tiny_index, custom)
+    before = {n: g.candidates(n) for n in ("Washington", "Pingxiang", "Paris", "Depot 7", "Nowhere")}
+    data = pickle.dumps(g)
+    g.close()
+    copy = pickle.loads(data)
+    try:
+        assert (copy.path, copy.custom_path) == (tiny_index, custom)
+        assert {n: copy.candidates(n) for n in before} == before
+        assert len(before["Pingxiang"]) == 2 and before["Depot 7"][0].id == "custom:depot-7"
+        assert copy.get("tiny:pingxiang-jx") == Gazetteer(tiny_index).get("tiny:pingxiang-jx")
+    finally:
+        copy.close()

@@ -58,7 +58,10 @@ def test_reader_never_crashes_on_random_bytes(data, name, settings):
         assert "\n" not in str(exc) and name in str(exc)
         return
     for seg in article.segments:
-        assert article.raw[seg.raw_start:seg.raw_start + seg.length] == article.text[seg.clean_start:seg.clean_start + seg.length] or name.endswith(("html", "htm"))
+        if name.endswith(("html", "htm")):  # offsets point where the paragraph appears verbatim in the HTML, else near it
+            assert 0 <= seg.raw_start <= len(article.raw)
+        else:
+            assert article.raw[seg.raw_start:seg.raw_start + seg.length] == article.text[seg.clean_start:seg.clean_start + seg.length]
 
 
 texts = st.one_of(
@@ -130,7 +133,6 @@ def test_cli_reports_errors_in_one_line(tmp_path):
 
 WRITER = """
 import sys, time
-sys.path.insert(0, {root!r})
 from pathlib import Path
 from geo.geocode import GeocodeCache
 cache = GeocodeCache(Path({path!r}))
@@ -173,13 +175,13 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     assert all(cache.get("nominatim", f"w{k}-149") for k in range(4))
 
 
-def test_killed_index_build_keeps_the_old_index(settings, tmp_path):
+def test_killed_index_build_keeps_the_old_index(tiny_index, tmp_path):
     import shutil
 
     index = tmp_path / "gazetteer.sqlite"
-    shutil.copy(settings.gazetteer_path, index)
+    shutil.copy(tiny_index, index)
     before = index.stat().st_size
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; from geo.gazetteer import build_index; build_index(Path({str(index)!r}))"
+    code = f"from pathlib import Path; from geo.gazetteer import build_index; build_index(Path({str(index)!r}))"
     proc = subprocess.Popen([sys.executable, "-c", code])
     time.sleep(4)
     proc.send_signal(signal.SIGKILL)
@@ -187,4 +189,4 @@ def test_killed_index_build_keeps_the_old_index(settings, tmp_path):
     assert index.stat().st_size == before
     con = sqlite3.connect(index)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert con.execute("SELECT count(*) FROM places").fetchone()[0] > 200_000
+    assert con.execute("SELECT count(*) FROM places").fetchone()[0] == sqlite3.connect(tiny_index).execute("SELECT count(*) FROM places").fetchone()[0]

@@ -36,7 +36,7 @@ def test_seed_routes_match_gold(seed_analysis, gold):
                 assert stop.date == want["date"], (stop.name, stop.date)
             if "time" in want:
                 assert stop.time and stop.time.startswith(want["time"])
-            assert {a[:3] for a in stop.articles} >= set(want["articles"]) or set(want["articles"]) & {a[:3] for a in stop.articles}
+            assert set(want["articles"]) <= {a[:3] for a in stop.articles}, (stop.name, stop.articles, want["articles"])
         for name in g.get("not_stops", []):
             place = _gold_place(gold, name)
             assert not any(_near(s, place["lat"], place["lon"], place["tolerance_km"]) for s in route.stops), name
@@ -45,7 +45,7 @@ def test_seed_routes_match_gold(seed_analysis, gold):
 def test_earlier_trip_is_a_separate_route(seed_analysis):
     current = _route(seed_analysis, "Kim Jong Un")
     others = [r for r in seed_analysis.routes if r.subject == "Kim Jong Un" and r is not current]
-    assert current.current
+    assert current.current and others
     for r in others:
         assert not r.current
         assert not {s.place_id for s in r.stops} & {s.place_id for s in current.stops if s.name != "Pyongyang"}
@@ -145,9 +145,9 @@ def test_planned_trip_that_was_cancelled(run_text):
             "Chancellor Olaf Scholz had planned to travel to Beijing next week, but the visit was cancelled on Friday. "
             "Scholz will instead fly to Paris on Monday.")
     result = run_text(text, dates={"story": "2024-04-12"})
-    scholz = [r for r in result.routes if r.subject == "Olaf Scholz"]
-    for r in scholz:
-        assert "Beijing" not in [s.name for s in r.stops]
+    # Every route, whatever its subject is called: a loop over only "Olaf Scholz" routes passed when none had that name.
+    assert "Beijing" not in [s.name for r in result.routes for s in r.stops]
+    assert {p.name for p in result.places} >= {"Beijing", "Paris"}
 
 
 def test_two_travellers_in_one_text(run_text):
