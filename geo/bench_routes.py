@@ -20,7 +20,8 @@ A set is a gold file (`bench/journeys/gold.json`, see `bench/journeys/README.md`
   order. An article is fully in order when every gold stop (any status) is found and no pair is discordant; Kendall
   tau is (concordant - discordant) / pairs per article, averaged over articles with at least one pair.
 - Date accuracy: found gold stops with a gold date whose matched stop has that same ISO date. Status accuracy: found
-  gold stops whose matched stop agrees on done vs not done (planned, expected, ...).
+  gold stops whose matched stop agrees on done vs not done (planned, expected, ...), a stop counting as done when any
+  excerpt of the journey reports it done (routes merge the story: "expected" in one article, "arrived" in a later one).
 - Place Acc@161: every gold place that is not a country, looked up among the resolved places with a mention in that
   article whose text equals one of the gold place's surface forms (else contains one or is contained in one, as
   whole words; the nearest such place wins); right when within 161 km, or within radius_km for a larger region.
@@ -28,8 +29,6 @@ A set is a gold file (`bench/journeys/gold.json`, see `bench/journeys/README.md`
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -38,69 +37,12 @@ from typing import Callable, Sequence
 
 from geopy.distance import geodesic
 
-from .config import PROJECT_DIR, Settings
-from .errors import GeoError
+from .config import Settings
+from .journey_gold import (DONE_STATUS, TRAVELLER_KINDS, GoldExcerpt, GoldPlace, GoldSet, GoldStop, Traveller,
+                           check_copies)
 
-DEFAULT_GOLD = PROJECT_DIR / "bench" / "journeys" / "gold.json"
 STOP_MATCH_KM = 50.0
 PLACE_MATCH_KM = 161.0
-DONE_STATUS = {"arrived", "departed", "visited", "passed"}
-PLACE_KINDS = {"point", "region", "country"}
-TRAVELLER_KINDS = {"person", "group", "vessel"}
-
-
-@dataclass(frozen=True)
-class GoldPlace:
-    name: str
-    mentions: tuple[str, ...]
-    lat: float
-    lon: float
-    kind: str = "point"
-    radius_km: float = 0.0
-
-    def tolerance(self, base_km: float) -> float:
-        """Distance within which a prediction counts as this place: the base, or the place's own size if larger."""
-        return max(base_km, self.radius_km)
-
-
-@dataclass(frozen=True)
-class GoldStop:
-    place: GoldPlace
-    status: str
-    date: str | None
-
-    @property
-    def done(self) -> bool:
-        return self.status in DONE_STATUS
-
-
-@dataclass(frozen=True)
-class Traveller:
-    name: str
-    aliases: tuple[str, ...] = ()
-    descriptions: tuple[str, ...] = ()
-    kind: str = "person"
-
-
-@dataclass(frozen=True)
-class GoldExcerpt:
-    id: str
-    journey: str
-    url: str
-    query: str
-    sha256: str
-    date: str | None
-    places: tuple[GoldPlace, ...]
-    stops: tuple[GoldStop, ...]
-
-
-@dataclass(frozen=True)
-class GoldSet:
-    travellers: dict[str, Traveller]  # by journey id
-    excerpts: tuple[GoldExcerpt, ...]
-
-    def journeys(self) -> list[str]:
-        return list(dict.fromkeys(e.journey for e in self.excerpts))
 
 
 @dataclass(frozen=True)
@@ -211,72 +153,6 @@ class RoutesReport:
         return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- gold file
-
-
-def _place(raw: dict, where: str) -> GoldPlace:
-    kind = raw.get("kind", "point")
-    if kind not in PLACE_KINDS:
-        raise GeoError(f"{where}: place {raw.get('name')!r} has kind {kind!r}; expected one of {', '.join(sorted(PLACE_KINDS))}")
-    if kind != "point" and not raw.get("radius_km"):
-        raise GeoError(f"{where}: {kind} {raw.get('name')!r} needs a radius_km judged from its size")
-    return GoldPlace(raw["name"], tuple(raw.get("mentions") or [raw["name"]]), float(raw["lat"]), float(raw["lon"]),
-                     kind, float(raw.get("radius_km", 0.0)))
-
-
-def parse_gold(data: dict, origin: str = "gold") -> GoldSet:
-    """A GoldSet from the decoded gold JSON; GeoError naming the entry for anything malformed."""
-    try:
-        travellers = {}
-        for j in data["journeys"]:
-            t = j["traveller"]
-            if t.get("kind", "person") not in TRAVELLER_KINDS:
-                raise GeoError(f"{origin}: journey {j['id']} has traveller kind {t.get('kind')!r}; expected one of {', '.join(sorted(TRAVELLER_KINDS))}")
-            travellers[j["id"]] = Traveller(t["name"], tuple(t.get("aliases", ())), tuple(t.get("descriptions", ())), t.get("kind", "person"))
-        excerpts = []
-        for e in data["excerpts"]:
-            where = f"{origin}: excerpt {e.get('id')}"
-            if e["journey"] not in travellers:
-                raise GeoError(f"{where} names unknown journey {e['journey']!r}")
-            places = {p["name"]: _place(p, where) for p in e["places"]}
-            stops = []
-            for s in e["stops"]:
-                if s["place"] not in places:
-                    raise GeoError(f"{where}: stop {s['place']!r} is not among its places")
-                stops.append(GoldStop(places[s["place"]], s["status"], s.get("date")))
-            excerpts.append(GoldExcerpt(e["id"], e["journey"], e.get("url", ""), e.get("query", ""), e["sha256"], e.get("date"),
-                                        tuple(places.values()), tuple(stops)))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise GeoError(f"{origin} is malformed ({type(exc).__name__}: {exc}): see bench/journeys/README.md") from exc
-    return GoldSet(travellers, tuple(excerpts))
-
-
-def load_gold(path: Path) -> GoldSet:
-    """The gold set in `path`; GeoError with the path when it is missing or not JSON."""
-    try:
-        return parse_gold(json.loads(Path(path).read_text(encoding="utf-8")), str(path))
-    except OSError as exc:
-        raise GeoError(f"cannot read gold file {path}: {exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise GeoError(f"gold file {path} is not valid JSON: {exc}") from exc
-
-
-def text_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def check_copies(directory: Path, gold: GoldSet) -> list[tuple[GoldExcerpt, str]]:
-    """(excerpt, "missing" or "changed") for every local copy that is absent or whose sha256 differs from the gold's."""
-    out = []
-    for e in gold.excerpts:
-        path = Path(directory) / f"{e.id}.txt"
-        if not path.is_file():
-            out.append((e, "missing"))
-        elif text_sha256(path) != e.sha256:
-            out.append((e, "changed"))
-    return out
-
-
 # --------------------------------------------------------------------------- matching and scoring
 
 
@@ -339,9 +215,18 @@ def place_right(place: GoldPlace, mentions: Sequence[tuple[str, float, float]]) 
     return min(_km(place.lat, place.lon, lat, lon) for lat, lon in found) <= place.tolerance(PLACE_MATCH_KM)
 
 
+def done_in_journey(stop: GoldStop, journey_done: Sequence[GoldPlace]) -> bool:
+    """Whether the stop is done by the end of the journey: done here, or reported done near it by another excerpt."""
+    return stop.done or any(_km(stop.place.lat, stop.place.lon, d.lat, d.lon) <= stop.place.tolerance(STOP_MATCH_KM) for d in journey_done)
+
+
 def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop],
-                  mentions: Sequence[tuple[str, float, float]]) -> ExcerptScore:
-    """Every figure of one article: its predicted stops against its gold stops, its resolved mentions against its places."""
+                  mentions: Sequence[tuple[str, float, float]], journey_done: Sequence[GoldPlace] = ()) -> ExcerptScore:
+    """Every figure of one article: its predicted stops against its gold stops, its resolved mentions against its places.
+
+    `journey_done` are the places any excerpt of the journey reports done: a stop expected here but done by the end of
+    the journey is judged done for status, since routes merge a story's articles.
+    """
     matches = [_nearest(g, preds) for g in excerpt.stops]
     done = [(g, m) for g, m in zip(excerpt.stops, matches) if g.done]
     right_preds = sum(any(_km(g.place.lat, g.place.lon, p.lat, p.lon) <= g.place.tolerance(STOP_MATCH_KM) for g in excerpt.stops)
@@ -364,7 +249,7 @@ def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop
         in_order=bool(excerpt.stops) and all(m is not None for m in matches) and discordant == 0,
         concordant=concordant, discordant=discordant,
         dated=len(dated), dated_right=sum(p.date == g.date for g, p in dated),
-        statused=len(found), status_right=sum((p.status in DONE_STATUS) == g.done for g, p in found),
+        statused=len(found), status_right=sum((p.status in DONE_STATUS) == done_in_journey(g, journey_done) for g, p in found),
         places=len(scored_places), places_right=sum(place_right(p, mentions) for p in scored_places),
         route=tuple(f"{p.name} ({p.status}{', ' + p.date if p.date else ''})" for p in preds),
         missed=tuple(g.place.name for g, m in zip(excerpt.stops, matches) if m is None),
@@ -410,7 +295,8 @@ def run_routes(directory: Path, gold: GoldSet, settings: Settings, nlp=None, gaz
         analysis = analyze(articles, nlp, gazetteer, settings, problems)
         mentions = _mentions_by_article(analysis.places)
         traveller = gold.travellers[journey]
+        done = [s.place for e in excerpts for s in e.stops if s.done]
         for e in excerpts:
             report.scores.append(score_excerpt(e, traveller.kind, predicted_stops(analysis.routes, traveller, e.id),
-                                               mentions.get(e.id, [])))
+                                               mentions.get(e.id, []), done))
     return report

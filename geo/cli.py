@@ -159,7 +159,8 @@ def cmd_bench(args, settings) -> int:
 
 
 def cmd_bench_routes(args, settings) -> int:
-    from .bench_routes import DEFAULT_GOLD, check_copies, load_gold, run_routes
+    from .bench_routes import run_routes
+    from .journey_gold import DEFAULT_GOLD, check_copies, load_gold
 
     directory = Path(args.dir) if args.dir else settings.cache_dir / "journeys"
     gold = load_gold(Path(args.gold) if args.gold else DEFAULT_GOLD)
@@ -170,9 +171,9 @@ def cmd_bench_routes(args, settings) -> int:
         print(f"{len(gold.excerpts) - len(bad)} of {len(gold.excerpts)} local copies present and unchanged in {directory}")
         return 1 if bad else 0
     report = run_routes(directory, gold, settings, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
-    print(report.table())
     if args.json:
         Path(args.json).write_text(json.dumps(report.as_dict(), indent=1), encoding="utf-8")
+    print(report.table())
     return 0 if report.scores else 1
 
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from geo.bench_routes import (GoldExcerpt, GoldPlace, GoldStop, PredictedStop, RoutesReport, Traveller, check_copies,
-                              parse_gold, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches)
+from geo.bench_routes import PredictedStop, RoutesReport, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches
+from geo.journey_gold import GoldExcerpt, GoldPlace, GoldStop, Traveller, check_copies, parse_gold
 from geo.errors import GeoError
 
 from .conftest import ROOT
@@ -55,6 +55,15 @@ def test_an_article_with_legs_swapped_is_not_in_order_and_a_missing_stop_breaks_
     report = RoutesReport([s, partial])
     assert report.kendall_tau == pytest.approx(((2 - 1) / 3 + 1.0) / 2)
     assert report.recall == pytest.approx(5 / 6) and report.in_order == 0
+
+
+def test_a_stop_expected_here_but_done_elsewhere_in_the_journey_is_judged_done_for_status():
+    gold = _excerpt([GoldStop(TURIN, "arrived", None), GoldStop(GENOA_PORT, "expected", None)])
+    preds = [_pred("Turin", 45.07, 7.69), _pred("Genoa", 44.41, 8.93, "arrived")]
+    assert score_excerpt(gold, "vessel", preds, []).status_right == 1  # this article alone says Genoa is still ahead
+    later = GoldPlace("Genoa harbour", ("Genoa",), 44.41, 8.92)
+    s = score_excerpt(gold, "vessel", preds, [], journey_done=[later])
+    assert s.status_right == 2 and s.gold_done == 1  # recall still counts this article's own done stops only
 
 
 def test_stop_tolerance_is_50_km_or_the_region_size():
@@ -131,6 +140,10 @@ def test_gold_errors_name_the_entry():
     bad = _gold_json({"a": "0" * 64})
     bad["excerpts"][0]["stops"][0]["place"] = "Paris"
     with pytest.raises(GeoError, match="stop 'Paris' is not among its places"):
+        parse_gold(bad)
+    bad = _gold_json({"a": "0" * 64})
+    bad["excerpts"][0]["places"].append({"name": "Lyon", "lat": 45.0, "lon": 4.0})
+    with pytest.raises(GeoError, match="lists a place name twice"):
         parse_gold(bad)
 
 
