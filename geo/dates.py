@@ -117,7 +117,8 @@ def narrative_offset(text: str) -> int | None:
 
 def resolve_date(text: str, article_date: str | None, future: bool, context: str = "",
                  year_hint: int | None = None) -> str | None:
-    """ISO date (or YYYY-MM / YYYY) of a date expression; relative words resolve against the article's date.
+    """ISO date (or YYYY-MM / YYYY, or --MM-DD when no year is known) of a date expression; relative words resolve
+    against the article's date.
 
     `context` is the sentence around the expression (a weekday next to a day-month fixes its year);
     `year_hint` stands in for the year when the article has no date.
@@ -130,6 +131,11 @@ def resolve_date(text: str, article_date: str | None, future: bool, context: str
     d = _day_month(text, anchor, context, year_hint)
     if d:
         return d.isoformat()
+    if anchor is None and not year_hint and not YEAR_RE.search(text):
+        m = DAY_MONTH_RE.search(text)
+        month = _month_of(m.group(2) or m.group(3)) if m else None
+        if m and month:
+            return f"--{month:02d}-{int(m.group(1) or m.group(4)):02d}"  # year left to the corpus (see with_year)
     year = YEAR_RE.search(low)
     if anchor:
         for name, wd in WEEKDAYS.items():
@@ -199,5 +205,18 @@ def parse_iso(value: str | None) -> dt.date | None:
     parts = value.split("-")
     try:
         return dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return None
+
+
+def with_year(value: str, years: list[int]) -> str | None:
+    """A --MM-DD date completed with the most common of `years` (the traveller's other dates), if any."""
+    if not value.startswith("--"):
+        return value
+    if not years:
+        return None
+    year = max(set(years), key=years.count)
+    try:
+        return dt.date(year, int(value[2:4]), int(value[5:7])).isoformat()
     except ValueError:
         return None

@@ -158,7 +158,10 @@ def _is_place_name(is_place: Callable[[str], bool], text: str) -> bool:
 
 
 def after_movement(doc, s: int) -> bool:
-    """Whether token s follows a movement verb and a place preposition ("will fly to X", "touched down in X")."""
+    """Whether token s follows a movement verb and a place preposition ("will fly to X", "touched down in X"),
+    or a verb whose object is a place and "the" ("crossed the X")."""
+    if s >= 2 and doc[s - 1].lower_ == "the" and doc[s - 2].pos_ == "VERB" and doc[s - 2].lemma_.lower() in LEXICON.role_by_object:
+        return True  # "crossed the X", "left the X"
     if s < 2 or doc[s - 1].lower_ not in MOVEMENT_PREPS:
         return False
     for i in range(s - 2, max(-1, s - 4), -1):

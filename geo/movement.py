@@ -25,6 +25,7 @@ DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one o
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
 NOUN_STOP_PREPS = ("in", "at")
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
+PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
 DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
 
 
@@ -88,17 +89,13 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
     for tok in clause_chain(verb):
         if tok.pos_ not in ("VERB", "AUX", "NOUN"):
             continue
-        found = False
-        for child in tok.children:
-            if child.dep_ in ("nsubj", "nsubjpass", "poss"):
-                who = refs.traveller_of_token(child)
-                if who:
-                    return who
-                if child.dep_ in ("nsubj", "nsubjpass"):
-                    found = True
-                    break
-        if found:
-            return None
+        subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]
+        for child in subjects:
+            who = refs.traveller_of_token(child)
+            if who:
+                return who
+        if any(c.dep_ in ("nsubj", "nsubjpass") for c in subjects):
+            return None  # the clause has its own subject, and it is nobody who travels
     return None
 
 
@@ -313,7 +310,8 @@ def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str
             status = "departed"
         future = status in ("expected", "planned", "speculated")
         date, time, offset = _dates_for(anchor_tok, ents_by_token, anchor, future, year_hint)
-        events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, place.feature, role, lemma, status,
+        feature = place.category if place.feature == "water" and place.category in PASSAGES else place.feature
+        events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, feature, role, lemma, status,
                             date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
                             "text" if date else anchor_source, tok.idx < title_end))

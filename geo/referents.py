@@ -71,6 +71,7 @@ class Referents:
         self.person_mentions: list[tuple[int, str, object]] = []  # (token index, cluster, root token)
         self.names: dict[str, str] = {}
         self.vessel_at: dict[int, Traveller] = {}
+        self.vessel_names: dict[tuple[str, ...], Traveller] = {}
         self.group_heads: dict[str, str] = {}  # group lemma -> person cluster of its head
         for t_, cand, _conf, _met in resolved:
             span = doc.char_span(t_.entity.start, t_.entity.end, alignment_mode="expand")
@@ -95,6 +96,8 @@ class Referents:
                     if len(e.text) > len(self.names.get(cid, "")):
                         self.names[cid] = e.text
             self._vessel(span)
+        self._vessel_mentions()
+        self.person_mentions = [(pos, cid, root) for pos, cid, root in self.person_mentions if pos in self.person_at]
         self.person_mentions.sort()
         self.dateline = self._dateline()
         self.sents = list(doc.sents)
@@ -109,15 +112,28 @@ class Referents:
         first = span[0]
         before = self.doc[span.start - 1] if span.start > 0 else None
         prefixed = first.lower_.rstrip(".") in LX.vessel_prefixes and len(span) > 1 and first.text[:1].isupper()
-        after_noun = before is not None and before.lemma_.lower() in LX.vehicles and before.pos_ == "NOUN" and span[0].text[:1].isupper()
-        if not (prefixed or after_noun) or span.root.i in self.person_at and not prefixed:
+        after_noun = before is not None and before.lemma_.lower() in VESSEL_NOUNS and before.pos_ == "NOUN" and span[0].text[:1].isupper()
+        if not (prefixed or after_noun):
             return
         name = span[1:].text if prefixed else span.text
         traveller = Traveller(f"vessel-{_slug(name)}", name)
         for t in span:
             self.vessel_at[t.i] = traveller
+            self.person_at.pop(t.i, None)  # "the cargo ship X": X is the ship, whatever the model tagged
         if before is not None and after_noun:
             self.vessel_at[before.i] = traveller
+        self.vessel_names[tuple(t.lower_ for t in (span[1:] if prefixed else span))] = traveller
+
+    def _vessel_mentions(self) -> None:
+        """Later mentions of a named vessel by its bare name ("the X left port")."""
+        if not self.vessel_names:
+            return
+        for tok in self.doc:
+            for words, traveller in self.vessel_names.items():
+                if tok.lower_ == words[0] and tuple(t.lower_ for t in self.doc[tok.i:tok.i + len(words)]) == words:
+                    for t in self.doc[tok.i:tok.i + len(words)]:
+                        self.vessel_at[t.i] = traveller
+                        self.person_at.pop(t.i, None)
 
     def _dateline(self) -> Candidate | None:
         """The place of a dateline ("CITY, COUNTRY –" opening a paragraph), where the story was reported from."""
@@ -301,11 +317,12 @@ class Referents:
 
     def _recent(self, token, kind: str) -> Traveller | None:
         """The latest group or vessel named before `token` in its sentence or the one before."""
+        if kind == "vessel":  # a story rarely has two ships: the last one named before, however far
+            before = [i for i in self.vessel_at if i < token.i]
+            return self.vessel_at[max(before)] if before else None
         lo = self.sents[max(0, self._sent_index(token) - 1)].start
         for i in range(token.i - 1, lo - 1, -1):
             t = self.doc[i]
-            if kind == "vessel" and i in self.vessel_at:
-                return self.vessel_at[i]
             if kind == "group":
                 g = self.group(t)
                 if g:
@@ -372,7 +389,7 @@ class Referents:
             return self.vessel_at[token.i]
         low = token.lower_
         if low in PERSONAL_PRONOUNS:
-            return self.pronoun(token)
+            return self.pronoun(token) or (self._recent(token, "vessel") if low in ("she", "her") else None)
         if low in PLURAL_PRONOUNS:
             return self._recent(token, "group")
         if low in THING_PRONOUNS:

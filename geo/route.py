@@ -9,7 +9,7 @@ from typing import Sequence
 
 from geopy.distance import geodesic
 
-from .dates import parse_iso
+from .dates import parse_iso, with_year
 from .lexicon import LEXICON as LX
 from .movement import DONE_STATUS, Event, extract_events
 
@@ -18,7 +18,7 @@ __all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_eve
 STATUS_RANK = {"arrived": 7, "departed": 7, "visited": 6, "passed": 5, "planned": 4, "expected": 3, "speculated": 2,
                "cancelled": 1, "denied": 0}
 ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
-STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island"}
+STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal"}
 SAME_PLACE_KM = 25.0  # a station, airport or facility and the town it belongs to
 SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
 SETTLEMENTS = {"city", "town", "village"}
@@ -344,6 +344,16 @@ def _is_journey(e: Event) -> bool:
     return e.verb in LX.move_verbs and e.verb not in SOJOURN_VERBS and e.status not in ("speculated",)
 
 
+def _complete_years(events: list[Event]) -> list[Event]:
+    """Day-month dates of undated articles ("on 2 August") take the year of the traveller's other dates."""
+    years: dict[str, list[int]] = defaultdict(list)
+    for e in events:
+        for value in (e.date, e.article_date if e.date_source else None):
+            if value and not value.startswith("--"):
+                years[e.subject].append(int(value[:4]))
+    return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
+
+
 def _collectives(events: Sequence[Event]) -> dict[str, str]:
     """Unnamed groups and vehicles told in one article ("the evacuees", "the passengers", "the plane") as one traveller."""
     parent: dict[str, str] = {}
@@ -375,6 +385,7 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     names: dict[str, str] = dict(subject_names)
     merged = _collectives(events)
     events = [replace(e, subject=merged[e.subject]) if e.subject in merged else e for e in events]
+    events = _complete_years(events)
     for e in events:
         if e.feature in STOP_FEATURES and e.status not in ("denied", "cancelled"):
             by_subject[e.subject].append(e)

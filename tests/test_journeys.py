@@ -178,3 +178,55 @@ def test_trip_label_names_first_and_last_stop_and_dates(dates, current, label):
     route = Route("X", "person-x", {"start": dates[0], "end": dates[1]},
                   [_stop("Bergen", dates[0]), _stop("Voss", None), _stop("Oslo", dates[1])], [], current)
     assert trip_label(route) == label == route.label
+
+
+# ---------------------------------------------------------------- vessels, passages, corpus years, datelines
+
+
+def test_a_named_vessel_travels_and_is_she_later(run_text):
+    text = ("Grain ship reaches Egypt\n\n"
+            "The bulk carrier Nordic Star left Novorossiysk on Monday with 30,000 tonnes of wheat. "
+            "The Nordic Star crossed the Bosphorus on Wednesday. She docked in Alexandria on Saturday.")
+    [route] = _routes(run_text(text, dates={"story": "2024-03-10"}), "Nordic Star")
+    assert _names(route) == ["Novorossiysk", "Bosphorus", "Alexandria"]
+    assert route.stops[1].status == "passed"
+
+
+def test_day_month_without_a_year_takes_the_corpus_year(run_text):
+    texts = {"dated": "Prime Minister Marta Reyes left Bogota on 4 March for a regional tour.",
+             "undated": "Prime Minister Marta Reyes arrived in Quito on 5 March and flew on to Lima on 7 March."}
+    [route] = _routes(run_text(texts, dates={"dated": "2024-03-06"}), "Reyes")
+    assert [(s.name, s.date) for s in route.stops] == [("Bogotá", "2024-03-04"), ("Quito", "2024-03-05"), ("Lima", "2024-03-07")]
+
+
+def test_an_unplaceable_airport_lands_in_the_dateline_city(run_text):
+    text = ("President back from Ethiopia\n\n"
+            "NAIROBI, Kenya – President Samuel Otieno arrived at the airport on Tuesday after flying in from Addis Ababa.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-22"}), "Otieno")
+    assert _names(route) == ["Addis Ababa", "Nairobi"]
+
+
+def test_travellers_named_together_share_the_journey(run_text):
+    text = "Chancellor Karl Huber and Prime Minister Jana Novak arrived in Zagreb on Friday after travelling from Ljubljana."
+    result = run_text(text, dates={"story": "2024-09-14"})
+    for name in ("Huber", "Novak"):
+        [route] = _routes(result, name)
+        assert _names(route) == ["Ljubljana", "Zagreb"]
+
+
+def test_a_short_name_after_a_title_joins_the_full_name_with_that_title(run_text):
+    text = ("US President Walter Grant and First Lady Helen Grant landed in Manila on Monday. "
+            "President Grant then flew to Hanoi, while Mrs Grant stayed in Manila.")
+    result = run_text(text, dates={"story": "2024-11-06"})
+    [route] = _routes(result, "Walter Grant")
+    assert _names(route) == ["Manila", "Hanoi"]
+
+
+def test_one_stop_reached_by_a_journey_is_a_route_and_nearby_towns_stay_apart(run_text):
+    result = run_text("Foreign Minister Lea Weiss arrived in Kyiv on Thursday. She will visit Irpin on Friday.",
+                      dates={"story": "2024-04-12"})
+    [route] = _routes(result, "Weiss")
+    assert _names(route) == ["Kyiv", "Irpin"] and route.stops[1].status == "expected"
+    alone = run_text("Foreign Minister Lea Weiss arrived in Vilnius on Thursday for talks.", dates={"story": "2024-04-12"})
+    [single] = _routes(alone, "Weiss")
+    assert _names(single) == ["Vilnius"]
