@@ -356,9 +356,10 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
                 for prep in child.children:
                     if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:
                         for pobj in prep.children:
-                            place = _place_of(refs, pobj)
-                            if place is not None:
-                                args.append(("stop", place))
+                            for target in [pobj] + list(pobj.conjuncts):
+                                place = _place_of(refs, target)
+                                if place is not None:
+                                    args.append(("stop", place))
     out: list[tuple[str, Candidate]] = []
     for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
         if lemma in LX.origin_nouns:
@@ -390,6 +391,7 @@ def _companions(refs: Referents, verb, subject) -> list:
     for tok in clause_chain(verb)[:3]:
         for child in tok.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
+                out.extend(who for who in refs.party(child) if who != subject and who not in out)
                 for conj in child.conjuncts:
                     who = refs.traveller_of_token(conj)
                     if who and who != subject and who not in out:
@@ -423,6 +425,8 @@ def _traveller(refs: Referents, tok, is_noun: bool):
                     break
             if subject:
                 break
+    if subject is None and any(c.lower_ == "the" for c in tok.children):
+        subject = refs.main_person()  # "the trip to X" in a story about one traveller
     return subject, (tok.head if tok.head.pos_ in ("VERB", "AUX") else tok)
 
 
