@@ -78,7 +78,7 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
     """The traveller of a verb: its object for verbs of sending, else the subject of the verb or of a clause above it."""
     if verb.lemma_ in LX.send_verbs:
         for child in verb.children:
-            if child.dep_ == "dobj":
+            if child.dep_ == "dobj" and child.lemma_.lower() not in LX.vehicles:  # "took the train" is how, not who
                 who = refs.traveller_of_token(child)
                 if who:
                     return who
@@ -343,7 +343,7 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
             if child.lower_ == "out":
                 child = next((c for c in child.children if c.lower_ == "of"), child)
             for pobj in [c for c in child.children if c.dep_ == "pobj"]:
-                for target in [pobj] + [c for c in pobj.children if c.dep_ == "conj"]:
+                for target in [pobj] + list(pobj.conjuncts):
                     place = _place_of(refs, target) or _nested_place(refs, target)
                     if place is not None:
                         args.append((role, place))
