@@ -52,7 +52,7 @@ class Event:
     order: int  # position of the movement word in the article's cleaned text
     subject_name: str = ""  # display name of a traveller that is not a person cluster
     clause: int = -1  # cleaned offset of the verb the event hangs on (events of one clause share it)
-    aspect: str = "simple"  # "pluperfect" for "had flown" (told out of order, before the narrative's point)
+    aspect: str = "simple"  # "pluperfect" for "had flown" (before the narrative's point), "perfect" for "has landed" (the latest)
     sequence: str | None = None  # "later" ("then", "later", "finally") or "earlier" ("earlier", "first")
     relation: str | None = None  # "after"/"before" the clause at `relative_to` ("after visiting X, he flew to Y")
     relative_to: int = -1
@@ -199,6 +199,8 @@ def _order_cues(verb) -> tuple[str, str | None, str | None, int]:
             continue
         if t.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ == "had" for c in t.children):
             aspect = "pluperfect"
+        elif t.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in t.children):
+            aspect = "perfect"  # "has anchored off X": the latest state, told first in a lede
     sequence = None
     for t in [verb] + ([verb.head] if verb.dep_ == "conj" else []):
         for c in t.children:

@@ -45,6 +45,7 @@ WEIGHTS = OrderWeights()
 ROLE_OFFSET = {"origin": -0.2, "via": -0.1, "stop": 0.0, "destination": 0.1}  # within one clause: from X via Y to Z
 FLASHBACK_STEP = 0.001
 FUTURE_SHIFT = 1000.0  # what an article expects comes after everything it reports done
+PERFECT_SHIFT = 500.0  # "has arrived": the newest state, told first in a lede, after the narrated past
 GEOGRAPHY_NOTE = "order from geography: no date or wording orders this stop"
 
 
@@ -227,6 +228,13 @@ def _stop(g: list[Event]) -> Stop:
 # --------------------------------------------------------------------------- order
 
 
+def _shift(e: Event) -> float:
+    """How far an event moves past the article's narrative: plans after everything done, the latest state after the rest."""
+    if e.status not in DONE_STATUS:
+        return FUTURE_SHIFT
+    return PERFECT_SHIFT if e.aspect == "perfect" else 0.0
+
+
 def _positions(events: list[Event]) -> dict[int, float]:
     """Narrative position of each event (by id) within one article: text order, moved by tense and order words."""
     pos: dict[int, float] = {}
@@ -248,7 +256,7 @@ def _positions(events: list[Event]) -> dict[int, float]:
             p = main = top
             flashback = 0
         clause_pos[e.clause] = p
-        pos[id(e)] = p + ROLE_OFFSET[e.role] + (FUTURE_SHIFT if e.status not in DONE_STATUS else 0.0)
+        pos[id(e)] = p + ROLE_OFFSET[e.role] + _shift(e)
     for e in ordered:
         if not e.relation:
             continue
@@ -257,7 +265,7 @@ def _positions(events: list[Event]) -> dict[int, float]:
             top += 1
             base = top
         # An event in an "after ..." clause happened before its main clause; in a "before ..." clause, after it.
-        pos[id(e)] = base + (-0.5 if e.relation == "after" else 0.5) + ROLE_OFFSET[e.role] + (FUTURE_SHIFT if e.status not in DONE_STATUS else 0.0)
+        pos[id(e)] = base + (-0.5 if e.relation == "after" else 0.5) + ROLE_OFFSET[e.role] + _shift(e)
     return pos
 
 
@@ -299,7 +307,8 @@ def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[floa
         pos = _positions([e for _, e in body])
         first: dict[int, tuple[float, bool]] = {}
         for k, e in sorted(body, key=lambda ke: pos[id(ke[1])]):
-            first.setdefault(k, (pos[id(e)], _is_cued(e)))
+            if k not in first or (_is_cued(e) and not first[k][1]):
+                first[k] = (pos[id(e)], _is_cued(e))  # a stop told twice is placed by its cued telling ("then left for X")
         for a, (pa, ca) in first.items():
             for b, (pb, cb) in first.items():
                 if a != b and pa < pb:
