@@ -112,7 +112,8 @@ class Referents:
         """A named vessel: a name after a vessel noun ("the tanker X") or with a vessel prefix ("MV X")."""
         first = span[0]
         before = self.doc[span.start - 1] if span.start > 0 else None
-        prefixed = first.lower_.rstrip(".") in LX.vessel_prefixes and len(span) > 1 and first.text[:1].isupper()
+        # Prefixes are written in capitals ("MS X" is a ship, "Ms X" a woman).
+        prefixed = first.lower_.rstrip(".") in LX.vessel_prefixes and len(span) > 1 and first.text.rstrip(".").isupper()
         after_noun = before is not None and before.lemma_.lower() in VESSEL_NOUNS and before.pos_ == "NOUN" and span[0].text[:1].isupper()
         if not (prefixed or after_noun):
             return

@@ -246,3 +246,13 @@ def test_what_one_article_expects_comes_after_what_another_reports(run_text):
     [route] = _routes(run_text(texts, dates={"a": "2024-06-04", "b": "2024-06-05"}), "Ruiz")
     names = _names(route)
     assert names[:3] == ["Madrid", "Rabat", "Casablanca"] and names[-1] == "Dakar"
+
+
+def test_a_region_is_a_stop_only_when_nothing_finer_is_near(run_text):
+    alone = run_text("President Tomas Lind left Helsinki on Monday and arrived in Lapland on Tuesday.", dates={"story": "2024-02-08"})
+    [route] = _routes(alone, "Lind")
+    assert _names(route) == ["Helsinki", "Lapland"]
+    finer = run_text("President Tomas Lind left Helsinki on Monday and arrived in Rovaniemi in Lapland on Tuesday. "
+                     "He will travel on to Lapland's ski resorts.", dates={"story": "2024-02-08"})
+    [route] = _routes(finer, "Lind")
+    assert _names(route) == ["Helsinki", "Rovaniemi"]
