@@ -5,9 +5,12 @@ import csv
 import io
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+from .entities import Entity
 from .errors import ResultsError
+from .geocode import Place
 from .pipeline import Analysis
 from .route import Route
 
@@ -32,7 +35,7 @@ def _route_dict(route: Route) -> dict[str, Any]:
 def to_json(analysis: Analysis) -> dict[str, Any]:
     """The --json document: articles with their entities, alias clusters, places, unresolved mentions, routes."""
     articles = []
-    by_article: dict[str, list] = {}
+    by_article: dict[str, list[Entity]] = {}
     for e in analysis.entities:
         by_article.setdefault(e.article, []).append(e)
     for a in analysis.articles:
@@ -58,7 +61,7 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def place_properties(place) -> dict[str, Any]:
+def place_properties(place: Place) -> dict[str, Any]:
     return {
         "kind": "place", "name": place.name, "feature": place.feature, "category": place.category,
         "country": place.country or None, "source": place.source, "confidence": place.confidence,
@@ -105,11 +108,9 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
-def write_parquet(analysis: Analysis, folder) -> list:
+def write_parquet(analysis: Analysis, folder: str | Path) -> list[Path]:
     """Articles (with raw text and segment map), entities, clusters, places (one row per mention), routes (trip, legs,
     claims), route stops and unresolved mentions as Parquet files in `folder`; read_parquet reads them back as they were."""
-    from pathlib import Path
-
     import pandas as pd
 
     folder = Path(folder)
@@ -155,14 +156,14 @@ def write_parquet(analysis: Analysis, folder) -> list:
     return written
 
 
-def _opt(value):
+def _opt(value: Any) -> Any:
     """None for the missing values Parquet hands back as NaN or None."""
     if value is None or (isinstance(value, float) and value != value):
         return None
     return value
 
 
-def _check_parquet_folder(folder) -> None:
+def _check_parquet_folder(folder: Path) -> None:
     version_file = folder / "version.txt"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "1"
     if version != PARQUET_VERSION:
@@ -174,16 +175,15 @@ def _check_parquet_folder(folder) -> None:
                            f"write them again with python -m geo analyze ... --parquet {folder}")
 
 
-def read_parquet(folder) -> Analysis:
+def read_parquet(folder: str | Path) -> Analysis:
     """The Analysis `write_parquet` wrote to `folder`, without re-running NLP: raw offsets, legs and claims as written."""
     from collections import defaultdict
-    from pathlib import Path
 
     import pandas as pd
 
     from .articles import Article, Comment, Segment
-    from .entities import Cluster, Entity
-    from .geocode import Place, PlaceMention, Unresolved
+    from .entities import Cluster
+    from .geocode import PlaceMention, Unresolved
     from .route import Route, Stop
 
     folder = Path(folder)
@@ -207,7 +207,7 @@ def read_parquet(folder) -> Analysis:
             assignment[(r.article, int(r.entity))] = r.cluster
     clusters = [Cluster(r.id, r.label, r.name, tuple(r.aliases), tuple(r.articles), int(r.mentions))
                 for r in tables["clusters"].itertuples()]
-    by_place: dict[str, list] = defaultdict(list)
+    by_place: dict[str, list[PlaceMention]] = defaultdict(list)
     meta = {}
     for r in tables["places"].itertuples():
         text = sentences.get(r.article, "")

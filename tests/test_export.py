@@ -21,7 +21,7 @@ def test_parquet_round_trip_keeps_raw_offsets_and_legs(seed_analysis, tmp_path):
         assert after.raw != after.text  # the seeds carry page chrome, so a raw=text shortcut could not pass
     mentions = [m for p in loaded.places for m in p.mentions]
     assert mentions and all(raw[m.article][m.start:m.end] == m.text for m in mentions)
-    assert all(raw[e.article][e.raw_start:e.raw_end] == e.text for e in loaded.entities)
+    assert loaded.entities and all(raw[e.article][e.raw_start:e.raw_end] == e.text for e in loaded.entities)
     assert [r.legs for r in loaded.routes] == [r.legs for r in seed_analysis.routes]
     assert any("days" in leg for r in loaded.routes for leg in r.legs)
     assert [(r.trip, r.claims, [s.evidence for s in r.stops]) for r in loaded.routes] == \

@@ -77,7 +77,7 @@ def test_route_geojson_contract(seed_analysis):
         assert {"subject", "trip", "stops", "legs"} <= set(props)
         for s in props["stops"]:
             assert {"name", "lat", "lon", "date", "time", "status", "articles", "evidence"} <= set(s)
-            assert all(ev["sentence"] for ev in s["evidence"])
+            assert s["evidence"] and all(ev["sentence"] for ev in s["evidence"])
 
 
 @pytest.mark.parametrize(
