@@ -26,6 +26,7 @@ WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_d
 NOUN_STOP_PREPS = ("in", "at")
 VEHICLE_PREPS = ("on", "by", "aboard", "in", "via")
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
+LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
 DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
 
@@ -314,6 +315,8 @@ def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str
         future = status in ("expected", "planned", "speculated")
         date, time, offset = _dates_for(anchor_tok, ents_by_token, anchor, future, year_hint)
         feature = place.category if place.feature == "water" and place.category in PASSAGES else place.feature
+        if feature == "region" and not any(w in place.category for w in LARGE_REGION_WORDS):
+            feature = "local-region"  # Kyiv, Plymouth, a province named after its capital; not a state or macro-region
         events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, feature, role, lemma, status,
                             date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,

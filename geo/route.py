@@ -18,9 +18,9 @@ __all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_eve
 STATUS_RANK = {"arrived": 7, "departed": 7, "visited": 6, "passed": 5, "planned": 4, "expected": 3, "speculated": 2,
                "cancelled": 1, "denied": 0}
 ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
-# Regions count when nothing finer is near (see _without_containers): the geocoder may resolve a city-named place to
-# its province, and "arrived in the X region" alone is a stop.
-STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal", "region"}
+# Regions that are not states, macro-regions or countries (Kyiv, Plymouth, a province named after its capital;
+# movement.LARGE_REGION_WORDS) count when nothing finer is near (see _without_containers).
+STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal", "local-region"}
 SAME_PLACE_KM = 25.0  # a station, airport or facility and the town it belongs to
 SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
 SETTLEMENTS = {"city", "town", "village"}
@@ -210,12 +210,12 @@ def _groups(events: list[Event]) -> list[list[Event]]:
 
 
 def _without_containers(groups: list[list[Event]]) -> list[list[Event]]:
-    """Region stops only when reported done and the trip names nothing finer near them (a city resolved as its
-    province, "arrived in the X region" alone); a region around a named stop, or only expected, is no stop."""
-    fine = [g[0] for g in groups if g[0].feature != "region"]
+    """Local region stops only when reported done and the trip names nothing finer near them (a city resolved as
+    its first-level unit); one around a named stop, or only expected, is no stop."""
+    fine = [g[0] for g in groups if g[0].feature != "local-region"]
 
     def keep(g: list[Event]) -> bool:
-        if g[0].feature != "region":
+        if g[0].feature != "local-region":
             return True
         done = any(e.status in DONE_STATUS for e in g)
         return done and not any(geodesic((g[0].lat, g[0].lon), (f.lat, f.lon)).km <= REGION_CONTAINS_KM for f in fine)
