@@ -340,7 +340,7 @@ with left:
                 kind = "done" if s.status in DONE_STATUS else "expected"
                 if kind not in view.statuses:
                     continue
-                rows.append({"subject": r.subject, "trip": f"{r.trip.get('start') or '?'} – {r.trip.get('end') or '?'}" + ("" if r.current else " (earlier)"),
+                rows.append({"subject": r.subject, "trip": r.label,
                              "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": s.status,
                              "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
         if rows:

@@ -76,7 +76,9 @@ def to_geojson(analysis: Analysis) -> dict[str, Any]:
                  "properties": place_properties(p)} for p in analysis.places]
     for r in analysis.routes:
         d = _route_dict(r)
-        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[s.lon, s.lat] for s in r.stops]},
+        points = [[s.lon, s.lat] for s in r.stops]
+        geometry = {"type": "LineString", "coordinates": points} if len(points) > 1 else {"type": "Point", "coordinates": points[0]}
+        features.append({"type": "Feature", "geometry": geometry,
                          "properties": {"kind": "route", **{k: v for k, v in d.items()}}})
     return {"type": "FeatureCollection", "features": features,
             "unresolved": [asdict(u) for u in analysis.unresolved]}

@@ -85,7 +85,7 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
     try:
         first: list[tuple[list[Entity], tuple]] = []
         for i, (article, doc) in enumerate(parse_articles(articles, nlp, settings.batch_size, settings.workers), start=1):
-            first.append((entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms),
+            first.append((entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name),
                           name_tokens(doc)))
             spill.add(doc)
             if on_progress:
