@@ -11,6 +11,7 @@ from .config import Settings
 from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, name_tokens,
                        parse_articles, person_tokens, propagate_people, titled_names, vote_place_labels)
 from .gazetteer import Gazetteer
+from .quotes import Quote, extract_quotes
 from .geocode import Geocoder, Place, Unresolved, collect_places, resolve_article
 from .route import Route, extract_events, build_routes
 
@@ -31,6 +32,7 @@ class Analysis:
     routes: list[Route]
     model: str
     warnings: list[str] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
 
     def cluster_of(self, entity: Entity) -> str | None:
         return self.assignment.get((entity.article, entity.index))
@@ -104,12 +106,14 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
         resolutions = []
         unresolved: list[Unresolved] = []
         events = []
+        quotes: list[Quote] = []
         for article, doc in zip(articles, spill):
             ents = by_article.get(article.id, [])
             resolved, missing = resolve_article(article, doc, ents, gazetteer, online)
             resolutions.append((article, resolved))
             unresolved.extend(missing)
             events.extend(extract_events(article, doc, ents, [r for r in resolved if not r[0].embedded], assignment))
+            quotes.extend(extract_quotes(article, doc, ents, [r for r in resolved if not r[0].embedded], assignment))
     finally:
         spill.close()
     places = collect_places(resolutions)
@@ -119,4 +123,4 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
     failed = getattr(online, "failed", None)
     if failed:
         warnings.append(f"online geocoder {online.name} failed ({failed}); places were resolved with the offline gazetteer")
-    return Analysis(articles, list(problems), voted, clusters, assignment, places, unresolved, routes, model_name(nlp), warnings)
+    return Analysis(articles, list(problems), voted, clusters, assignment, places, unresolved, routes, model_name(nlp), warnings, quotes)
