@@ -103,6 +103,25 @@ def _subtree_range(token, skip=None) -> tuple[int, int]:
     return toks[0].idx, toks[-1].idx + len(toks[-1])
 
 
+def _put_to(verb) -> bool:
+    """'Asked whether ...': a participle with no subject or agent of its own says what was put to someone."""
+    return verb.tag_ == "VBN" and verb.dep_ in ("advcl", "ROOT") and verb.lemma_.lower() != "quote" and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "agent", "auxpass", "aux") for c in verb.children)
+
+
+def _content_clause(verb):
+    """The clause a speech verb reports: its complement, or a that-clause on its object ("said in a statement that")."""
+    content = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None)
+    if content is not None:
+        return content
+    for prep in (c for c in verb.children if c.dep_ == "prep"):
+        for noun in (c for c in prep.children if c.dep_ == "pobj"):
+            for clause in noun.children:
+                if clause.dep_ in ("acl", "ccomp", "relcl") and any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children):
+                    return clause
+    return None
+
+
 def _trailing_content(verb, who) -> tuple[int, int] | None:
     """What an attribution closing its sentence reports ("Kim left on Sunday, state media reported."): the words
     before the comma ahead of the speaker, when the parse gives the verb no clause."""
@@ -121,8 +140,8 @@ def _acts(doc, inside) -> list[_Act]:
     for tok in doc:
         if inside(tok.idx):
             continue
-        if is_speech_verb(tok) and not any(c.dep_ == "neg" for c in tok.children):
-            content = next((c for c in tok.children if c.dep_ in CONTENT_DEPS), None)
+        if is_speech_verb(tok) and not any(c.dep_ == "neg" for c in tok.children) and not _put_to(tok):
+            content = _content_clause(tok)
             who = speaker_token(tok)
             reported = _subtree_range(content) if content is not None else _trailing_content(tok, who)
             acts.append(_Act(tok, tok.lemma_.lower(), who, reported))

@@ -120,7 +120,7 @@ class SpeakerResolver:
             if e.label != "PERSON":
                 self.org_mentions.append((span.root.i, cid, e))
         self.org_mentions.sort(key=lambda m: m[0])
-        self.said: list[tuple[int, str, bool]] = []  # (token index, cluster, is person) of speakers resolved so far
+        self.said: list[tuple[int, Speaker, bool]] = []  # (token index, speaker, is a person) of speakers so far
 
     def _window_start(self, token) -> int:
         sents = self.refs.sents
@@ -138,19 +138,22 @@ class SpeakerResolver:
                 return self.cluster_at[child.i][0]
         return None
 
-    def _latest_said(self, token, person: bool) -> str | None:
+    def _latest_said(self, token, person: bool) -> Speaker | None:
         lo = self._window_start(token)
-        for pos, cid, is_person in reversed(self.said):
+        for pos, speaker, is_person in reversed(self.said):
             if lo <= pos < token.i and is_person == person:
-                return cid
+                return speaker
         return None
 
-    def _pronoun(self, token) -> str | None:
-        if token.lower_ in PERSONAL_PRONOUNS:  # "..., he said": the last person quoted, else the salient person
-            return self._latest_said(token, True) or self.refs.pronoun(token)
+    def _pronoun(self, token) -> str | Speaker | None:
+        """'..., he said': the last person quoted (an unnamed "police spokeswoman" stays as written), else the
+        salient person; "it" and "they": the last organisation quoted or named."""
+        if token.lower_ in PERSONAL_PRONOUNS:
+            said = self._latest_said(token, True)
+            return (said.cluster or said) if said else self.refs.pronoun(token)
         said = self._latest_said(token, False)
-        if said:
-            return said
+        if said and said.cluster:
+            return said.cluster
         lo = self._window_start(token)
         before = [cid for pos, cid, _e in self.org_mentions if lo <= pos < token.i]
         return before[-1] if before else None
@@ -176,17 +179,30 @@ class SpeakerResolver:
     def resolve(self, token) -> Speaker:
         """The speaker `token` names; pronouns, "the spokesman" and "the ministry" resolved where the text allows."""
         lo, hi = phrase_bounds(token)
+        while lo < hi - 1 and (self.doc[lo].like_num or ":" in self.doc[lo].text):
+            lo += 1  # a live blog's time stamp ("11:47 A police spokeswoman") is no part of the speaker
         span = self.doc[lo:hi]
         cluster = self._named(token)
+        for child in token.children:  # "the foreign minister, X, says": the apposition names the speaker
+            if cluster is None and child.dep_ == "appos" and child.pos_ == "PROPN":
+                cluster = self._named(child)
+                if cluster is None:
+                    alo, ahi = phrase_bounds(child)
+                    span = self.doc[alo:ahi]
         definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children)
         bare = all(c.dep_ in ("det", "amod") or c.is_punct for c in token.children)
         if cluster is None and token.lower_ in PERSONAL_PRONOUNS | ORG_PRONOUNS:
-            cluster = self._pronoun(token)
+            antecedent = self._pronoun(token)
+            if isinstance(antecedent, Speaker):
+                self.said.append((token.i, antecedent, True))
+                return antecedent
+            cluster = antecedent
         elif cluster is None and definite and bare and token.lemma_.lower() in SX.person_roles:
             cluster = self._role(token)
         elif cluster is None and definite and bare and token.lemma_.lower() in SX.organisation_nouns:
             cluster = self._institution(token)
-        if cluster:
-            self.said.append((token.i, cluster, token.i in self.refs.person_at or token.lower_ in PERSONAL_PRONOUNS
-                              or token.lemma_.lower() in SX.person_roles))
-        return Speaker(span.text, span.start_char, span.end_char, cluster)
+        person = (token.i in self.refs.person_at or token.lower_ in PERSONAL_PRONOUNS or token.lemma_.lower() in SX.person_roles
+                  or (cluster is not None and any(cluster == cid for cid, _e in self.refs.person_at.values())))
+        speaker = Speaker(span.text, span.start_char, span.end_char, cluster)
+        self.said.append((token.i, speaker, person))
+        return speaker
