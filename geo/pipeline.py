@@ -11,6 +11,7 @@ from .config import Settings
 from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, name_tokens,
                        parse_articles, person_tokens, propagate_people, titled_names, vote_place_labels)
 from .gazetteer import Gazetteer
+from .claims import Claim, Fact, build_claims, extract_facts
 from .quotes import Quote, extract_quotes
 from .geocode import Geocoder, Place, Unresolved, collect_places, resolve_article
 from .route import Route, extract_events, build_routes
@@ -33,6 +34,7 @@ class Analysis:
     model: str
     warnings: list[str] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
     def cluster_of(self, entity: Entity) -> str | None:
         return self.assignment.get((entity.article, entity.index))
@@ -107,6 +109,8 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
         unresolved: list[Unresolved] = []
         events = []
         quotes: list[Quote] = []
+        facts: list[Fact] = []
+        cluster_names = {c.id: c.name for c in clusters}
         for article, doc in zip(articles, spill):
             ents = by_article.get(article.id, [])
             resolved, missing = resolve_article(article, doc, ents, gazetteer, online)
@@ -114,6 +118,7 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
             unresolved.extend(missing)
             events.extend(extract_events(article, doc, ents, [r for r in resolved if not r[0].embedded], assignment))
             quotes.extend(extract_quotes(article, doc, ents, [r for r in resolved if not r[0].embedded], assignment))
+            facts.extend(extract_facts(article, doc, ents, [r for r in resolved if not r[0].embedded], assignment, cluster_names))
     finally:
         spill.close()
     places = collect_places(resolutions)
@@ -123,4 +128,5 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
     failed = getattr(online, "failed", None)
     if failed:
         warnings.append(f"online geocoder {online.name} failed ({failed}); places were resolved with the offline gazetteer")
-    return Analysis(articles, list(problems), voted, clusters, assignment, places, unresolved, routes, model_name(nlp), warnings, quotes)
+    return Analysis(articles, list(problems), voted, clusters, assignment, places, unresolved, routes, model_name(nlp), warnings, quotes,
+                    build_claims(facts, routes, articles))
