@@ -1,9 +1,11 @@
 """Quotations in one parsed article: direct quotes and reported speech, each with its speaker and raw offsets."""
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import defaultdict
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .articles import Article
 from .entities import Entity
@@ -18,8 +20,12 @@ ADJACENT_GAP_CHARS = 120  # '“...,” the spokesman for X said': room for the 
 LEAD_IN_CHARS = 60  # 'X said on Tuesday (12 May): “...”': room between the verb and the opening mark
 SENTENCE_END_RE = re.compile(r"[.!?;]\s")
 CONTENT_DEPS = ("ccomp",)
+CLAUSE_ENDS = {".", ",", ";", "!", "?"}  # what may follow an attribution that closes its sentence
 QUOTE_HOLDING_DEPS = ("ccomp", "xcomp", "dobj", "parataxis", "advcl", "npadvmod", "attr", "oprd", "prep")
 ACCORDING = "according to"
+SHINGLE_WORDS = 3  # quotations are compared by their runs of three words
+SAME_QUOTE_SHARE = 0.8  # share of the shorter quotation's word runs the longer must carry to be the same quotation
+SAME_SPEAKER_SHARE = 0.5  # ... when both outlets name the same speaker cluster (reported speech is reworded)
 CONTINUATION_BREAKS = 2  # the next paragraph at most (a blank line between paragraphs)
 
 
@@ -104,9 +110,9 @@ def _subtree_range(token, skip=None) -> tuple[int, int]:
 
 
 def _put_to(verb) -> bool:
-    """'Asked whether ...': a participle with no subject or agent of its own says what was put to someone."""
-    return verb.tag_ == "VBN" and verb.dep_ in ("advcl", "ROOT") and verb.lemma_.lower() != "quote" and not any(
-        c.dep_ in ("nsubj", "nsubjpass", "agent", "auxpass", "aux") for c in verb.children)
+    """'Asked whether ..., X replied': a subjectless participle opening the sentence says what was put to someone."""
+    return (verb.dep_ == "advcl" and verb.i < verb.head.i and verb.tag_ in ("VBN", "VBD") and verb.lemma_.lower() != "quote"
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "agent", "auxpass", "aux") for c in verb.children))
 
 
 def _content_clause(verb):
@@ -125,7 +131,7 @@ def _content_clause(verb):
 def _trailing_content(verb, who) -> tuple[int, int] | None:
     """What an attribution closing its sentence reports ("Kim left on Sunday, state media reported."): the words
     before the comma ahead of the speaker, when the parse gives the verb no clause."""
-    if who is None or who.i > verb.i or verb.i + 1 < len(verb.doc) and not verb.doc[verb.i + 1].is_punct:
+    if who is None or who.i > verb.i or verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].text not in CLAUSE_ENDS:
         return None
     comma = who.left_edge.i - 1
     if comma <= verb.sent.start or verb.doc[comma].text != ",":
@@ -284,4 +290,70 @@ def _continued(text: str, quotes: list[Quote]) -> list[Quote]:
                             prev.parts + q.parts, prev.verb, prev.speaker, prev.speaker_start, prev.speaker_end, prev.speaker_id)
             continue
         out.append(q)
+    return out
+
+
+@dataclass(frozen=True)
+class SharedQuote:
+    """One quotation as every outlet carrying it has it: the longest wording, its speaker, and all its sources."""
+
+    key: str  # stable across runs: a hash of the speaker and the wording's first words
+    kind: str
+    text: str
+    speaker: str
+    speaker_id: str | None
+    sources: tuple[Quote, ...]
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(q.article for q in self.sources))
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
+
+
+def _compatible(a: Quote, b: Quote) -> bool:
+    """Two outlets may name one speaker differently, but never two different clusters."""
+    return a.speaker_id is None or b.speaker_id is None or a.speaker_id == b.speaker_id
+
+
+def shared_quotes(quotes: Sequence[Quote], names: Mapping[str, str]) -> list[SharedQuote]:
+    """Quotations grouped across articles: near-identical wording (most word runs shared) from compatible speakers is
+    one quotation with all its sources; the rest stand alone."""
+    shingles = [_shingles(q.text) for q in quotes]
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    parent = list(range(len(quotes)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for k, q in enumerate(quotes):
+        seen: dict[int, int] = defaultdict(int)
+        for sh in shingles[k]:
+            for j in index[sh]:
+                seen[j] += 1
+            index[sh].append(k)
+        for j, common in seen.items():
+            small = min(len(shingles[j]), len(shingles[k]))
+            same = q.speaker_id is not None and quotes[j].speaker_id == q.speaker_id
+            share = SAME_SPEAKER_SHARE if same else SAME_QUOTE_SHARE
+            if quotes[j].article != q.article and common >= share * small and _words(q.text) >= MIN_DIRECT_WORDS and _compatible(quotes[j], q):
+                parent[root(j)] = root(k)
+    groups: dict[int, list[Quote]] = defaultdict(list)
+    for k, q in enumerate(quotes):
+        groups[root(k)].append(q)
+    out = []
+    for members in groups.values():
+        best = max(members, key=lambda q: (q.resolved, q.kind == "direct", len(q.text)))
+        cluster = next((q.speaker_id for q in members if q.speaker_id), None)
+        speaker = names.get(cluster, best.speaker) if cluster else best.speaker
+        opening = " ".join(re.findall(r"\w+", best.text.lower())[:8])
+        key = hashlib.sha1(f"{cluster or speaker}|{opening}".encode()).hexdigest()[:12]
+        out.append(SharedQuote(key, best.kind, best.text, speaker, cluster, tuple(sorted(members, key=lambda q: (q.article, q.start)))))
+    out.sort(key=lambda s: (-len(s.articles), s.speaker, s.text))
     return out

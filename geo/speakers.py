@@ -201,8 +201,9 @@ class SpeakerResolver:
             cluster = self._role(token)
         elif cluster is None and definite and bare and token.lemma_.lower() in SX.organisation_nouns:
             cluster = self._institution(token)
+        unnamed_one = cluster is None and token.tag_ == "NN" and token.lemma_.lower() not in SX.organisation_nouns
         person = (token.i in self.refs.person_at or token.lower_ in PERSONAL_PRONOUNS or token.lemma_.lower() in SX.person_roles
-                  or (cluster is not None and any(cluster == cid for cid, _e in self.refs.person_at.values())))
+                  or unnamed_one or (cluster is not None and any(cluster == cid for cid, _e in self.refs.person_at.values())))
         speaker = Speaker(span.text, span.start_char, span.end_char, cluster)
         self.said.append((token.i, speaker, person))
         return speaker
