@@ -126,9 +126,10 @@ def _person(refs: Referents, token) -> str | None:
 def _meeting_status(verb) -> str:
     words = {t.lower_ for t in verb.children if t.dep_ in ("aux", "neg", "advmod")} | {t.lemma_.lower() for t in verb.ancestors}
     negated = any(t.dep_ == "neg" for t in verb.children)
+    past = verb.tag_ in ("VBD", "VBN") or any(c.dep_ == "aux" and c.tag_ == "VBD" for c in verb.children)  # "met", "did not meet"
     if words & CX.doubt:
         status = "may meet"
-    elif words & CX.future or verb.tag_ in ("VB", "VBG", "VBZ", "VBP"):
+    elif words & CX.future or not past:
         status = "will meet"
     else:
         status = "met"
@@ -144,7 +145,8 @@ def _meetings(article: Article, doc, refs: Referents, names: Mapping[str, str]) 
         if lemma in ("hold", "have", "sit") and not any(c.dep_ == "dobj" and c.lemma_.lower() in CX.meeting_objects for c in tok.children):
             continue
         others = [c for c in tok.children if c.dep_ == "dobj"] if lemma not in ("hold", "talk", "confer", "negotiate", "sit") else []
-        for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"):
+        heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in CX.meeting_objects]
+        for prep in (c for h in heads for c in h.children if c.dep_ == "prep" and c.lower_ == "with"):  # "held talks with X"
             others += [c for c in prep.children if c.dep_ == "pobj"]
         subject = speaker_token(tok)
         a = _person(refs, subject) if subject is not None else None
