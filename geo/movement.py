@@ -52,7 +52,7 @@ class Event:
     order: int  # position of the movement word in the article's cleaned text
     subject_name: str = ""  # display name of a traveller that is not a person cluster
     clause: int = -1  # cleaned offset of the verb the event hangs on (events of one clause share it)
-    aspect: str = "simple"  # "pluperfect" for "had flown" (told out of order, before the narrative's point)
+    aspect: str = "simple"  # "pluperfect" for "had flown" (before the narrative's point), "perfect" for "has landed" (the latest)
     sequence: str | None = None  # "later" ("then", "later", "finally") or "earlier" ("earlier", "first")
     relation: str | None = None  # "after"/"before" the clause at `relative_to` ("after visiting X, he flew to Y")
     relative_to: int = -1
@@ -78,7 +78,7 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
     """The traveller of a verb: its object for verbs of sending, else the subject of the verb or of a clause above it."""
     if verb.lemma_ in LX.send_verbs:
         for child in verb.children:
-            if child.dep_ == "dobj":
+            if child.dep_ == "dobj" and child.lemma_.lower() not in LX.vehicles:  # "took the train" is how, not who
                 who = refs.traveller_of_token(child)
                 if who:
                     return who
@@ -199,6 +199,8 @@ def _order_cues(verb) -> tuple[str, str | None, str | None, int]:
             continue
         if t.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ == "had" for c in t.children):
             aspect = "pluperfect"
+        elif t.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in t.children):
+            aspect = "perfect"  # "has anchored off X": the latest state, told first in a lede
     sequence = None
     for t in [verb] + ([verb.head] if verb.dep_ == "conj" else []):
         for c in t.children:
@@ -343,7 +345,7 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
             if child.lower_ == "out":
                 child = next((c for c in child.children if c.lower_ == "of"), child)
             for pobj in [c for c in child.children if c.dep_ == "pobj"]:
-                for target in [pobj] + [c for c in pobj.children if c.dep_ == "conj"]:
+                for target in [pobj] + list(pobj.conjuncts):
                     place = _place_of(refs, target) or _nested_place(refs, target)
                     if place is not None:
                         args.append((role, place))
@@ -356,9 +358,10 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
                 for prep in child.children:
                     if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:
                         for pobj in prep.children:
-                            place = _place_of(refs, pobj)
-                            if place is not None:
-                                args.append(("stop", place))
+                            for target in [pobj] + list(pobj.conjuncts):
+                                place = _place_of(refs, target)
+                                if place is not None:
+                                    args.append(("stop", place))
     out: list[tuple[str, Candidate]] = []
     for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
         if lemma in LX.origin_nouns:
@@ -390,6 +393,7 @@ def _companions(refs: Referents, verb, subject) -> list:
     for tok in clause_chain(verb)[:3]:
         for child in tok.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
+                out.extend(who for who in refs.party(child) if who != subject and who not in out)
                 for conj in child.conjuncts:
                     who = refs.traveller_of_token(conj)
                     if who and who != subject and who not in out:
@@ -423,6 +427,8 @@ def _traveller(refs: Referents, tok, is_noun: bool):
                     break
             if subject:
                 break
+    if subject is None and any(c.lower_ == "the" for c in tok.children):
+        subject = refs.main_person()  # "the trip to X" in a story about one traveller
     return subject, (tok.head if tok.head.pos_ in ("VERB", "AUX") else tok)
 
 

@@ -18,6 +18,7 @@ RECENCY_WEIGHT = 0.3
 SPEAKER_PENALTY = 1.5  # the speaker of an earlier sentence is rarely the "he" of the next
 APPOSITION_PENALTY = 0.5
 TITLE_LOOKBACK_TOKENS = 4
+PARTY_NOUNS = {"couple", "pair", "duo", "trio", "royals", "leaders"}
 MIN_OWNER_MENTIONS = 2  # a vehicle with no stated owner carries the main person only if they are named twice
 PERSONAL_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
 PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
@@ -315,6 +316,26 @@ class Referents:
         return all(t.i in self.place_at and self.place_at[t.i] == self.place_at[modifier.i] or t.lower_ in FACILITY_DESCRIPTORS
                    for t in between)
 
+    def main_person(self) -> str | None:
+        """The person a story is about: named most often, at least twice, and more often than anyone else."""
+        ranked = self.mentions.most_common(2)
+        if not ranked or ranked[0][1] < MIN_OWNER_MENTIONS or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return ranked[0][0]
+
+    def party(self, token) -> list[str]:
+        """The people a plural noun stands for ("the royal couple", "the three leaders"): the last people named together."""
+        if not (token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
+            return []
+        best: list[str] = []
+        for pos, cid, root in self.person_mentions:
+            if pos >= token.i:
+                break
+            together = [cid] + [self.person_at[c.i][0] for c in root.conjuncts if c.i in self.person_at]
+            if len(together) > 1:
+                best = list(dict.fromkeys(together))
+        return best
+
     def _recent(self, token, kind: str) -> Traveller | None:
         """The latest group or vessel named before `token` in its sentence or the one before."""
         if kind == "vessel":  # a story rarely has two ships: the last one named before, however far
@@ -399,6 +420,9 @@ class Referents:
             return self.traveller_of_token(token.head.head)
         if token.lemma_.lower() in LX.vehicles and token.pos_ == "NOUN":
             return self.owner_of_vehicle(token)
+        party = self.party(token)
+        if party:
+            return party[0]
         group = self.group(token)
         if group:
             owner = next((c for c in token.children if c.dep_ == "poss"), None)

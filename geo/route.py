@@ -23,6 +23,7 @@ SAME_PLACE_KM = 25.0  # a station, airport or facility and the town it belongs t
 SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
 SETTLEMENTS = {"city", "town", "village"}
 TRIP_GAP_DAYS = 14
+SAME_ARTICLE_WEIGHT = 100  # per dated event of the same article, when an undated event looks for its trip
 COLLECTIVE_PREFIXES = ("group-", "vehicle-")
 SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these is a visit, not a journey
 
@@ -43,6 +44,8 @@ class OrderWeights:
 WEIGHTS = OrderWeights()
 ROLE_OFFSET = {"origin": -0.2, "via": -0.1, "stop": 0.0, "destination": 0.1}  # within one clause: from X via Y to Z
 FLASHBACK_STEP = 0.001
+FUTURE_SHIFT = 1000.0  # what an article expects comes after everything it reports done
+PERFECT_SHIFT = 500.0  # "has arrived": the newest state, told first in a lede, after the narrated past
 GEOGRAPHY_NOTE = "order from geography: no date or wording orders this stop"
 
 
@@ -155,7 +158,9 @@ def _trips(events: list[Event]) -> list[list[Event]]:
         if not _effective_date(e):
             floating[e.article].append(e)
     for article, evs in sorted(floating.items()):
-        shared = [sum(any(_near(e, t) for t in trip) for e in evs) for trip in trips]
+        # An article's undated events go with its dated ones; else with the trip they share places with.
+        shared = [SAME_ARTICLE_WEIGHT * sum(t.article == article for t in trip) + sum(any(_near(e, t) for t in trip) for e in evs)
+                  for trip in trips]
         best = max(range(len(trips)), key=lambda i: shared[i], default=None)
         if best is not None and shared[best] > 0:
             trips[best].extend(evs)
@@ -223,6 +228,13 @@ def _stop(g: list[Event]) -> Stop:
 # --------------------------------------------------------------------------- order
 
 
+def _shift(e: Event) -> float:
+    """How far an event moves past the article's narrative: plans after everything done, the latest state after the rest."""
+    if e.status not in DONE_STATUS:
+        return FUTURE_SHIFT
+    return PERFECT_SHIFT if e.aspect == "perfect" else 0.0
+
+
 def _positions(events: list[Event]) -> dict[int, float]:
     """Narrative position of each event (by id) within one article: text order, moved by tense and order words."""
     pos: dict[int, float] = {}
@@ -244,7 +256,7 @@ def _positions(events: list[Event]) -> dict[int, float]:
             p = main = top
             flashback = 0
         clause_pos[e.clause] = p
-        pos[id(e)] = p + ROLE_OFFSET[e.role]
+        pos[id(e)] = p + ROLE_OFFSET[e.role] + _shift(e)
     for e in ordered:
         if not e.relation:
             continue
@@ -253,7 +265,7 @@ def _positions(events: list[Event]) -> dict[int, float]:
             top += 1
             base = top
         # An event in an "after ..." clause happened before its main clause; in a "before ..." clause, after it.
-        pos[id(e)] = base + (-0.5 if e.relation == "after" else 0.5) + ROLE_OFFSET[e.role]
+        pos[id(e)] = base + (-0.5 if e.relation == "after" else 0.5) + ROLE_OFFSET[e.role] + _shift(e)
     return pos
 
 
@@ -281,18 +293,22 @@ def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[floa
             b_return = all(e.leg == "return" for e in groups[b])
             if b_return and not a_return:
                 pref[a][b] += WEIGHTS.return_leg
-            if sa.status == "departed" and sb.status != "departed":
-                pref[a][b] += WEIGHTS.departure
     by_article: dict[str, list[tuple[int, Event]]] = defaultdict(list)
     for k, g in enumerate(groups):
         for e in g:
             by_article[e.article].append((k, e))
     for members in by_article.values():
-        body = [(k, e) for k, e in members if not e.headline]  # a headline sums up; it does not narrate
+        # A headline sums up, it does not narrate.
+        body = [(k, e) for k, e in members if not e.headline]
+        departed = {k for k, e in body if e.role == "origin" and e.status == "departed"}
+        for a in departed:
+            for b in {k for k, _ in members} - departed:
+                pref[a][b] += WEIGHTS.departure  # departure before arrival, told in one article
         pos = _positions([e for _, e in body])
         first: dict[int, tuple[float, bool]] = {}
         for k, e in sorted(body, key=lambda ke: pos[id(ke[1])]):
-            first.setdefault(k, (pos[id(e)], _is_cued(e)))
+            if k not in first or (_is_cued(e) and not first[k][1]):
+                first[k] = (pos[id(e)], _is_cued(e))  # a stop told twice is placed by its cued telling ("then left for X")
         for a, (pa, ca) in first.items():
             for b, (pb, cb) in first.items():
                 if a != b and pa < pb:
@@ -301,14 +317,17 @@ def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[floa
 
 
 def _order(stops: list[Stop], groups: list[list[Event]]) -> list[int]:
-    """Stop indexes in time order: greedy on net votes; ties with no evidence at all broken by geography (noted)."""
+    """Stop indexes in time order: greedy on pairwise wins, then net votes; ties with no evidence at all broken by
+    geography (noted in the stop's evidence)."""
     pref = _preferences(stops, groups)
     remaining = list(range(len(stops)))
     first_seen = {k: min((e.article, e.order) for e in g) for k, g in enumerate(groups)}
     out: list[int] = []
     while remaining:
-        def net(k: int) -> float:
-            return sum(pref[k][o] - pref[o][k] for o in remaining if o != k)
+        def net(k: int) -> tuple[int, float]:
+            # Pairwise wins first (a strong vote against a far-off stop must not outweigh a weak one against a near one).
+            diffs = [pref[k][o] - pref[o][k] for o in remaining if o != k]
+            return sum((d > 0) - (d < 0) for d in diffs), sum(diffs)
 
         best = max(net(k) for k in remaining)
         tied = [k for k in remaining if net(k) == best]

@@ -230,3 +230,19 @@ def test_one_stop_reached_by_a_journey_is_a_route_and_nearby_towns_stay_apart(ru
     alone = run_text("Foreign Minister Lea Weiss arrived in Vilnius on Thursday for talks.", dates={"story": "2024-04-12"})
     [single] = _routes(alone, "Weiss")
     assert _names(single) == ["Vilnius"]
+
+
+def test_a_lede_in_the_present_perfect_is_the_latest_stop(run_text):
+    text = ("Minister in Tallinn\n\n"
+            "Foreign Minister Jonas Berg has arrived in Tallinn for talks. "
+            "Berg left Stockholm on Monday and stopped in Mariehamn overnight.")
+    [route] = _routes(run_text(text, dates={"story": "2024-10-09"}), "Berg")
+    assert _names(route) == ["Stockholm", "Mariehamn", "Tallinn"]
+
+
+def test_what_one_article_expects_comes_after_what_another_reports(run_text):
+    texts = {"a": "Prime Minister Ana Ruiz flew from Madrid to Rabat on Monday. She will travel to Dakar next week.",
+             "b": "Ana Ruiz toured Rabat and then drove to Casablanca."}
+    [route] = _routes(run_text(texts, dates={"a": "2024-06-04", "b": "2024-06-05"}), "Ruiz")
+    names = _names(route)
+    assert names[:3] == ["Madrid", "Rabat", "Casablanca"] and names[-1] == "Dakar"
