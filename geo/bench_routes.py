@@ -33,13 +33,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from geopy.distance import geodesic
 
 from .config import Settings
 from .journey_gold import (DONE_STATUS, TRAVELLER_KINDS, GoldExcerpt, GoldPlace, GoldSet, GoldStop, Traveller,
                            check_copies)
+
+if TYPE_CHECKING:  # the pipeline's modules load spaCy and the gazetteer; the scorer's arithmetic needs neither
+    from .gazetteer import Gazetteer
+    from .geocode import Place
+    from .route import Route
 
 STOP_MATCH_KM = 50.0
 PLACE_MATCH_KM = 161.0
@@ -121,7 +126,7 @@ class RoutesReport:
     def place_acc161(self) -> float:
         return _ratio(self._sum("places_right"), self._sum("places"))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"excerpts": len(self.scores), "journeys": len({s.journey for s in self.scores}), "skipped": self.skipped,
                 "stop_recall": round(self.recall, 3),
                 "stop_recall_by_kind": {k: round(r, 3) for k in sorted(TRAVELLER_KINDS) if (r := self.recall_of(k)) is not None},
@@ -146,6 +151,13 @@ class RoutesReport:
                  f"status accuracy            {self.status_accuracy:.2f}  ({self._sum('status_right')}/{self._sum('statused')})",
                  f"place Acc@161 (non-country) {self.place_acc161:.2f}  ({self._sum('places_right')}/{self._sum('places')})",
                  ""]
+        journeys = list(dict.fromkeys(s.journey for s in self.scores))
+        for j in journeys:
+            mine = [s for s in self.scores if s.journey == j]
+            found, gold = sum(s.found_done for s in mine), sum(s.gold_done for s in mine)
+            lines.append(f"  {j}: stops {found}/{gold}, in order {sum(s.in_order for s in mine)}/{len(mine)}, "
+                         f"places {sum(s.places_right for s in mine)}/{sum(s.places for s in mine)}")
+        lines.append("")
         for s in self.scores:
             route = " -> ".join(s.route) or "(no route)"
             lines.append(f"  {s.id}: stops {s.found_done}/{s.gold_done}, predicted {s.predicted_right}/{s.predicted}, "
@@ -178,7 +190,7 @@ def traveller_matches(subject: str, traveller: Traveller) -> bool:
     return any(len(f.split()) > 1 and _contains_words(s, f) for f in map(normalise, (traveller.name, *traveller.aliases)))
 
 
-def predicted_stops(routes: Sequence, traveller: Traveller, article_id: str) -> list[PredictedStop]:
+def predicted_stops(routes: Sequence[Route], traveller: Traveller, article_id: str) -> list[PredictedStop]:
     """The traveller's stops that carry evidence from `article_id`, routes by trip start, stops in route order."""
     mine = [(r.trip.get("start") or "9999", i, r) for i, r in enumerate(routes) if traveller_matches(r.subject, traveller)]
     out = []
@@ -190,7 +202,7 @@ def predicted_stops(routes: Sequence, traveller: Traveller, article_id: str) -> 
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return geodesic((lat1, lon1), (lat2, lon2)).km
+    return float(geodesic((lat1, lon1), (lat2, lon2)).km)
 
 
 def _nearest(stop: GoldStop, preds: Sequence[PredictedStop]) -> int | None:
@@ -256,7 +268,7 @@ def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop
     )
 
 
-def _mentions_by_article(places) -> dict[str, list[tuple[str, float, float]]]:
+def _mentions_by_article(places: Iterable[Place]) -> dict[str, list[tuple[str, float, float]]]:
     out: dict[str, list[tuple[str, float, float]]] = {}
     for p in places:
         for m in p.mentions:
@@ -264,7 +276,7 @@ def _mentions_by_article(places) -> dict[str, list[tuple[str, float, float]]]:
     return out
 
 
-def run_routes(directory: Path, gold: GoldSet, settings: Settings, nlp=None, gazetteer=None,
+def run_routes(directory: Path, gold: GoldSet, settings: Settings, nlp: Any = None, gazetteer: Gazetteer | None = None,
                warn: Callable[[str], None] = print) -> RoutesReport:
     """Analyse each journey's excerpts as one corpus and score every excerpt whose local copy exists."""
     from .articles import read_corpus

@@ -5,6 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import PROJECT_DIR
 from .errors import GeoError
@@ -69,7 +70,7 @@ class GoldSet:
         return list(dict.fromkeys(e.journey for e in self.excerpts))
 
 
-def _place(raw: dict, where: str) -> GoldPlace:
+def _place(raw: dict[str, Any], where: str) -> GoldPlace:
     kind = raw.get("kind", "point")
     if kind not in PLACE_KINDS:
         raise GeoError(f"{where}: place {raw.get('name')!r} has kind {kind!r}; expected one of {', '.join(sorted(PLACE_KINDS))}")
@@ -79,7 +80,7 @@ def _place(raw: dict, where: str) -> GoldPlace:
                      kind, float(raw.get("radius_km", 0.0)))
 
 
-def parse_gold(data: dict, origin: str = "gold") -> GoldSet:
+def parse_gold(data: dict[str, Any], origin: str = "gold") -> GoldSet:
     """A GoldSet from the decoded gold JSON; GeoError naming the entry for anything malformed."""
     try:
         travellers = {}

@@ -55,6 +55,7 @@ def test_an_article_with_legs_swapped_is_not_in_order_and_a_missing_stop_breaks_
     report = RoutesReport([s, partial])
     assert report.kendall_tau == pytest.approx(((2 - 1) / 3 + 1.0) / 2)
     assert report.recall == pytest.approx(5 / 6) and report.in_order == 0
+    assert "  j1: stops 5/6, in order 0/2, places 0/8" in report.table().splitlines()  # no mention was resolved
 
 
 def test_a_stop_expected_here_but_done_elsewhere_in_the_journey_is_judged_done_for_status():
