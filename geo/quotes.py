@@ -239,6 +239,11 @@ def extract_quotes(article: Article, doc, entities: Sequence[Entity], resolved, 
         if near:
             held[min(near)[1]].append(g)
             taken.add(g)
+    for g in range(1, len(groups)):  # '“A,” she said, laughing. “B.”': B goes on with A, whoever spoke A
+        owner = next((k for k, gs in held.items() if g - 1 in gs), None)
+        if g not in taken and owner is not None and _same_paragraph(text, groups[g - 1][-1][1], groups[g][0][0]):
+            held[owner].append(g)
+            taken.add(g)
     quotes: list[Quote] = []
     for k, act in enumerate(acts):
         mine = sorted(held[k])
@@ -256,6 +261,10 @@ def extract_quotes(article: Article, doc, entities: Sequence[Entity], resolved, 
     quotes.extend(_unattributed(article, groups, taken, quotes))
     quotes.sort(key=lambda q: q.text_start)
     return _continued(text, quotes)
+
+
+def _same_paragraph(text: str, start: int, end: int) -> bool:
+    return "\n" not in text[start:end]
 
 
 def _quote(article: Article, kind: str, parts: list[tuple[int, int]], verb: str | None, speaker: Speaker | None) -> Quote:

@@ -69,3 +69,49 @@ GOLD = [
     GoldQuote("liveblog", "reported", "nobody had been hurt", ("police spokeswoman",)),
     GoldQuote("liveblog", "direct", "It is the worst storm in a decade", ("Rosa Campos",)),
 ]
+
+# Written after the rules were settled and scored once as they stood: a check that they carry to new texts.
+WIRE_2 = """MANILA, Philippines — The Philippine coast guard said on Saturday that a supply boat had reached the shoal despite a blockade.
+
+"Our crew completed the mission safely," coast guard spokesman Rafael Dizon told a news conference. "No one was injured."
+
+China's foreign ministry accused Manila of provoking the incident. The ministry said the boat had entered Chinese waters without permission.
+
+Defence Secretary Gloria Santos said the government would file a diplomatic protest, according to a statement from her office.
+"""
+
+INTERVIEW_2 = """Ewa Kowalczyk, 58, has driven trams in Krakow since 1991. She sat down with us after her last shift.
+
+"I started when the city still had the old red cars," Kowalczyk said. "You had to stand the whole day."
+
+What changed most? "The passengers," she said, laughing. "They used to talk to me. Now they look at their phones."
+
+She said she would miss the night routes most of all.
+"""
+
+LIVE_BLOG_2 = """Election night: results as they come in
+
+21:04 Turnout reached 71 percent, the electoral commission said.
+
+21:20 “We are confident but we will wait for every vote,” said Marta Lind, the Green party leader.
+
+21:41 Lind tells supporters in Malmo that the party has doubled its seats in the south.
+
+22:15 Prime Minister Johan Ek has conceded defeat, his spokesman said.
+"""
+
+HELDOUT_TEXTS = {"wire2": WIRE_2, "interview2": INTERVIEW_2, "liveblog2": LIVE_BLOG_2}
+
+HELDOUT_GOLD = [
+    GoldQuote("wire2", "reported", "a supply boat had reached the shoal", ("coast guard",)),
+    GoldQuote("wire2", "direct", "Our crew completed the mission", ("Rafael Dizon",)),
+    GoldQuote("wire2", "reported", "the boat had entered Chinese waters", ("foreign ministry",)),
+    GoldQuote("wire2", "reported", "the government would file", ("Gloria Santos",)),
+    GoldQuote("interview2", "direct", "I started when the city", ("Kowalczyk",)),
+    GoldQuote("interview2", "direct", "The passengers", ("Kowalczyk",)),
+    GoldQuote("interview2", "reported", "she would miss the night routes", ("Kowalczyk",)),
+    GoldQuote("liveblog2", "reported", "Turnout reached 71 percent", ("electoral commission",)),
+    GoldQuote("liveblog2", "direct", "We are confident but we will wait", ("Marta Lind",)),
+    GoldQuote("liveblog2", "reported", "the party has doubled its seats", ("Lind",)),
+    GoldQuote("liveblog2", "reported", "Prime Minister Johan Ek has conceded", ("spokesman",)),
+]

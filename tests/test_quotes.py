@@ -8,7 +8,7 @@ import pytest
 from geo.bench_quotes import GoldQuote, load_gold, score_quotes
 from geo.quotes import Quote, quotation_marks, shared_quotes
 
-from .quote_texts import GOLD, TEXTS
+from .quote_texts import GOLD, HELDOUT_GOLD, HELDOUT_TEXTS, TEXTS
 
 GOLD_FILE = Path(__file__).resolve().parent / "gold_quotes.json"
 
@@ -147,6 +147,12 @@ def test_attribution_on_texts_in_three_styles(run_text):
     r = run_text(TEXTS)
     score = score_quotes(r.quotes, GOLD, _names(r))
     assert score.precision >= 0.9 and score.recall >= 0.85, (score.misses, score.wrong)
+
+
+def test_attribution_on_texts_written_after_the_rules(run_text):
+    r = run_text(HELDOUT_TEXTS)
+    score = score_quotes(r.quotes, HELDOUT_GOLD, _names(r))
+    assert score.precision >= 0.85 and score.recall >= 0.85, (score.misses, score.wrong)
 
 
 # ---------------------------------------------------------------- seeds (model, full gazetteer)
