@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .articles import Article, Problem
+from .claims import Claim, Fact, build_claims, extract_facts
 from .config import Settings
 from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, name_tokens,
                        parse_articles, person_tokens, propagate_people, titled_names, vote_place_labels)
 from .gazetteer import Gazetteer
-from .claims import Claim, Fact, build_claims, extract_facts
-from .quotes import Quote, extract_quotes
 from .geocode import Geocoder, Place, Unresolved, collect_places, resolve_article
+from .quotes import Quote, extract_quotes
 from .route import Route, extract_events, build_routes
 
 log = logging.getLogger(__name__)
