@@ -24,7 +24,9 @@ DATE_MAX_HOPS = 6
 DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
 NOUN_STOP_PREPS = ("in", "at")
+VEHICLE_PREPS = ("on", "by", "aboard", "in", "via")
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
+LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
 DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
 
@@ -313,6 +315,8 @@ def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str
         future = status in ("expected", "planned", "speculated")
         date, time, offset = _dates_for(anchor_tok, ents_by_token, anchor, future, year_hint)
         feature = place.category if place.feature == "water" and place.category in PASSAGES else place.feature
+        if feature == "region" and not any(w in place.category for w in LARGE_REGION_WORDS):
+            feature = "local-region"  # Kyiv, Plymouth, a province named after its capital; not a state or macro-region
         events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, feature, role, lemma, status,
                             date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
@@ -331,6 +335,9 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
         children += [g for c in tok.head.children if c.dep_ in ("advcl", "acomp") for g in c.children if g.dep_ == "prep"]
     if particle:
         children += [g for c in tok.children if c.dep_ in ("prt", "advmod") for g in c.children if g.dep_ == "prep"]
+    # "travelled on a train from X to Y": the route hangs off the vehicle.
+    children += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in VEHICLE_PREPS for v in c.children
+                 if v.dep_ == "pobj" and v.lemma_.lower() in LX.vehicles for g in v.children if g.dep_ == "prep"]
     for child in children:
         if child.dep_ == "prep" and (child.lower_ in LX.role_by_prep or (child.lower_ == "of" and particle and particle.endswith("out"))):
             role = LX.role_by_prep.get(child.lower_, "origin")

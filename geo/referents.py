@@ -112,7 +112,8 @@ class Referents:
         """A named vessel: a name after a vessel noun ("the tanker X") or with a vessel prefix ("MV X")."""
         first = span[0]
         before = self.doc[span.start - 1] if span.start > 0 else None
-        prefixed = first.lower_.rstrip(".") in LX.vessel_prefixes and len(span) > 1 and first.text[:1].isupper()
+        # Prefixes are written in capitals ("MS X" is a ship, "Ms X" a woman).
+        prefixed = first.lower_.rstrip(".") in LX.vessel_prefixes and len(span) > 1 and first.text.rstrip(".").isupper()
         after_noun = before is not None and before.lemma_.lower() in VESSEL_NOUNS and before.pos_ == "NOUN" and span[0].text[:1].isupper()
         if not (prefixed or after_noun):
             return
@@ -222,6 +223,8 @@ class Referents:
     def group(self, token) -> Traveller | None:
         """The group a group noun names ("the trade delegation"), tied to its named head when the text gives one."""
         lemma = self._group_lemma(token)
+        if token.tag_ in ("NNS", "NNPS") and token.i in self.country_at and token.pos_ in ("NOUN", "PROPN", "ADJ"):
+            return Traveller(f"group-{_slug(token.lower_)}", token.text)  # "Americans evacuated from X"
         if lemma not in LX.groups or token.pos_ not in ("NOUN", "PROPN"):
             return None
         words = [c.text for c in token.lefts if c.dep_ in ("amod", "compound", "nmod") and not c.is_punct] + [token.text]
@@ -296,7 +299,7 @@ class Referents:
                 return self.place_at[child.i]
         if token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns:
             for child in token.children:
-                if child.dep_ == "appos" and child.i in self.place_at:
+                if child.dep_ in ("appos", "poss") and child.i in self.place_at:  # "the port, X", "X's coast"
                     return self.place_at[child.i]
                 if child.dep_ == "prep" and child.lower_ == "of":
                     for pobj in child.children:

@@ -18,10 +18,13 @@ __all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_eve
 STATUS_RANK = {"arrived": 7, "departed": 7, "visited": 6, "passed": 5, "planned": 4, "expected": 3, "speculated": 2,
                "cancelled": 1, "denied": 0}
 ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
-STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal"}
+# Regions that are not states, macro-regions or countries (Kyiv, Plymouth, a province named after its capital;
+# movement.LARGE_REGION_WORDS) count when nothing finer is near (see _without_containers).
+STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal", "local-region"}
 SAME_PLACE_KM = 25.0  # a station, airport or facility and the town it belongs to
 SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
 SETTLEMENTS = {"city", "town", "village"}
+REGION_CONTAINS_KM = 250.0  # a region this close to a finer stop of the same trip is taken as its container
 TRIP_GAP_DAYS = 14
 SAME_ARTICLE_WEIGHT = 100  # per dated event of the same article, when an undated event looks for its trip
 COLLECTIVE_PREFIXES = ("group-", "vehicle-")
@@ -204,6 +207,20 @@ def _groups(events: list[Event]) -> list[list[Event]]:
         else:
             groups.append([e])
     return groups
+
+
+def _without_containers(groups: list[list[Event]]) -> list[list[Event]]:
+    """Local region stops only when reported done and the trip names nothing finer near them (a city resolved as
+    its first-level unit); one around a named stop, or only expected, is no stop."""
+    fine = [g[0] for g in groups if g[0].feature != "local-region"]
+
+    def keep(g: list[Event]) -> bool:
+        if g[0].feature != "local-region":
+            return True
+        done = any(e.status in DONE_STATUS for e in g)
+        return done and not any(geodesic((g[0].lat, g[0].lon), (f.lat, f.lon)).km <= REGION_CONTAINS_KM for f in fine)
+
+    return [g for g in groups if keep(g)]
 
 
 def _stop(g: list[Event]) -> Stop:
@@ -414,7 +431,7 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     for subject, evs in by_subject.items():
         for trip in _trips(evs):
             trip, claims = _supersede(trip)
-            groups = _groups(trip)
+            groups = _without_containers(_groups(trip))
             stops = [_stop(g) for g in groups]
             if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue

@@ -246,3 +246,22 @@ def test_what_one_article_expects_comes_after_what_another_reports(run_text):
     [route] = _routes(run_text(texts, dates={"a": "2024-06-04", "b": "2024-06-05"}), "Ruiz")
     names = _names(route)
     assert names[:3] == ["Madrid", "Rabat", "Casablanca"] and names[-1] == "Dakar"
+
+
+def test_a_region_is_a_stop_only_when_nothing_finer_is_near(run_text):
+    alone = run_text("President Tomas Lind left Helsinki on Monday and arrived in Lapland on Tuesday.", dates={"story": "2024-02-08"})
+    [route] = _routes(alone, "Lind")
+    assert _names(route) == ["Helsinki", "Lapland"]
+    finer = run_text("President Tomas Lind left Helsinki on Monday and arrived in Rovaniemi in Lapland on Tuesday. "
+                     "He will travel on to Lapland's ski resorts.", dates={"story": "2024-02-08"})
+    [route] = _routes(finer, "Lind")
+    assert _names(route) == ["Helsinki", "Rovaniemi"]
+
+
+def test_route_on_the_vehicle_and_nationals_as_a_group(run_text):
+    text = ("Evacuation by rail\n\n"
+            "Hundreds of Canadians were evacuated from Lviv on Sunday. The Canadians travelled on a special train "
+            "from Lviv to Przemysl and were flown on to Warsaw.")
+    [route] = _routes(run_text(text, dates={"story": "2022-03-01"}), "Canadians")
+    assert _names(route)[:2] == ["Lviv", "Przemyśl"] or _names(route)[:2] == ["Lviv", "Przemysl"]
+    assert _names(route)[-1] == "Warsaw"
