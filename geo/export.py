@@ -40,6 +40,7 @@ def _route_dict(route: Route) -> dict[str, Any]:
 def quote_dict(quote: Quote, names: dict[str, str]) -> dict[str, Any]:
     """A quotation with raw offsets of its text, pieces and speaker, and the speaker's cluster and name."""
     return {**{f: getattr(quote, f) for f in QUOTE_FIELDS}, "parts": [list(p) for p in quote.parts],
+            "text_parts": [list(p) for p in quote.text_parts],
             "resolved": quote.resolved, "speaker_name": names.get(quote.speaker_id or "", quote.speaker)}
 
 
@@ -202,8 +203,9 @@ def write_parquet(analysis: Analysis, folder: str | Path) -> list[Path]:
                                 "roles": s.roles, "articles": s.articles, "evidence": json.dumps(s.evidence)}
                                for k, r in enumerate(analysis.routes) for n, s in enumerate(r.stops, start=1)]),
         "unresolved": pd.DataFrame([asdict(u) for u in analysis.unresolved], columns=["article", "start", "end", "text", "reason"]),
-        "quotes": pd.DataFrame([{**{f: getattr(q, f) for f in QUOTE_FIELDS}, "parts": json.dumps([list(p) for p in q.parts])}
-                                for q in analysis.quotes], columns=[*QUOTE_FIELDS, "parts"]),
+        "quotes": pd.DataFrame([{**{f: getattr(q, f) for f in QUOTE_FIELDS}, "parts": json.dumps([list(p) for p in q.parts]),
+                                 "text_parts": json.dumps([list(p) for p in q.text_parts])}
+                                for q in analysis.quotes], columns=[*QUOTE_FIELDS, "parts", "text_parts"]),
         "claims": pd.DataFrame(_claim_rows(analysis.claims), columns=list(CLAIM_FIELDS)),
     }
     written = []
@@ -297,7 +299,7 @@ def _int(value: Any) -> int | None:
 def _read_quotes(frame) -> list[Quote]:
     return [Quote(r.article, r.kind, r.text, int(r.start), int(r.end), int(r.text_start), int(r.text_end),
                   tuple(tuple(p) for p in json.loads(r.parts)), _opt(r.verb), r.speaker, _int(r.speaker_start), _int(r.speaker_end),
-                  _opt(r.speaker_id)) for r in frame.itertuples()]
+                  _opt(r.speaker_id), tuple(tuple(p) for p in json.loads(r.text_parts))) for r in frame.itertuples()]
 
 
 def _read_claims(frame) -> list[Claim]:

@@ -46,6 +46,7 @@ class Quote:
     speaker_start: int | None
     speaker_end: int | None
     speaker_id: str | None  # person or organisation cluster
+    text_parts: tuple[tuple[int, int], ...] = ()  # the pieces in clean-text offsets (what the dashboard highlights)
 
     @property
     def resolved(self) -> bool:
@@ -273,7 +274,8 @@ def _quote(article: Article, kind: str, parts: list[tuple[int, int]], verb: str 
     raw_parts = tuple(article.raw_span(s, e) for s, e in parts)
     sp = article.raw_span(speaker.start, speaker.end) if speaker else (None, None)
     return Quote(article.id, kind, body, raw_parts[0][0], raw_parts[-1][1], parts[0][0], parts[-1][1], raw_parts, verb,
-                 speaker.text if speaker else "", sp[0], sp[1], speaker.cluster if speaker else None)
+                 speaker.text if speaker else "", sp[0], sp[1], speaker.cluster if speaker else None,
+                 tuple(parts))
 
 
 def _unattributed(article: Article, groups, taken: set[int], quotes: list[Quote]) -> list[Quote]:
@@ -296,7 +298,8 @@ def _continued(text: str, quotes: list[Quote]) -> list[Quote]:
         if (q.verb is None and prev is not None and prev.kind == "direct" and prev.verb is not None
                 and text[prev.text_end:q.text_start].count("\n") <= CONTINUATION_BREAKS):
             out[-1] = Quote(prev.article, prev.kind, prev.text + " " + q.text, prev.start, q.end, prev.text_start, q.text_end,
-                            prev.parts + q.parts, prev.verb, prev.speaker, prev.speaker_start, prev.speaker_end, prev.speaker_id)
+                            prev.parts + q.parts, prev.verb, prev.speaker, prev.speaker_start, prev.speaker_end, prev.speaker_id,
+                            prev.text_parts + q.text_parts)
             continue
         out.append(q)
     return out

@@ -11,12 +11,12 @@ QUOTE_STYLE = "background:#fff3b0;outline:2px solid #d62728;border-radius:3px"
 
 
 def quote_html(text: str, quote: Quote | None) -> str:
-    """The article's text with the selected quotation marked; every character of the article escaped."""
-    if quote is None:
-        body = escape(text)
-    else:
-        body = (escape(text[:quote.text_start]) + f"<mark class='quote' style='{QUOTE_STYLE}'>"
-                + escape(text[quote.text_start:quote.text_end]) + "</mark>" + escape(text[quote.text_end:]))
+    """The article's text with the pieces of the selected quotation marked; every character of the article escaped."""
+    out, pos = [], 0
+    for start, end in (quote.text_parts or ((quote.text_start, quote.text_end),)) if quote else ():
+        out.append(escape(text[pos:start]) + f"<mark class='quote' style='{QUOTE_STYLE}'>" + escape(text[start:end]) + "</mark>")
+        pos = end
+    body = "".join(out) + escape(text[pos:])
     body = body.replace("\n\n", "</p><p>").replace("\n", "<br>")
     return f"<div class='article-text quote-text' style='line-height:1.6'><p>{body}</p></div>"
 

@@ -36,6 +36,7 @@ def test_quotes_tab_highlights_and_lists_a_speaker_across_the_corpus(cache_dir, 
     assert not at.exception
     marked = [m.value for m in at.markdown if "<mark class='quote'" in m.value]
     assert len(marked) == 1 and "As you know" in marked[0].split("<mark class='quote'")[1].split("</mark>")[0]
+    assert "Mr Peskov was quoted" not in marked[0].split("<mark class='quote'")[1].split("</mark>")[0]  # the attribution is not marked
     assert any(f"{peskov.name} across the corpus" in m.value for m in at.markdown)
     frames = [d.value for d in at.dataframe]
     shared = next(f for f in frames if "sources" in f.columns and "quotation" in f.columns)

@@ -85,6 +85,7 @@ def test_a_quotation_split_around_he_said_is_one_quote_with_two_raw_pieces(run_t
     raw = r.articles[0].raw
     assert q.kind == "direct" and q.verb == "say" and _names(r)[q.speaker_id] == "Ana Ruiz"
     assert [raw[s:e] for s, e in q.parts] == ["We will rebuild the old bridge,", "and we will do it before the winter rains come."]
+    assert [r.articles[0].text[s:e] for s, e in q.text_parts] == [raw[s:e] for s, e in q.parts]
 
 
 def test_a_quotation_over_two_paragraphs_then_he_said(run_text):
