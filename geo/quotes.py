@@ -21,6 +21,7 @@ LEAD_IN_CHARS = 60  # 'X said on Tuesday (12 May): “...”': room between the 
 SENTENCE_END_RE = re.compile(r"[.!?;]\s")
 CONTENT_DEPS = ("ccomp",)
 CLAUSE_ENDS = {".", ",", ";", "!", "?"}  # what may follow an attribution that closes its sentence
+OBJECT_DEPS = ("ccomp", "dobj", "xcomp", "dative")  # an attribution with one of these says something of its own
 QUOTE_HOLDING_DEPS = ("ccomp", "xcomp", "dobj", "parataxis", "advcl", "npadvmod", "attr", "oprd", "prep")
 ACCORDING = "according to"
 SHINGLE_WORDS = 3  # quotations are compared by their runs of three words
@@ -130,15 +131,20 @@ def _content_clause(verb):
 
 
 def _trailing_content(verb, who) -> tuple[int, int] | None:
-    """What an attribution closing its sentence reports ("Kim left on Sunday, state media reported."): the words
-    before the comma ahead of the speaker, when the parse gives the verb no clause."""
-    if who is None or who.i > verb.i or verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].text not in CLAUSE_ENDS:
+    """What an attribution after its clause reports ("Kim left on Sunday, state media reported (on Monday)."): the
+    words before the comma ahead of the speaker, when the parse gives the verb no clause and they hold a verb."""
+    if who is None or who.i > verb.i or any(c.dep_ in OBJECT_DEPS and c.i > verb.i for c in verb.children):
+        return None
+    follows = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+    if follows is not None and follows.text not in CLAUSE_ENDS and follows.dep_ not in ("prep", "npadvmod", "advmod"):
         return None
     comma = who.left_edge.i - 1
     if comma <= verb.sent.start or verb.doc[comma].text != ",":
         return None
-    start = verb.sent[0]
-    return (start.idx, verb.doc[comma].idx) if verb.doc[comma].idx > start.idx else None
+    clause = verb.doc[verb.sent.start:comma]
+    if not any(t.pos_ in ("VERB", "AUX") for t in clause):
+        return None
+    return clause.start_char, clause.end_char
 
 
 def _acts(doc, inside) -> list[_Act]:

@@ -115,6 +115,14 @@ def test_reported_speech_forms(run_text, sentence, verb, speaker, content):
     assert r.articles[0].raw[q.start:q.end] == q.text
 
 
+def test_an_attribution_after_its_clause_reports_that_clause_only(run_text):
+    r = run_text("Storms hit the Aegean on Saturday.\n\nThe ferry sank near Hydra, the coast guard said on Sunday, in a short statement."
+                 "\n\nIn Athens, officials said on Monday.\n")
+    q = _by_start(r, "The ferry sank")
+    assert (q.kind, q.text, q.speaker, q.verb) == ("reported", "The ferry sank near Hydra", "the coast guard", "say")
+    assert len(r.quotes) == 1  # "In Athens, officials said" reports no clause
+
+
 def test_the_spokesman_and_the_ministry_resolve_to_their_clusters(run_text):
     r = run_text("Daniel Okafor, the spokesman for the Nigerian Ministry of Health, spoke in Abuja on Tuesday.\n\n"
                  "The spokesman said that 40 clinics had opened in the north.\n\n"
