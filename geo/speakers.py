@@ -1,6 +1,7 @@
 """Who speaks: the person or organisation cluster behind a speech verb's subject, or the words as written."""
 from __future__ import annotations
 
+import bisect
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -123,9 +124,8 @@ class SpeakerResolver:
         self.said: list[tuple[int, Speaker, bool]] = []  # (token index, speaker, is a person) of speakers so far
 
     def _window_start(self, token) -> int:
-        sents = self.refs.sents
-        k = self.refs._sent_index(token)
-        return sents[max(0, k - SPEAKER_WINDOW_SENTENCES)].start
+        k = max(0, bisect.bisect_right(self.refs.sent_starts, token.i) - 1)
+        return self.refs.sents[max(0, k - SPEAKER_WINDOW_SENTENCES)].start
 
     def _named(self, token) -> str | None:
         """Cluster of a name at `token` or in its compounds ("Kremlin spokesman X", "the Tass news agency")."""
