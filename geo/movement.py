@@ -14,7 +14,7 @@ from .lexicon import LEXICON as LX
 from .referents import Referents, Traveller, is_actor
 
 # Verbs that describe movement only with a particle ("touched down", "wrapped up"), not alone ("touched on").
-PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop"}
+PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop", "show", "turn"}
 # Roles a particle can override: a plain "at"/"in" place after "touched down" is where it landed.
 OVERRIDABLE_ROLES = {"stop"}
 # Dependency relations by which a clause governs the clause of an event (for status, dates and subjects).
@@ -25,6 +25,8 @@ DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one o
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
 NOUN_STOP_PREPS = ("in", "at")
 VEHICLE_PREPS = ("on", "by", "aboard", "in", "via")
+NESTING_PREPS = ("in", "at", "of", "near", "outside")
+BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it started
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
@@ -345,7 +347,10 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
                 continue
             if presence and role != "stop":
                 continue
-            if is_noun and child.lower_ in NOUN_STOP_PREPS and lemma not in LX.stop_nouns:
+            begins = is_noun and tok.head.lemma_ in BEGIN_VERBS and child.head.i == tok.head.i and child.lower_ in ("at", "in", "from")
+            if begins:
+                role = "origin"
+            elif is_noun and child.lower_ in NOUN_STOP_PREPS and lemma not in LX.stop_nouns:
                 continue
             if particle and role in OVERRIDABLE_ROLES:
                 role = LX.particles[particle]
@@ -382,13 +387,16 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
     return out
 
 
-def _nested_place(refs: Referents, noun) -> Candidate | None:
-    """The place in an "in/at" phrase of a non-place object ("arrived at the airport in X", "the event in Y")."""
+def _nested_place(refs: Referents, noun, depth: int = 0) -> Candidate | None:
+    """The place in an "in/at/of" phrase of a non-place object ("arrived at the airport in X", "the terminal of the
+    airport in Y"), two phrases deep at most."""
     for prep in noun.children:
-        if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:
+        if prep.dep_ == "prep" and prep.lower_ in NESTING_PREPS:
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":
-                    return _place_of(refs, pobj)
+                    place = _place_of(refs, pobj) or (_nested_place(refs, pobj, depth + 1) if depth < 1 else None)
+                    if place is not None:
+                        return place
     return None
 
 

@@ -298,9 +298,10 @@ class Referents:
             if child.dep_ in ("compound", "nmod", "amod") and child.i in self.place_at and self._names_head(child, token):
                 return self.place_at[child.i]
         if token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns:
-            for child in token.children:
-                if child.dep_ in ("appos", "poss") and child.i in self.place_at:  # "the port, X", "X's coast"
-                    return self.place_at[child.i]
+            for dep in ("appos", "poss"):  # "the capital, X" before "Y's capital"; "X's coast"
+                for child in token.children:
+                    if child.dep_ == dep and child.i in self.place_at:
+                        return self.place_at[child.i]
                 if child.dep_ == "prep" and child.lower_ == "of":
                     for pobj in child.children:
                         if pobj.i in self.place_at:

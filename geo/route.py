@@ -41,7 +41,7 @@ class OrderWeights:
     marker: float = 2.0  # "then", "earlier", "after visiting", "had flown", told in one article
     narrative: float = 1.0  # plain text order of one article's main line
     return_leg: float = 3.0  # the way back comes last
-    departure: float = 1.0  # a place only departed from comes first
+    departure: float = 3.0  # a place departed from comes before the places the same article reports reached
 
 
 WEIGHTS = OrderWeights()
