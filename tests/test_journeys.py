@@ -265,3 +265,12 @@ def test_route_on_the_vehicle_and_nationals_as_a_group(run_text):
     [route] = _routes(run_text(text, dates={"story": "2022-03-01"}), "Canadians")
     assert _names(route)[:2] == ["Lviv", "Przemyśl"] or _names(route)[:2] == ["Lviv", "Przemysl"]
     assert _names(route)[-1] == "Warsaw"
+
+
+def test_places_two_phrases_deep_journey_began_and_showed_up(run_text):
+    text = ("Minister in Sri Lanka\n\n"
+            "Foreign Minister Ravi Menon landed at the VIP terminal of the airport in Colombo on Monday. "
+            "His journey had begun at Chennai. Menon then showed up at a summit in Male on Tuesday.")
+    [route] = _routes(run_text(text, dates={"story": "2024-07-17"}), "Menon")
+    assert _names(route) == ["Chennai", "Colombo", "Malé"] or _names(route) == ["Chennai", "Colombo", "Male"]
+    assert route.stops[0].status == "departed"
