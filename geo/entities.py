@@ -15,6 +15,7 @@ from .articles import Article
 from . import chunks
 from .errors import ModelNotInstalled
 from .gazetteer import normalize
+from .lexicon import LEXICON
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ LOCATIVE_PREPS = {"in", "at", "to", "from", "into", "towards", "toward", "near",
 PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airport": "FAC", "port": "FAC", "base": "FAC",
                "border": "LOC", "river": "LOC", "region": "LOC", "province": "GPE", "city": "GPE", "oblast": "GPE",
                "krai": "GPE", "county": "GPE", "district": "GPE", "state": "GPE", "prefecture": "GPE"}
+MOVEMENT_PREPS = {"to", "in", "at", "into", "from", "for", "via", "through", "towards", "toward"}
+TITLE_MATCH_BONUS = 3.0  # a short name after a title joins the full name seen after the same title
 CREDIT_RE = re.compile(r"(?:credit|photo|picture|image)s?\s*:\s*$|/\s*$", re.I)
 NON_PLACE_WORDS = {normalize(w) for w in ("January February March April May June July August September October November December "
                                           "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()}
@@ -155,9 +158,25 @@ def _is_place_name(is_place: Callable[[str], bool], text: str) -> bool:
     return bool(key) and key not in NON_PLACE_WORDS and is_place(text)
 
 
+def after_movement(doc, s: int) -> bool:
+    """Whether token s follows a movement verb and a place preposition ("will fly to X", "touched down in X"),
+    or a verb whose object is a place and "the" ("crossed the X")."""
+    if s >= 2 and doc[s - 1].lower_ == "the" and doc[s - 2].pos_ == "VERB" and doc[s - 2].lemma_.lower() in LEXICON.role_by_object:
+        return True  # "crossed the X", "left the X"
+    if s < 2 or doc[s - 1].lower_ not in MOVEMENT_PREPS:
+        return False
+    for i in range(s - 2, max(-1, s - 4), -1):
+        tok = doc[i]
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in LEXICON.move_verbs:
+            return True
+        if tok.pos_ not in ("ADV", "ADP", "PART"):
+            return False
+    return False
+
+
 def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                  is_country: Callable[[str], bool] = lambda name: False,
-                 acronyms: Iterable[str] = ()) -> list[tuple[int, int, str, str | None]]:
+                 acronyms: Iterable[str] = (), is_known: Callable[[str], bool] | None = None) -> list[tuple[int, int, str, str | None]]:
     """Cleaned (start_token, end_token, label, fix-note) spans for a doc's entities.
 
     `is_place(text)` tells whether the gazetteer knows a notable place of that name, `is_country(text)` whether
@@ -206,12 +225,14 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     fixed = []
     for s, e, label, note in spans:
         text = doc[s:e].text
-        if label in ("PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART") and normalize(text) not in titled_people:
+        if label in ("PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT") and normalize(text) not in titled_people:
             prev = doc[s - 1].lower_ if s > 0 else ""
             prev_verb = s > 0 and doc[s - 1].pos_ == "VERB" and doc[s - 1].lemma_ in PLACE_OBJECT_VERBS
             nxt = doc[e].lower_ if e < len(doc) else ""
             head_label = PLACE_HEADS.get(nxt)
-            if doc[s].lower_ not in HONORIFICS and (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text):
+            # After a movement verb and a place preposition any place the gazetteer knows counts, however small.
+            known = is_known is not None and after_movement(doc, s) and _is_place_name(is_known, text)
+            if doc[s].lower_ not in HONORIFICS and (known or (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text)):
                 new_label = head_label or "GPE"
                 if head_label and _is_place_name(is_place, doc[s:e + 1].text):
                     e += 1
@@ -224,7 +245,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     covered = {i for s, e, _, _ in fixed for i in range(s, e)}
     fixed.extend((t.i, t.i + 1, "ORG", "acronym defined in the corpus") for t in doc if t.text in acronyms and t.i not in covered)
     fixed.extend(_dateline_spans(doc, is_place))
-    fixed.extend(_missed_places(doc, fixed, is_place))
+    fixed.extend(_missed_places(doc, fixed, is_place, is_known))
     return _non_overlapping(fixed)
 
 
@@ -292,7 +313,7 @@ def _dateline_spans(doc, is_place) -> list[tuple[int, int, str, str | None]]:
     return out
 
 
-def _missed_places(doc, spans, is_place) -> list[tuple[int, int, str, str | None]]:
+def _missed_places(doc, spans, is_place, is_known=None) -> list[tuple[int, int, str, str | None]]:
     """Capitalised words after a locative preposition that the model left untagged but the gazetteer knows."""
     covered = set()
     for s, e, _, _ in spans:
@@ -308,7 +329,7 @@ def _missed_places(doc, spans, is_place) -> list[tuple[int, int, str, str | None
                 j += 1
             for end in range(j, i + 1, -1):
                 text = doc[i + 1:end].text
-                if _is_place_name(is_place, text):
+                if _is_place_name(is_place, text) or (is_known is not None and after_movement(doc, i + 1) and _is_place_name(is_known, text)):
                     label = PLACE_HEADS.get(doc[end].lower_, "GPE") if end < len(doc) else "GPE"
                     out.append((i + 1, end, label, "added (gazetteer, geographic context)"))
                     break
@@ -358,9 +379,13 @@ def titled_names(texts: Iterable[str]) -> set[str]:
 
 
 def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], titled_people: set[str],
-                      is_country: Callable[[str], bool] = lambda name: False, acronyms: Iterable[str] = ()) -> list[Entity]:
-    """Entity records of one parsed article, after span clean-up and gazetteer-driven label fixes."""
-    spans = fix_entities(doc, is_place, titled_people, is_country, acronyms)
+                      is_country: Callable[[str], bool] = lambda name: False, acronyms: Iterable[str] = (),
+                      is_known: Callable[[str], bool] | None = None) -> list[Entity]:
+    """Entity records of one parsed article, after span clean-up and gazetteer-driven label fixes.
+
+    `is_known(text)` tells whether the gazetteer has any place of that name (used only right after a movement verb).
+    """
+    spans = fix_entities(doc, is_place, titled_people, is_country, acronyms, is_known)
     ents = []
     for idx, (s, e, label, note) in enumerate(spans):
         span = doc[s:e]
@@ -534,6 +559,13 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words).lower()
 
 
+def _title_before(text: str, start: int) -> str | None:
+    """The title word written just before a name ("President" in "US President X"), lower case."""
+    m = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, start - 20):start])
+    word = m.group(1).lower() if m else ""
+    return word if word in TITLES or word in NAME_TITLES or word == "lady" else None
+
+
 def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple[list[Cluster], dict[tuple[str, int], str]]:
     """Alias clusters across articles, and the cluster id of each (article, entity index)."""
     assignment: dict[tuple[str, int], str] = {}
@@ -553,6 +585,12 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
         toks = key.split()
         for t in {toks[0], toks[-1]}:
             by_token[t].append(key)
+    full_titles: dict[str, set[str]] = defaultdict(set)  # titles written before each full name ("President")
+    for e in people:
+        if len(e.norm.split()) >= 2:
+            title = _title_before(texts.get(e.article, ""), e.start)
+            if title:
+                full_titles[e.norm].add(title)
     last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for e in sorted(people, key=lambda x: (x.article, x.start)):
         if len(e.norm.split()) >= 2:
@@ -564,8 +602,11 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
             preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
             nearest = preceding[-1] if preceding else None
 
+            title = _title_before(texts.get(e.article, ""), e.start)
+
             def salience(k: str) -> float:
-                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0)
+                same_title = TITLE_MATCH_BONUS if title and title in full_titles[k] else 0.0
+                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0) + same_title
 
             key = max(candidates, key=lambda k: (salience(k), full_counts[k], k))
         cid = f"person-{_slug(key)}"

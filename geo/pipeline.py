@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .articles import Article, Problem
+from .claims import Claim, Fact, build_claims, extract_facts
 from .config import Settings
 from .errors import failure_reason
 from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, name_tokens,
@@ -14,6 +15,7 @@ from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, enti
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Unresolved, collect_places, resolve_article
 from .progress import OnProgress, Progress
+from .quotes import Quote, extract_quotes
 from .route import Route, extract_events, build_routes
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ class Analysis:
     routes: list[Route]
     model: str
     warnings: list[str] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
     def cluster_of(self, entity: Entity) -> str | None:
         return self.assignment.get((entity.article, entity.index))
@@ -107,7 +111,7 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
             try:
                 if error is not None:
                     raise error
-                found = (entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms),
+                found = (entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name),
                          name_tokens(doc))
                 spill.add(doc)
             except Exception as exc:  # noqa: BLE001  one article never takes the corpus down
@@ -139,17 +143,25 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
         resolutions = []
         unresolved: list[Unresolved] = []
         events = []
+        quotes: list[Quote] = []
+        facts: list[Fact] = []
+        cluster_names = {c.id: c.name for c in clusters}
         for i, (article, doc) in enumerate(zip(articles, spill), start=1):
             ents = by_article.get(article.id, [])
             try:
                 resolved, missing = resolve_article(article, doc, ents, gazetteer, online)
-                moves = extract_events(article, doc, ents, [r for r in resolved if not r[0].embedded], assignment)
-            except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places and moves are lost
-                failed(article, exc, "places and movements could not be extracted")
+                literal = [r for r in resolved if not r[0].embedded]
+                moves = extract_events(article, doc, ents, literal, assignment)
+                said = extract_quotes(article, doc, ents, literal, assignment)
+                stated = extract_facts(article, doc, ents, literal, assignment, cluster_names)
+            except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
+                failed(article, exc, "places, movements and quotations could not be extracted")
             else:
                 resolutions.append((article, resolved))
                 unresolved.extend(missing)
                 events.extend(moves)
+                quotes.extend(said)
+                facts.extend(stated)
             report(Progress("geocoding", i, total))
     finally:
         spill.close()
@@ -162,4 +174,5 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
     failed_online = getattr(online, "failed", None)
     if failed_online:
         warnings.append(f"online geocoder {online.name} failed ({failed_online}); places were resolved with the offline gazetteer")
-    return Analysis(articles, problems, voted, clusters, assignment, places, unresolved, routes, model_name(nlp), warnings)
+    return Analysis(articles, problems, voted, clusters, assignment, places, unresolved, routes, model_name(nlp), warnings, quotes,
+                    build_claims(facts, routes, articles))
