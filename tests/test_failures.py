@@ -33,8 +33,8 @@ def _raise_for_marker(real):
 
 @pytest.mark.parametrize("step, what", [("entities_from_doc", "could not be analysed"),
                                         ("propagate_people", "short names of people were not looked for"),
-                                        ("resolve_article", "places and movements could not be extracted"),
-                                        ("extract_events", "places and movements could not be extracted")])
+                                        ("resolve_article", "places, movements and quotations could not be extracted"),
+                                        ("extract_events", "places, movements and quotations could not be extracted")])
 def test_a_failing_step_of_one_article_is_one_line_and_the_rest_is_analysed(step, what, nlp, gazetteer, settings, monkeypatch):
     monkeypatch.setattr(geo.pipeline, step, _raise_for_marker(getattr(geo.pipeline, step)))
     result = analyze(_articles(), nlp, gazetteer, settings)
