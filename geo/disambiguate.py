@@ -47,7 +47,7 @@ class Weights:
     coherence: float = 5.0  # times the share of the article's other chosen places within `coherence_km`
     coherence_km: float = 250.0
     holds: float = 4.0  # a country or region entry holding the article's other chosen places, times their share
-    named_region_rival: int = 100_000  # a region's name that a city this large also has is no evidence of the region
+    named_region_rival: int = 500_000  # a region's name that a city this large also has is no evidence of the region
     outlet_home: float = 3.0  # the entry lies near a place named in the outlet's name
     small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved ...
     unique_town_mentions: int = 2  # ... unless it is the only place of that name and the article names it this often
@@ -146,6 +146,7 @@ class Evidence:
 def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], w: Weights = WEIGHTS) -> Evidence:
     """The article's evidence from toponyms whose reading is (nearly) certain."""
     ev = Evidence(home=outlet_places)
+    pending: list[tuple[list[Candidate], int]] = []  # regions of names that several countries have
     for t in tops:
         cands = t.candidates
         focus = ev.by_name.setdefault(normalize(t.query), Counter())
@@ -165,12 +166,19 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], w: Weig
             r = regions[0]
             focus[r.country] += 0.5
             ev.regions.append((r, t.entity.sent_start))
+        elif len(regions) > 1 and not countries:
+            pending.append((regions, t.entity.sent_start))
         elif len(cands) == 1 and (cands[0].population >= w.small_place or cands[0].id.startswith(("curated:", "custom:"))):
             focus[cands[0].country] += 0.5
             if cands[0].feature in POINT_FEATURES:
                 ev.anchors.append(cands[0])
     for name_focus in ev.by_name.values():
         ev.focus.update(name_focus)
+    for regions, sentence in pending:  # "Florida" in Puerto Rico, Uruguay or the US: the one in the article's country
+        best = max(ev.focus.get(r.country, 0) for r in regions)
+        top = [r for r in regions if best and ev.focus.get(r.country, 0) == best]
+        if len(top) == 1:
+            ev.regions.append((top[0], sentence))
     for c in outlet_places:
         ev.focus[c.country] += 0.5
     return ev
