@@ -203,8 +203,9 @@ def test_weights_are_named_and_change_the_outcome(gazetteer):
     text = "Flood warnings were issued for Perth and Dundee after the river rose overnight."
     spans = [("Perth", "GPE"), ("Dundee", "GPE")]
     found, _ = _resolve(gazetteer, text, spans, weights=Weights(coherence=0.0, anchor_near=0.0, anchor_far=0.0, holds=0.0,
-                                                                         region_named=0.0, region_named_sentence=0.0))
-    assert found["Perth"][0].country == "AU"  # without the evidence of nearby places and regions, population decides
+                                                                         region_named=0.0, region_named_sentence=0.0,
+                                                                         focus_share=0.0, focus_present=0.0))
+    assert found["Perth"][0].country == "AU"  # without the article's evidence, population decides
 
 
 def test_a_name_after_a_place_and_a_comma_is_its_region(gazetteer):
