@@ -44,6 +44,11 @@ WEEKDAY_DATE_RE = re.compile(
 )
 WEEKDAY_RE = re.compile(rf"\b{_WEEKDAY_RE}\b")
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# A page's own date label at the top, alone or before the first words of the story ("date 2021-07-23 The plane ..."):
+# stored and syndicated copies of news pages often carry one.
+DATE_LABEL_RE = re.compile(
+    r"^\s*(?:date|dated|published|posted|updated)\s*:?\s*(?:on\s+)?(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?(?:\s+|$)",
+    re.I)
 PUBLISHED_RE = re.compile(r"^\s*(?:published|posted|updated|last updated|first published)\b(?:\s+on)?\s*:?", re.I)
 AUTHOR_RE = re.compile(r"^\s*(?:by|written by|author:)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$", re.I)
 CAPTION_RE = re.compile(
@@ -245,6 +250,7 @@ class CleaningThresholds:
     """The sizes clean_text judges lines by; each says what it guards against."""
 
     title_search_lines: int = 15  # the headline is among the first lines of the page
+    date_label_lines: int = 3  # a page's date label ("date 2021-07-23") stands among its first lines
     breadcrumb_lookahead: int = 3  # lines after a breadcrumb trail ("Home World <headline>") that may repeat the bare headline
     title_min_words: int = 3
     title_max_words: int = 30
@@ -396,6 +402,25 @@ def _page_lines(raw: str, markdown: bool) -> tuple[list[_Line], set[int]]:
     return [_Line(line.start + 2, line.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", line.text) else line for line in stripped], headings
 
 
+def _take_date_label(lines: list[_Line], headings: set[int], meta: _Metadata) -> tuple[list[_Line], set[int]]:
+    """Phase 1b: a date label among the first lines is metadata; the story words after it on the same line are kept."""
+    for i, line in enumerate(lines[:THRESHOLDS.date_label_lines]):
+        m = DATE_LABEL_RE.match(line.text)
+        if not m:
+            continue
+        try:
+            meta.date = dt.date.fromisoformat(m["date"])
+        except ValueError:
+            continue
+        meta.date_source = "stated"
+        rest = line.text[m.end():]
+        if rest.strip():
+            return lines[:i] + [_Line(line.start + m.end(), rest)] + lines[i + 1:], headings
+        meta.removed += 1
+        return lines[:i] + lines[i + 1:], {h - (h > i) for h in headings if h != i}
+    return lines, headings
+
+
 def _take_title(lines: list[_Line], headings: set[int], rules: ChromeRules, meta: _Metadata) -> int:
     """Phase 2: record the headline in `meta`; the index of the first line after it (0 without one)."""
     title_index = _pick_title(lines, headings, rules)
@@ -514,6 +539,7 @@ def clean_text(raw: str, rules: ChromeRules | None = None, markdown: bool = Fals
     rules = rules or load_chrome_rules()
     meta = _Metadata()
     lines, headings = _page_lines(raw, markdown)
+    lines, headings = _take_date_label(lines, headings, meta)
     body_from = _take_title(lines, headings, rules, meta)
     end = _story_end(lines, body_from, rules, meta)
     body = _body_lines(lines[body_from:end], rules, meta)

@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     gp.add_argument("corpus", nargs="+", help="folder or XML file of GeoWebNews, LGL, TR-News or GeoVirus")
     gp.add_argument("--limit", type=int, help="only the first N articles")
     gp.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    rt = bsub.add_parser("routes", help="route accuracy on annotated journey excerpts: stop recall/precision, order, dates, status, place Acc@161")
+    rt.add_argument("dir", nargs="?", help="folder of the excerpt texts <id>.txt [default: <cache_dir>/journeys]")
+    rt.add_argument("--gold", help="gold annotations [default: bench/journeys/gold.json]")
+    rt.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    rt.add_argument("--check", action="store_true", help="only list local copies that are missing or changed (sha256); non-zero exit if any")
     return parser
 
 
@@ -167,6 +172,8 @@ def cmd_data(args, settings) -> int:
 
 
 def cmd_bench(args, settings) -> int:
+    if args.bench == "routes":
+        return cmd_bench_routes(args, settings)
     from .bench import run_geoparse
 
     report = run_geoparse(args.corpus, settings, limit=args.limit)
@@ -174,6 +181,25 @@ def cmd_bench(args, settings) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report.as_dict(), indent=1), encoding="utf-8")
     return 0
+
+
+def cmd_bench_routes(args, settings) -> int:
+    from .bench_routes import run_routes
+    from .journey_gold import DEFAULT_GOLD, check_copies, load_gold
+
+    directory = Path(args.dir) if args.dir else settings.cache_dir / "journeys"
+    gold = load_gold(Path(args.gold) if args.gold else DEFAULT_GOLD)
+    if args.check:
+        bad = check_copies(directory, gold)
+        for excerpt, state in bad:
+            print(f"{state}: {directory / (excerpt.id + '.txt')}  url {excerpt.url}  query {excerpt.query!r}")
+        print(f"{len(gold.excerpts) - len(bad)} of {len(gold.excerpts)} local copies present and unchanged in {directory}")
+        return 1 if bad else 0
+    report = run_routes(directory, gold, settings, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.as_dict(), indent=1), encoding="utf-8")
+    print(report.table())
+    return 0 if report.scores else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ from .placenames import is_latin, normalize, strip_designator
 from .sources import Entry, fingerprint_files, package_dir
 from .derive import ADMIN_FILE, STATIONS_FILE
 from .sources.airports import airport_entries
-from .sources.derived import admin1_codes, admin_entries, region_points, station_entries
+from .sources.derived import admin_entries, station_entries
 from .sources.geonames import (COUNTRIES_FILE, city_entries, continent_entries, country_entries, curated_entries,
                                feature_for_population)
 from .sources.regions import REGION_ABBREVIATIONS_FILE, REGION_KINDS, region_entries
@@ -158,8 +158,6 @@ def build_index(path: Path, imported_from: Path | None = None) -> dict:
         with con:
             n_base = _insert(con, _source_entries())
             n_curated = _insert(con, curated_entries(CURATED_FILE, "curated"))
-            con.executemany("UPDATE places SET lat = ?, lon = ? WHERE id = ?", list(region_points()))
-            con.executemany("INSERT OR IGNORE INTO codes VALUES (?,?,?)", list(admin1_codes()))
             con.executemany("INSERT OR REPLACE INTO demonyms VALUES (?,?)", list(_demonym_rows(con)))
             n_imported = 0
             old = imported_from if imported_from is not None else path

@@ -7,6 +7,7 @@ import json
 import subprocess
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 
 from .config import DATA_DIR
 from .errors import GeoError
@@ -16,6 +17,17 @@ MACRO_REGIONS_FILE = DATA_DIR / "gazetteer" / "macro_regions.csv"
 GPKG_MEMBER = "usr/share/qgis/resources/data/world_map.gpkg"
 SIMPLIFY_DEGREES = 0.01  # about 1 km: far below the 161 km of Acc@161, and keeps the file a few MB
 GRID_DEGREES = 0.001
+
+
+class Located(Protocol):
+    """What outlines need of a place: a gazetteer Candidate or a resolved Place."""
+
+    id: str
+    feature: str
+    country: str
+
+
+Shape = Any  # a prepared shapely (Multi)Polygon
 
 
 # --------------------------------------------------------------------------- deriving (python -m geo data derive)
@@ -51,7 +63,7 @@ def derive_outlines(deb: Path, workdir: Path, out: Path) -> int:
     gpkg = target / GPKG_MEMBER
     features = []
 
-    def add(kind: str, code: str, name: str, wkb) -> None:
+    def add(kind: str, code: str, name: str, wkb: bytes) -> None:
         geom = shapely.set_precision(shapely.from_wkb(wkb).simplify(SIMPLIFY_DEGREES), GRID_DEGREES)
         if not geom.is_empty:
             features.append({"type": "Feature", "properties": {"kind": kind, "code": code, "name": name},
@@ -90,7 +102,7 @@ class Outlines:
             raise GeoError(f"outline file {path} is missing: run python -m geo data derive")
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             data = json.load(fh)
-        self._raw: dict[str, list[dict]] = {}
+        self._raw: dict[str, list[dict[str, Any]]] = {}
         for f in data["features"]:
             self._raw.setdefault(f"{f['properties']['kind']}:{f['properties']['code']}", []).append(f["geometry"])
         self.members: dict[str, list[str]] = {}
@@ -100,7 +112,7 @@ class Outlines:
         self.members.update(_continent_members())
         self.shape = lru_cache(maxsize=4096)(self._shape)
 
-    def _shape(self, key: str):
+    def _shape(self, key: str) -> Shape | None:
         """The prepared (multi)polygon for a key, or None."""
         import shapely
         from shapely.geometry import shape
@@ -123,9 +135,9 @@ class Outlines:
         """"FR" -> country:FR, "US-CA" -> region:US-CA."""
         return f"region:{code}" if "-" in code else f"country:{code}"
 
-    def key_of(self, place) -> str | None:
+    def key_of(self, place: Located) -> str | None:
         """The outline key of a gazetteer candidate or resolved place (countries, first-level regions, macro-regions)."""
-        pid = getattr(place, "id", "")
+        pid = place.id
         if place.feature == "country" and place.country:
             return f"country:{place.country}"
         if place.feature == "region" and pid.startswith(("csc:", "iso:")):
@@ -136,12 +148,12 @@ class Outlines:
             return f"macro:{pid.split(':', 1)[1]}"
         return None
 
-    def outline_of(self, place):
+    def outline_of(self, place: Located) -> Shape | None:
         """The place's (multi)polygon in lon/lat, or None when it has no outline."""
         key = self.key_of(place)
         return self.shape(key) if key else None
 
-    def contains(self, place, lat: float, lon: float) -> bool | None:
+    def contains(self, place: Located, lat: float, lon: float) -> bool | None:
         """Whether the point lies inside the place's outline; None when the place has no outline."""
         from shapely import Point
 
@@ -164,11 +176,11 @@ def default_outlines() -> Outlines:
     return Outlines()
 
 
-def outline_of(place):
+def outline_of(place: Located) -> Shape | None:
     """The place's outline from the committed outline file, or None."""
     return default_outlines().outline_of(place)
 
 
-def contains(place, lat: float, lon: float) -> bool | None:
+def contains(place: Located, lat: float, lon: float) -> bool | None:
     """Whether (lat, lon) lies inside the place's outline; None when it has none."""
     return default_outlines().contains(place, lat, lon)

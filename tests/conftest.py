@@ -18,6 +18,7 @@ from geo.config import load_settings
 from geo.entities import load_model
 from geo.gazetteer import Gazetteer, build_index, open_gazetteer
 from geo.pipeline import analyze
+from geo.sources import Entry
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -61,10 +62,7 @@ TINY_ROWS = [
 
 
 def _tiny_entries():
-    """TINY_ROWS as the gazetteer's source entries (rows without a parent)."""
-    from geo.sources import Entry
-
-    return iter(Entry((*row, ""), names) for row, names in TINY_ROWS)
+    return (Entry(row, names) for row, names in TINY_ROWS)
 
 
 @pytest.fixture

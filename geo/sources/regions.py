@@ -1,5 +1,6 @@
 """First- and second-level regions: countrystatecity (names, points) merged by ISO 3166-2 code with the pip package
-iso3166-2 (local and alternative names, parent subdivision), written with and without their designators."""
+iso3166-2 (local and alternative names, parent subdivision) and, by name, with GeoNames' first-level units of the
+derived table (admin1 code; area centroids of US states), written with and without their designators."""
 from __future__ import annotations
 
 import csv
@@ -34,9 +35,10 @@ def _alternative_names(sub: dict) -> list[str]:
             continue
         name, english = m.group(1).strip(), m.group(2) == "eng"
         bare, designator = strip_designator(name, REGION_KINDS)
-        # English alternatives are often descriptions ("Coastal Territory") or nicknames: keep only those that share a
-        # word with the official name or are one bare word ("Zaporizhzhia").
-        if not english or official & set(bare.split()) or (designator is None and len(bare.split()) == 1):
+        # English alternatives are often descriptions ("Coastal Territory") or nicknames ("Serenity"): keep only those
+        # that share a word with the official name, or are one word starting like one of its words ("Zaporizhzhia").
+        prefixes = {w[:3] for w in official}
+        if not english or official & set(bare.split()) or (designator is None and len(bare.split()) == 1 and bare[:3] in prefixes):
             out.append(name)
     return out
 
@@ -55,6 +57,18 @@ def _names(main: str, extra: list[str], category: str) -> list[str]:
     for bare in bares:
         out += designated_forms(bare, kind, category)
     return out
+
+
+def _geonames_admin1() -> dict[tuple[str, str], dict]:
+    """(country, normalised name or bare name) -> GeoNames first-level unit of the derived table (code, point)."""
+    from ..derive import ADMIN_FILE, read_csv_gz
+
+    units: dict[tuple[str, str], dict] = {}
+    for r in read_csv_gz(ADMIN_FILE):
+        if r["level"] == "1":
+            for key in (normalize(r["name"]), strip_designator(r["name"], REGION_KINDS)[0]):
+                units.setdefault((r["country"], key), r)
+    return units
 
 
 def region_entries() -> Iterator[Entry]:
@@ -78,6 +92,7 @@ def region_entries() -> Iterator[Entry]:
     for code in iso:
         ids.setdefault(code, f"iso:{code}")
 
+    geonames_admin1 = _geonames_admin1()
     for s, code in rows:
         try:
             lat, lon = float(s["latitude"]), float(s["longitude"])
@@ -88,17 +103,27 @@ def region_entries() -> Iterator[Entry]:
         extra += _alternative_names(sub) + ([sub["name"]] if sub.get("name") and is_latin(sub["name"]) else [])
         names = _names(s["name"], extra, s.get("type") or "") + abbreviations.get((s["country_code"], s.get("state_code") or ""), [])
         parent = ids.get(sub.get("parentCode") or "", "")
+        codes: list[tuple[str, str]] = [("iso3166-2", code)]
+        admin1 = None if parent else next((geonames_admin1[(s["country_code"], normalize(n))] for n in names
+                                           if (s["country_code"], normalize(n)) in geonames_admin1), None)
+        if admin1 is not None:
+            codes.append(("geonames-admin1", admin1["code"]))
+            if admin1["point"] == "us-atlas":
+                lat, lon = float(admin1["lat"]), float(admin1["lon"])
         yield Entry((ids[code], s["name"], "region", s.get("type") or "region", s["country_code"], s.get("state_code") or "",
-                     lat, lon, 0, 0, f"countrystatecity:{code}", "base", parent), names, (("iso3166-2", code),))
+                     lat, lon, 0, 0, f"countrystatecity:{code}", "base", parent), names, tuple(codes))
 
+    # ISO units countrystatecity lacks, unless they repeat a listed region or a country under another code (Bonaire,
+    # Aruba: ISO lists them under NL too, with the Netherlands' point).
+    listed = {normalize(s["name"]) for s, _ in rows} | {normalize(c["name"]) for c in
+                                                        json.loads((csc / "countries.json").read_text(encoding="utf-8"))}
     for code, sub in iso.items():
-        if ids[code] != f"iso:{code}" or not sub.get("latLng"):
+        if ids[code] != f"iso:{code}" or not sub.get("latLng") or normalize(sub["name"]) in listed:
             continue
         country, _, local = code.partition("-")
         category = (sub.get("type") or "region").lower()
         alternatives = _alternative_names(sub)
-        english = next((a for a in alternatives if len(a.split()) <= 3), None)
-        main = sub["name"] if is_latin(sub["name"]) else (english or sub["name"])
+        main = sub["name"]
         feature = "district" if sub.get("parentCode") else "region"
         lat, lon = sub["latLng"]
         yield Entry((ids[code], main, feature, category, country, local, float(lat), float(lon), 0, 0, f"iso3166-2:{code}", "base",
