@@ -2,7 +2,6 @@
 variants, a country's part of a wider region, and same-name places chosen from the article's own evidence."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import pytest
