@@ -54,7 +54,7 @@ class Weights:
     facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
     variant: float = 1.5  # penalty: the entry carries a spelling variant of the name, not the name itself
     variant_countries: int = 3  # variants and fuzzy matches are looked up in this many of the article's top countries
-    fuzzy_countries: int = 2  # fuzzy matches only in the article's top countries (one name list per country)
+    fuzzy_countries: int = 1  # fuzzy matches only in the article's top countries (one name list per country)
     variant_confidence: float = 0.7  # a spelling variant or fuzzy match is less certain than the exact name
     coherence_candidates: int = 25  # only the best-scored candidates of a name take part in the coherence pass
 
@@ -112,10 +112,14 @@ def within(c: Candidate, region: Candidate, w: Weights = WEIGHTS, admin1: dict[s
     return km(c, region) < w.region_radius_km
 
 
-@lru_cache(maxsize=20_000)
-def _geonames_admin1(gazetteer: Gazetteer, region_id: str) -> str:
+@lru_cache(maxsize=512)
+def _admin1_codes(gazetteer: Gazetteer, iso2: str) -> dict[str, str]:
+    return gazetteer.admin1_codes_in(iso2)
+
+
+def _geonames_admin1(gazetteer: Gazetteer, region: Candidate) -> str:
     """The GeoNames admin1 code of a region (the code its towns carry), or ""."""
-    return gazetteer.codes(region_id).get("geonames-admin1", "").rpartition(".")[2]  # "UA.15" -> "15"
+    return _admin1_codes(gazetteer, region.country).get(region.id, "")
 
 
 def holds(area: Candidate, c: Candidate, w: Weights = WEIGHTS, admin1: dict[str, str] | None = None) -> bool:
@@ -147,7 +151,7 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
     ev = Evidence(home=outlet_places)
     for c in [c for t in tops for c in t.candidates] + outlet_places:
         if c.feature == "region" and c.id not in ev.admin1:
-            ev.admin1[c.id] = _geonames_admin1(gazetteer, c.id)
+            ev.admin1[c.id] = _geonames_admin1(gazetteer, c)
     pending: list[tuple[list[Candidate], int]] = []  # regions of names that several countries have
     for t in tops:
         cands = t.candidates
