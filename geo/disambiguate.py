@@ -42,19 +42,19 @@ class Weights:
     anchor_far_km: float = 1500.0
     region_named: float = 4.0  # the entry lies in a first-level region the article names
     region_named_sentence: float = 2.0  # ... in the same sentence
-    region_radius_km: float = 250.0  # "lies in a region" when admin codes differ between sources and it has no outline
+    region_radius_km: float = 250.0  # "lies in a region" when no admin code says
     district_radius_km: float = 60.0  # "lies in a county or district"
     coherence: float = 5.0  # times the share of the article's other chosen places within `coherence_km`
     coherence_km: float = 250.0
     holds: float = 4.0  # a country or region entry holding the article's other chosen places, times their share
-    named_region_rival: int = 100_000  # a region's name that a city this large also has is no evidence of the region
+    named_region_rival: int = 500_000  # a region's name that a city this large also has is no evidence of the region
     outlet_home: float = 3.0  # the entry lies near a place named in the outlet's name
     small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved ...
     unique_town_mentions: int = 2  # ... unless it is the only place of that name and the article names it this often
     facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
     variant: float = 1.5  # penalty: the entry carries a spelling variant of the name, not the name itself
     variant_countries: int = 3  # variants and fuzzy matches are looked up in this many of the article's top countries
-    fuzzy_countries: int = 2  # fuzzy matches only in the article's top countries (one name list per country)
+    fuzzy_countries: int = 1  # fuzzy matches only in the article's top countries (one name list per country)
     variant_confidence: float = 0.7  # a spelling variant or fuzzy match is less certain than the exact name
     coherence_candidates: int = 25  # only the best-scored candidates of a name take part in the coherence pass
 
@@ -97,34 +97,36 @@ def kind_bonus(c: Candidate, hints: set[str], w: Weights = WEIGHTS) -> float:
     return 0.0
 
 
-def within(c: Candidate, region: Candidate, w: Weights = WEIGHTS) -> bool:
-    """Whether entry `c` lies in region `region`: same admin code, else inside its outline, else within its radius."""
+def within(c: Candidate, region: Candidate, w: Weights = WEIGHTS, admin1: dict[str, str] | None = None) -> bool:
+    """Whether entry `c` lies in region `region`: same admin code (the region's own, or the GeoNames code its towns
+    carry, from `admin1`), else, when no code says, within the region's radius."""
     if c.country != region.country or c.id == region.id:
         return False
-    if region.feature == "district":  # a county: no outline here, and its admin code is its state's
+    if region.feature == "district":  # a county: its admin code is its state's
         return km(c, region) < w.district_radius_km
-    if c.admin1 and region.admin1 and c.admin1 == region.admin1:
+    code = (admin1 or {}).get(region.id, "")
+    if c.admin1 and c.admin1 in (region.admin1, code):
         return True
-    inside = _inside_outline(region, c.lat, c.lon)
-    return inside if inside is not None else km(c, region) < w.region_radius_km
+    if c.admin1 and code:
+        return False
+    return km(c, region) < w.region_radius_km
 
 
-@lru_cache(maxsize=200_000)
-def _inside_outline(region: Candidate, lat: float, lon: float) -> bool | None:
-    from .errors import GeoError
-    from .outlines import contains
-
-    try:
-        return contains(region, lat, lon)
-    except GeoError:  # outline file not derived yet: distance decides
-        return None
+@lru_cache(maxsize=512)
+def _admin1_codes(gazetteer: Gazetteer, iso2: str) -> dict[str, str]:
+    return gazetteer.admin1_codes_in(iso2)
 
 
-def holds(area: Candidate, c: Candidate, w: Weights = WEIGHTS) -> bool:
+def _geonames_admin1(gazetteer: Gazetteer, region: Candidate) -> str:
+    """The GeoNames admin1 code of a region (the code its towns carry), or ""."""
+    return _admin1_codes(gazetteer, region.country).get(region.id, "")
+
+
+def holds(area: Candidate, c: Candidate, w: Weights = WEIGHTS, admin1: dict[str, str] | None = None) -> bool:
     """Whether country or region `area` contains entry `c`."""
     if area.feature == "country":
         return bool(area.country) and c.country == area.country and c.id != area.id
-    return area.feature in ("region", "district") and within(c, area, w)
+    return area.feature in ("region", "district") and within(c, area, w, admin1)
 
 
 @dataclass
@@ -136,6 +138,7 @@ class Evidence:
     regions: list[tuple[Candidate, int]] = field(default_factory=list)  # (region, sentence start of its mention)
     anchors: list[Candidate] = field(default_factory=list)
     home: list[Candidate] = field(default_factory=list)
+    admin1: dict[str, str] = field(default_factory=dict)  # region id -> the GeoNames admin1 code its towns carry
 
     def focus_without(self, name: str) -> Counter:
         """The focus from every name but `name`: a name is no evidence for its own reading."""
@@ -143,9 +146,13 @@ class Evidence:
         return self.focus - own if own else self.focus
 
 
-def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], w: Weights = WEIGHTS) -> Evidence:
+def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazetteer: Gazetteer, w: Weights = WEIGHTS) -> Evidence:
     """The article's evidence from toponyms whose reading is (nearly) certain."""
     ev = Evidence(home=outlet_places)
+    for c in [c for t in tops for c in t.candidates] + outlet_places:
+        if c.feature == "region" and c.id not in ev.admin1:
+            ev.admin1[c.id] = _geonames_admin1(gazetteer, c)
+    pending: list[tuple[list[Candidate], int]] = []  # regions of names that several countries have
     for t in tops:
         cands = t.candidates
         focus = ev.by_name.setdefault(normalize(t.query), Counter())
@@ -165,12 +172,19 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], w: Weig
             r = regions[0]
             focus[r.country] += 0.5
             ev.regions.append((r, t.entity.sent_start))
+        elif len(regions) > 1 and not countries:
+            pending.append((regions, t.entity.sent_start))
         elif len(cands) == 1 and (cands[0].population >= w.small_place or cands[0].id.startswith(("curated:", "custom:"))):
             focus[cands[0].country] += 0.5
             if cands[0].feature in POINT_FEATURES:
                 ev.anchors.append(cands[0])
     for name_focus in ev.by_name.values():
         ev.focus.update(name_focus)
+    for regions, sentence in pending:  # "Florida" in Puerto Rico, Uruguay or the US: the one in the article's country
+        best = max(ev.focus.get(r.country, 0) for r in regions)
+        top = [r for r in regions if best and ev.focus.get(r.country, 0) == best]
+        if len(top) == 1:
+            ev.regions.append((top[0], sentence))
     for c in outlet_places:
         ev.focus[c.country] += 0.5
     return ev
@@ -216,7 +230,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             share = focus.get(c.country, 0) / total
             score += weight * (w.focus_share * share + (w.focus_present if focus.get(c.country) else 0.0))
         if c.feature not in AREA_FEATURES and c.feature != "region":
-            named = [(r, s) for r, s in ev.regions if r.id not in own and within(c, r, w)]
+            named = [(r, s) for r, s in ev.regions if r.id not in own and within(c, r, w, ev.admin1)]
             if named:
                 score += w.region_named + (w.region_named_sentence if any(s == t.entity.sent_start for _, s in named) else 0.0)
         if c.feature in POINT_FEATURES and len(t.candidates) > 1:
@@ -224,14 +238,14 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             if others:
                 nearest = min(km(c, a) for a in others)
                 score += w.anchor_near if nearest < w.anchor_near_km else w.anchor_far if nearest < w.anchor_far_km else 0.0
-            if any(within(c, h, w) if h.feature == "region" else km(c, h) < w.anchor_near_km for h in ev.home):
+            if any(within(c, h, w, ev.admin1) if h.feature == "region" else km(c, h) < w.anchor_near_km for h in ev.home):
                 score += w.outlet_home
         scores[c.id] = score
     return scores
 
 
 def coherence_scores(candidates: list[Candidate], scores: dict[str, float], chosen_elsewhere: list[Candidate],
-                     w: Weights = WEIGHTS) -> dict[str, float]:
+                     w: Weights = WEIGHTS, admin1: dict[str, str] | None = None) -> dict[str, float]:
     """Scores after a second look: entries near the article's other chosen places, areas that hold them."""
     points = [c for c in chosen_elsewhere if c.feature in POINT_FEATURES or c.feature in ("region", "district")]
     if not points or len(candidates) < 2:
@@ -240,7 +254,7 @@ def coherence_scores(candidates: list[Candidate], scores: dict[str, float], chos
     best = sorted(candidates, key=lambda c: -scores[c.id])[:w.coherence_candidates]
     for c in best:
         if c.feature in ("country", "region", "district"):
-            inside = [p for p in points if holds(c, p, w)]
+            inside = [p for p in points if holds(c, p, w, admin1)]
             out[c.id] += w.holds * len(inside) / len(points)
         elif c.feature in POINT_FEATURES:
             near = [p for p in points if p.id != c.id and km(c, p) < w.coherence_km]

@@ -398,6 +398,13 @@ class Gazetteer:
                            (iso2.upper(), *features))
         return tuple(_candidate(r) for r in rows)
 
+    def admin1_codes_in(self, iso2: str) -> dict[str, str]:
+        """Place id -> GeoNames admin1 code ("15", the code its towns carry) of one country's regions."""
+        prefix = f"{iso2.upper()}."
+        rows = self._query("SELECT code, place_id FROM codes WHERE code >= ? AND code < ? AND kind = 'geonames-admin1'",
+                           (prefix, f"{iso2.upper()}/"))
+        return {pid: code[len(prefix):] for code, pid in rows}
+
     def main_names_in(self, iso2: str, features: tuple[str, ...]) -> list[tuple[str, str]]:
         """(main name, place id) of one country's entries with these features (fuzzy matching)."""
         marks = ",".join("?" * len(features))

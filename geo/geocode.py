@@ -140,7 +140,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         lookup(t, article.text, gazetteer)
         if online is not None and not t.demonym:
             t.candidates = list(online.candidates(t.query)) + t.candidates
-    evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), w)
+    evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
     for t in tops:
         t.scores = base_scores(t, evidence, gazetteer, w)
@@ -159,7 +159,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     for name, group in by_name.items():
         elsewhere = [c for other, c in first.items() if other != name]
         for t in group:
-            scores[id(t)] = coherence_scores(t.candidates, t.scores, elsewhere, w)
+            scores[id(t)] = coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1)
 
     resolved: list[Resolution] = []
     unresolved: list[Unresolved] = []

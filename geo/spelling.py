@@ -9,8 +9,8 @@ from typing import Iterable
 from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import table
 
-FUZZY_FEATURES = ("city", "town", "village", "region", "district", "station", "facility")
-MIN_FUZZY_LENGTH = 5
+FUZZY_FEATURES = ("city", "town", "village", "region", "district")
+MIN_FUZZY_LENGTH = 7  # shorter names are too often everyday words one letter away from a place ("Easter")
 FUZZY_CUTOFF = 88.0  # rapidfuzz ratio (0-100): one wrong, missing or extra letter in a name of 8 or more
 
 

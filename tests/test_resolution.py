@@ -201,8 +201,10 @@ def test_the_outlets_home_chooses_between_namesakes(gazetteer):
 def test_weights_are_named_and_change_the_outcome(gazetteer):
     text = "Flood warnings were issued for Perth and Dundee after the river rose overnight."
     spans = [("Perth", "GPE"), ("Dundee", "GPE")]
-    found, _ = _resolve(gazetteer, text, spans, weights=Weights(coherence=0.0, anchor_near=0.0, anchor_far=0.0, holds=0.0))
-    assert found["Perth"][0].country == "AU"  # without the nearby-place evidence, population decides
+    found, _ = _resolve(gazetteer, text, spans, weights=Weights(coherence=0.0, anchor_near=0.0, anchor_far=0.0, holds=0.0,
+                                                                         region_named=0.0, region_named_sentence=0.0,
+                                                                         focus_share=0.0, focus_present=0.0))
+    assert found["Perth"][0].country == "AU"  # without the article's evidence, population decides
 
 
 def test_a_name_after_a_place_and_a_comma_is_its_region(gazetteer):
@@ -246,3 +248,16 @@ def test_a_county_inside_an_organisation_name_chooses_the_town(gazetteer):
 def test_a_city_state_is_its_capital(gazetteer):
     found, _ = _resolve(gazetteer, "The delegation arrived in Monaco on Tuesday.", [("Monaco", "GPE")])
     assert found["Monaco"][0].feature == "city" and found["Monaco"][0].country == "MC"
+
+
+def test_a_region_several_countries_have_is_the_one_in_the_articles_country(gazetteer):
+    text = "Hurricane crews from Texas and Georgia drove to Florida. Roads near Sebring were closed."
+    spans = [("Texas", "GPE"), ("Georgia", "GPE"), ("Florida", "GPE"), ("Sebring", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans)
+    assert found["Florida"][0].country == "US"
+    assert found["Sebring"][0].country == "US" and _near(found["Sebring"][0], 27.50, -81.44, 20)
+
+
+def test_fuzzy_matching_leaves_short_everyday_words_alone(gazetteer):
+    _, unresolved = _resolve(gazetteer, "Shops in Norway close over Eastr.", [("Norway", "GPE"), ("Eastr", "LOC")])
+    assert "Eastr" in unresolved
