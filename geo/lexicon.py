@@ -1,6 +1,8 @@
-"""The travel lexicon: word classes that route extraction reads, loaded from data/travel_lexicon.toml."""
+"""Word lists the pipeline reads from data/: the geocoder's lists in data/lexicons/ and the travel lexicon in
+data/travel_lexicon.toml (each file says where its words come from)."""
 from __future__ import annotations
 
+import csv
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -8,7 +10,27 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "travel_lexicon.toml"
+from .config import DATA_DIR
+
+LEXICON_DIR = DATA_DIR / "lexicons"
+LEXICON_FILE = DATA_DIR / "travel_lexicon.toml"
+
+
+def _lines(name: str) -> list[str]:
+    text = (LEXICON_DIR / name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def words(name: str) -> frozenset[str]:
+    """The whitespace-separated words of data/lexicons/<name>.txt, lower case."""
+    return frozenset(w.lower() for line in _lines(f"{name}.txt") for w in line.split())
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of data/lexicons/<name>.csv as dicts, in file order."""
+    return tuple(csv.DictReader(_lines(f"{name}.csv")))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from geo.config import load_settings
 from geo.entities import load_model
 from geo.gazetteer import Gazetteer, build_index, open_gazetteer
 from geo.pipeline import analyze
+from geo.sources import Entry
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -60,10 +61,14 @@ TINY_ROWS = [
 ]
 
 
+def _tiny_entries():
+    return (Entry(row, names) for row, names in TINY_ROWS)
+
+
 @pytest.fixture
 def tiny_sources(monkeypatch):
     """Index builds in this test read TINY_ROWS instead of the pip-installed data (the curated tables stay)."""
-    monkeypatch.setattr(gazetteer_module, "_base_rows", lambda: iter(TINY_ROWS))
+    monkeypatch.setattr(gazetteer_module, "_source_entries", _tiny_entries)
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +76,7 @@ def tiny_index(tmp_path_factory) -> Path:
     """A built index (real build code, current fingerprint) of TINY_ROWS plus the curated tables; copy it to change it."""
     path = tmp_path_factory.mktemp("tiny-gazetteer") / "gazetteer.sqlite"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(gazetteer_module, "_base_rows", lambda: iter(TINY_ROWS))
+        mp.setattr(gazetteer_module, "_source_entries", _tiny_entries)
         build_index(path)
     return path
 

@@ -39,7 +39,29 @@ def test_geoparse_benchmark_scores_a_small_corpus(tmp_path, settings, nlp, gazet
     [report] = suite.reports
     assert report.matched == 2 and report.recall == 1.0
     assert report.acc161 == 1.0  # Paris within 161 km; Kenya's centroid within 161 km of (1, 38)
-    assert "GeoWebNews" in suite.table()
+    assert "GeoWebNews" in suite.table() and "by outline" in suite.table()
+
+
+GWN_REGION = """<?xml version="1.0" ?>
+<articles>
+ <article file="2"><title>t</title><link>l</link>
+  <text>Wildfires spread across Texas on Monday.</text>
+  <toponyms>
+   <toponym><extractedName>Texas</extractedName><normalisedName>Texas</normalisedName><type>Literal</type><modifierType/>
+    <nonLocational>No</nonLocational><start>24</start><end>29</end><geonamesID>1</geonamesID>
+    <latitude>29.76</latitude><longitude>-95.37</longitude></toponym>
+  </toponyms>
+ </article>
+</articles>
+"""
+
+
+def test_a_region_is_right_by_outline_when_the_gold_point_is_inside_it(tmp_path, settings, nlp, gazetteer):
+    # The gold point is Houston: far from Texas's centre, inside its outline.
+    (tmp_path / "GWN.xml").write_text(GWN_REGION, encoding="utf-8")
+    [report] = run_geoparse([str(tmp_path)], settings, nlp=nlp, gazetteer=gazetteer).reports
+    d = report.as_dict()
+    assert d["acc161"] == 0.0 and d["acc161_by_outline"] == 1.0 and d["acc161_countries_by_outline"] == 0.0
 
 
 def test_report_metrics():
@@ -52,9 +74,11 @@ def test_report_metrics():
 def test_countries_by_outline_is_reported_beside_acc161_not_in_it():
     assert country_contains("US", 39.76, -98.5) and not country_contains("CA", 39.76, -98.5)
     assert country_contains("JP", 35.69, 139.75) and not country_contains("JP", 37.57, 126.98)  # Tokyo, not Seoul
-    r = Report("x", 1, gold=2, predicted=2, matched=2, errors_km=[10.0, 234.0], area_errors_km=[234.0], countries_off_point=1)
+    r = Report("x", 1, gold=3, predicted=3, matched=3, errors_km=[10.0, 234.0, 300.0], area_errors_km=[234.0, 300.0],
+               areas_inside_outline=2, countries_off_point=1)
     d = r.as_dict()
-    assert d["acc161"] == 0.5 and d["acc161_countries_by_outline"] == 1.0
+    assert d["acc161"] == pytest.approx(0.333, abs=0.001)
+    assert d["acc161_countries_by_outline"] == pytest.approx(0.667, abs=0.001) and d["acc161_by_outline"] == 1.0
 
 
 @pytest.mark.slow
@@ -74,7 +98,7 @@ def test_parquet_export(seed_analysis, tmp_path):
     from geo.export import write_parquet
 
     files = write_parquet(seed_analysis, tmp_path)
-    assert {f.name for f in files} == {f"{name}.parquet" for name in ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved")}
+    assert {f.name for f in files} == {f"{name}.parquet" for name in ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved", "quotes", "claims")}
     stops = pd.read_parquet(tmp_path / "stops.parquet")
     assert "Khasan" in set(stops["name"])
     assert len(pd.read_parquet(tmp_path / "articles.parquet")) == 5

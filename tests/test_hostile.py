@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from geo.articles import article_from_text, read_article_bytes
 from geo.errors import ArticleError, GazetteerError
-from geo.gazetteer import _package_dir, open_gazetteer
+from geo.gazetteer import open_gazetteer
+from geo.sources import package_dir
 from geo.geocode import GeocodeCache
 from geo.mapview import MapView, build_map, place_popup
 from geo.pipeline import analyze
@@ -111,7 +112,7 @@ def test_limits_are_settings(settings, tmp_path):
 
 def test_missing_data_package_names_the_fix():
     with pytest.raises(GazetteerError, match="pip install -r requirements.txt"):
-        _package_dir("no_such_data_package_xyz")
+        package_dir("no_such_data_package_xyz")
 
 
 def test_unwritable_cache_folder_names_the_setting(settings, tmp_path):

@@ -1,0 +1,54 @@
+"""Outlines and containment: countries, first-level regions, macro-regions and continents from the committed file."""
+from __future__ import annotations
+
+import pytest
+
+from geo.outlines import contains, default_outlines, outline_of
+
+HOUSTON, DALLAS_TX, SEOUL, CAIRO, LIMA, PORTLAND_OR, PORTLAND_ME = ((29.76, -95.37), (32.78, -96.80), (37.57, 126.98),
+                                                                    (30.04, 31.24), (-12.05, -77.04), (45.52, -122.68),
+                                                                    (43.66, -70.26))
+
+
+def _one(gazetteer, name, feature, country=None):
+    [c] = [c for c in gazetteer.candidates(name) if c.feature == feature and (country is None or c.country == country)]
+    return c
+
+
+def test_countries_and_first_level_regions_contain_their_own_points(gazetteer):
+    texas = _one(gazetteer, "Texas", "region", "US")
+    assert contains(texas, *HOUSTON) and contains(texas, *DALLAS_TX) and not contains(texas, *PORTLAND_OR)
+    korea = _one(gazetteer, "South Korea", "country")
+    assert contains(korea, *SEOUL) and not contains(korea, *CAIRO)
+    amur = _one(gazetteer, "Amur Oblast", "region")
+    assert contains(amur, amur.lat, amur.lon)
+
+
+def test_macro_regions_are_unions_of_their_members(gazetteer):
+    middle_east = _one(gazetteer, "Middle East", "region")
+    assert contains(middle_east, *CAIRO) and not contains(middle_east, *SEOUL)
+    latin_america = _one(gazetteer, "Latin America", "region")
+    assert contains(latin_america, *LIMA) and not contains(latin_america, *HOUSTON)
+    west_coast = [c for c in gazetteer.candidates("West Coast") if c.id.startswith("curated:")][0]
+    assert contains(west_coast, *PORTLAND_OR) and not contains(west_coast, *PORTLAND_ME)
+    assert contains(west_coast, west_coast.lat, west_coast.lon)
+
+
+def test_continents_have_outlines_and_towns_have_none(gazetteer):
+    africa = _one(gazetteer, "Africa", "continent")
+    assert contains(africa, *CAIRO) and not contains(africa, *LIMA)
+    town = max(gazetteer.candidates("Houston"), key=lambda c: c.population)
+    assert outline_of(town) is None and contains(town, *HOUSTON) is None
+
+
+def test_most_first_level_regions_have_an_outline(gazetteer):
+    outlines = default_outlines()
+    regions = [c for name in ("California", "Bavaria", "Ontario", "Sichuan", "Queensland", "Maharashtra", "Krasnodar Krai")
+               for c in gazetteer.region_candidates(name) if c.feature == "region"]
+    assert len(regions) >= 7
+    assert all(outlines.outline_of(c) is not None for c in regions), [c.name for c in regions if outlines.outline_of(c) is None]
+
+
+@pytest.mark.parametrize("code", ["FR", "NO", "US", "RU", "XK"])
+def test_countries_whose_natural_earth_code_is_often_missing_have_outlines(code):
+    assert default_outlines().shape(f"country:{code}") is not None
