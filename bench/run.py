@@ -194,16 +194,117 @@ print(json.dumps({"rerun_ms": round(1000 * times[len(times) // 2])}))
     return json.loads(out.stdout.strip().splitlines()[-1])["rerun_ms"]
 
 
+def long_article_figures(env: dict, chars: int = 4_990_000) -> dict:
+    """Peak memory and time of the pipeline on one article just under the 5 MB file limit, beside the bare model
+    parsing the same pieces (spaCy alone cannot take the whole text: it stops at max_length)."""
+    sys.path.insert(0, str(ROOT))
+    from geo.chunks import pieces
+    from tests.longtext import long_article
+
+    text = long_article(chars)
+    with tempfile.TemporaryDirectory() as whole, tempfile.TemporaryDirectory() as parts:
+        (Path(whole) / "long.txt").write_text(text, encoding="utf-8")
+        for n, piece in enumerate(pieces(text)):
+            (Path(parts) / f"{n:05d}.txt").write_text(piece, encoding="utf-8")
+        floor = measure("floor", [parts], env)
+        pipe = measure("pipeline", [whole], env)
+    return {"article_mb": round(len(text.encode()) / 1e6, 2), "pipeline_s": round(pipe["wall"], 1), "floor_s": round(floor["wall"], 1),
+            "pipeline_peak_mb": round(pipe["peak_mb"]), "floor_peak_mb": round(floor["peak_mb"])}
+
+
+def _markers_visible(page, url: str, timeout: float = 300) -> float:
+    """Seconds from navigation to the first map marker."""
+    t = time.perf_counter()
+    page.goto(url)
+    while time.perf_counter() - t < timeout:
+        for frame in page.frames:
+            try:
+                if frame.locator("path.geo-place, .marker-cluster").count() > 0:
+                    return time.perf_counter() - t
+            except Exception:
+                pass
+        time.sleep(0.05)
+    raise RuntimeError(f"no markers on {url} after {timeout} s")
+
+
+def concurrent_viewer(env: dict, folder: Path, articles: int = 300, loads: int = 3) -> dict:
+    """Another viewer's page load (seeds, warm) while idle and while one session analyses `articles` uploaded files."""
+    from playwright.sync_api import sync_playwright
+
+    files = sorted(folder.glob("*.txt"))[:articles]
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    local = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+    try:
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu",
+                                                                                    "--disable-background-networking", "--disable-component-update"])
+
+            def viewer_load() -> float:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(local) else r.abort())
+                try:
+                    return _markers_visible(page, url + "/?corpus=seeds")
+                finally:
+                    page.close()
+
+            viewer_load()  # warms the model, the seeds' analysis and the server's caches
+            idle = [viewer_load() for _ in range(loads)]
+            analyst = browser.new_page(viewport={"width": 1400, "height": 1000})
+            analyst.route("**/*", lambda r: r.continue_() if r.request.url.startswith(local) else r.abort())
+            analyst.goto(url + "/?corpus=upload")
+            analyst.locator("input[type=file]").first.set_input_files([str(f) for f in files])
+            bar = analyst.locator("[data-testid=stProgress]")
+            bar.first.wait_for(timeout=300_000)
+            started = time.perf_counter()
+            busy = []
+            while bar.count() and len(busy) < loads:
+                busy.append(viewer_load())
+            still_running = bar.count() > 0
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    idle_s, busy_s = statistics.median(idle), statistics.median(busy) if busy else float("nan")
+    return {"articles": len(files), "idle_load_s": round(idle_s, 2), "busy_load_s": round(busy_s, 2), "ratio": round(busy_s / idle_s, 2),
+            "busy_loads": [round(b, 2) for b in busy], "analysis_running_after_loads": still_running,
+            "seconds_measured_during_analysis": round(time.perf_counter() - started, 1)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny corpus, no dashboard and no large corpus")
     ap.add_argument("--no-dashboard", action="store_true")
+    ap.add_argument("--only", choices=["long-article", "concurrent"], help="run one section and print its figures")
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     cache = Path(tempfile.mkdtemp(prefix="geo-bench-"))
     env = {**os.environ, "GEO_CACHE_DIR": str(cache)}
     # Build the gazetteer once so cold pipeline runs measure analysis, not the one-off index build.
     gz = gazetteer_figures(env)
+    if args.only:
+        if args.only == "long-article":
+            figures = long_article_figures(env)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                benchmark_texts(Path(tmp))
+                figures = concurrent_viewer(env, Path(tmp))
+        (RESULTS / f"{args.only}.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
+        print(args.only, json.dumps(figures))
+        return 0
     seeds = [str(p) for p in sorted((ROOT / "seeds").glob("*.txt"))]
     results: dict = {"date": dt.date.today().isoformat(), "machine": {"cores": os.cpu_count(), "memory_gb": round(
         os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "python": platform.python_version()}, "gazetteer": gz}
@@ -216,7 +317,9 @@ def main() -> int:
             results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=3))
             results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=3, workers=2))
             results["scaling"] = memory_scaling(Path(tmp), env, results["pipeline"][1])
+            results["long_article"] = long_article_figures(env)
             if not args.no_dashboard:
+                results["concurrent_viewer"] = concurrent_viewer(env, Path(tmp))
                 results["dashboard"] = {"seeds": dashboard_figures(env)}
                 subprocess.run([sys.executable, "-m", "geo", "analyze", tmp, "--parquet", saved], cwd=ROOT, env=env,
                                capture_output=True, check=True)
@@ -229,6 +332,10 @@ def main() -> int:
               f"{r['floor_peak_mb']:>8}  {r['ratios']}")
     for r in results.get("scaling", []):
         print(f"memory scaling: {r['articles']:>5} articles  {r['pipeline_s']:>6} s  peak {r['peak_mb']} MB")
+    if "long_article" in results:
+        print("one 5 MB article:", json.dumps(results["long_article"]))
+    if "concurrent_viewer" in results:
+        print("another viewer's page load while a session analyses:", json.dumps(results["concurrent_viewer"]))
     print("gazetteer:", json.dumps(gz))
     if "dashboard" in results:
         print("dashboard:", json.dumps(results["dashboard"]))

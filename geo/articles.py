@@ -4,15 +4,18 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import logging
 import re
 import statistics
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .config import DATA_DIR, Settings
-from .errors import ArticleError, CorpusError
+from .errors import ArticleError, CorpusError, failure_reason
+
+log = logging.getLogger(__name__)
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 BOILERPLATE_FILE = DATA_DIR / "boilerplate.txt"
@@ -649,12 +652,19 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield p
 
 
-def read_corpus(paths: Iterable[str | Path], settings: Settings) -> tuple[list[Article], list[Problem]]:
-    """Every readable article under `paths`, plus one Problem line for each file that was skipped."""
+def read_corpus(paths: Iterable[str | Path], settings: Settings,
+                on_file: Callable[[int, int], None] | None = None) -> tuple[list[Article], list[Problem]]:
+    """Every readable article under `paths`, plus one Problem line for each file that was skipped.
+
+    `on_file(done, total)` is called before each file and once at the end.
+    """
     articles: list[Article] = []
     problems: list[Problem] = []
     total = 0
-    for path in _expand(paths):
+    files = list(_expand(paths))
+    for n, path in enumerate(files):
+        if on_file is not None:
+            on_file(n, len(files))
         if len(articles) >= settings.max_files:
             problems.append(Problem(str(path), f"skipped: corpus already has {settings.max_files} files (setting max_files)"))
             continue
@@ -674,9 +684,15 @@ def read_corpus(paths: Iterable[str | Path], settings: Settings) -> tuple[list[A
         except OSError as exc:
             problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}"))
             continue
+        except Exception as exc:  # noqa: BLE001  one unreadable file never stops the corpus
+            log.warning("reading %s failed", path, exc_info=True)
+            problems.append(Problem(str(path), failure_reason(exc, "could not be read")))
+            continue
         if article.encoding.lower().replace("_", "-") not in ("utf-8", "ascii"):
             problems.append(Problem(str(path), f"not UTF-8; read as {article.encoding}"))
         articles.append(article)
+    if on_file is not None:
+        on_file(len(files), len(files))
     articles = dedupe_ids(articles)
     return infer_corpus_dates(articles), problems
 

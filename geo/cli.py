@@ -10,7 +10,8 @@ from pathlib import Path
 
 from . import __version__
 from .config import load_settings, setting_help
-from .errors import GeoError
+from .errors import CorpusError, GeoError, failure_reason
+from .progress import Progress, TerminalProgress
 
 log = logging.getLogger("geo")
 
@@ -92,14 +93,23 @@ def cmd_analyze(args, settings) -> int:
     from .pipeline import analyze
 
     started = time.perf_counter()
-    articles, problems = read_corpus(args.paths, settings)
+    progress = TerminalProgress(sys.stderr)
+    articles, problems = read_corpus(args.paths, settings, on_file=lambda done, total: progress(Progress("reading", done, total)))
+    progress.close()
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
     require_articles(articles, problems)
     gazetteer = open_gazetteer(settings)
     online = make_geocoder(settings, gazetteer, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
     nlp = load_model(settings.spacy_model)
-    result = analyze(articles, nlp, gazetteer, settings, problems, online)
+    try:
+        result = analyze(articles, nlp, gazetteer, settings, problems, online, on_progress=progress)
+    finally:
+        progress.close()
+    for p in result.problems[len(problems):]:
+        print(f"warning: {p}", file=sys.stderr)
+    if not result.articles:
+        raise CorpusError(f"no article could be analysed ({len(result.problems)} problems, listed above)")
     if args.json:
         _emit(args.json, dumps(to_json(result)) + "\n")
     if args.geojson:
@@ -228,3 +238,8 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001  a bug of ours: one line for the user, the traceback with --verbose
+        if args.verbose:
+            log.error("unexpected failure", exc_info=True)
+        print(f"error: {failure_reason(exc, 'internal error')}; run with -v for the traceback", file=sys.stderr)
+        return 1

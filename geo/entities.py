@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from .articles import Article
+from . import chunks
 from .errors import ModelNotInstalled
 from .gazetteer import normalize
+from .lexicon import LEXICON
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ LOCATIVE_PREPS = {"in", "at", "to", "from", "into", "towards", "toward", "near",
 PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airport": "FAC", "port": "FAC", "base": "FAC",
                "border": "LOC", "river": "LOC", "region": "LOC", "province": "GPE", "city": "GPE", "oblast": "GPE",
                "krai": "GPE", "county": "GPE", "district": "GPE", "state": "GPE", "prefecture": "GPE"}
+MOVEMENT_PREPS = {"to", "in", "at", "into", "from", "for", "via", "through", "towards", "toward"}
+TITLE_MATCH_BONUS = 3.0  # a short name after a title joins the full name seen after the same title
 CREDIT_RE = re.compile(r"(?:credit|photo|picture|image)s?\s*:\s*$|/\s*$", re.I)
 NON_PLACE_WORDS = {normalize(w) for w in ("January February March April May June July August September October November December "
                                           "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()}
@@ -154,9 +158,25 @@ def _is_place_name(is_place: Callable[[str], bool], text: str) -> bool:
     return bool(key) and key not in NON_PLACE_WORDS and is_place(text)
 
 
+def after_movement(doc, s: int) -> bool:
+    """Whether token s follows a movement verb and a place preposition ("will fly to X", "touched down in X"),
+    or a verb whose object is a place and "the" ("crossed the X")."""
+    if s >= 2 and doc[s - 1].lower_ == "the" and doc[s - 2].pos_ == "VERB" and doc[s - 2].lemma_.lower() in LEXICON.role_by_object:
+        return True  # "crossed the X", "left the X"
+    if s < 2 or doc[s - 1].lower_ not in MOVEMENT_PREPS:
+        return False
+    for i in range(s - 2, max(-1, s - 4), -1):
+        tok = doc[i]
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in LEXICON.move_verbs:
+            return True
+        if tok.pos_ not in ("ADV", "ADP", "PART"):
+            return False
+    return False
+
+
 def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                  is_country: Callable[[str], bool] = lambda name: False,
-                 acronyms: Iterable[str] = ()) -> list[tuple[int, int, str, str | None]]:
+                 acronyms: Iterable[str] = (), is_known: Callable[[str], bool] | None = None) -> list[tuple[int, int, str, str | None]]:
     """Cleaned (start_token, end_token, label, fix-note) spans for a doc's entities.
 
     `is_place(text)` tells whether the gazetteer knows a notable place of that name, `is_country(text)` whether
@@ -205,12 +225,14 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     fixed = []
     for s, e, label, note in spans:
         text = doc[s:e].text
-        if label in ("PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART") and normalize(text) not in titled_people:
+        if label in ("PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT") and normalize(text) not in titled_people:
             prev = doc[s - 1].lower_ if s > 0 else ""
             prev_verb = s > 0 and doc[s - 1].pos_ == "VERB" and doc[s - 1].lemma_ in PLACE_OBJECT_VERBS
             nxt = doc[e].lower_ if e < len(doc) else ""
             head_label = PLACE_HEADS.get(nxt)
-            if doc[s].lower_ not in HONORIFICS and (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text):
+            # After a movement verb and a place preposition any place the gazetteer knows counts, however small.
+            known = is_known is not None and after_movement(doc, s) and _is_place_name(is_known, text)
+            if doc[s].lower_ not in HONORIFICS and (known or (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text)):
                 new_label = head_label or "GPE"
                 if head_label and _is_place_name(is_place, doc[s:e + 1].text):
                     e += 1
@@ -223,7 +245,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     covered = {i for s, e, _, _ in fixed for i in range(s, e)}
     fixed.extend((t.i, t.i + 1, "ORG", "acronym defined in the corpus") for t in doc if t.text in acronyms and t.i not in covered)
     fixed.extend(_dateline_spans(doc, is_place))
-    fixed.extend(_missed_places(doc, fixed, is_place))
+    fixed.extend(_missed_places(doc, fixed, is_place, is_known))
     return _non_overlapping(fixed)
 
 
@@ -291,7 +313,7 @@ def _dateline_spans(doc, is_place) -> list[tuple[int, int, str, str | None]]:
     return out
 
 
-def _missed_places(doc, spans, is_place) -> list[tuple[int, int, str, str | None]]:
+def _missed_places(doc, spans, is_place, is_known=None) -> list[tuple[int, int, str, str | None]]:
     """Capitalised words after a locative preposition that the model left untagged but the gazetteer knows."""
     covered = set()
     for s, e, _, _ in spans:
@@ -307,7 +329,7 @@ def _missed_places(doc, spans, is_place) -> list[tuple[int, int, str, str | None
                 j += 1
             for end in range(j, i + 1, -1):
                 text = doc[i + 1:end].text
-                if _is_place_name(is_place, text):
+                if _is_place_name(is_place, text) or (is_known is not None and after_movement(doc, i + 1) and _is_place_name(is_known, text)):
                     label = PLACE_HEADS.get(doc[end].lower_, "GPE") if end < len(doc) else "GPE"
                     out.append((i + 1, end, label, "added (gazetteer, geographic context)"))
                     break
@@ -357,9 +379,13 @@ def titled_names(texts: Iterable[str]) -> set[str]:
 
 
 def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], titled_people: set[str],
-                      is_country: Callable[[str], bool] = lambda name: False, acronyms: Iterable[str] = ()) -> list[Entity]:
-    """Entity records of one parsed article, after span clean-up and gazetteer-driven label fixes."""
-    spans = fix_entities(doc, is_place, titled_people, is_country, acronyms)
+                      is_country: Callable[[str], bool] = lambda name: False, acronyms: Iterable[str] = (),
+                      is_known: Callable[[str], bool] | None = None) -> list[Entity]:
+    """Entity records of one parsed article, after span clean-up and gazetteer-driven label fixes.
+
+    `is_known(text)` tells whether the gazetteer has any place of that name (used only right after a movement verb).
+    """
+    spans = fix_entities(doc, is_place, titled_people, is_country, acronyms, is_known)
     ents = []
     for idx, (s, e, label, note) in enumerate(spans):
         span = doc[s:e]
@@ -370,11 +396,49 @@ def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], ti
     return ents
 
 
-def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1):
-    """(article, doc) pairs, streamed from nlp.pipe."""
-    texts = (a.text for a in articles)
-    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
-        yield article, doc
+def _parsed_pieces(articles: Sequence[Article], nlp, batch_size: int, n_process: int, limit: int,
+                   on_piece: Callable[[int, int], None] | None = None):
+    """(article, doc) pairs from one nlp.pipe stream of every article's pieces, each article's pieces re-joined."""
+    def stream():
+        for k, article in enumerate(articles):
+            bounds = chunks.piece_bounds(article.text, limit)
+            for j, (start, end) in enumerate(bounds):
+                yield article.text[start:end], (k, j, len(bounds))
+
+    docs = []
+    for doc, (k, j, n) in nlp.pipe(stream(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+        docs.append(doc)
+        if j == n - 1:
+            yield articles[k], chunks.join_docs(docs)
+            docs = []
+        elif on_piece is not None:
+            on_piece(j + 1, n)
+
+
+def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1,
+                   on_piece: Callable[[int, int], None] | None = None):
+    """(article, doc, None) in order, long texts parsed in pieces; an article spaCy fails on gives (article, None, error).
+
+    `on_piece(done, pieces)` is called as the pieces of a long article are parsed, before the article is yielded.
+    """
+    articles = list(articles)
+    limit = min(chunks.PIECE_CHARS, nlp.max_length)
+    done = 0
+    while done < len(articles):
+        try:
+            for article, doc in _parsed_pieces(articles[done:], nlp, batch_size, n_process, limit, on_piece):
+                done += 1
+                yield article, doc, None
+        except Exception:  # noqa: BLE001  one article of the failing batch broke it: parse the next one alone to name it
+            log.debug("batch failed after %d articles; retrying one by one", done, exc_info=True)
+            article = articles[done]
+            done += 1
+            try:
+                doc = next(_parsed_pieces([article], nlp, 1, 1, limit))[1]
+            except Exception as exc:  # noqa: BLE001
+                yield article, None, exc
+            else:
+                yield article, doc, None
 
 
 def person_tokens(entities: Sequence[Entity]) -> set[str]:
@@ -493,6 +557,13 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words).lower()
 
 
+def _title_before(text: str, start: int) -> str | None:
+    """The title word written just before a name ("President" in "US President X"), lower case."""
+    m = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, start - 20):start])
+    word = m.group(1).lower() if m else ""
+    return word if word in TITLES or word in NAME_TITLES or word == "lady" else None
+
+
 def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple[list[Cluster], dict[tuple[str, int], str]]:
     """Alias clusters across articles, and the cluster id of each (article, entity index)."""
     assignment: dict[tuple[str, int], str] = {}
@@ -512,6 +583,12 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
         toks = key.split()
         for t in {toks[0], toks[-1]}:
             by_token[t].append(key)
+    full_titles: dict[str, set[str]] = defaultdict(set)  # titles written before each full name ("President")
+    for e in people:
+        if len(e.norm.split()) >= 2:
+            title = _title_before(texts.get(e.article, ""), e.start)
+            if title:
+                full_titles[e.norm].add(title)
     last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for e in sorted(people, key=lambda x: (x.article, x.start)):
         if len(e.norm.split()) >= 2:
@@ -523,8 +600,11 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
             preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
             nearest = preceding[-1] if preceding else None
 
+            title = _title_before(texts.get(e.article, ""), e.start)
+
             def salience(k: str) -> float:
-                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0)
+                same_title = TITLE_MATCH_BONUS if title and title in full_titles[k] else 0.0
+                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0) + same_title
 
             key = max(candidates, key=lambda k: (salience(k), full_counts[k], k))
         cid = f"person-{_slug(key)}"

@@ -32,3 +32,15 @@ class CorpusError(GeoError):
 
 class ResultsError(GeoError):
     """Saved results (Parquet) are missing, damaged or written by an older version."""
+
+
+# Longest exception message kept in a one-line failure reason (spaCy's messages can run to paragraphs).
+REASON_CHARS = 200
+
+
+def failure_reason(exc: BaseException, what: str = "could not be analysed") -> str:
+    """One line for an unexpected failure: what failed, the exception's type and the first line of its message."""
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    if len(first) > REASON_CHARS:
+        first = first[: REASON_CHARS - 1] + "…"
+    return f"{what} ({type(exc).__name__}{': ' + first if first else ''})"

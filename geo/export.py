@@ -8,15 +8,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from .claims import Claim, ClaimRow
 from .entities import Entity
 from .errors import ResultsError
 from .geocode import Place
 from .pipeline import Analysis
+from .quotes import Quote, shared_quotes
 from .route import Route
 
 # Bumped when the Parquet tables change shape; read_parquet refuses other versions with one line.
-PARQUET_VERSION = "2"
-PARQUET_TABLES = ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved")
+PARQUET_VERSION = "3"
+PARQUET_TABLES = ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved", "quotes", "claims")
+QUOTE_FIELDS = ("article", "kind", "text", "start", "end", "text_start", "text_end", "verb", "speaker", "speaker_start",
+                "speaker_end", "speaker_id")
+CLAIM_FIELDS = ("claim", "kind", "subject", "conflict", "note", "article", "source", "value", "group", "sentence", "start", "end", "check")
 
 
 def _route_dict(route: Route) -> dict[str, Any]:
@@ -32,8 +37,32 @@ def _route_dict(route: Route) -> dict[str, Any]:
     }
 
 
+def quote_dict(quote: Quote, names: dict[str, str]) -> dict[str, Any]:
+    """A quotation with raw offsets of its text, pieces and speaker, and the speaker's cluster and name."""
+    return {**{f: getattr(quote, f) for f in QUOTE_FIELDS}, "parts": [list(p) for p in quote.parts],
+            "text_parts": [list(p) for p in quote.text_parts],
+            "resolved": quote.resolved, "speaker_name": names.get(quote.speaker_id or "", quote.speaker)}
+
+
+def claim_dict(claim: Claim) -> dict[str, Any]:
+    return {"key": claim.key, "kind": claim.kind, "subject": claim.subject, "conflict": claim.conflict, "note": claim.note,
+            "sources": claim.sources, "rows": [asdict(r) for r in claim.rows]}
+
+
+def _statements(analysis: Analysis) -> dict[str, Any]:
+    names = {c.id: c.name for c in analysis.clusters}
+    return {
+        "quotes": [quote_dict(q, names) for q in analysis.quotes],
+        "shared_quotes": [{"key": s.key, "kind": s.kind, "text": s.text, "speaker": s.speaker, "speaker_id": s.speaker_id,
+                           "articles": list(s.articles), "sources": [[q.article, q.start, q.end] for q in s.sources]}
+                          for s in shared_quotes(analysis.quotes, names)],
+        "claims": [claim_dict(c) for c in analysis.claims],
+    }
+
+
 def to_json(analysis: Analysis) -> dict[str, Any]:
-    """The --json document: articles with their entities, alias clusters, places, unresolved mentions, routes."""
+    """The --json document: articles with their entities, alias clusters, places, unresolved mentions, routes, quotations
+    (per article and shared across outlets) and claims side by side."""
     articles = []
     by_article: dict[str, list[Entity]] = {}
     for e in analysis.entities:
@@ -56,6 +85,7 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
         "places": [place_properties(p) | {"lat": p.lat, "lon": p.lon, "id": p.id} for p in analysis.places],
         "unresolved": [asdict(u) for u in analysis.unresolved],
         "routes": [_route_dict(r) for r in analysis.routes],
+        **_statements(analysis),
         "problems": [str(p) for p in analysis.problems],
         "warnings": analysis.warnings,
     }
@@ -76,7 +106,9 @@ def to_geojson(analysis: Analysis) -> dict[str, Any]:
                  "properties": place_properties(p)} for p in analysis.places]
     for r in analysis.routes:
         d = _route_dict(r)
-        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[s.lon, s.lat] for s in r.stops]},
+        points = [[s.lon, s.lat] for s in r.stops]
+        geometry = {"type": "LineString", "coordinates": points} if len(points) > 1 else {"type": "Point", "coordinates": points[0]}
+        features.append({"type": "Feature", "geometry": geometry,
                          "properties": {"kind": "route", **{k: v for k, v in d.items()}}})
     return {"type": "FeatureCollection", "features": features,
             "unresolved": [asdict(u) for u in analysis.unresolved]}
@@ -102,13 +134,41 @@ def places_csv(analysis: Analysis) -> str:
     return out.getvalue()
 
 
+def quotes_csv(analysis: Analysis) -> str:
+    """One row per quotation: article, kind, speaker as written and resolved, verb, raw offsets, text."""
+    names = {c.id: c.name for c in analysis.clusters}
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["article", "kind", "speaker", "speaker_id", "speaker_name", "resolved", "verb", "start", "end", "text"])
+    for q in analysis.quotes:
+        w.writerow([q.article, q.kind, q.speaker, q.speaker_id or "", names.get(q.speaker_id or "", ""), q.resolved, q.verb or "",
+                    q.start, q.end, q.text])
+    return out.getvalue()
+
+
+def claims_csv(analysis: Analysis) -> str:
+    """One row per source of each claim: what it says, its agreement group, conflict mark and the map's verdict."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(CLAIM_FIELDS)
+    for row in _claim_rows(analysis.claims):
+        w.writerow([row[f] for f in CLAIM_FIELDS])
+    return out.getvalue()
+
+
+def _claim_rows(claims: list[Claim]) -> list[dict[str, Any]]:
+    return [{"claim": c.key, "kind": c.kind, "subject": c.subject, "conflict": c.conflict, "note": c.note, **asdict(r)}
+            for c in claims for r in c.rows]
+
+
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
 def write_parquet(analysis: Analysis, folder: str | Path) -> list[Path]:
     """Articles (with raw text and segment map), entities, clusters, places (one row per mention), routes (trip, legs,
-    claims), route stops and unresolved mentions as Parquet files in `folder`; read_parquet reads them back as they were."""
+    claims), route stops, unresolved mentions, quotations and claim rows as Parquet files in `folder`; read_parquet reads
+    them back as they were."""
     import pandas as pd
 
     folder = Path(folder)
@@ -143,6 +203,10 @@ def write_parquet(analysis: Analysis, folder: str | Path) -> list[Path]:
                                 "roles": s.roles, "articles": s.articles, "evidence": json.dumps(s.evidence)}
                                for k, r in enumerate(analysis.routes) for n, s in enumerate(r.stops, start=1)]),
         "unresolved": pd.DataFrame([asdict(u) for u in analysis.unresolved], columns=["article", "start", "end", "text", "reason"]),
+        "quotes": pd.DataFrame([{**{f: getattr(q, f) for f in QUOTE_FIELDS}, "parts": json.dumps([list(p) for p in q.parts]),
+                                 "text_parts": json.dumps([list(p) for p in q.text_parts])}
+                                for q in analysis.quotes], columns=[*QUOTE_FIELDS, "parts", "text_parts"]),
+        "claims": pd.DataFrame(_claim_rows(analysis.claims), columns=list(CLAIM_FIELDS)),
     }
     written = []
     for name, frame in tables.items():
@@ -165,8 +229,8 @@ def _check_parquet_folder(folder: Path) -> None:
     version_file = folder / "version.txt"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "1"
     if version != PARQUET_VERSION:
-        raise ResultsError(f"{folder}: saved results of format {version}, this version reads format {PARQUET_VERSION} (with raw text "
-                           f"and legs): write them again with python -m geo analyze ... --parquet {folder}")
+        raise ResultsError(f"{folder}: saved results of format {version}, this version reads format {PARQUET_VERSION} (with raw text, "
+                           f"legs, quotations and claims): write them again with python -m geo analyze ... --parquet {folder}")
     missing = [name for name in PARQUET_TABLES if not (folder / f"{name}.parquet").exists()]
     if missing:
         raise ResultsError(f"{folder}: saved results lack {', '.join(m + '.parquet' for m in missing)}: "
@@ -223,4 +287,29 @@ def read_parquet(folder: str | Path) -> Analysis:
                                                list(r.roles), list(r.articles), json.loads(r.evidence)))
     unresolved = [Unresolved(r.article, int(r.start), int(r.end), r.text, r.reason) for r in tables["unresolved"].itertuples()]
     model = (folder / "model.txt").read_text().strip() if (folder / "model.txt").exists() else "from parquet"
-    return Analysis(articles, [], entities, clusters, assignment, places, unresolved, routes, model)
+    return Analysis(articles, [], entities, clusters, assignment, places, unresolved, routes, model, [],
+                    _read_quotes(tables["quotes"]), _read_claims(tables["claims"]))
+
+
+def _int(value: Any) -> int | None:
+    value = _opt(value)
+    return None if value is None else int(value)
+
+
+def _read_quotes(frame) -> list[Quote]:
+    return [Quote(r.article, r.kind, r.text, int(r.start), int(r.end), int(r.text_start), int(r.text_end),
+                  tuple(tuple(p) for p in json.loads(r.parts)), _opt(r.verb), r.speaker, _int(r.speaker_start), _int(r.speaker_end),
+                  _opt(r.speaker_id), tuple(tuple(p) for p in json.loads(r.text_parts))) for r in frame.itertuples()]
+
+
+def _read_claims(frame) -> list[Claim]:
+    """Claims from their rows, in the order written (rows of one claim are consecutive)."""
+    claims: list[Claim] = []
+    for r in frame.to_dict("records"):
+        row = ClaimRow(r["article"], r["source"], r["value"], int(r["group"]), r["sentence"], int(r["start"]), int(r["end"]), _opt(r["check"]))
+        if claims and claims[-1].key == r["claim"]:
+            last = claims[-1]
+            claims[-1] = Claim(last.key, last.kind, last.subject, last.rows + (row,), last.conflict, last.note)
+        else:
+            claims.append(Claim(r["claim"], r["kind"], r["subject"], (row,), bool(r["conflict"]), r["note"]))
+    return claims

@@ -394,6 +394,18 @@ class Gazetteer:
                            "AND p.admin1 = ?", (iso2, admin1))
         return _candidate(rows[0]) if rows else None
 
+    def places_in(self, iso2: str, features: tuple[str, ...]) -> tuple[Candidate, ...]:
+        """Every entry of one country with one of these features (a country's parts)."""
+        marks = ",".join("?" * len(features))
+        rows = self._query(f"SELECT {PLACE_SELECT}, 1, p.parent FROM places p WHERE p.country = ? AND p.feature IN ({marks})",
+                           (iso2.upper(), *features))
+        return tuple(_candidate(r) for r in rows)
+
+    def main_names_in(self, iso2: str, features: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(main name, place id) of one country's entries with these features (fuzzy matching)."""
+        marks = ",".join("?" * len(features))
+        return self._query(f"SELECT name, id FROM places WHERE country = ? AND feature IN ({marks})", (iso2.upper(), *features))
+
     def stats(self) -> dict:
         (places,), = self._query("SELECT count(*) FROM places", ())
         (names,), = self._query("SELECT count(*) FROM names", ())

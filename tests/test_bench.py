@@ -98,7 +98,7 @@ def test_parquet_export(seed_analysis, tmp_path):
     from geo.export import write_parquet
 
     files = write_parquet(seed_analysis, tmp_path)
-    assert {f.name for f in files} == {f"{name}.parquet" for name in ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved")}
+    assert {f.name for f in files} == {f"{name}.parquet" for name in ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved", "quotes", "claims")}
     stops = pd.read_parquet(tmp_path / "stops.parquet")
     assert "Khasan" in set(stops["name"])
     assert len(pd.read_parquet(tmp_path / "articles.parquet")) == 5

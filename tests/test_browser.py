@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -27,11 +28,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(cache_dir, log_name: str, **env_extra):
+def _start_server(cache_dir, log_name: str, script: Path = ROOT / "dashboard.py", **env_extra):
     port = _free_port()
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / log_name, "w")
     env = {**os.environ, "GEO_CACHE_DIR": str(cache_dir), **env_extra}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -244,3 +245,68 @@ def test_large_corpus_map_is_clustered(cache_dir, seed_analysis, browser, tmp_pa
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+# --------------------------------------------------------------------------- failures, stale links, progress
+
+
+def test_a_failure_shows_one_short_line_and_the_traceback_stays_in_the_server_log(cache_dir, gazetteer, browser):
+    """The map is made to fail (tests/failing_dashboard.py): the page says so in one line, without paths or traceback."""
+    url, proc, log = _start_server(cache_dir, "streamlit-failing.log", script=ROOT / "tests" / "failing_dashboard.py")
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(url + "/?corpus=seeds&article=003_d0d42ebe6f756096")
+        page.get_by_text("Something went wrong while showing this page", exact=False).wait_for(timeout=180_000)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-failure.png"))
+        body = page.inner_text("body")
+        assert "RuntimeError" in body and "server log" in body
+        for leaked in ("Traceback", "forced failure", "secret", str(ROOT), "File \""):
+            assert leaked not in body, leaked
+        assert not re.search(r"line \d+", body)
+        assert page.get_by_text("Articles", exact=True).count() >= 1  # the sidebar and the article panel are still there
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+    server_log = (ARTIFACTS / "streamlit-failing.log").read_text(errors="replace")
+    assert "Traceback" in server_log and "forced failure reading" in server_log
+
+
+def test_a_stale_link_opens_the_nearest_view(server, page):
+    from urllib.parse import quote
+
+    page.goto(server + "/?corpus=seeds&article=999_gone&labels=" + quote("PERSON,<b>x</b>"))
+    page.get_by_text("This link did not fully match the corpus", exact=False).wait_for(timeout=120_000)
+    _map_frame(page)
+    body = page.inner_text("body")
+    assert "unknown article '999_gone'; unknown label '<b>x</b>'" in body
+    assert "StreamlitDefaultNotInOptionsError" not in body and "Traceback" not in body
+    assert page.locator("mark.ent-PERSON").count() > 0 and page.locator("mark.ent-ORG").count() == 0
+    assert page.locator("b", has_text="x").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "dashboard-stale-link.png"))
+    assert page.external_requests == []
+
+
+def test_a_long_upload_shows_progress_with_the_stage(server, page, tmp_path):
+    from .longtext import long_article
+
+    path = tmp_path / "long.txt"
+    path.write_text(long_article(150_000), encoding="utf-8")
+    page.goto(server + "/?corpus=upload")
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    bar = page.locator("[data-testid=stProgress]")
+    bar.first.wait_for(timeout=60_000)
+    seen = set()
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and bar.count():
+        try:
+            seen.add(bar.first.inner_text(timeout=1000))
+        except Exception:
+            break
+        time.sleep(0.3)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-progress.png"))
+    assert any("parsing" in s and " of 1 articles" in s for s in seen), seen
+    assert any("left" in s for s in seen), seen
+    _map_frame(page, timeout=120)

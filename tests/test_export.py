@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from geo.errors import ResultsError
-from geo.export import read_parquet, to_json, write_parquet
+from geo.export import PARQUET_VERSION, read_parquet, to_json, write_parquet
 
 
 def _without_run_notes(doc: dict) -> dict:
@@ -38,7 +38,7 @@ def test_results_of_an_older_version_are_refused_in_one_line(tmp_path):
 
 
 def test_results_missing_a_table_are_refused_in_one_line(tmp_path):
-    (tmp_path / "version.txt").write_text("2\n", encoding="utf-8")
+    (tmp_path / "version.txt").write_text(PARQUET_VERSION + "\n", encoding="utf-8")
     with pytest.raises(ResultsError, match="lack articles.parquet.*--parquet") as info:
         read_parquet(tmp_path)
     assert "\n" not in str(info.value)

@@ -5,7 +5,7 @@ import pytest
 from geopy.distance import geodesic
 
 from geo.export import to_geojson
-from geo.route import resolve_date
+from geo.dates import resolve_date
 
 DONE = {"departed", "arrived", "visited", "passed"}
 

@@ -1,0 +1,320 @@
+"""Claims side by side: facts several sources report (stops, meetings, numbers), grouped, and checked against the map."""
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from geopy.distance import geodesic
+
+from .articles import Article
+from .dates import parse_iso
+from .entities import Entity
+from .referents import PERSONAL_PRONOUNS, Referents
+from .route import STATUS_RANK, Route
+from .speakers import speaker_token
+
+LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "claims_lexicon.toml"
+NUMBER_RE = re.compile(r"(?:(?P<bound>more than|at least|less than|up to|nearly|almost|about|around|roughly|some|over|under)\s+)?"
+                       r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*-?\s*(?P<unit>[A-Za-z]+)\b", re.I)
+AGREE_SHARE = 0.1  # two stated numbers within 10% of each other agree
+STRAIGHT_LINE_TOLERANCE = 0.1  # a stated distance within 10% of the great circle is the straight line
+LAND_ROUTE_MAX_RATIO = 1.6  # rail and road routes rarely run longer than this multiple of the great circle
+DURATION_SLACK_HOURS = 24.0  # stop dates are days: a stated travel time may differ from their gap by up to a day
+YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
+DONE = {"arrived", "departed", "visited", "passed"}
+
+
+@dataclass(frozen=True)
+class ClaimsLexicon:
+    meeting_verbs: frozenset[str]
+    meeting_objects: frozenset[str]
+    future: frozenset[str]
+    doubt: frozenset[str]
+    units: Mapping[str, tuple[str, float]]
+    bounds: Mapping[str, str]
+
+
+@lru_cache(maxsize=4)
+def load_claims_lexicon(path: Path = LEXICON_FILE) -> ClaimsLexicon:
+    """The claims lexicon in `path`, read once per process."""
+    with open(path, "rb") as fh:
+        d = tomllib.load(fh)
+    m = d["meeting"]
+    return ClaimsLexicon(frozenset(m["verbs"]), frozenset(m["objects"]), frozenset(m["future"]), frozenset(m["doubt"]),
+                         {k: (v[0], float(v[1])) for k, v in d["units"].items()}, dict(d["bounds"]))
+
+
+CX = load_claims_lexicon()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place a fact names."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One source's statement of a fact: `key` says which fact, `value` what this source says; raw sentence offsets."""
+
+    article: str
+    kind: str  # "meeting", "distance" or "duration"
+    key: tuple[str, ...]
+    label: str
+    value: str
+    amount: float | None  # kilometres or hours
+    bound: str  # "exactly", "at least", "at most", "about"
+    places: tuple[Place, ...]
+    sentence: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """What one source says about a claim; `group` numbers the agreeing rows, `check` is the map's verdict."""
+
+    article: str
+    source: str
+    value: str
+    group: int
+    sentence: str
+    start: int
+    end: int
+    check: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    kind: str  # "stop date", "stop status", "meeting", "distance", "duration"
+    subject: str
+    rows: tuple[ClaimRow, ...]
+    conflict: bool
+    note: str = ""
+
+    @property
+    def sources(self) -> int:
+        return len({r.article for r in self.rows})
+
+
+# --------------------------------------------------------------------------- facts of one article
+
+
+def _sentence_span(article: Article, sent) -> tuple[str, int, int]:
+    start, end = article.raw_span(sent.start_char, sent.end_char)
+    return sent.text.strip(), start, end
+
+
+def _person(refs: Referents, token) -> str | None:
+    if token.i in refs.person_at:
+        return refs.person_at[token.i][0]
+    if token.lower_ in PERSONAL_PRONOUNS:
+        return refs.pronoun(token)
+    return refs.describe(token) if token.pos_ == "NOUN" else None
+
+
+def _meeting_status(verb) -> str:
+    words = {t.lower_ for t in verb.children if t.dep_ in ("aux", "neg", "advmod")} | {t.lemma_.lower() for t in verb.ancestors}
+    negated = any(t.dep_ == "neg" for t in verb.children)
+    past = verb.tag_ in ("VBD", "VBN") or any(c.dep_ == "aux" and c.tag_ == "VBD" for c in verb.children)  # "met", "did not meet"
+    if words & CX.doubt:
+        status = "may meet"
+    elif words & CX.future or not past:
+        status = "will meet"
+    else:
+        status = "met"
+    return ("did not meet" if status == "met" else "will not meet") if negated else status
+
+
+def _meetings(article: Article, doc, refs: Referents, names: Mapping[str, str]) -> list[Fact]:
+    facts = []
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ != "VERB" or lemma not in CX.meeting_verbs:
+            continue
+        if lemma in ("hold", "have", "sit") and not any(c.dep_ == "dobj" and c.lemma_.lower() in CX.meeting_objects for c in tok.children):
+            continue
+        others = [c for c in tok.children if c.dep_ == "dobj"] if lemma not in ("hold", "talk", "confer", "negotiate", "sit") else []
+        heads = [tok] + [c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in CX.meeting_objects]
+        for prep in (c for h in heads for c in h.children if c.dep_ == "prep" and c.lower_ == "with"):  # "held talks with X"
+            others += [c for c in prep.children if c.dep_ == "pobj"]
+        subject = speaker_token(tok)
+        a = _person(refs, subject) if subject is not None else None
+        for other in others:
+            b = _person(refs, other)
+            if not a or not b or a == b:
+                continue
+            pair = tuple(sorted((a, b)))
+            year = YEAR_RE.search(tok.sent.text)
+            sentence, start, end = _sentence_span(article, tok.sent)
+            label = " – ".join(names.get(c, c) for c in pair) + (f" ({year.group()})" if year else "")
+            facts.append(Fact(article.id, "meeting", ("meeting", *pair, year.group() if year else ""), label,
+                              _meeting_status(tok), None, "exactly", (), sentence, start, end))
+    return facts
+
+
+def _numbers(article: Article, doc, refs: Referents) -> list[Fact]:
+    facts = []
+    for sent in doc.sents:
+        for m in NUMBER_RE.finditer(sent.text):
+            unit = CX.units.get(m.group("unit").lower())
+            if unit is None:
+                continue
+            kind, factor = unit
+            amount = float(m.group("num").replace(",", "")) * factor
+            bound = CX.bounds.get((m.group("bound") or "").lower(), "exactly")
+            at = sent.start_char + m.start("num")
+            before = [(i, c) for i, c in sorted(refs.place_at.items()) if sent.start <= i < sent.end and doc[i].idx < at]
+            after = [(i, c) for i, c in sorted(refs.place_at.items()) if sent.start <= i < sent.end and doc[i].idx > at]
+            ordered = [c for _i, c in (after if kind == "duration" else after[:1] + before[::-1])]
+            places: list[Place] = []
+            for c in ordered:
+                if all(p.id != c.id for p in places):
+                    places.append(Place(c.id, c.name, c.lat, c.lon))
+            if len(places) < 2:
+                continue
+            pair = tuple(sorted(places[:2], key=lambda p: p.id))
+            sentence, start, end = _sentence_span(article, sent)
+            value = f"{m.group('bound') + ' ' if m.group('bound') else ''}{m.group('num')} {m.group('unit')}"
+            facts.append(Fact(article.id, kind, (kind, pair[0].id, pair[1].id), f"{pair[0].name} – {pair[1].name}", value,
+                              amount, bound, pair, sentence, start, end))
+    return facts
+
+
+def extract_facts(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
+                  names: Mapping[str, str] | None = None) -> list[Fact]:
+    """Meetings between people and stated distances and travel times between resolved places, in one article."""
+    refs = Referents(doc, entities, resolved, assignment)
+    return _meetings(article, doc, refs, names or refs.names) + _numbers(article, doc, refs)
+
+
+# --------------------------------------------------------------------------- checks against the map
+
+
+def check_distance(amount_km: float, bound: str, a: Place, b: Place) -> str:
+    """What the great-circle distance between `a` and `b` says of a stated distance, in words."""
+    great = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
+    ratio = amount_km / great if great else float("inf")
+    tail = f"(great-circle {great:,.0f} km, stated {ratio:.2f}×)"
+    if bound == "at most":
+        return f"supported {tail}" if great <= amount_km * (1 + STRAIGHT_LINE_TOLERANCE) else f"not supported by the map {tail}"
+    if abs(ratio - 1) <= STRAIGHT_LINE_TOLERANCE:
+        return f"supported: the straight-line distance {tail}"
+    if ratio < 1:
+        return f"not supported: shorter than the straight line {tail}"
+    if ratio <= LAND_ROUTE_MAX_RATIO:
+        return f"consistent with a route by land (rail or road), longer than the straight line {tail}"
+    return f"not supported: longer than a land route would explain {tail}"
+
+
+def check_duration(hours: float, bound: str, dates: tuple[str, str]) -> str:
+    """What the dates of two stops say of a stated travel time between them."""
+    d1, d2 = sorted(parse_iso(d) for d in dates if parse_iso(d))
+    gap = (d2 - d1).days * 24.0
+    tail = f"(stops dated {d1.isoformat()} and {d2.isoformat()})"
+    low, high = gap - DURATION_SLACK_HOURS, gap + DURATION_SLACK_HOURS
+    if bound == "at least":
+        ok = hours <= high
+    elif bound == "at most":
+        ok = hours >= low
+    else:
+        ok = low <= hours <= high
+    return f"{'consistent with' if ok else 'not supported by'} the stop dates {tail}"
+
+
+# --------------------------------------------------------------------------- claims across sources
+
+
+def _agree(kind: str, a: str, b: str) -> bool:
+    """Whether two stated values agree: a month agrees with a day in it; reports done (arrived, visited) agree, and so do
+    reports not yet done (planned, expected); "will meet" and "may meet" both look ahead."""
+    if kind == "stop date":
+        return a.startswith(b) or b.startswith(a)
+    if kind == "stop status":
+        return (a in DONE) == (b in DONE)
+    if kind == "meeting":
+        return a == b or ("not" not in a + b and a != "met" and b != "met")
+    return a == b
+
+
+def _groups(kind: str, values: list[str], amounts: list[float | None]) -> list[int]:
+    """Agreement group of each row: agreeing values, or numbers within AGREE_SHARE of the group's first."""
+    firsts: list[tuple[str, float | None]] = []
+    out = []
+    for value, amount in zip(values, amounts):
+        for k, (v0, a0) in enumerate(firsts):
+            if _agree(kind, value, v0) or (amount is not None and a0 is not None and abs(amount - a0) <= AGREE_SHARE * max(amount, a0)):
+                out.append(k)
+                break
+        else:
+            firsts.append((value, amount))
+            out.append(len(firsts) - 1)
+    return out
+
+
+def _stop_claims(routes: Sequence[Route], source: Mapping[str, str], article_dates: Mapping[str, str | None]) -> tuple[list[Claim], dict[str, str]]:
+    """Per stop reported by two or more articles: its date and its status, one row per article."""
+    claims: list[Claim] = []
+    stop_dates: dict[str, str] = {}
+    for route in routes:
+        for stop in route.stops:
+            if stop.date:
+                stop_dates.setdefault(stop.place_id, stop.date)
+            by_article: dict[str, list[dict]] = defaultdict(list)
+            for ev in stop.evidence:
+                by_article[ev["article"]].append(ev)
+            if len(by_article) < 2:
+                continue
+            subject = f"{route.subject} at {stop.name}"
+            dated = [(a, next(e for e in evs if e.get("date"))) for a, evs in by_article.items() if any(e.get("date") for e in evs)]
+            if len(dated) >= 2:
+                groups = _groups("stop date", [e["date"] for _a, e in dated], [None] * len(dated))
+                rows = tuple(ClaimRow(a, source.get(a, a), e["date"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(dated, groups))
+                claims.append(Claim(f"{route.key}-{stop.place_id}-date", "stop date", subject, rows, len(set(groups)) > 1))
+            best = [(a, max(evs, key=lambda e: STATUS_RANK.get(e["status"], 0))) for a, evs in by_article.items()]
+            groups = _groups("stop status", [e["status"] for _a, e in best], [None] * len(best))
+            rows = tuple(ClaimRow(a, source.get(a, a), e["status"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(best, groups))
+            same_day_clash = any(r.group != s.group and article_dates.get(r.article) == article_dates.get(s.article) for r in rows for s in rows)
+            note = "" if len(set(groups)) == 1 or same_day_clash else "reports changed over time (older articles expected what newer ones report done)"
+            claims.append(Claim(f"{route.key}-{stop.place_id}-status", "stop status", subject, rows, same_day_clash, note))
+    return claims, stop_dates
+
+
+def build_claims(facts: Sequence[Fact], routes: Sequence[Route], articles: Sequence[Article]) -> list[Claim]:
+    """Claims that two or more articles report, or that the map can check, with agreements grouped and conflicts marked."""
+    source = {a.id: a.outlet or a.id for a in articles}
+    claims, stop_dates = _stop_claims(routes, source, {a.id: a.date for a in articles})
+    by_key: dict[tuple[str, ...], list[Fact]] = defaultdict(list)
+    for f in facts:
+        if all(g.article != f.article for g in by_key[f.key]):  # one row per source
+            by_key[f.key].append(f)
+    for key, group in by_key.items():
+        f0 = group[0]
+        checks: list[str | None] = [None] * len(group)
+        if f0.kind == "distance":
+            checks = [check_distance(f.amount or 0.0, f.bound, *f.places) for f in group]
+        elif f0.kind == "duration" and all(p.id in stop_dates for p in f0.places):
+            checks = [check_duration(f.amount or 0.0, f.bound, tuple(stop_dates[p.id] for p in f.places)) for f in group]
+        if len(group) < 2 and checks[0] is None:
+            continue
+        groups = _groups(f0.kind, [f.value for f in group], [f.amount for f in group])
+        rows = tuple(ClaimRow(f.article, source.get(f.article, f.article), f.value, g, f.sentence, f.start, f.end, c)
+                     for f, g, c in zip(group, groups, checks))
+        if f0.kind == "meeting":
+            negated = {r.value for r in rows if "not" in r.value}
+            conflict = bool(negated) and len(negated) < len(rows)
+        else:
+            conflict = len(set(groups)) > 1
+        claims.append(Claim("-".join(key), f0.kind, f0.label, rows, conflict))
+    claims.sort(key=lambda c: (not c.conflict, -c.sources, c.kind, c.subject))
+    return claims

@@ -1,0 +1,248 @@
+"""Which entry a toponym names: scores from priors and the article's own evidence (countries and regions named,
+"X, Y" pairs, places near each other, the outlet's home), with every weight named in `Weights`."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from functools import lru_cache
+from dataclasses import dataclass, field
+
+from .candidates import POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, kind_words
+from .gazetteer import Candidate, Gazetteer, normalize
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Every weight and threshold of the disambiguation score; a candidate's score is a sum of these terms."""
+
+    country_prior: float = 12.0
+    continent_prior: float = 10.0
+    custom_prior: float = 14.0
+    curated_prior: float = 10.0
+    online_prior: float = 9.0
+    region_prior: float = 8.5
+    district_prior: float = 5.5  # below a town of 5,000: a district is rarely meant by the name of its main town
+    settlement_base: float = 2.0  # plus log10(population + 1)
+    capital: float = 3.0
+    main_name: float = 1.0  # the name is the entry's main name or a curated alias
+    alternate_name: float = 5.0  # penalty: another populated place has the name as its main name ("Salisbury")
+    alternate_name_population: int = 10_000
+    city_state: float = 6.0  # a capital that carries its country's name outranks the country ("Singapore", "Monaco")
+    country_name: float = 6.0  # penalty: a town carrying a country's own name ("Mexico" is not Mexico City)
+    kind_word: float = 6.0  # "X station", "the city of X", "X Oblast" favour entries of that kind
+    container_country: float = 6.0  # "X, Y" with Y a country or region: entries in Y's country
+    container_other_country: float = 3.0  # penalty for entries elsewhere
+    container_region: float = 4.0  # entries near region Y, less one point per `container_region_km`
+    container_region_km: float = 150.0
+    focus_share: float = 4.0  # times the article's share of evidence for the entry's country
+    focus_present: float = 1.0  # the entry's country has any evidence at all
+    anchor_near: float = 3.0  # an unambiguous place of the article lies within `anchor_near_km`
+    anchor_near_km: float = 300.0
+    anchor_far: float = 1.5
+    anchor_far_km: float = 1500.0
+    region_named: float = 4.0  # the entry lies in a first-level region the article names
+    region_named_sentence: float = 2.0  # ... in the same sentence
+    region_radius_km: float = 250.0  # "lies in a region" when admin codes differ between sources and it has no outline
+    district_radius_km: float = 60.0  # "lies in a county or district"
+    coherence: float = 5.0  # times the share of the article's other chosen places within `coherence_km`
+    coherence_km: float = 250.0
+    holds: float = 4.0  # a country or region entry holding the article's other chosen places, times their share
+    named_region_rival: int = 100_000  # a region's name that a city this large also has is no evidence of the region
+    outlet_home: float = 3.0  # the entry lies near a place named in the outlet's name
+    small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved ...
+    unique_town_mentions: int = 2  # ... unless it is the only place of that name and the article names it this often
+    facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
+    variant: float = 1.5  # penalty: the entry carries a spelling variant of the name, not the name itself
+    variant_countries: int = 3  # variants and fuzzy matches are looked up in this many of the article's top countries
+    fuzzy_countries: int = 2  # fuzzy matches only in the article's top countries (one name list per country)
+    variant_confidence: float = 0.7  # a spelling variant or fuzzy match is less certain than the exact name
+    coherence_candidates: int = 25  # only the best-scored candidates of a name take part in the coherence pass
+
+
+WEIGHTS = Weights()
+AREA_FEATURES = {"country", "continent"}
+
+
+def km(a: Candidate, b: Candidate) -> float:
+    """Great-circle distance (haversine): close enough to rank candidates, far cheaper than geodesic."""
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def prior(c: Candidate, w: Weights = WEIGHTS) -> float:
+    """How likely an entry is before the article is read: kind, curation, population, capital."""
+    if c.feature == "country":
+        return w.country_prior
+    if c.feature == "continent":
+        return w.continent_prior
+    if c.id.startswith("custom:"):
+        return w.custom_prior
+    if c.id.startswith("curated:"):
+        return w.curated_prior
+    if c.category == "online":
+        return w.online_prior + min(c.population / 1e7, 1.0)
+    if c.feature == "region":
+        return w.region_prior
+    if c.feature == "district":
+        return w.district_prior
+    return w.settlement_base + math.log10(c.population + 1) + (w.capital if c.capital else 0.0)
+
+
+def kind_bonus(c: Candidate, hints: set[str], w: Weights = WEIGHTS) -> float:
+    for h in hints:
+        features, categories = kind_words().get(h, (frozenset(), frozenset()))
+        if c.feature in features or c.category in categories:
+            return w.kind_word
+    return 0.0
+
+
+def within(c: Candidate, region: Candidate, w: Weights = WEIGHTS) -> bool:
+    """Whether entry `c` lies in region `region`: same admin code, else inside its outline, else within its radius."""
+    if c.country != region.country or c.id == region.id:
+        return False
+    if region.feature == "district":  # a county: no outline here, and its admin code is its state's
+        return km(c, region) < w.district_radius_km
+    if c.admin1 and region.admin1 and c.admin1 == region.admin1:
+        return True
+    inside = _inside_outline(region, c.lat, c.lon)
+    return inside if inside is not None else km(c, region) < w.region_radius_km
+
+
+@lru_cache(maxsize=200_000)
+def _inside_outline(region: Candidate, lat: float, lon: float) -> bool | None:
+    from .errors import GeoError
+    from .outlines import contains
+
+    try:
+        return contains(region, lat, lon)
+    except GeoError:  # outline file not derived yet: distance decides
+        return None
+
+
+def holds(area: Candidate, c: Candidate, w: Weights = WEIGHTS) -> bool:
+    """Whether country or region `area` contains entry `c`."""
+    if area.feature == "country":
+        return bool(area.country) and c.country == area.country and c.id != area.id
+    return area.feature in ("region", "district") and within(c, area, w)
+
+
+@dataclass
+class Evidence:
+    """What the article itself says about where it is: countries, named regions, unambiguous places, outlet home."""
+
+    focus: Counter = field(default_factory=Counter)
+    by_name: dict[str, Counter] = field(default_factory=dict)  # each name's share of the focus
+    regions: list[tuple[Candidate, int]] = field(default_factory=list)  # (region, sentence start of its mention)
+    anchors: list[Candidate] = field(default_factory=list)
+    home: list[Candidate] = field(default_factory=list)
+
+    def focus_without(self, name: str) -> Counter:
+        """The focus from every name but `name`: a name is no evidence for its own reading."""
+        own = self.by_name.get(name)
+        return self.focus - own if own else self.focus
+
+
+def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], w: Weights = WEIGHTS) -> Evidence:
+    """The article's evidence from toponyms whose reading is (nearly) certain."""
+    ev = Evidence(home=outlet_places)
+    for t in tops:
+        cands = t.candidates
+        focus = ev.by_name.setdefault(normalize(t.query), Counter())
+        regions = [c for c in cands if c.feature == "region" and c.primary]
+        if not regions and not any(c.feature in SETTLEMENT_FEATURES and c.primary for c in cands):
+            regions = [c for c in cands if c.feature == "district" and c.primary]  # "Edgar County", not "Dubbo"
+        if any(c.primary and c.feature in SETTLEMENT_FEATURES and (c.capital or c.population >= w.named_region_rival)
+               for c in cands):
+            regions = []  # "Washington", "New York": the city is as likely as the region
+        if t.embedded and not t.demonym:
+            # A region inside an organisation's name ("Ohio Arts Council") still says where a local story is.
+            cands = [c for c in cands if c.feature in ("country", "region", "district")]
+        countries = {c.country for c in cands if c.feature == "country"}
+        if countries and not regions:
+            focus.update(countries)
+        elif len(regions) == 1 and not countries:
+            r = regions[0]
+            focus[r.country] += 0.5
+            ev.regions.append((r, t.entity.sent_start))
+        elif len(cands) == 1 and (cands[0].population >= w.small_place or cands[0].id.startswith(("curated:", "custom:"))):
+            focus[cands[0].country] += 0.5
+            if cands[0].feature in POINT_FEATURES:
+                ev.anchors.append(cands[0])
+    for name_focus in ev.by_name.values():
+        ev.focus.update(name_focus)
+    for c in outlet_places:
+        ev.focus[c.country] += 0.5
+    return ev
+
+
+def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEIGHTS) -> dict[str, float]:
+    """Each candidate's score from priors, kind words, its "X, Y" container and the article's evidence."""
+    container_country, container_region = None, None
+    if t.container:
+        for c in sorted(gazetteer.candidates(t.container), key=lambda c: c.feature != "country"):
+            if c.feature in ("country", "region"):
+                container_country = c.country
+                container_region = c if c.feature == "region" else None
+                break
+    # A country's own name means the country, not a city that also carries it ("Mexico", not Mexico City).
+    country_named = any(c.feature == "country" and (c.primary or c.id.startswith(("curated:", "custom:"))) for c in t.candidates)
+    main_named = any(c.primary and (c.is_admin or c.feature in SETTLEMENT_FEATURES and c.population >= w.alternate_name_population)
+                     for c in t.candidates)
+    own = {c.id for c in t.candidates}
+    countries_named = {c.country for c in t.candidates if c.feature == "country"}
+    focus = ev.focus_without(normalize(t.query))
+    total = sum(focus.values()) or 1.0
+    anchors = ev.anchors[:20]
+    scores = {}
+    for c in t.candidates:
+        score = prior(c, w) + kind_bonus(c, t.hints, w)
+        if c.id in t.variants:
+            score -= w.variant
+        elif c.primary or c.id.startswith(("curated:", "custom:")):
+            score += w.main_name
+        elif country_named and c.feature in POINT_FEATURES:
+            score -= w.country_name
+        elif main_named and c.feature in SETTLEMENT_FEATURES:
+            score -= w.alternate_name
+        if c.capital and c.primary and c.country in countries_named:
+            score += w.city_state  # "Singapore", "Monaco": the capital of the country's own name is where one arrives
+        if container_country:
+            score += w.container_country if c.country == container_country else -w.container_other_country
+            if container_region is not None and c.country == container_country:
+                score += max(0.0, w.container_region - km(c, container_region) / w.container_region_km)
+        if c.country:
+            weight = 1.0 if c.feature not in SETTLEMENT_FEATURES else min(1.0, math.log10(c.population + 1) / 6)
+            share = focus.get(c.country, 0) / total
+            score += weight * (w.focus_share * share + (w.focus_present if focus.get(c.country) else 0.0))
+        if c.feature not in AREA_FEATURES and c.feature != "region":
+            named = [(r, s) for r, s in ev.regions if r.id not in own and within(c, r, w)]
+            if named:
+                score += w.region_named + (w.region_named_sentence if any(s == t.entity.sent_start for _, s in named) else 0.0)
+        if c.feature in POINT_FEATURES and len(t.candidates) > 1:
+            others = [a for a in anchors if a.id != c.id]
+            if others:
+                nearest = min(km(c, a) for a in others)
+                score += w.anchor_near if nearest < w.anchor_near_km else w.anchor_far if nearest < w.anchor_far_km else 0.0
+            if any(within(c, h, w) if h.feature == "region" else km(c, h) < w.anchor_near_km for h in ev.home):
+                score += w.outlet_home
+        scores[c.id] = score
+    return scores
+
+
+def coherence_scores(candidates: list[Candidate], scores: dict[str, float], chosen_elsewhere: list[Candidate],
+                     w: Weights = WEIGHTS) -> dict[str, float]:
+    """Scores after a second look: entries near the article's other chosen places, areas that hold them."""
+    points = [c for c in chosen_elsewhere if c.feature in POINT_FEATURES or c.feature in ("region", "district")]
+    if not points or len(candidates) < 2:
+        return scores
+    out = dict(scores)
+    best = sorted(candidates, key=lambda c: -scores[c.id])[:w.coherence_candidates]
+    for c in best:
+        if c.feature in ("country", "region", "district"):
+            inside = [p for p in points if holds(c, p, w)]
+            out[c.id] += w.holds * len(inside) / len(points)
+        elif c.feature in POINT_FEATURES:
+            near = [p for p in points if p.id != c.id and km(c, p) < w.coherence_km]
+            out[c.id] += w.coherence * len(near) / len(points)
+    return out

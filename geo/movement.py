@@ -1,0 +1,461 @@
+"""Movement events from the dependency parse: who moved where, in what role, with what status, date and order cues."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from .articles import YEAR_RE, Article
+from .dates import narrative_offset, resolve_date, text_anchor, time_of
+from .entities import Entity
+from .gazetteer import Candidate
+from .lexicon import LEXICON as LX
+from .referents import Referents, Traveller, is_actor
+
+# Verbs that describe movement only with a particle ("touched down", "wrapped up"), not alone ("touched on").
+PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop", "show", "turn"}
+# Roles a particle can override: a plain "at"/"in" place after "touched down" is where it landed.
+OVERRIDABLE_ROLES = {"stop"}
+# Dependency relations by which a clause governs the clause of an event (for status, dates and subjects).
+CLAUSE_DEPS = ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr")
+MAX_CLAUSE_HOPS = 8
+DATE_MAX_HOPS = 6
+DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
+WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
+NOUN_STOP_PREPS = ("in", "at")
+VEHICLE_PREPS = ("on", "by", "aboard", "in", "via")
+NESTING_PREPS = ("in", "at", "of", "near", "outside")
+BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it started
+OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
+LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
+PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
+DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One sentence's claim that a traveller moved to, from, through or was at a place, with its order cues."""
+
+    subject: str  # person cluster id, or a group/vessel id
+    place_id: str
+    place: str
+    lat: float
+    lon: float
+    feature: str
+    role: str
+    verb: str
+    status: str
+    date: str | None
+    time: str | None
+    article: str
+    article_date: str | None
+    sentence: str
+    start: int  # raw offsets of the sentence
+    end: int
+    order: int  # position of the movement word in the article's cleaned text
+    subject_name: str = ""  # display name of a traveller that is not a person cluster
+    clause: int = -1  # cleaned offset of the verb the event hangs on (events of one clause share it)
+    aspect: str = "simple"  # "pluperfect" for "had flown" (before the narrative's point), "perfect" for "has landed" (the latest)
+    sequence: str | None = None  # "later" ("then", "later", "finally") or "earlier" ("earlier", "first")
+    relation: str | None = None  # "after"/"before" the clause at `relative_to` ("after visiting X, he flew to Y")
+    relative_to: int = -1
+    leg: str = "out"  # "return" for the way back
+    date_offset: int | None = None  # days from the previous dated event ("the next day")
+    date_source: str = "text"  # "text", "article" (from the article's date) or "" when undated
+    headline: bool = False  # told in the headline, which sums up rather than narrates
+
+
+def clause_chain(token) -> list:
+    """The token and the verbs that govern it through open clauses (xcomp, advcl, conj, ccomp, relcl)."""
+    chain = [token]
+    cur = token
+    while cur.dep_ in CLAUSE_DEPS and cur.head.i != cur.i:
+        cur = cur.head
+        chain.append(cur)
+        if len(chain) > MAX_CLAUSE_HOPS:
+            break
+    return chain
+
+
+def subject_of(refs: Referents, verb) -> str | Traveller | None:
+    """The traveller of a verb: its object for verbs of sending, else the subject of the verb or of a clause above it."""
+    if verb.lemma_ in LX.send_verbs:
+        for child in verb.children:
+            if child.dep_ == "dobj" and child.lemma_.lower() not in LX.vehicles:  # "took the train" is how, not who
+                who = refs.traveller_of_token(child)
+                if who:
+                    return who
+    if verb.dep_ == "acl" and verb.tag_ == "VBD":  # "the delegation left X and reached Y" parsed as a reduced relative
+        who = refs.traveller_of_token(verb.head)
+        if who:
+            return who
+    for tok in clause_chain(verb):
+        if tok.pos_ not in ("VERB", "AUX", "NOUN"):
+            continue
+        subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]
+        for child in subjects:
+            who = refs.traveller_of_token(child)
+            if who:
+                return who
+        if any(c.dep_ in ("nsubj", "nsubjpass") for c in subjects):
+            return None  # the clause has its own subject, and it is nobody who travels
+    return None
+
+
+def status_of(verb, role: str, sentence_text: str) -> str:
+    """done/expected/planned/speculated/denied/cancelled from tense, modality and hedges around the verb."""
+    chain = clause_chain(verb)
+    words = {t.lower_ for t in verb.sent} | {t.lemma_.lower() for t in verb.sent}
+    near = set()
+    for k, tok in enumerate(chain):
+        if k or verb.lemma_ not in LX.move_verbs:  # the movement verb itself is no modal ("set off" is not "set to")
+            near.add(tok.lemma_.lower())
+        near.update(c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass", "neg", "advmod", "acomp", "mark"))
+        near.update(c.lemma_.lower() for c in tok.children if c.dep_ in ("aux", "auxpass", "neg", "advmod", "acomp"))
+    if any(c.dep_ == "neg" for tok in chain[:2] for c in tok.children):
+        return "denied"
+    low = sentence_text.lower()
+    if any(w in low for w in LX.cancel_words):
+        return "cancelled"
+    hedged = bool(near & LX.hedges) or bool(words & LX.sentence_hedges)
+    past = any(t.tag_ == "VBD" for t in chain) or any(c.lower_ in ("has", "had", "have") for t in chain[:2] for c in t.children if c.dep_ == "aux")
+    ongoing = verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_ == "be" for c in verb.children)
+    if hedged and not (past and not (near & LX.modal_hedges)):
+        return "speculated"
+    if near & LX.plan_words:
+        return "planned"
+    if near & LX.expect_words or (ongoing and role == "destination"):
+        return "expected"
+    if role == "origin":
+        return "departed"
+    if role == "via":
+        return "passed"
+    if verb.lemma_ in ("visit", "tour") or verb.lemma_ in LX.presence_verbs:
+        return "visited"
+    return "arrived"
+
+
+def _dates_for(verb, ents_by_token: dict[int, Entity], anchor: str | None, future: bool,
+               year_hint: int | None) -> tuple[str | None, str | None, int | None]:
+    """Date, time and narrative day offset from DATE/TIME entities governed by the event's verb (not by a speech verb)."""
+    date = time = None
+    offset = None
+    best_date = best_time = 99
+    scope = {verb.i: 0}
+    for rank, t in enumerate(clause_chain(verb)[1:3], start=1):
+        if t.lemma_ in LX.speech_verbs:
+            break
+        if t.pos_ in ("NOUN", "VERB", "AUX"):
+            scope[t.i] = rank
+    sentence = verb.sent.text
+    for tok in verb.sent:
+        ent = ents_by_token.get(tok.i)
+        text, label = (ent.text, ent.label) if ent is not None else (tok.text, "TIME" if re.fullmatch(r"\d{1,2}[:.]\d{2}", tok.text) else "")
+        if label not in ("DATE", "TIME"):
+            continue
+        hops = 0
+        cur = tok
+        while cur.head.i != cur.i and cur.i not in scope and hops < DATE_MAX_HOPS:
+            if cur.head.lemma_ in LX.speech_verbs and cur.head.i not in scope:
+                hops = 99
+                break
+            cur = cur.head
+            hops += 1
+        if cur.i not in scope:
+            continue
+        hops += DATE_CLAUSE_PENALTY * scope[cur.i]
+        if label == "DATE" and hops < best_date:
+            value = resolve_date(text, anchor, future, sentence, year_hint)
+            if value:
+                date, best_date, offset = value, hops, None
+            elif date is None and narrative_offset(text) is not None:
+                offset = narrative_offset(text)
+        if hops < best_time:
+            t = time_of(text, sentence)
+            if t:
+                time, best_time = t, hops
+    return date, time, offset
+
+
+def article_anchor(article: Article, today: dt.date) -> tuple[str | None, int | None, str]:
+    """The date relative words resolve against, a year hint, and where the anchor came from ("article", "text", "")."""
+    weak = bool(article.date_source and article.date_source.startswith(WEAK_DATE_SOURCE))
+    if article.date and not weak:
+        return article.date, int(article.date[:4]), "article"
+    years = {int(y) for y in YEAR_RE.findall(article.text)}
+    hint = int(article.date[:4]) if article.date else None
+    if years and hint not in years:
+        hint = max(years)  # the text's own years outrank a guess from the other articles' dates
+    stated = text_anchor(article.text, hint, today)
+    if stated:
+        return stated.isoformat(), stated.year, "text"
+    if article.date:
+        return article.date, int(article.date[:4]), "article"
+    return None, None, ""  # a background year ("the first since 1985") would misdate a bare "17 January"
+
+
+def _order_cues(verb) -> tuple[str, str | None, str | None, int]:
+    """(aspect, sequence marker, relation, offset of the related clause's verb) of an event's verb."""
+    aspect = "simple"
+    for t in (verb, verb.head if verb.dep_ == "conj" else None):
+        if t is None:
+            continue
+        if t.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ == "had" for c in t.children):
+            aspect = "pluperfect"
+        elif t.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in t.children):
+            aspect = "perfect"  # "has anchored off X": the latest state, told first in a lede
+    sequence = None
+    for t in [verb] + ([verb.head] if verb.dep_ == "conj" else []):
+        for c in t.children:
+            low = c.lower_
+            if c.dep_ in ("advmod", "prt", "npadvmod", "cc") or (c.dep_ == "prep" and low == "on"):
+                if low in LX.later or (low == "on" and verb.lemma_ in LX.move_verbs):
+                    sequence = "later"
+                elif low in LX.earlier:
+                    sequence = "earlier"
+            if c.dep_ == "prep" and low in ("before", "after") and any(g.lower_ in ("that", "this") for g in c.children):
+                sequence = "earlier" if low == "before" else "later"
+        if sequence:
+            break
+    relation, relative_to = None, -1
+    cur = verb
+    for _ in range(3):
+        marks = [c.lower_ for c in cur.children if c.dep_ in ("mark", "prep", "advmod")]
+        if cur.dep_ in ("advcl", "pcomp") or cur.head.dep_ == "prep":
+            head = cur.head
+            word = None
+            if any(m in LX.after_marks for m in marks):
+                word = "after"
+            elif any(m in LX.before_marks for m in marks):
+                word = "before"
+            elif cur.dep_ == "pcomp" and head.lower_ in LX.after_marks | LX.before_marks:
+                word = "after" if head.lower_ in LX.after_marks else "before"
+                head = head.head
+            if word:
+                relation, relative_to = word, head.idx
+                break
+        if cur.dep_ not in ("conj", "xcomp"):
+            break
+        cur = cur.head
+    return aspect, sequence, relation, relative_to
+
+
+def _is_return(tok, particle: str | None) -> bool:
+    if tok.lemma_.lower() in ("return", "homecoming") or (particle and particle.split()[-1] in LX.return_words):
+        return True
+    return any(c.lower_ in LX.return_words and c.dep_ in ("advmod", "prt", "npadvmod") for c in tok.children)
+
+
+def _particle(tok) -> str | None:
+    for c in tok.children:
+        if c.dep_ in ("prt", "advmod") and f"{tok.lemma_.lower()} {c.lower_}" in LX.particles:
+            return f"{tok.lemma_.lower()} {c.lower_}"
+    return None
+
+
+def _place_of(refs: Referents, token) -> Candidate | None:
+    """The resolved place a token names, unless the place acts in its clause ("Moscow said")."""
+    if is_actor(token):
+        return None
+    return refs.place(token) or refs.facility_in_dateline_city(token)
+
+
+def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
+                   today: dt.date | None = None) -> list[Event]:
+    """Movement events of one article, from the dependency parse."""
+    refs = Referents(doc, entities, resolved, assignment)
+    anchor, year_hint, anchor_source = article_anchor(article, today or dt.date.today())
+    ents_by_token: dict[int, Entity] = {}
+    for e in entities:
+        if e.label in ("DATE", "TIME"):
+            span = doc.char_span(e.start, e.end, alignment_mode="expand")
+            if span is not None:
+                for t in span:
+                    ents_by_token[t.i] = e
+    title_end = len(article.title) if article.title and article.text.startswith(article.title) else 0
+    events: list[Event] = []
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_ and not doc[tok.i - 2].whitespace_:
+            lemma = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "send-off" is tokenized send / - / off
+        is_verb = tok.pos_ in ("VERB", "AUX") and (lemma in LX.move_verbs or lemma in LX.presence_verbs or lemma in LX.send_verbs)
+        is_noun = tok.pos_ in ("NOUN", "PROPN") and lemma in LX.move_nouns
+        if not (is_verb or is_noun):
+            continue
+        particle = _particle(tok) if is_verb else None
+        if lemma in PARTICLE_ONLY_VERBS and particle is None:
+            continue
+        args = _arguments(refs, tok, lemma, is_verb, is_noun, particle)
+        if not args:
+            continue
+        subject, anchor_tok = _traveller(refs, tok, is_noun)
+        travellers = ([subject] if subject else []) + _companions(refs, anchor_tok, subject) + ([] if is_noun else _hosted(refs, tok))
+        for who in travellers:
+            events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, args, is_noun, ents_by_token,
+                                     anchor, year_hint, anchor_source, title_end))
+    return _narrative_dates(events)
+
+
+def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str | None, args, is_noun: bool,
+               ents_by_token: dict[int, Entity], anchor: str | None, year_hint: int | None, anchor_source: str,
+               title_end: int) -> list[Event]:
+    """The events of one movement word for one traveller, one per (role, place) argument."""
+    events = []
+    subject_id, subject_name = (who.id, who.name) if isinstance(who, Traveller) else (who, "")
+    sent = tok.sent
+    aspect, sequence, relation, relative_to = _order_cues(anchor_tok)
+    leg = "return" if _is_return(tok, particle) else "out"
+    raw_start, raw_end = article.raw_span(sent.start_char, sent.end_char)
+    clause = anchor_tok
+    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
+        clause = clause.head  # "flew to X, with a stopover in Y": the stopover belongs to the flight's clause
+    for role, place in args:
+        status = status_of(anchor_tok, role, sent.text)
+        if is_noun and status == "arrived" and role == "origin":
+            status = "departed"
+        future = status in ("expected", "planned", "speculated")
+        date, time, offset = _dates_for(anchor_tok, ents_by_token, anchor, future, year_hint)
+        feature = place.category if place.feature == "water" and place.category in PASSAGES else place.feature
+        if feature == "region" and not any(w in place.category for w in LARGE_REGION_WORDS):
+            feature = "local-region"  # Kyiv, Plymouth, a province named after its capital; not a state or macro-region
+        events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, feature, role, lemma, status,
+                            date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
+                            subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
+                            "text" if date else anchor_source, tok.idx < title_end))
+    return events
+
+
+def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, particle: str | None) -> list[tuple[str, Candidate]]:
+    """(role, place) pairs of a movement word: its prepositional objects and, for some verbs, its direct object."""
+    args: list[tuple[str, Candidate]] = []
+    presence = lemma in LX.presence_verbs
+    children = list(tok.children)
+    if is_noun and tok.head.pos_ == "VERB" and tok.head.lemma_ in LX.light_verbs:
+        # "given a send-off ... at X station": the place may hang off the light verb or a modifier of it.
+        children += [c for c in tok.head.children if c.dep_ == "prep"]
+        children += [g for c in tok.head.children if c.dep_ in ("advcl", "acomp") for g in c.children if g.dep_ == "prep"]
+    if particle:
+        children += [g for c in tok.children if c.dep_ in ("prt", "advmod") for g in c.children if g.dep_ == "prep"]
+    # "travelled on a train from X to Y": the route hangs off the vehicle.
+    children += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in VEHICLE_PREPS for v in c.children
+                 if v.dep_ == "pobj" and v.lemma_.lower() in LX.vehicles for g in v.children if g.dep_ == "prep"]
+    for child in children:
+        if child.dep_ == "prep" and (child.lower_ in LX.role_by_prep or (child.lower_ == "of" and particle and particle.endswith("out"))):
+            role = LX.role_by_prep.get(child.lower_, "origin")
+            if child.lower_ == "for" and lemma not in LX.for_verbs and not is_noun:
+                continue
+            if presence and role != "stop":
+                continue
+            begins = is_noun and tok.head.lemma_ in BEGIN_VERBS and child.head.i == tok.head.i and child.lower_ in ("at", "in", "from")
+            if begins:
+                role = "origin"
+            elif is_noun and child.lower_ in NOUN_STOP_PREPS and lemma not in LX.stop_nouns:
+                continue
+            if particle and role in OVERRIDABLE_ROLES:
+                role = LX.particles[particle]
+            if child.lower_ == "out":
+                child = next((c for c in child.children if c.lower_ == "of"), child)
+            for pobj in [c for c in child.children if c.dep_ == "pobj"]:
+                for target in [pobj] + list(pobj.conjuncts):
+                    place = _place_of(refs, target) or _nested_place(refs, target)
+                    if place is not None:
+                        args.append((role, place))
+        elif child.dep_ in OBJECT_DEPS and is_verb:
+            if lemma in LX.role_by_object:
+                place = _place_of(refs, child) or _nested_place(refs, child)  # "boarded a ship in X"
+                if place is not None:
+                    args.append((LX.role_by_object[lemma], place))
+            if presence:
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:
+                        for pobj in prep.children:
+                            for target in [pobj] + list(pobj.conjuncts):
+                                place = _place_of(refs, target)
+                                if place is not None:
+                                    args.append(("stop", place))
+    out: list[tuple[str, Candidate]] = []
+    for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
+        if lemma in LX.origin_nouns:
+            role = "origin"
+        if lemma == "arrival" and role == "stop":
+            role = "destination"
+        if lemma in LX.via_nouns and role == "stop":
+            role = "via"
+        if (role, place) not in out:
+            out.append((role, place))
+    return out
+
+
+def _nested_place(refs: Referents, noun, depth: int = 0) -> Candidate | None:
+    """The place in an "in/at/of" phrase of a non-place object ("arrived at the airport in X", "the terminal of the
+    airport in Y"), two phrases deep at most."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in NESTING_PREPS:
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    place = _place_of(refs, pobj) or (_nested_place(refs, pobj, depth + 1) if depth < 1 else None)
+                    if place is not None:
+                        return place
+    return None
+
+
+def _companions(refs: Referents, verb, subject) -> list:
+    """Travellers joined to the subject ("X, Y and Z arrived", "X and his wife flew"): each gets the same events."""
+    if not subject:
+        return []
+    out = []
+    for tok in clause_chain(verb)[:3]:
+        for child in tok.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                out.extend(who for who in refs.party(child) if who != subject and who not in out)
+                for conj in child.conjuncts:
+                    who = refs.traveller_of_token(conj)
+                    if who and who != subject and who not in out:
+                        out.append(who)
+                return out
+    return out
+
+
+def _hosted(refs: Referents, tok) -> list:
+    """Travellers received by a host verb's subject ("the governor received the guests at X")."""
+    if tok.lemma_.lower() not in LX.host_verbs:
+        return []
+    return [who for c in tok.children if c.dep_ in ("dobj", "obj") for who in [refs.traveller_of_token(c)] if who]
+
+
+def _traveller(refs: Referents, tok, is_noun: bool):
+    """(traveller, token whose clause gives status and date) of a movement word."""
+    if not is_noun:
+        return subject_of(refs, tok), tok
+    subject = None
+    for child in tok.children:
+        if child.dep_ == "poss":
+            subject = refs.traveller_of_token(child)
+    if subject is None and tok.head.lemma_ in LX.light_verbs | LX.presence_verbs:
+        subject = subject_of(refs, tok.head)
+    if subject is None:
+        for anc in tok.ancestors:
+            for child in anc.children:
+                if child.dep_ in ("nsubj", "nsubjpass") and child.i != tok.i:
+                    subject = refs.traveller_of_token(child)
+                    break
+            if subject:
+                break
+    if subject is None and any(c.lower_ == "the" for c in tok.children):
+        subject = refs.main_person()  # "the trip to X" in a story about one traveller
+    return subject, (tok.head if tok.head.pos_ in ("VERB", "AUX") else tok)
+
+
+def _narrative_dates(events: list[Event]) -> list[Event]:
+    """Dates for events told relative to the previous dated event of the same traveller ("the next day")."""
+    out: list[Event] = []
+    last: dict[str, str] = {}
+    for e in sorted(events, key=lambda e: e.order):
+        if e.date is None and e.date_offset is not None and e.subject in last:
+            e = replace(e, date=(dt.date.fromisoformat(last[e.subject]) + dt.timedelta(days=e.date_offset)).isoformat(),
+                        date_source="text")
+        if e.date and len(e.date) == 10:
+            last[e.subject] = e.date
+        out.append(e)
+    return out

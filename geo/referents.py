@@ -1,0 +1,442 @@
+"""Who a mention refers to in one parsed article: people, pronouns, descriptions, groups, vessels and vehicles; speakers."""
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from .entities import Entity
+from .gazetteer import Candidate
+from .lexicon import LEXICON as LX
+
+# Pronoun antecedents: how many sentences back a person may be, and how salience is weighed.
+PRONOUN_WINDOW_SENTENCES = 3
+RECENCY_WEIGHT = 0.3
+SPEAKER_PENALTY = 1.5  # the speaker of an earlier sentence is rarely the "he" of the next
+APPOSITION_PENALTY = 0.5
+TITLE_LOOKBACK_TOKENS = 4
+PARTY_NOUNS = {"couple", "pair", "duo", "trio", "royals", "leaders"}
+MIN_OWNER_MENTIONS = 2  # a vehicle with no stated owner carries the main person only if they are named twice
+PERSONAL_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
+PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
+THING_PRONOUNS = {"it", "its"}
+RELATIVE_PRONOUNS = {"who", "whom", "whose", "which", "that"}
+CARRY_VERBS = {"carry", "transport", "bring", "ferry", "take"}
+SUBJECT_DEPS = ("nsubj", "nsubjpass")
+FACILITY_DESCRIPTORS = {"international", "regional", "central", "main", "municipal", "air", "force", "naval",
+                        "railway", "rail", "military", "national", "domestic", "reserve", "space", "-", "'s", "’s"}
+DATELINE_WITHIN_CHARS = 600  # a dateline opens the story
+# A dateline opens a paragraph: "CITY[, COUNTRY] –" in capitals, or "City, Country (Agency) —".
+DATELINE_RE = re.compile(r"(?:^|\n)\s*([A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,3})(?:,\s*[A-Z][A-Za-z.'’ ]{2,30})?\s*(?:\([^)\n]{1,40}\))?\s*[–—-]{1,2}\s")
+VESSEL_NOUNS = {"ship", "vessel", "boat", "tanker", "freighter", "ferry", "liner", "yacht", "carrier", "icebreaker"}
+
+
+@dataclass(frozen=True)
+class Traveller:
+    """Someone or something that moves: a person cluster, or a group or vessel named in the text."""
+
+    id: str
+    name: str
+
+
+def is_speaker(token) -> bool:
+    """Whether `token` is the subject of a speech verb ("X said")."""
+    return token.dep_ in SUBJECT_DEPS and token.head.lemma_ in LX.speech_verbs
+
+
+def is_actor(token) -> bool:
+    """Whether `token` acts in its clause (subject, agent, or owner of a statement): then a place there is no stop."""
+    if token.dep_ in SUBJECT_DEPS:
+        return True
+    if token.dep_ == "pobj" and token.head.dep_ == "agent":
+        return True
+    return token.dep_ == "poss" and token.head.lemma_ in LX.speech_verbs | {"statement", "ministry", "government", "spokesman"}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+class Referents:
+    """Maps tokens of one doc to travellers: person clusters, groups, vessels, and the people vehicles carry."""
+
+    def __init__(self, doc, entities: Sequence[Entity], resolved, assignment):
+        self.doc = doc
+        self.person_at: dict[int, tuple[str, Entity]] = {}
+        self.place_at: dict[int, Candidate] = {}
+        self.country_at: dict[int, str] = {}  # token -> ISO country of a demonym or place there
+        self.mentions: Counter = Counter()
+        self.person_mentions: list[tuple[int, str, object]] = []  # (token index, cluster, root token)
+        self.names: dict[str, str] = {}
+        self.vessel_at: dict[int, Traveller] = {}
+        self.vessel_names: dict[tuple[str, ...], Traveller] = {}
+        self.group_heads: dict[str, str] = {}  # group lemma -> person cluster of its head
+        for t_, cand, _conf, _met in resolved:
+            span = doc.char_span(t_.entity.start, t_.entity.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for t in span:
+                if cand.country:
+                    self.country_at[t.i] = cand.country
+                if not t_.demonym:
+                    self.place_at[t.i] = cand
+        for e in entities:
+            span = doc.char_span(e.start, e.end, alignment_mode="expand")
+            if span is None:
+                continue
+            if e.label == "PERSON":
+                cid = assignment.get((e.article, e.index))
+                if cid:
+                    for t in span:
+                        self.person_at[t.i] = (cid, e)
+                    self.mentions[cid] += 1
+                    self.person_mentions.append((span.root.i, cid, span.root))
+                    if len(e.text) > len(self.names.get(cid, "")):
+                        self.names[cid] = e.text
+            self._vessel(span)
+        self._vessel_mentions()
+        self.person_mentions = [(pos, cid, root) for pos, cid, root in self.person_mentions if pos in self.person_at]
+        self.person_mentions.sort()
+        self.dateline = self._dateline()
+        self.sents = list(doc.sents)
+        self.sent_starts = [s.start for s in self.sents]
+        self.attributes = self._person_attributes()
+        self._group_heads()
+
+    # ------------------------------------------------------------------ setup
+
+    def _vessel(self, span) -> None:
+        """A named vessel: a name after a vessel noun ("the tanker X") or with a vessel prefix ("MV X")."""
+        first = span[0]
+        before = self.doc[span.start - 1] if span.start > 0 else None
+        # Prefixes are written in capitals ("MS X" is a ship, "Ms X" a woman).
+        prefixed = first.lower_.rstrip(".") in LX.vessel_prefixes and len(span) > 1 and first.text.rstrip(".").isupper()
+        after_noun = before is not None and before.lemma_.lower() in VESSEL_NOUNS and before.pos_ == "NOUN" and span[0].text[:1].isupper()
+        if not (prefixed or after_noun):
+            return
+        name = span[1:].text if prefixed else span.text
+        traveller = Traveller(f"vessel-{_slug(name)}", name)
+        for t in span:
+            self.vessel_at[t.i] = traveller
+            self.person_at.pop(t.i, None)  # "the cargo ship X": X is the ship, whatever the model tagged
+        if before is not None and after_noun:
+            self.vessel_at[before.i] = traveller
+        self.vessel_names[tuple(t.lower_ for t in (span[1:] if prefixed else span))] = traveller
+
+    def _vessel_mentions(self) -> None:
+        """Later mentions of a named vessel by its bare name ("the X left port")."""
+        if not self.vessel_names:
+            return
+        for tok in self.doc:
+            for words, traveller in self.vessel_names.items():
+                if tok.lower_ == words[0] and tuple(t.lower_ for t in self.doc[tok.i:tok.i + len(words)]) == words:
+                    for t in self.doc[tok.i:tok.i + len(words)]:
+                        self.vessel_at[t.i] = traveller
+                        self.person_at.pop(t.i, None)
+
+    def _dateline(self) -> Candidate | None:
+        """The place of a dateline ("CITY, COUNTRY –" opening a paragraph), where the story was reported from."""
+        for m in DATELINE_RE.finditer(self.doc.text[:DATELINE_WITHIN_CHARS]):
+            span = self.doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+            if span is None:
+                continue
+            for t in span:
+                if t.i in self.place_at and self.place_at[t.i].feature in ("city", "town", "village"):
+                    return self.place_at[t.i]
+        return None
+
+    def facility_in_dateline_city(self, token) -> Candidate | None:
+        """The dateline's city for a facility the gazetteer cannot place ("the airport", "X Stadium")."""
+        if self.dateline is None or token.lemma_.lower() not in LX.facility_heads or token.i in self.place_at:
+            return None
+        if any(t.i in self.place_at for t in token.subtree):
+            return None  # "the airport in Y" names its own place
+        return self.dateline
+
+    def _person_attributes(self) -> dict[str, tuple[set[str], set[str]]]:
+        """Roles and countries the text gives each person ("Chinese President X", "X, the Chinese leader")."""
+        attrs: dict[str, tuple[set[str], set[str]]] = {}
+        for pos, cid, root in self.person_mentions:
+            roles, countries = attrs.setdefault(cid, (set(), set()))
+            start = min(i for i in range(pos, max(-1, pos - 6), -1) if self.person_at.get(i, ("",))[0] == cid)
+            for i in range(start, pos + 1):  # a title inside the name span ("Pope X", "President Y")
+                if self.doc[i].lower_ in LX.roles:
+                    roles.add(self.doc[i].lower_)
+            for i in range(start - 1, max(-1, start - 1 - TITLE_LOOKBACK_TOKENS), -1):
+                tok = self.doc[i]
+                if tok.is_punct or tok.pos_ in ("VERB", "AUX", "ADP") or i in self.person_at:
+                    break
+                if tok.lemma_.lower() in LX.roles or tok.lower_ in LX.roles:
+                    roles.add(tok.lemma_.lower())
+                if i in self.country_at:
+                    countries.add(self.country_at[i])
+            for child in root.children:
+                if child.dep_ == "appos":
+                    self._describe_into(child, roles, countries)
+            if root.dep_ == "appos":
+                self._describe_into(root.head, roles, countries)
+        return attrs
+
+    def _describe_into(self, noun, roles: set[str], countries: set[str]) -> None:
+        if noun.lemma_.lower() in LX.roles:
+            roles.add(noun.lemma_.lower())
+        for t in noun.subtree:
+            if t.i in self.country_at:
+                countries.add(self.country_at[t.i])
+            if t.lemma_.lower() in LX.roles:
+                roles.add(t.lemma_.lower())
+
+    def _group_heads(self) -> None:
+        """Named heads of groups: "delegation head Z", "Z, head of the team", "the mission led by Z"."""
+        for pos, cid, root in self.person_mentions:
+            lo = max(0, pos - TITLE_LOOKBACK_TOKENS)
+            words = [t.lemma_.lower() for t in self.doc[lo:pos]]
+            for a, b in zip(words, words[1:]):
+                if a in LX.groups and b in LX.head_nouns:
+                    self.group_heads.setdefault(a, cid)
+            for child in root.children:
+                if child.dep_ == "appos" and child.lemma_.lower() in LX.head_nouns:
+                    for t in child.subtree:
+                        if t.lemma_.lower() in LX.groups or t.lower_ in LX.groups:
+                            self.group_heads.setdefault(self._group_lemma(t), cid)
+            if root.dep_ == "pobj" and root.head.dep_ == "agent" and root.head.head.lemma_ in LX.head_verbs:
+                group = root.head.head.head
+                if self._group_lemma(group) in LX.groups:
+                    self.group_heads.setdefault(self._group_lemma(group), cid)
+            if root.dep_ in SUBJECT_DEPS and root.head.lemma_ in LX.head_verbs:
+                for obj in root.head.children:
+                    if obj.dep_ == "dobj" and self._group_lemma(obj) in LX.groups:
+                        self.group_heads.setdefault(self._group_lemma(obj), cid)
+
+    # ------------------------------------------------------------------ lookups
+
+    def _sent_index(self, token) -> int:
+        return max(0, bisect.bisect_right(self.sent_starts, token.i) - 1)
+
+    @staticmethod
+    def _group_lemma(token) -> str:
+        return token.lower_ if token.lower_ in LX.groups else token.lemma_.lower()
+
+    def group(self, token) -> Traveller | None:
+        """The group a group noun names ("the trade delegation"), tied to its named head when the text gives one."""
+        lemma = self._group_lemma(token)
+        if token.tag_ in ("NNS", "NNPS") and token.i in self.country_at and token.pos_ in ("NOUN", "PROPN", "ADJ"):
+            return Traveller(f"group-{_slug(token.lower_)}", token.text)  # "Americans evacuated from X"
+        if lemma not in LX.groups or token.pos_ not in ("NOUN", "PROPN"):
+            return None
+        words = [c.text for c in token.lefts if c.dep_ in ("amod", "compound", "nmod") and not c.is_punct] + [token.text]
+        name = " ".join(words)
+        head = self.group_heads.get(lemma)
+        if head:
+            name = f"{name} (head: {self.names.get(head, head)})"
+        singular = token.lemma_.lower()
+        return Traveller(f"group-{_slug(singular)}", name)
+
+    def describe(self, token) -> str | None:
+        """The person a description names ("the Chinese leader", "the visiting president"), by role, country, recency."""
+        role = token.lemma_.lower()
+        mods = [c for c in token.children if c.dep_ in ("amod", "compound", "nmod", "poss")]
+        adjective_role = next((LX.role_adjectives[c.lower_] for c in mods if c.lower_ in LX.role_adjectives), None)
+        if role not in LX.roles and adjective_role is None:
+            return None
+        if role not in LX.roles:
+            role = adjective_role
+        if not any(c.dep_ in ("det", "poss") or c.i in self.country_at for c in token.children) and adjective_role is None:
+            return None
+        countries = {self.country_at[c.i] for c in token.subtree if c.i in self.country_at and c.i != token.i}
+        visitor = any(c.lower_ in LX.visitor_words for c in mods)
+        host = any(c.lower_ in LX.host_words for c in mods)
+        best, best_score = None, -math.inf
+        for pos, cid, _root in self.person_mentions:
+            roles, their = self.attributes.get(cid, (set(), set()))
+            fits = role in roles or (role in LX.leader_roles and roles & LX.leader_roles)
+            if not fits or (countries and not countries & their):
+                continue
+            score = math.log1p(self.mentions[cid]) + (1.0 if pos < token.i else 0.0) - abs(token.i - pos) / max(1, len(self.doc))
+            if visitor or host:
+                score += (1.0 if (countries & their) else 0.0) * (1 if visitor else -1)
+            if score > best_score:
+                best, best_score = cid, score
+        return best
+
+    def pronoun(self, token) -> str | None:
+        """Antecedent cluster of a personal pronoun: the subject governing it in the same sentence, else the
+        most salient recent person, passing over speakers of earlier sentences. None when the clause is about
+        someone unnamed ("his father ... he travelled")."""
+        sent = token.sent
+        for anc in token.ancestors:
+            for child in anc.children:
+                if child.dep_ in SUBJECT_DEPS and child.i < token.i and child.i != token.i:
+                    if child.i in self.person_at:
+                        return self.person_at[child.i][0]
+                    if child.lower_ in PERSONAL_PRONOUNS:  # "he was welcomed ... after he arrived": the same person
+                        return self.pronoun(child)
+                    if child.lemma_.lower() in LX.other_people:
+                        return None
+        window_start = self.sents[max(0, self._sent_index(token) - PRONOUN_WINDOW_SENTENCES)].start
+        best, best_score = None, -math.inf
+        for pos, cid, root in self.person_mentions:
+            if pos >= token.i or pos < window_start:
+                continue
+            score = math.log1p(self.mentions[cid]) + RECENCY_WEIGHT * (pos - window_start) / max(1, token.i - window_start)
+            if root.sent.start != sent.start and is_speaker(root):
+                score -= SPEAKER_PENALTY
+            if root.dep_ == "appos" or root.head.dep_ == "appos":
+                score -= APPOSITION_PENALTY
+            if score > best_score:
+                best, best_score = cid, score
+        return best
+
+    def place(self, token) -> Candidate | None:
+        """The resolved place a token stands for: itself, a name modifying it, or the place a generic noun names."""
+        if token.i in self.place_at:
+            return self.place_at[token.i]
+        for child in token.children:
+            if child.dep_ in ("compound", "nmod", "amod") and child.i in self.place_at and self._names_head(child, token):
+                return self.place_at[child.i]
+        if token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns:
+            for dep in ("appos", "poss"):  # "the capital, X" before "Y's capital"; "X's coast"
+                for child in token.children:
+                    if child.dep_ == dep and child.i in self.place_at:
+                        return self.place_at[child.i]
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    for pobj in child.children:
+                        if pobj.i in self.place_at:
+                            return self.place_at[pobj.i]
+        if token.lower_ in ("which", "that", "where"):
+            cur = token
+            while cur.head.i != cur.i and cur.dep_ != "relcl":
+                cur = cur.head
+            if cur.dep_ == "relcl":
+                return self.place(cur.head)
+        return None
+
+    def _names_head(self, modifier, head) -> bool:
+        """Whether a place modifier names what its head is at ("X International Airport"), not a person it honours."""
+        between = self.doc[modifier.i + 1:head.i]
+        return all(t.i in self.place_at and self.place_at[t.i] == self.place_at[modifier.i] or t.lower_ in FACILITY_DESCRIPTORS
+                   for t in between)
+
+    def main_person(self) -> str | None:
+        """The person a story is about: named most often, at least twice, and more often than anyone else."""
+        ranked = self.mentions.most_common(2)
+        if not ranked or ranked[0][1] < MIN_OWNER_MENTIONS or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return ranked[0][0]
+
+    def party(self, token) -> list[str]:
+        """The people a plural noun stands for ("the royal couple", "the three leaders"): the last people named together."""
+        if not (token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
+            return []
+        best: list[str] = []
+        for pos, cid, root in self.person_mentions:
+            if pos >= token.i:
+                break
+            together = [cid] + [self.person_at[c.i][0] for c in root.conjuncts if c.i in self.person_at]
+            if len(together) > 1:
+                best = list(dict.fromkeys(together))
+        return best
+
+    def _recent(self, token, kind: str) -> Traveller | None:
+        """The latest group or vessel named before `token` in its sentence or the one before."""
+        if kind == "vessel":  # a story rarely has two ships: the last one named before, however far
+            before = [i for i in self.vessel_at if i < token.i]
+            return self.vessel_at[max(before)] if before else None
+        lo = self.sents[max(0, self._sent_index(token) - 1)].start
+        for i in range(token.i - 1, lo - 1, -1):
+            t = self.doc[i]
+            if kind == "group":
+                g = self.group(t)
+                if g:
+                    return g
+        return None
+
+    def owner_of_vehicle(self, token) -> str | Traveller | None:
+        """Who a vehicle carries: its possessor, the object of "carrying", a role adjective, or the vessel itself."""
+        if token.i in self.vessel_at:
+            return self.vessel_at[token.i]
+        for child in token.children:
+            if child.dep_ == "poss":
+                return self.traveller_of_token(child)
+        for child in token.children:
+            if child.dep_ in ("acl", "relcl") and child.lemma_ in CARRY_VERBS:
+                for obj in child.children:
+                    if obj.dep_ in ("dobj", "obj"):
+                        who = self.traveller_of_token(obj)
+                        if who:
+                            return who
+                for obj in child.subtree:
+                    if obj.i in self.person_at:
+                        return self.person_at[obj.i][0]
+            if child.dep_ == "prep" and child.lower_ in ("of", "with", "carrying"):
+                for obj in child.subtree:
+                    if obj.i in self.person_at:
+                        return self.person_at[obj.i][0]
+                    g = self.group(obj)
+                    if g:
+                        return g
+            if child.lower_ in LX.role_adjectives:
+                who = self.describe(token)
+                if who:
+                    return who
+            if child.dep_ in ("compound", "appos") and child.i in self.vessel_at:
+                return self.vessel_at[child.i]
+        if self._group_lemma(token) in LX.groups:
+            return self.group(token)
+        if token.lemma_.lower() in VESSEL_NOUNS:
+            vessel = self._recent(token, "vessel")
+            if vessel:
+                return vessel
+        who = self.pronoun(token)
+        if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
+            return who
+        group = self._recent(token, "group")
+        if group:
+            return group
+        lemma = token.lemma_.lower()
+        return Traveller(f"vehicle-{_slug(lemma)}", f"the {lemma}")  # an unnamed train or ship is a traveller too
+
+    def vehicle_before(self, token):
+        lo = self.sents[max(0, self._sent_index(token) - 1)].start
+        for i in range(token.i - 1, lo - 1, -1):
+            if (self.doc[i].lemma_.lower() in LX.vehicles and self.doc[i].pos_ == "NOUN") or i in self.vessel_at:
+                return self.doc[i]
+        return None
+
+    def traveller_of_token(self, token) -> str | Traveller | None:
+        """The traveller a token names: a person cluster id, or a group or vessel."""
+        if token.i in self.person_at:
+            return self.person_at[token.i][0]
+        if token.i in self.vessel_at:
+            return self.vessel_at[token.i]
+        low = token.lower_
+        if low in PERSONAL_PRONOUNS:
+            return self.pronoun(token) or (self._recent(token, "vessel") if low in ("she", "her") else None)
+        if low in PLURAL_PRONOUNS:
+            return self._recent(token, "group")
+        if low in THING_PRONOUNS:
+            vehicle = self.vehicle_before(token)
+            return self.owner_of_vehicle(vehicle) if vehicle is not None else None
+        if low in RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
+            return self.traveller_of_token(token.head.head)
+        if token.lemma_.lower() in LX.vehicles and token.pos_ == "NOUN":
+            return self.owner_of_vehicle(token)
+        party = self.party(token)
+        if party:
+            return party[0]
+        group = self.group(token)
+        if group:
+            owner = next((c for c in token.children if c.dep_ == "poss"), None)
+            if owner is not None:  # "his delegation" travels with him
+                return self.traveller_of_token(owner) or group
+            return group
+        described = self.describe(token) if token.pos_ == "NOUN" else None
+        if described:
+            return described
+        for child in token.children:
+            if child.dep_ == "compound" and child.i in self.person_at:
+                return self.person_at[child.i][0]
+        return None

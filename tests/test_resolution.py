@@ -1,0 +1,248 @@
+"""Resolution rules on short texts written for these tests: facilities, compass words, designators, spelling
+variants, a country's part of a wider region, and same-name places chosen from the article's own evidence."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from geopy.distance import geodesic
+
+from geo.articles import article_from_text
+from geo.disambiguate import Weights
+from geo.entities import Entity
+from geo.gazetteer import normalize
+from geo.geocode import resolve_article
+from geo.spelling import variant_keys
+
+
+def _resolve(gazetteer, text: str, spans: list[tuple[str, str]], outlet: str | None = None, weights: Weights | None = None):
+    """Resolve hand-placed entities (phrase, label) in `text`: {phrase: (place, confidence)} and the unresolved texts."""
+    article = article_from_text("t", "t.txt", text)
+    if outlet:
+        article = replace(article, outlet=outlet)
+    entities, cursor = [], 0
+    for index, (phrase, label) in enumerate(spans):
+        start = article.text.index(phrase, cursor)
+        end = start + len(phrase)
+        cursor = end
+        sent_start = max(article.text.rfind(". ", 0, start) + 2, 0) if ". " in article.text[:start] else 0
+        sent_end = article.text.find(". ", end)
+        sent_end = len(article.text) if sent_end < 0 else sent_end + 1
+        raw_start, raw_end = article.raw_span(start, end)
+        entities.append(Entity("t", index, label, phrase, normalize(phrase), start, end, raw_start, raw_end, sent_start, sent_end))
+    kwargs = {"weights": weights} if weights else {}
+    resolved, unresolved = resolve_article(article, None, entities, gazetteer, **kwargs)
+    return {t.entity.text: (c, conf) for t, c, conf, _ in resolved}, [u.text for u in unresolved]
+
+
+def _near(place, lat: float, lon: float, km: float) -> bool:
+    return geodesic((place.lat, place.lon), (lat, lon)).km <= km
+
+
+# --------------------------------------------------------------------------- facilities
+
+
+@pytest.mark.parametrize("text,spans,mention,category,point", [
+    ("The tanker aircraft landed at Aviano Air Base before dawn.", [("Aviano Air Base", "FAC")], "Aviano Air Base",
+     "air_base", (46.03, 12.60)),
+    ("The minister flew home from Entebbe International Airport on Sunday.", [("Entebbe International Airport", "FAC")],
+     "Entebbe International Airport", "airport", (0.04, 32.44)),
+    ("After a short flight the delegation touched down at Gardermoen.", [("Gardermoen", "GPE")], "Gardermoen", "airport",
+     (60.19, 11.10)),
+    ("Passengers on flights out of BKK faced long delays.", [("BKK", "ORG")], "BKK", "airport", (13.69, 100.75)),
+])
+def test_airports_and_air_bases_from_the_gazetteer(gazetteer, text, spans, mention, category, point):
+    found, _ = _resolve(gazetteer, text, spans)
+    place, _ = found[mention]
+    assert place.feature == "facility" and place.category == category and _near(place, *point, 10), place
+
+
+def test_a_code_outside_air_travel_is_not_an_airport(gazetteer):
+    found, _ = _resolve(gazetteer, "The BKK committee met to discuss the budget.", [("BKK", "ORG")])
+    assert "BKK" not in found
+
+
+@pytest.mark.parametrize("text,spans,mention,town,category", [
+    # the town in the facility's name
+    ("The night train pulled into Orsha railway station at dawn.", [("Orsha railway station", "FAC")],
+     "Orsha railway station", (54.51, 30.42), "station"),
+    ("Inspectors toured the Kozloduy power plant on Tuesday.", [("Kozloduy power plant", "FAC")], "Kozloduy power plant",
+     (43.78, 23.72), "power_plant"),
+    ("Two frigates returned to Narvik naval base.", [("Narvik naval base", "FAC")], "Narvik naval base", (68.44, 17.43),
+     "naval_base"),
+    # a university tagged ORG is a place after "at"
+    ("She gave a lecture at Uppsala University on Friday.", [("Uppsala University", "ORG")], "Uppsala University",
+     (59.86, 17.64), "university"),
+    # the town it is in
+    ("The delegation stayed at the Grand Hotel in Tromsø.", [("Grand Hotel", "FAC"), ("Tromsø", "GPE")], "Grand Hotel",
+     (69.65, 18.96), "hotel"),
+    ("Tourists queued outside the Kingsholm Castle near Hamar.", [("Kingsholm Castle", "FAC"), ("Hamar", "GPE")],
+     "Kingsholm Castle", (60.79, 11.07), "castle"),
+    # its possessor
+    ("Crowds filled Sintra's Pena Palace all weekend.", [("Sintra", "GPE"), ("Pena Palace", "FAC")], "Pena Palace",
+     (38.80, -9.38), "palace"),
+])
+def test_facilities_the_gazetteer_lacks_land_on_their_town(gazetteer, text, spans, mention, town, category):
+    found, unresolved = _resolve(gazetteer, text, spans)
+    assert mention not in unresolved
+    place, confidence = found[mention]
+    assert place.name == mention and place.category == category and place.feature in ("facility", "station")
+    assert _near(place, *town, 15), place
+    towns = [c for m, (c, _) in found.items() if m != mention]
+    assert all(confidence < conf for m, (c, conf) in found.items() if m != mention) or not towns
+
+
+def test_an_organisation_named_after_a_university_is_not_a_place(gazetteer):
+    found, _ = _resolve(gazetteer, "Uppsala University said the grant would be renewed.", [("Uppsala University", "ORG")])
+    assert "Uppsala University" not in found and "Uppsala" in found  # the town inside the name, marked embedded
+
+
+def test_a_street_with_no_town_lands_on_the_article_town(gazetteer):
+    found, _ = _resolve(gazetteer, "Floods hit Dubbo overnight. By morning water covered Talbragar Street.",
+                        [("Dubbo", "GPE"), ("Talbragar Street", "FAC")])
+    street, confidence = found["Talbragar Street"]
+    town, town_confidence = found["Dubbo"]
+    assert street.name == "Talbragar Street" and street.category == "street" and (street.lat, street.lon) == (town.lat, town.lon)
+    assert confidence < town_confidence
+
+
+# --------------------------------------------------------------------------- names written with other words
+
+
+def test_compass_words_before_a_place_name(gazetteer):
+    found, unresolved = _resolve(gazetteer, "Snow closed roads in north west Lillehammer and across the north.",
+                                 [("north west Lillehammer", "GPE"), ("north", "LOC")])
+    assert _near(found["north west Lillehammer"][0], 61.11, 10.47, 15)
+    assert "north" in unresolved
+
+
+def test_a_place_inside_an_unknown_name(gazetteer):
+    found, _ = _resolve(gazetteer, "Tickets for Darwin Harbour Ferries sold out.", [("Darwin Harbour Ferries", "GPE")])
+    assert _near(found["Darwin Harbour Ferries"][0], -12.46, 130.84, 20)
+
+
+def test_autonomous_region_with_an_ethnic_qualifier(gazetteer):
+    found, _ = _resolve(gazetteer, "Floods hit the Ningxia Hui Autonomous Region.", [("Ningxia Hui Autonomous Region", "GPE")])
+    place, _ = found["Ningxia Hui Autonomous Region"]
+    assert place.feature == "region" and place.country == "CN"
+
+
+def test_island_written_with_its_designator(gazetteer):
+    found, _ = _resolve(gazetteer, "Ferries carried tourists to Hvar Island.", [("Hvar Island", "LOC")])
+    assert _near(found["Hvar Island"][0], 43.17, 16.44, 20)
+
+
+def test_a_countrys_part_of_a_wider_region(gazetteer):
+    found, _ = _resolve(gazetteer, "Sea ice is thinning across the Canadian Arctic.", [("Canadian Arctic", "LOC")])
+    place, _ = found["Canadian Arctic"]
+    assert place.country == "CA" and place.lat > 60 and place.name == "Canadian Arctic"
+
+
+def test_water_bodies_and_macro_regions_resolve_to_a_point(gazetteer):
+    found, _ = _resolve(gazetteer, "Storms over the North Sea delayed ships bound for the Middle East.",
+                        [("North Sea", "LOC"), ("Middle East", "LOC")])
+    assert found["North Sea"][0].feature == "water" and _near(found["North Sea"][0], 56, 3, 500)
+    assert found["Middle East"][0].feature == "region" and _near(found["Middle East"][0], 29, 42, 1000)
+
+
+# --------------------------------------------------------------------------- spelling
+
+
+def test_variant_keys_cover_transliterations():
+    assert "khanty mansiysk" in variant_keys("Hanty-Mansiysk")
+    assert "novosibirsk" in variant_keys("Novosibirskiy")
+    assert "norway" in variant_keys("Norwway")
+
+
+def test_a_spelling_variant_is_found_only_inside_the_articles_countries(gazetteer):
+    text = "Flights from Hanty-Mansiysk reached Surgut in Russia, officials said."
+    found, _ = _resolve(gazetteer, text, [("Hanty-Mansiysk", "GPE"), ("Russia", "GPE")])
+    place, confidence = found["Hanty-Mansiysk"]
+    assert place.country == "RU" and _near(place, 61.00, 69.02, 20) and confidence < 1
+    _, unresolved = _resolve(gazetteer, "Flights from Hanty-Mansiysk were cancelled, officials said.", [("Hanty-Mansiysk", "GPE")])
+    assert unresolved == ["Hanty-Mansiysk"]  # no country in sight: no guessing
+
+
+def test_a_misspelt_town_matches_closely_inside_the_focus(gazetteer):
+    found, _ = _resolve(gazetteer, "Fishing boats left Trondhiem for the coast of Norway.", [("Trondhiem", "GPE"), ("Norway", "GPE")])
+    assert _near(found["Trondhiem"][0], 63.43, 10.40, 20)
+
+
+def test_a_country_with_a_tripled_letter(gazetteer):
+    found, _ = _resolve(gazetteer, "Fishing boats left Bergen for the coast of Norwway.", [("Bergen", "GPE"), ("Norwway", "GPE")])
+    assert found["Norwway"][0].feature == "country" and found["Norwway"][0].country == "NO"
+
+
+# --------------------------------------------------------------------------- same-name places
+
+
+def test_a_nearby_place_chooses_between_namesakes(gazetteer):
+    found, _ = _resolve(gazetteer, "Flood warnings were issued for Perth and Dundee after the river rose overnight.",
+                        [("Perth", "GPE"), ("Dundee", "GPE")])
+    assert found["Perth"][0].country == "GB" and _near(found["Perth"][0], 56.40, -3.43, 20)
+    found, _ = _resolve(gazetteer, "Flood warnings were issued for Perth after the river rose overnight.", [("Perth", "GPE")])
+    assert found["Perth"][0].country == "AU"
+
+
+def test_a_region_named_in_the_article_chooses_between_namesakes(gazetteer):
+    found, _ = _resolve(gazetteer, "Council workers in Launceston cleared fallen trees. Roads across Cornwall stayed shut.",
+                        [("Launceston", "GPE"), ("Cornwall", "GPE")])
+    assert found["Launceston"][0].country == "GB"
+
+
+def test_the_outlets_home_chooses_between_namesakes(gazetteer):
+    text = "Council workers in Launceston cleared fallen trees after the storm."
+    found, _ = _resolve(gazetteer, text, [("Launceston", "GPE")])
+    assert found["Launceston"][0].country == "AU"
+    found, _ = _resolve(gazetteer, text, [("Launceston", "GPE")], outlet="Cornwall Gazette")
+    assert found["Launceston"][0].country == "GB"
+
+
+def test_weights_are_named_and_change_the_outcome(gazetteer):
+    text = "Flood warnings were issued for Perth and Dundee after the river rose overnight."
+    spans = [("Perth", "GPE"), ("Dundee", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans, weights=Weights(coherence=0.0, anchor_near=0.0, anchor_far=0.0, holds=0.0))
+    assert found["Perth"][0].country == "AU"  # without the nearby-place evidence, population decides
+
+
+def test_a_name_after_a_place_and_a_comma_is_its_region(gazetteer):
+    found, _ = _resolve(gazetteer, "Orchards near Wenatchee, Washington, lost their crop to frost.",
+                        [("Wenatchee", "GPE"), ("Washington", "GPE")])
+    assert found["Washington"][0].feature == "region" and found["Washington"][0].country == "US"
+    assert _near(found["Wenatchee"][0], 47.42, -120.31, 20)
+
+
+def test_a_small_town_named_twice_and_nowhere_else_is_resolved(gazetteer):
+    text = "A storm cut power in Waimate overnight. Waimate residents were asked to boil water."
+    found, _ = _resolve(gazetteer, text, [("Waimate", "GPE"), ("Waimate", "GPE")])
+    assert found["Waimate"][0].country == "NZ"
+
+
+def test_a_small_town_beside_the_articles_other_places_is_kept(gazetteer):
+    found, unresolved = _resolve(gazetteer, "The Scottish climber was found at a farm in Geraldine, north of Timaru.",
+                                 [("Scottish", "NORP"), ("Geraldine", "GPE"), ("Timaru", "GPE")])
+    assert "Geraldine" not in unresolved and found["Geraldine"][0].country == "NZ"
+
+
+def test_a_town_written_like_a_facility_is_the_town(gazetteer):
+    found, _ = _resolve(gazetteer, "Floodwater closed roads in Lake Station, Indiana, overnight.",
+                        [("Lake Station", "GPE"), ("Indiana", "GPE")])
+    assert found["Lake Station"][0].feature == "town" and _near(found["Lake Station"][0], 41.58, -87.24, 15)
+
+
+def test_a_towns_possessive_makes_a_bare_name_its_airport(gazetteer):
+    found, _ = _resolve(gazetteer, "Baggage handlers at Oslo's Gardermoen walked out on Monday.",
+                        [("Oslo", "GPE"), ("Gardermoen", "GPE")])
+    assert found["Gardermoen"][0].category == "airport" and _near(found["Gardermoen"][0], 60.19, 11.10, 10)
+
+
+def test_a_county_inside_an_organisation_name_chooses_the_town(gazetteer):
+    text = "The Lanark County Historical Society opened a new museum in Perth on Saturday."
+    found, _ = _resolve(gazetteer, text, [("Lanark County Historical Society", "ORG"), ("Perth", "GPE")])
+    assert found["Perth"][0].country == "CA" and _near(found["Perth"][0], 44.90, -76.25, 20)
+    assert found["Lanark County"][0].feature == "district"  # found inside the name, marked embedded
+
+
+def test_a_city_state_is_its_capital(gazetteer):
+    found, _ = _resolve(gazetteer, "The delegation arrived in Monaco on Tuesday.", [("Monaco", "GPE")])
+    assert found["Monaco"][0].feature == "city" and found["Monaco"][0].country == "MC"
