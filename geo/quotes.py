@@ -1,6 +1,8 @@
 """Quotations in one parsed article: direct quotes and reported speech, each with its speaker and raw offsets."""
 from __future__ import annotations
 
+import bisect
+
 import hashlib
 import re
 from collections import defaultdict
@@ -168,18 +170,24 @@ def _acts(doc, inside) -> list[_Act]:
             acts.append(_Act(tok, ACCORDING, who, _subtree_range(head, skip) if head is not tok else None))
     sourced = [a for a in acts if a.label != ACCORDING and a.content]
     acts = [a for a in acts if a.label != ACCORDING or not any(b.content[0] <= a.verb.idx < b.content[1] for b in sourced)]
-    return [_trimmed(a, acts) for a in acts]
+    by_position = sorted(acts, key=lambda a: a.verb.idx)
+    positions = [a.verb.idx for a in by_position]
+    text = doc.text  # built once: Doc.text joins every token, so reading it per act made long articles quadratic
+    return [_trimmed(a, by_position, positions, text) for a in acts]
 
 
-def _trimmed(act: _Act, acts: list[_Act]) -> _Act:
-    """The act's content up to the next speech act inside it ("X said Y, explaining: ..." reports only "Y")."""
+def _trimmed(act: _Act, by_position: list[_Act], positions: list[int], text: str) -> _Act:
+    """The act's content up to the next speech act inside it ("X said Y, explaining: ..." reports only "Y").
+
+    `by_position` holds every act sorted by its verb's offset (`positions`), so only the acts inside the content are
+    looked at: a long article has thousands of acts.
+    """
     if not act.content:
         return act
     lo, hi = act.content
-    for other in acts:
+    for other in by_position[bisect.bisect_right(positions, lo):bisect.bisect_left(positions, hi)]:
         if other is not act and lo < other.verb.idx < hi and other.verb.i > act.verb.i:
             hi = min(hi, other.verb.left_edge.idx if other.verb.left_edge.idx > lo else other.verb.idx)
-    text = act.verb.doc.text
     while hi > lo and (text[hi - 1].isspace() or text[hi - 1] in ",;:"):
         hi -= 1
     return _Act(act.verb, act.label, act.who, (lo, hi))

@@ -337,17 +337,19 @@ def _order(stops: list[Stop], groups: list[list[Event]]) -> list[int]:
     """Stop indexes in time order: greedy on pairwise wins, then net votes; ties with no evidence at all broken by
     geography (noted in the stop's evidence)."""
     pref = _preferences(stops, groups)
-    remaining = list(range(len(stops)))
+    n = len(stops)
+    remaining = list(range(n))
     first_seen = {k: min((e.article, e.order) for e in g) for k, g in enumerate(groups)}
+    # Pairwise wins first (a strong vote against a far-off stop must not outweigh a weak one against a near one), then
+    # the summed margins; both kept per stop over the remaining stops and updated as stops are placed, so ordering is
+    # quadratic, not cubic, in the number of stops (a long article can have hundreds).
+    diff = [[pref[k][o] - pref[o][k] for o in range(n)] for k in range(n)]
+    wins = [sum((d > 0) - (d < 0) for d in row) for row in diff]
+    margin = [sum(row) for row in diff]
     out: list[int] = []
     while remaining:
-        def net(k: int) -> tuple[int, float]:
-            # Pairwise wins first (a strong vote against a far-off stop must not outweigh a weak one against a near one).
-            diffs = [pref[k][o] - pref[o][k] for o in remaining if o != k]
-            return sum((d > 0) - (d < 0) for d in diffs), sum(diffs)
-
-        best = max(net(k) for k in remaining)
-        tied = [k for k in remaining if net(k) == best]
+        best = max((wins[k], margin[k]) for k in remaining)
+        tied = [k for k in remaining if (wins[k], margin[k]) == best]
         if len(tied) > 1 and out and all(pref[a][b] == 0 for a in tied for b in tied if a != b):
             last = stops[out[-1]]
             pick = min(tied, key=lambda k: geodesic((last.lat, last.lon), (stops[k].lat, stops[k].lon)).km)
@@ -357,6 +359,10 @@ def _order(stops: list[Stop], groups: list[list[Event]]) -> list[int]:
             pick = min(tied, key=lambda k: first_seen[k])
         out.append(pick)
         remaining.remove(pick)
+        for k in remaining:
+            d = diff[k][pick]
+            wins[k] -= (d > 0) - (d < 0)
+            margin[k] -= d
     return out
 
 
