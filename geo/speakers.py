@@ -159,7 +159,7 @@ class SpeakerResolver:
         return before[-1] if before else None
 
     def _role(self, token) -> str | None:
-        """Latest person the text gave this role ("Peskov, the Kremlin spokesman ... the spokesman said")."""
+        """Latest person the text gave this role ("Moreau, the ministry spokesman ... the spokesman said")."""
         lemma = token.lemma_.lower()
         lo = self._window_start(token)
         for pos, cid, _root in reversed(self.refs.person_mentions):

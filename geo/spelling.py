@@ -21,7 +21,7 @@ def _rules() -> tuple[tuple[re.Pattern, str], ...]:
 
 @lru_cache(maxsize=20_000)
 def variant_keys(name: str) -> frozenset[str]:
-    """Lookup keys of the name's spelling variants: each transliteration rule alone and in pairs ("hasan" -> "khasan")."""
+    """Lookup keys of the name's spelling variants: each transliteration rule alone and in pairs ("harkiv" -> "kharkiv")."""
     key = normalize(name)
     once = {rule.sub(repl, key) for rule, repl in _rules()}
     twice = {rule.sub(repl, v) for v in once for rule, repl in _rules()}

@@ -1,5 +1,5 @@
 """Airports and air bases from the pip package airportsdata (MIT): names as written, the name with each designator
-("X Airport", "X Air Base"), the city's airport ("Vladivostok airport"), and ICAO/IATA codes as codes."""
+("X Airport", "X Air Base"), the city's airport ("Bergen airport"), and ICAO/IATA codes as codes."""
 from __future__ import annotations
 
 import csv
