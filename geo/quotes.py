@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 
 import hashlib
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -234,10 +235,13 @@ def extract_quotes(article: Article, doc, entities: Sequence[Entity], resolved, 
     speakers = SpeakerResolver(refs, entities, assignment)
     text = article.text
     groups = quotation_marks(text)
-    spans = [p for g in groups for p in g]
+    spans = sorted(p for g in groups for p in g)
+    starts = [s for s, _ in spans]
+    reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end among the spans opened so far
 
     def inside(pos: int) -> bool:
-        return any(s <= pos < e for s, e in spans)
+        i = bisect.bisect_right(starts, pos) - 1  # one binary search per token, not a scan of every quotation
+        return i >= 0 and pos < reach[i]
 
     acts = _acts(doc, inside)
     held: dict[int, list[int]] = {k: [] for k in range(len(acts))}
