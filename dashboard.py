@@ -14,17 +14,21 @@ from geo.config import PROJECT_DIR, load_settings
 from geo.errors import GeoError
 from geo.export import claims_csv, dumps, entities_csv, places_csv, quotes_csv, to_geojson
 from geo.jobs import JobRunner
-from geo.mapview import MapView, assets_installed, build_map, install_static_assets
-from geo.render import escape, highlight_html
-from geo.route import DONE_STATUS
+from geo.mapview import MapView, assets_installed, install_static_assets, route_days, stop_key
+from geo.render import escape
 from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
+from panels.article import article_text, place_mentions
+from panels.mapframe import show_map
 from panels.quotes import article_quotes, claims_table
+from panels.timeline import ALL_DAYS, day_control, timeline
 
 log = logging.getLogger("dashboard")
 SEEDS_DIR = PROJECT_DIR / "seeds"
 PROGRESS_POLL_SECONDS = 0.25
 CORPORA = {"seeds": "Embedded seed articles", "upload": "Uploaded / pasted articles"}
 PAGE_SIZE = 50
+# URL parameters that name things inside one corpus: dropped when another corpus opens.
+CORPUS_VIEW_PARAMS = ("article", "place", "entity", "articles", "subjects", "day", "stop", "fit")
 
 
 
@@ -70,7 +74,7 @@ def load_results(folder: str, stamp: float):
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def corpus_index(digest: str, _analysis) -> dict:
-    """Per-article entity and place lists, built once per corpus instead of on every rerun."""
+    """Per-article entity and place lists and the URL's valid values, built once per corpus instead of on every rerun."""
     entities: dict[str, list] = {}
     for e in _analysis.entities:
         entities.setdefault(e.article, []).append(e)
@@ -78,7 +82,12 @@ def corpus_index(digest: str, _analysis) -> dict:
     for p in _analysis.places:
         for aid in p.articles:
             places.setdefault(aid, []).append(p)
-    return {"entities": entities, "places": places}
+    routes = _analysis.routes
+    return {"entities": entities, "places": places, "titles": {a.id: (a.title or a.id) for a in _analysis.articles},
+            "articles": {a.id: a for a in _analysis.articles}, "place_ids": {p.id: p for p in _analysis.places},
+            "place_articles": {p.id: p.articles for p in _analysis.places}, "cluster_articles": {c.id: c.articles for c in _analysis.clusters},
+            "subjects": sorted({r.subject for r in routes}), "days": route_days(routes),
+            "stops": [stop_key(r, n) for r in routes for n in range(1, len(r.stops) + 1)]}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -137,13 +146,37 @@ def url_from_widget(param: str, key: str) -> None:
         del st.query_params[param]
     if param == "article":  # a new article starts without the old article's entity selection
         st.query_params.pop("entity", None)
+    if param == "corpus":  # another corpus starts at its own first article
+        for stale in CORPUS_VIEW_PARAMS:
+            st.query_params.pop(stale, None)
+
+
+def open_uploads() -> None:
+    """on_change callback of the uploader and the paste box: switch to the uploaded articles and open the first one."""
+    st.query_params["corpus"] = st.session_state["corpus"] = "upload"
+    for param in CORPUS_VIEW_PARAMS:
+        st.query_params.pop(param, None)
+
+
+def focus_from_click(target: tuple[str, str], analysis, article_id: str) -> None:
+    """A map click focuses what it hit: a place (opening an article that mentions it) or a route stop."""
+    kind, value = target
+    if kind == "stop":
+        st.query_params["stop"] = value
+        return
+    st.query_params["place"] = value
+    st.query_params.pop("stop", None)
+    place = next(p for p in analysis.places if p.id == value)
+    if article_id not in place.articles and place.articles:
+        st.query_params["article"] = place.articles[0]
+        st.query_params.pop("entity", None)
 
 
 # --------------------------------------------------------------------------- page
 
 
 def main() -> None:
-    """The whole page: corpus, analysis, the view from the URL, panels and map."""
+    """The whole page: corpus, analysis, the view from the URL, then the map before the heavier panels."""
 
     if not assets_installed():
         install_static_assets()
@@ -155,10 +188,12 @@ def main() -> None:
         corpora["results"] = f"Saved results ({Path(base_settings.results_dir).name})"
     corpus_keys = list(corpora)
     corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys)
-    corpus = st.sidebar.radio("Articles", corpus_keys, index=corpus_keys.index(corpus), format_func=corpora.get, key="corpus")
+    show_widget_value("corpus", corpus)
+    corpus = st.sidebar.radio("Articles", corpus_keys, format_func=corpora.get, key="corpus", on_change=url_from_widget,
+                              args=("corpus", "corpus"))
     uploads = st.sidebar.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
-                                       accept_multiple_files=True, key="uploads")
-    pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120)
+                                       accept_multiple_files=True, key="uploads", on_change=open_uploads)
+    pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120, on_change=open_uploads)
 
     files: tuple[tuple[str, bytes], ...]
     if corpus == "seeds":
@@ -203,13 +238,14 @@ def main() -> None:
     if not analysis.articles:
         st.stop()
 
-    titles = {a.id: (a.title or a.id) for a in analysis.articles}
-    article_ids = [a.id for a in analysis.articles]
+    index = corpus_index(digest, analysis)
+    titles = index["titles"]
+    article_ids = list(titles)
     clusters = analysis.cluster_by_id()
-    subjects = sorted({r.subject for r in analysis.routes})
-    place_ids = {p.id: p for p in analysis.places}
-    wanted = read_view(st.query_params.to_dict(), Choices(article_ids, {p.id: p.articles for p in analysis.places},
-                                                          {c.id: c.articles for c in analysis.clusters}, subjects))
+    subjects = index["subjects"]
+    place_ids = index["place_ids"]
+    wanted = read_view(st.query_params.to_dict(), Choices(article_ids, index["place_articles"], index["cluster_articles"], subjects,
+                                                          days=index["days"], stops=index["stops"]))
     if corpus_notes or wanted.notes:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
@@ -223,29 +259,50 @@ def main() -> None:
     show_metonyms = st.sidebar.checkbox("Count non-literal mentions (\"Washington warned\", \"Air Zimbabwe\")", value=wanted.metonyms, key="f_metonyms")
     selected_place = wanted.place
     selected_entity = wanted.entity
+    # The map opens fitted to the chosen traveller's route: the one named in the link, else the only subject shown.
+    fit = wanted.fit or (sel_subjects[0] if len(sel_subjects) == 1 and len(subjects) > 1 else None)
 
     st.title("Geopolitical entity map")
     st.caption(f"{len(analysis.articles)} articles · {len(analysis.entities)} entity mentions · {len(analysis.places)} places · "
                f"{len(analysis.routes)} routes · model {analysis.model}")
 
     left, right = st.columns([3, 2], gap="medium")
+    article_id = wanted.article
+    view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
+                   subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,
+                   statuses=set(sel_status), show_metonyms=show_metonyms, selected_place=selected_place, tiles=tiles,
+                   day=wanted.day, fit=fit, selected_stop=wanted.stop)
+
+    # The map first: Streamlit sends elements in script order, so the map starts loading before the text and tables.
+    with left:
+        show_widget_value("w_day", wanted.day or ALL_DAYS)
+        day_control(index["days"], analysis.routes, url_from_widget, ("day", "w_day"))
+        fit_col, refit_col = st.columns([3, 1])
+        fit_options = ["", *subjects]
+        show_widget_value("w_fit", fit or "")
+        fit_col.selectbox("Fit the map to", fit_options, key="w_fit", on_change=url_from_widget, args=("fit", "w_fit"),
+                          format_func=lambda s: "all places" if not s else f"{s}'s route", label_visibility="collapsed")
+        if refit_col.button("Refit map", help="Back to the fitted view after panning or zooming"):
+            st.session_state["refit"] = st.session_state.get("refit", 0) + 1
+        target = show_map(digest, analysis, view, titles, st.session_state.get("refit", 0))
+        if target is not None and target != ("place", selected_place) and target != ("stop", wanted.stop):
+            focus_from_click(target, analysis, article_id)
+            st.rerun()
 
     with right:
-        current = wanted.article
         if len(article_ids) > PAGE_SIZE:
             query = st.text_input("Search articles", key="article_search")
-            options = [a for a in article_ids if query.lower() in (titles[a] + a).lower()][:PAGE_SIZE] or [current]
-            if current not in options:
-                options = [current] + options
+            options = [a for a in article_ids if query.lower() in (titles[a] + a).lower()][:PAGE_SIZE] or [article_id]
+            if article_id not in options:
+                options = [article_id] + options
         else:
             options = article_ids
         # The URL is the source of truth for the article, place and entity: each widget shows the URL's value and
         # writes its choice back to the URL in a callback, so map clicks, shared links and widgets never disagree.
-        show_widget_value("w_article", current)
-        article_id = st.selectbox("Article", options, format_func=lambda a: titles[a], key="w_article",
-                                  on_change=url_from_widget, args=("article", "w_article"))
-        index = corpus_index(digest, analysis)
-        article = next(a for a in analysis.articles if a.id == article_id)
+        show_widget_value("w_article", article_id)
+        st.selectbox("Article", options, format_func=lambda a: titles[a], key="w_article",
+                     on_change=url_from_widget, args=("article", "w_article"))
+        article = index["articles"][article_id]
         ents = index["entities"].get(article_id, [])
         st.subheader(escape(article.title or article.id))
         st.markdown(f"**Outlet:** {escape(article.outlet or '—')} · **Date:** {escape(article.date or '—')} · "
@@ -267,15 +324,12 @@ def main() -> None:
         marked: set[int] = set()
         if selected_place:
             marked |= {m.entity for m in place_ids[selected_place].mentions if m.article == article_id}
-            st.info(f"**{escape(place_ids[selected_place].name)}**: " + "; ".join(
-                f"{escape(titles[m.article][:40])} — “{escape(m.text)}”" for m in place_ids[selected_place].mentions[:12]))
+            place_mentions(place_ids[selected_place], titles, article_id)
         if selected_entity:
             marked |= {e.index for e in ents if analysis.cluster_of(e) == selected_entity}
         tab_text, tab_entities, tab_clusters, tab_quotes = st.tabs(["Text", "Entities", "Alias clusters", "Quotes"])
         with tab_text:
-            st.markdown(highlight_html(article.text, ents, marked, set(sel_labels)), unsafe_allow_html=True)
-            if article.comments or article.captions:
-                st.caption(f"Removed: {len(article.comments)} reader comments, {len(article.captions)} photo captions, {article.removed_lines} chrome lines.")
+            article_text(article, ents, marked, set(sel_labels), scroll=bool(selected_place))
         with tab_entities:
             rows = Counter((e.label, analysis.cluster_of(e) or e.text) for e in ents if e.label in sel_labels)
             table = pd.DataFrame([{"type": label, "entity": clusters[c].name if c in clusters else c, "mentions": n}
@@ -291,47 +345,11 @@ def main() -> None:
         with tab_quotes:
             article_quotes(analysis, article, titles, selected_entity)
 
-    view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
-                   subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,
-                   statuses=set(sel_status), show_metonyms=show_metonyms, selected_place=selected_place, tiles=tiles)
-
     with left:
-        from streamlit_folium import st_folium
-
-        # Built on every run: streamlit-folium renders the map object it is given, and a folium map rendered once
-        # does not render correctly for a second session, so the object is never shared through a cache.
-        fmap = build_map(analysis.places, analysis.routes, view, titles)
-        clicked = st_folium(fmap, key="map", height=560, width=None, returned_objects=["last_object_clicked"])
-        point = (clicked or {}).get("last_object_clicked") or None
-        if point and st.session_state.get("last_click") != point:
-            st.session_state["last_click"] = point
-            near = min(analysis.places, key=lambda p: abs(p.lat - point["lat"]) + abs(p.lon - point["lng"]), default=None)
-            if near is not None and abs(near.lat - point["lat"]) + abs(near.lon - point["lng"]) < 0.01 and near.id != selected_place:
-                set_qp(place=near.id)
-                st.rerun()
-
         tab_routes, tab_matrix, tab_unresolved, tab_claims, tab_downloads = st.tabs(
             ["Route timeline", "Entity × article", "Unresolved places", "Claims", "Downloads"])
         with tab_routes:
-            rows = []
-            for r in analysis.routes:
-                if view.subjects is not None and r.subject not in view.subjects:
-                    continue
-                for n, s in enumerate(r.stops, start=1):
-                    kind = "done" if s.status in DONE_STATUS else "expected"
-                    if kind not in view.statuses:
-                        continue
-                    rows.append({"subject": r.subject, "trip": r.label,
-                                 "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": s.status,
-                                 "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
-            if rows:
-                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-            else:
-                st.write("No routes: no subject has two or more known stops.")
-            claims = [(r.subject, c) for r in analysis.routes for c in r.claims]
-            if claims:
-                st.caption("Superseded claims, kept with their sources: " + "; ".join(
-                    f"{escape(s)} → {escape(c['place'])} ({escape(c['status'])}, {escape(titles.get(c['article'], c['article'])[:30])})" for s, c in claims))
+            timeline(analysis.routes, view, titles, wanted.stop)
         with tab_matrix:
             matrix = entity_matrix(digest, tuple(sorted(sel_labels)), analysis)
             if not matrix.empty:
@@ -357,7 +375,8 @@ def main() -> None:
            labels=sel_labels if tuple(sel_labels) != MAIN_LABELS else None,
            subjects=sel_subjects if set(sel_subjects) != set(subjects) else None,
            status=sel_status if set(sel_status) != {"done", "expected"} else None,
-           metonyms=None if show_metonyms else "0", tiles="1" if tiles else None)
+           metonyms=None if show_metonyms else "0", tiles="1" if tiles else None,
+           day=wanted.day, stop=wanted.stop, fit=wanted.fit)
     st.sidebar.caption("Share this view: copy the page URL; it holds the corpus, article, selection and filters.")
 
 

@@ -158,7 +158,7 @@ def cmd_gazetteer(args, settings) -> int:
 
 
 def cmd_assets(args, settings) -> int:
-    from .mapview import STATIC_DIR, install_static_assets
+    from .basemap import STATIC_DIR, install_static_assets
 
     files = install_static_assets()
     print(f"installed {len(files)} map assets into {STATIC_DIR}")

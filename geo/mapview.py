@@ -1,137 +1,27 @@
-"""The folium map of places and routes, wired to locally served Leaflet/jQuery assets so it works offline."""
+"""The folium map of places, areas and routes over the offline base map (geo/basemap.py), and what a click on it hit."""
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
-import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable
 
-from .config import PROJECT_DIR
-from .errors import GeoError
+from .basemap import BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer, install_static_assets
 from .geocode import Place
-from .route import DONE_STATUS, Route
+from .route import DONE_STATUS, Route, Stop
 
-STATIC_DIR = PROJECT_DIR / "static"
-STATIC_URL = "/app/static"
+__all__ = ["MapView", "assets_installed", "build_map", "clicked_target", "install_static_assets", "place_popup", "STATIC_DIR"]
+
 CLUSTER_THRESHOLD = 60  # more markers than this are clustered
 LAYERS_PER_ARTICLE_LIMIT = 12  # more articles than this share one layer
 OSM_TILES = "OpenStreetMap"
-
-# (package, file inside the package's data folder, file under static/)
-ASSETS = [
-    ("leaflet", "leaflet.js", "leaflet/leaflet.js"),
-    ("leaflet", "leaflet.css", "leaflet/leaflet.css"),
-    ("leaflet", "images", "leaflet/images"),
-    ("jquery", "jquery.min.js", "jquery/jquery.min.js"),
-    ("leaflet_markercluster", "leaflet.markercluster.js", "markercluster/leaflet.markercluster.js"),
-    ("leaflet_markercluster", "MarkerCluster.css", "markercluster/MarkerCluster.css"),
-    ("leaflet_markercluster", "MarkerCluster.Default.css", "markercluster/MarkerCluster.Default.css"),
-    ("font_awesome", "css", "fontawesome/css"),
-    ("font_awesome", "webfonts", "fontawesome/webfonts"),
-]
-MAP_JS = [("leaflet", f"{STATIC_URL}/leaflet/leaflet.js"), ("jquery", f"{STATIC_URL}/jquery/jquery.min.js")]
-# Font Awesome is installed into static/ for user styles but not loaded by default: the map's icons are
-# plain HTML (DivIcons), and skipping its CSS and web fonts makes the map appear sooner.
-MAP_CSS = [("leaflet_css", f"{STATIC_URL}/leaflet/leaflet.css")]
-CLUSTER_JS = [("markerclusterjs", f"{STATIC_URL}/markercluster/leaflet.markercluster.js")]
-CLUSTER_CSS = [("markerclustercss", f"{STATIC_URL}/markercluster/MarkerCluster.css"),
-               ("markerclusterdefaultcss", f"{STATIC_URL}/markercluster/MarkerCluster.Default.css")]
 
 FEATURE_COLOURS = {"country": "#6a3d9a", "region": "#b15928", "continent": "#6a3d9a", "city": "#1f78b4", "town": "#1f78b4",
                    "village": "#1f78b4", "station": "#e31a1c", "facility": "#ff7f00", "landmark": "#33a02c",
                    "water": "#a6cee3"}
 ROUTE_COLOURS = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
-
-
-def _round_coords(coords, digits: int = 2):
-    if isinstance(coords, (int, float)):
-        return round(coords, digits)
-    return [_round_coords(c, digits) for c in coords]
-
-
-@lru_cache(maxsize=1)
-def country_outlines() -> dict | None:
-    """World country outlines from the pip-installed countryinfo data (offline background), or None if absent."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("countryinfo")
-    if spec is None or not spec.origin:
-        return None
-    features = []
-    for path in sorted((Path(spec.origin).parent / "data").glob("*.json")):
-        try:
-            shape = json.loads(path.read_text(encoding="utf-8")).get("geoJSON") or {}
-        except (OSError, ValueError):
-            continue
-        for feature in shape.get("features", []):
-            geometry = feature.get("geometry") or {}
-            if geometry.get("coordinates"):
-                features.append({"type": "Feature", "properties": {"name": (feature.get("properties") or {}).get("name", "")},
-                                 "geometry": {"type": geometry["type"], "coordinates": _round_coords(geometry["coordinates"])}})
-    return {"type": "FeatureCollection", "features": features} if features else None
-
-
-OUTLINES_FILE = "outlines/countries.geojson"
-
-
-def _outline_layer():
-    """A layer that fetches the country outlines from static/ in the browser, behind everything else.
-
-    Served as a file rather than embedded, so reruns do not re-send 190 KB and markers appear before it loads."""
-    from branca.element import MacroElement
-    from jinja2 import Template
-
-    class OutlineLayer(MacroElement):
-        _template = Template("""{% macro script(this, kwargs) %}
-fetch("{{ this.url }}").then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-    if (!data) { return; }
-    L.geoJSON(data, {style: {color: "#8a9bb0", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1.0},
-                     interactive: false}).addTo({{ this._parent.get_name() }}).bringToBack();
-});
-{% endmacro %}""")
-
-        def __init__(self, url: str):
-            super().__init__()
-            self._name = "OutlineLayer"
-            self.url = url
-
-    return OutlineLayer(f"{STATIC_URL}/{OUTLINES_FILE}")
-
-
-def install_static_assets(target: Path = STATIC_DIR) -> list[Path]:
-    """Copy Leaflet, jQuery, MarkerCluster and Font Awesome from their pip-installed XStatic packages into static/."""
-    import importlib
-
-    written = []
-    for package, source, dest in ASSETS:
-        try:
-            module = importlib.import_module(f"xstatic.pkg.{package}")
-        except ImportError as exc:
-            raise GeoError(f"map asset package xstatic-{package.replace('_', '-')} is not installed: run pip install -r requirements.txt") from exc
-        src = Path(module.BASE_DIR) / source
-        out = target / dest
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, out, dirs_exist_ok=True)
-        else:
-            shutil.copyfile(src, out)
-        written.append(out)
-    outlines = country_outlines()
-    if outlines is not None:
-        out = target / OUTLINES_FILE
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(outlines, separators=(",", ":")), encoding="utf-8")
-        written.append(out)
-    return written
-
-
-def assets_installed(target: Path = STATIC_DIR) -> bool:
-    return all((target / dest).exists() for _, _, dest in ASSETS) and (target / OUTLINES_FILE).exists()
 
 
 @dataclass
@@ -144,6 +34,42 @@ class MapView:
     show_metonyms: bool = True
     selected_place: str | None = None
     tiles: bool = False
+    day: str | None = None  # ISO date: routes drawn up to that day
+    fit: str | None = None  # a route subject to fit the map to; None: every place
+    selected_stop: str | None = None  # stop key, see stop_key
+
+    def key(self) -> str:
+        """A stable text for caching the map drawn for this view."""
+        sets = {k: None if v is None else sorted(v) for k, v in (("a", self.articles), ("s", self.subjects), ("t", self.statuses))}
+        return repr((sets, self.show_metonyms, self.selected_place, self.tiles, self.day, self.fit, self.selected_stop))
+
+
+AREA_FEATURES = ("country", "region")  # drawn as outlines when the outline table has them
+AREA_SIMPLIFY_DEGREES = 0.02
+FOCUS_PAD_DEGREES = 2.0
+
+
+def stop_key(route: Route, n: int) -> str:
+    """The key of a route's n-th stop (1-based) in URLs: route key and position."""
+    return f"{route.key}.{n}"
+
+
+def stops_until(route: Route, day: str | None) -> Route:
+    """The route drawn up to `day`: its stops up to the last one dated on or before that day (undated ones between kept)."""
+    if not day:
+        return route
+    last = max((k for k, s in enumerate(route.stops) if s.date and s.date[:10] <= day), default=-1)
+    return replace(route, stops=route.stops[: last + 1], legs=route.legs[: max(last, 0)])
+
+
+def route_days(routes: Iterable[Route]) -> list[str]:
+    """The days (ISO dates) on which the routes have a dated stop, in order."""
+    return sorted({s.date[:10] for r in routes for s in r.stops if s.date and len(s.date) >= 10})
+
+
+def day_events(routes: Iterable[Route], day: str) -> list[tuple[Route, int, Stop]]:
+    """The stops dated on `day`: (route, 1-based position, stop)."""
+    return [(r, n, s) for r in routes for n, s in enumerate(r.stops, start=1) if s.date and s.date[:10] == day]
 
 
 def css_id(value: str) -> str:
@@ -205,7 +131,7 @@ def visible_routes(routes: Iterable[Route], view: MapView) -> list[Route]:
         stops = [s for s in r.stops if ("done" if s.status in DONE_STATUS else "expected") in view.statuses
                  and (view.articles is None or set(s.articles) & view.articles)]
         if len(stops) >= 2 or (len(stops) == 1 and len(r.stops) >= 2):
-            out.append(r)
+            out.append(stops_until(r, view.day))
     return out
 
 
@@ -272,8 +198,83 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
     return cluster
 
 
+@lru_cache(maxsize=512)
+def _area_geometry(key: str):
+    """The outline of an area as GeoJSON coordinates, simplified for drawing; None when the table has none."""
+    import shapely
+    from shapely.geometry import mapping
+
+    from .outlines import default_outlines
+
+    geom = default_outlines().shape(key)
+    if geom is None:
+        return None
+    return mapping(shapely.simplify(geom, AREA_SIMPLIFY_DEGREES, preserve_topology=True))
+
+
+def _area_key(place: Place) -> str | None:
+    from .outlines import default_outlines
+
+    key = default_outlines().key_of(place) if place.feature in AREA_FEATURES else None
+    return key if key and not key.startswith("macro:") else None
+
+
+def _mention_count(p: Place, view: MapView) -> tuple[int, bool]:
+    mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
+    literal = [m for m in mentions if m.literal]
+    return (len(mentions) if view.show_metonyms else len(literal)), bool(literal)
+
+
+def _tip(name: str, count: int) -> str:
+    return f"{_e(name)} ({count} mention{'s' if count != 1 else ''})"
+
+
+def _draw_areas(fmap, areas: list[tuple[Place, str]], view: MapView) -> None:
+    """Mentioned countries and first-level regions as outlines shaded by mention count (hover: name and count)."""
+    import folium
+
+    group = folium.FeatureGroup(name="Areas", show=True).add_to(fmap)
+    counts = {p.id: _mention_count(p, view)[0] for p, _ in areas}
+    most = max(counts.values(), default=1) or 1
+    for p, key in sorted(areas, key=lambda a: a[0].feature != "country"):  # regions above their countries
+        geometry = _area_geometry(key)
+        if geometry is None:
+            continue
+        colour = FEATURE_COLOURS.get(p.feature, "#555555")
+        selected = p.id == view.selected_place
+        shade = 0.12 + 0.45 * counts[p.id] / most
+        style = {"color": "#000000" if selected else colour, "weight": 3 if selected else 1.2, "fillColor": colour, "fillOpacity": shade,
+                 "className": f"geo-area geo-{_e(p.feature)} {css_id(p.id)}"}
+        folium.GeoJson({"type": "Feature", "properties": {}, "geometry": geometry}, style_function=lambda _f, s=style: s,
+                       highlight_function=lambda _f: {"weight": 3}, tooltip=_tip(p.name, counts[p.id]),
+                       name=p.name, control=False).add_to(group)
+
+
+def _fit(fmap, view: MapView, shown: list[Place], shown_routes: list[Route]) -> None:
+    """Fit the map to the focused place or stop, else the chosen traveller's route, else every place and stop."""
+    focus = next(([p.lat, p.lon] for p in shown if p.id == view.selected_place), None)
+    stops = {stop_key(r, n): s for r in shown_routes for n, s in enumerate(r.stops, start=1)}
+    if focus is None and view.selected_stop in stops:
+        focus = [stops[view.selected_stop].lat, stops[view.selected_stop].lon]
+    if focus is not None:
+        fmap.fit_bounds([[focus[0] - FOCUS_PAD_DEGREES, focus[1] - FOCUS_PAD_DEGREES],
+                         [focus[0] + FOCUS_PAD_DEGREES, focus[1] + FOCUS_PAD_DEGREES]])
+        return
+    route_points = [[s.lat, s.lon] for r in shown_routes if r.subject == view.fit for s in r.stops]
+    points = route_points or [[p.lat, p.lon] for p in shown] + [[s.lat, s.lon] for r in shown_routes for s in r.stops]
+    if points:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+
+
+def _stop_tip(route: Route, n: int, s: Stop) -> str:
+    label = f"{n}. {_e(s.name)} — {_e(s.status)}" + (f", {_e(s.date)}" if s.date else "") + (f" {_e(s.time)}" if s.time else "")
+    return f"{_e(route.subject)}: {label}"
+
+
 def build_map(places: list[Place], routes: list[Route], view: MapView, titles: dict[str, str]):
-    """A folium Map with one layer per article (or clustered markers for large corpora) and one per route."""
+    """A folium Map: mentioned areas as shaded outlines, other places as points (one layer per article, or clustered
+    for large corpora), one layer per route drawn up to the view's day, over the offline base map."""
     import folium
     shown = visible_places(places, view)
     shown_routes = visible_routes(routes, view)
@@ -284,41 +285,40 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
     fmap.default_js = list(MAP_JS)
     fmap.default_css = list(MAP_CSS)
     if not view.tiles:
-        folium.Element("<style>.leaflet-container{background:#cfe0ee;}</style>").add_to(fmap.get_root().header)
-        if (STATIC_DIR / OUTLINES_FILE).exists():
-            fmap.add_child(_outline_layer())
+        folium.Element(BASE_CSS).add_to(fmap.get_root().header)
+        if assets_installed():
+            fmap.add_child(base_layer())
 
-    article_ids = sorted({m.article for p in shown for m in p.mentions})
-    per_article = 1 < len(article_ids) <= LAYERS_PER_ARTICLE_LIMIT and len(shown) <= CLUSTER_THRESHOLD
+    areas = [(p, key) for p in shown if (key := _area_key(p)) is not None]
+    if areas:
+        _draw_areas(fmap, areas, view)
+    area_ids = {p.id for p, _ in areas}
+    points = [p for p in shown if p.id not in area_ids]
+    article_ids = sorted({m.article for p in points for m in p.mentions})
+    per_article = 1 < len(article_ids) <= LAYERS_PER_ARTICLE_LIMIT and len(points) <= CLUSTER_THRESHOLD
     layers: dict[str, folium.FeatureGroup] = {}
     if per_article:
         for aid in article_ids:
             layers[aid] = folium.FeatureGroup(name=f"Article: {_e(titles.get(aid, aid))[:60]}", show=True).add_to(fmap)
     else:
-        group = folium.FeatureGroup(name="Places", show=True).add_to(fmap)
-        target = group
-        if len(shown) > CLUSTER_THRESHOLD:
-            _fast_cluster(shown, view, titles).add_to(group)
-            shown_markers: list[Place] = []
-        else:
-            shown_markers = shown
+        target = folium.FeatureGroup(name="Places", show=True).add_to(fmap)
+        if len(points) > CLUSTER_THRESHOLD:
+            _fast_cluster(points, view, titles).add_to(target)
+            points = []
 
-    for p in (shown if per_article else shown_markers):
-        mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
-        literal = [m for m in mentions if m.literal]
-        count = len(mentions) if view.show_metonyms else len(literal)
+    for p in points:
+        count, literal = _mention_count(p, view)
         radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
         if p.feature in ("country", "continent", "region"):
-            radius = min(radius, 14)  # areas are context; points carry the story
+            radius = min(radius, 14)  # areas without an outline are context; points carry the story
         colour = FEATURE_COLOURS.get(p.feature, "#555555")
         selected = p.id == view.selected_place
         kwargs = dict(location=[p.lat, p.lon], radius=radius + (4 if selected else 0), color="#000000" if selected else colour,
                       weight=3 if selected else 1.5, fill=True, fill_color=colour,
                       fill_opacity=0.25 if not literal else 0.75, dash_array="4 3" if not literal else None,
-                      tooltip=f"{_e(p.name)} ({count} mention{'s' if count != 1 else ''})",
-                      class_name=f"geo-place geo-{_e(p.feature)} {css_id(p.id)}")
+                      tooltip=_tip(p.name, count), class_name=f"geo-place geo-{_e(p.feature)} {css_id(p.id)}")
         if per_article:
-            for aid in sorted({m.article for m in mentions}):
+            for aid in sorted({m.article for m in p.mentions if view.articles is None or m.article in view.articles}):
                 folium.CircleMarker(popup=folium.Popup(place_popup(p, {aid}, titles), max_width=380), **kwargs).add_to(layers[aid])
         else:
             folium.CircleMarker(popup=folium.Popup(place_popup(p, view.articles, titles), max_width=380), **kwargs).add_to(target)
@@ -331,31 +331,48 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
             tip = f"{_e(a.name)} → {_e(b.name)}: {leg['km']:,.0f} km" + (f", {leg['days']} days" if "days" in leg else "") + ("" if done else " (expected)")
             folium.PolyLine([[a.lat, a.lon], [b.lat, b.lon]], color=colour, weight=4, opacity=0.85,
                             dash_array=None if done else "8 8", tooltip=tip,
-                            class_name=f"geo-route-leg {css_id('route-' + route.key)}").add_to(layer)
+                            class_name=f"geo-route-leg geo-leg-{'done' if done else 'expected'} {css_id('route-' + route.key)}").add_to(layer)
             mid = ((a.lat + b.lat) / 2, (a.lon + b.lon) / 2)
             angle = _bearing((a.lat, a.lon), (b.lat, b.lon)) - 90
             folium.Marker(mid, icon=folium.DivIcon(html=f"<div class='geo-arrow' style='transform:rotate({angle:.0f}deg);color:{colour};"
                                                             f"font-size:20px;line-height:20px'>&#10148;</div>",
                                                    icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=tip).add_to(layer)
         for n, s in enumerate(route.stops, start=1):
-            label = f"{n}. {_e(s.name)} — {_e(s.status)}" + (f", {_e(s.date)}" if s.date else "") + (f" {_e(s.time)}" if s.time else "")
+            ring = "3px solid #000" if stop_key(route, n) == view.selected_stop else "1px solid #fff"
             folium.Marker([s.lat, s.lon], icon=folium.DivIcon(
-                html=f"<div class='geo-stop' style='background:{colour};color:#fff;border-radius:10px;width:20px;height:20px;"
-                     f"text-align:center;font:bold 12px/20px sans-serif;border:1px solid #fff'>{n}</div>",
-                icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=f"{_e(route.subject)}: {label}").add_to(layer)
+                html=f"<div class='geo-stop {css_id('stop-' + stop_key(route, n))}' style='background:{colour};color:#fff;border-radius:10px;"
+                     f"width:20px;height:20px;text-align:center;font:bold 12px/20px sans-serif;border:{ring}'>{n}</div>",
+                icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=_stop_tip(route, n, s)).add_to(layer)
 
     folium.LayerControl(collapsed=True).add_to(fmap)
-    points = [[p.lat, p.lon] for p in shown] + [[s.lat, s.lon] for r in shown_routes for s in r.stops]
-    focus = next((p for p in shown if p.id == view.selected_place), None)
-    if focus is not None:
-        fmap.location = [focus.lat, focus.lon]
-        fmap.options["zoom"] = 6
-        fmap.fit_bounds([[focus.lat - 2, focus.lon - 2], [focus.lat + 2, focus.lon + 2]])
-    elif points:
-        lats = [p[0] for p in points]
-        lons = [p[1] for p in points]
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    _fit(fmap, view, shown, shown_routes)
     return fmap
+
+
+CLICK_DEGREES = 0.01  # a click reported this close to a place's point is on its marker
+
+
+def clicked_target(places: list[Place], routes: list[Route], view: MapView, lat: float, lon: float,
+                   tooltip: str | None) -> tuple[str, str] | None:
+    """What a map click hit: ("stop", stop key) for a route stop (told by its tooltip), ("place", id) for a point
+    marker at the click, else the smallest mentioned area whose outline holds the click; None for the bare map."""
+    from .outlines import default_outlines
+
+    if tooltip:
+        for r in visible_routes(routes, view):
+            for n, s in enumerate(r.stops, start=1):
+                if html.unescape(_stop_tip(r, n, s)).strip() == tooltip.strip():
+                    return ("stop", stop_key(r, n))
+    shown = visible_places(places, view)
+    near = min(shown, key=lambda p: abs(p.lat - lat) + abs(p.lon - lon), default=None)
+    if near is not None and abs(near.lat - lat) + abs(near.lon - lon) < CLICK_DEGREES and _area_key(near) is None:
+        return ("place", near.id)
+    holding = [p for p in shown if _area_key(p) and default_outlines().contains(p, lat, lon)]
+    if holding:
+        return ("place", min(holding, key=lambda p: (p.feature == "country", default_outlines().shape(_area_key(p)).area)).id)
+    if near is not None and abs(near.lat - lat) + abs(near.lon - lon) < CLICK_DEGREES:
+        return ("place", near.id)
+    return None
 
 
 def map_asset_urls(fmap) -> list[str]:

@@ -34,17 +34,20 @@ def escape(text: str) -> str:
 
 
 def highlight_html(text: str, entities: Iterable[Entity], selected: set[int], labels: set[str]) -> str:
-    """The article's text with <mark> around entities of the chosen labels; `selected` entity indexes are outlined."""
+    """The article's text with <mark> around entities of the chosen labels; `selected` entity indexes are outlined
+    (class ent-selected) whatever their label."""
     out, pos = [], 0
     for e in sorted(entities, key=lambda x: x.start):
-        if e.label not in labels or e.start < pos:
+        if (e.label not in labels and e.index not in selected) or e.start < pos:
             continue
         out.append(escape(text[pos:e.start]))
         style = f"background:{LABEL_COLOURS.get(e.label, '#eee')};padding:0 2px;border-radius:3px"
+        focus = ""
         if e.index in selected:
             style += ";outline:2px solid #d62728"
+            focus = " ent-selected"
         label = html.escape(e.label)
-        out.append(f"<mark class='ent ent-{label}' title='{label}' style='{style}'>{escape(e.text)}"
+        out.append(f"<mark class='ent ent-{label}{focus}' title='{label}' style='{style}'>{escape(e.text)}"
                    f"<sub style='font-size:0.6em;color:#555'> {label}</sub></mark>")
         pos = e.end
     out.append(escape(text[pos:]))

@@ -26,6 +26,8 @@ class Choices:
     places: Mapping[str, Sequence[str]]  # place id -> ids of the articles that mention it
     entities: Mapping[str, Sequence[str]]  # cluster id -> ids of the articles that mention it
     subjects: Sequence[str]
+    days: Sequence[str] = ()  # ISO dates with a dated route stop
+    stops: Sequence[str] = ()  # stop keys (route key and position)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class View:
     statuses: tuple[str, ...] = STATUSES
     metonyms: bool = True
     tiles: bool = False
+    day: str | None = None
+    stop: str | None = None
+    fit: str | None = None  # the route subject the map is fitted to; None: every place
     notes: tuple[str, ...] = field(default=())
 
 
@@ -105,7 +110,14 @@ def read_view(params: Mapping[str, str], choices: Choices) -> View:
         if raw is not None and raw not in FLAGS:
             notes.append(f"{name} must be 1 or 0, not {quote(raw)}")
         flags[name] = FLAGS.get(raw, default) if raw is not None else default
-    return View(article=article, place=place, entity=entity,
+    single = {}
+    for name, valid in (("day", choices.days), ("stop", choices.stops), ("fit", choices.subjects)):
+        raw = params.get(name) or None
+        if raw is not None and raw not in valid:
+            notes.append(f"unknown {name} {quote(raw)}")
+            raw = None
+        single[name] = raw
+    return View(article=article, place=place, entity=entity, day=single["day"], stop=single["stop"], fit=single["fit"],
                 articles=articles if articles is not None and set(articles) != set(choices.articles) else None,
                 labels=labels if labels is not None else MAIN_LABELS,
                 subjects=subjects if subjects is not None and set(subjects) != set(choices.subjects) else None,

@@ -1,0 +1,57 @@
+"""The journey in time: a day-by-day control for the map and the route timeline with the focused stop."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.mapview import MapView, day_events, stop_key
+from geo.render import escape
+from geo.route import DONE_STATUS
+
+ALL_DAYS = ""
+FOCUS_STYLE = "background-color: #fff3b0; font-weight: bold"
+
+
+def day_control(days: list[str], routes, on_change, args) -> None:
+    """A slider over the days with a dated stop ("all days" first) and the chosen day's events listed under it."""
+    if not days:
+        return
+    st.select_slider("Day: routes drawn up to", [ALL_DAYS, *days], key="w_day", on_change=on_change, args=args,
+                     format_func=lambda d: "all days" if d == ALL_DAYS else d)
+    day = st.session_state.get("w_day")
+    if day:
+        events = day_events(routes, day)
+        st.markdown(f"**{escape(day)}**: " + ("; ".join(f"{escape(r.subject)} — {n}. {escape(s.name)} ({escape(s.status)}"
+                                                         + (f", {escape(s.time)}" if s.time else "") + ")" for r, n, s in events)
+                                              or "no dated stop"), help="Stops dated on this day; legs done are solid, expected dashed.")
+
+
+def timeline(routes, view: MapView, titles: dict[str, str], focused_stop: str | None) -> None:
+    """One row per stop of the shown routes; the focused stop (a click on the map) highlighted and described."""
+    rows, keys = [], []
+    for r in routes:
+        if view.subjects is not None and r.subject not in view.subjects:
+            continue
+        for n, s in enumerate(r.stops, start=1):
+            kind = "done" if s.status in DONE_STATUS else "expected"
+            if kind not in view.statuses:
+                continue
+            keys.append(stop_key(r, n))
+            rows.append({"subject": r.subject, "trip": r.label, "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "",
+                         "status": s.status, "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
+            if keys[-1] == focused_stop:
+                evidence = "; ".join(escape(str(e.get("text") or e.get("sentence") or ""))[:160] for e in s.evidence[:3] if isinstance(e, dict))
+                st.info(f"**Stop {n} of {escape(r.subject)}'s trip: {escape(s.name)}** — {escape(s.status)}"
+                        + (f", {escape(s.date)}" if s.date else "") + (f". {evidence}" if evidence else ""))
+    if not rows:
+        st.write("No routes: no subject has two or more known stops.")
+        return
+    frame = pd.DataFrame(rows)
+    if focused_stop in keys:
+        at = keys.index(focused_stop)
+        frame = frame.style.apply(lambda row: [FOCUS_STYLE if row.name == at else "" for _ in row], axis=1)
+    st.dataframe(frame, hide_index=True, width="stretch", key="timeline")
+    claims = [(r.subject, c) for r in routes for c in r.claims]
+    if claims:
+        st.caption("Superseded claims, kept with their sources: " + "; ".join(
+            f"{escape(s)} → {escape(c['place'])} ({escape(c['status'])}, {escape(titles.get(c['article'], c['article'])[:30])})" for s, c in claims))
