@@ -16,7 +16,7 @@ from geo.export import claims_csv, dumps, entities_csv, places_csv, quotes_csv, 
 from geo.jobs import JobRunner
 from geo.mapview import MapView, assets_installed, install_static_assets, route_days, stop_key
 from geo.render import escape
-from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
+from geo.viewstate import ALL_LABELS, FIT_ALL, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.article import article_text, place_mentions
 from panels.mapframe import show_map
 from panels.quotes import article_quotes, claims_table
@@ -87,6 +87,7 @@ def corpus_index(digest: str, _analysis) -> dict:
             "articles": {a.id: a for a in _analysis.articles}, "place_ids": {p.id: p for p in _analysis.places},
             "place_articles": {p.id: p.articles for p in _analysis.places}, "cluster_articles": {c.id: c.articles for c in _analysis.clusters},
             "subjects": sorted({r.subject for r in routes}), "days": route_days(routes),
+            "main_traveller": max(routes, key=lambda r: (r.current, len(r.stops))).subject if routes else None,
             "stops": [stop_key(r, n) for r in routes for n in range(1, len(r.stops) + 1)]}
 
 
@@ -259,8 +260,10 @@ def main() -> None:
     show_metonyms = st.sidebar.checkbox("Count non-literal mentions (\"Washington warned\", \"Air Zimbabwe\")", value=wanted.metonyms, key="f_metonyms")
     selected_place = wanted.place
     selected_entity = wanted.entity
-    # The map opens fitted to the chosen traveller's route: the one named in the link, else the only subject shown.
-    fit = wanted.fit or (sel_subjects[0] if len(sel_subjects) == 1 and len(subjects) > 1 else None)
+    # The map opens fitted to the chosen traveller's route: the one named in the link, else the only subject shown,
+    # else the traveller with the most stops; fit=all fits every place.
+    main_traveller = sel_subjects[0] if len(sel_subjects) == 1 else index["main_traveller"] if index["main_traveller"] in sel_subjects else None
+    fit = None if wanted.fit == FIT_ALL else wanted.fit or main_traveller
 
     st.title("Geopolitical entity map")
     st.caption(f"{len(analysis.articles)} articles · {len(analysis.entities)} entity mentions · {len(analysis.places)} places · "
@@ -278,10 +281,9 @@ def main() -> None:
         show_widget_value("w_day", wanted.day or ALL_DAYS)
         day_control(index["days"], analysis.routes, url_from_widget, ("day", "w_day"))
         fit_col, refit_col = st.columns([3, 1])
-        fit_options = ["", *subjects]
-        show_widget_value("w_fit", fit or "")
-        fit_col.selectbox("Fit the map to", fit_options, key="w_fit", on_change=url_from_widget, args=("fit", "w_fit"),
-                          format_func=lambda s: "all places" if not s else f"{s}'s route", label_visibility="collapsed")
+        show_widget_value("w_fit", fit or FIT_ALL)
+        fit_col.selectbox("Fit the map to", [FIT_ALL, *subjects], key="w_fit", on_change=url_from_widget, args=("fit", "w_fit"),
+                          format_func=lambda s: "Fit to all places" if s == FIT_ALL else f"Fit to {s}'s route", label_visibility="collapsed")
         if refit_col.button("Refit map", help="Back to the fitted view after panning or zooming"):
             st.session_state["refit"] = st.session_state.get("refit", 0) + 1
         target = show_map(digest, analysis, view, titles, st.session_state.get("refit", 0))

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def measure(mode: str, paths: list[str], env: dict, workers: int = 1) -> dict:
@@ -284,11 +285,30 @@ def concurrent_viewer(env: dict, folder: Path, articles: int = 300, loads: int =
             "seconds_measured_during_analysis": round(time.perf_counter() - started, 1)}
 
 
+def pageload_figures(env: dict, saved: str | None = None) -> dict:
+    """Page loads of the dashboard beside a bare page and a bare st_folium map (bench/pageload.py), on the seeds and on
+    the 1,135 benchmark articles read back from Parquet; and the server time of a rerun after a filter change."""
+    from pageload import page_loads
+
+    folder = Path(saved) if saved else Path(tempfile.mkdtemp(prefix="geo-saved-"))
+    if not (folder / "version.txt").exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            benchmark_texts(Path(tmp))
+            subprocess.run([sys.executable, "-m", "geo", "analyze", tmp, "--parquet", str(folder)], cwd=ROOT, env=env,
+                           capture_output=True, check=True)
+    corpora = {"dashboard, seeds": {"query": "?corpus=seeds"},
+               "dashboard, 1,135 saved articles": {"query": "?corpus=results", "env": {"GEO_RESULTS_DIR": str(folder)}}}
+    figures = page_loads(env, corpora)
+    figures["rerun_ms_seeds"] = rerun_time(env, "seeds")
+    return figures
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny corpus, no dashboard and no large corpus")
     ap.add_argument("--no-dashboard", action="store_true")
-    ap.add_argument("--only", choices=["long-article", "concurrent"], help="run one section and print its figures")
+    ap.add_argument("--only", choices=["long-article", "concurrent", "pageload"], help="run one section and print its figures")
+    ap.add_argument("--saved", help="with --only pageload: a Parquet results folder of the 1,135 benchmark articles to reuse")
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     cache = Path(tempfile.mkdtemp(prefix="geo-bench-"))
@@ -298,6 +318,8 @@ def main() -> int:
     if args.only:
         if args.only == "long-article":
             figures = long_article_figures(env)
+        elif args.only == "pageload":
+            figures = pageload_figures(env, args.saved)
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 benchmark_texts(Path(tmp))

@@ -98,7 +98,7 @@ BASE_FILES = (OUTLINES_FILE, REGIONS_FILE, TOWNS_FILE)
 REGION_SIMPLIFY_DEGREES = 0.05  # first-level lines are drawn from zoom 4 up, where 0.05 degrees is under 3 pixels
 TOWN_MIN_POPULATION = 50_000  # the smallest town that gets a label at the deepest label zoom
 # (zoom, smallest population labelled from that zoom): a world view names only the largest cities.
-TOWN_ZOOMS = ((2, 5_000_000), (4, 1_000_000), (5, 300_000), (6, 150_000), (7, TOWN_MIN_POPULATION))
+TOWN_ZOOMS = ((0, 8_000_000), (3, 3_000_000), (4, 1_000_000), (5, 300_000), (6, 150_000), (7, TOWN_MIN_POPULATION))
 REGION_MIN_ZOOM = 4
 
 

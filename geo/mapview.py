@@ -190,7 +190,7 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
         mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
         count = len(mentions) if view.show_metonyms else len([m for m in mentions if m.literal])
         radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
-        rows.append([p.lat, p.lon, place_popup(p, view.articles, titles, limit=3), f"{_e(p.name)} ({count})", round(radius, 1),
+        rows.append([p.lat, p.lon, place_popup(p, view.articles, titles, limit=3), _tip(p.name, count), round(radius, 1),
                      FEATURE_COLOURS.get(p.feature, "#555555"), f"geo-place geo-{_e(p.feature)} {css_id(p.id)}"])
     cluster = _cluster_class()(rows, callback=FAST_CLUSTER_CALLBACK, name="Places (clustered)", options={"maxClusterRadius": 40})
     cluster.default_js = list(CLUSTER_JS)
@@ -349,29 +349,27 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
     return fmap
 
 
-CLICK_DEGREES = 0.01  # a click reported this close to a place's point is on its marker
-
-
 def clicked_target(places: list[Place], routes: list[Route], view: MapView, lat: float, lon: float,
                    tooltip: str | None) -> tuple[str, str] | None:
-    """What a map click hit: ("stop", stop key) for a route stop (told by its tooltip), ("place", id) for a point
-    marker at the click, else the smallest mentioned area whose outline holds the click; None for the bare map."""
+    """What a map click hit: ("stop", stop key) or ("place", id) told by the clicked object's tooltip (the nearest of
+    same-named places), else the smallest mentioned area whose outline holds the click; None for the bare map.
+
+    A click reports the pointer's position, not the marker's, so a position alone cannot tell two nearby markers apart."""
     from .outlines import default_outlines
 
-    if tooltip:
+    tip = (tooltip or "").strip()
+    shown = visible_places(places, view)
+    if tip:
         for r in visible_routes(routes, view):
             for n, s in enumerate(r.stops, start=1):
-                if html.unescape(_stop_tip(r, n, s)).strip() == tooltip.strip():
+                if html.unescape(_stop_tip(r, n, s)).strip() == tip:
                     return ("stop", stop_key(r, n))
-    shown = visible_places(places, view)
-    near = min(shown, key=lambda p: abs(p.lat - lat) + abs(p.lon - lon), default=None)
-    if near is not None and abs(near.lat - lat) + abs(near.lon - lon) < CLICK_DEGREES and _area_key(near) is None:
-        return ("place", near.id)
+        named = [p for p in shown if html.unescape(_tip(p.name, _mention_count(p, view)[0])).strip() == tip]
+        if named:
+            return ("place", min(named, key=lambda p: abs(p.lat - lat) + abs(p.lon - lon)).id)
     holding = [p for p in shown if _area_key(p) and default_outlines().contains(p, lat, lon)]
     if holding:
         return ("place", min(holding, key=lambda p: (p.feature == "country", default_outlines().shape(_area_key(p)).area)).id)
-    if near is not None and abs(near.lat - lat) + abs(near.lon - lon) < CLICK_DEGREES:
-        return ("place", near.id)
     return None
 
 

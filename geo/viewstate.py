@@ -14,6 +14,7 @@ MAIN_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "EVENT")
 ALL_LABELS = MAIN_LABELS + ("TIME", "CARDINAL", "MONEY", "PRODUCT", "LAW", "WORK_OF_ART")
 STATUSES = ("done", "expected")
 FLAGS = {"1": True, "0": False}
+FIT_ALL = "all"  # fit=all: the map fitted to every place rather than a traveller's route
 # Longest piece of a rejected value quoted back in a note (values may be long or hostile; the note is escaped).
 QUOTE_CHARS = 40
 
@@ -45,7 +46,7 @@ class View:
     tiles: bool = False
     day: str | None = None
     stop: str | None = None
-    fit: str | None = None  # the route subject the map is fitted to; None: every place
+    fit: str | None = None  # the route subject the map is fitted to, FIT_ALL for every place; None: the main traveller
     notes: tuple[str, ...] = field(default=())
 
 
@@ -111,7 +112,7 @@ def read_view(params: Mapping[str, str], choices: Choices) -> View:
             notes.append(f"{name} must be 1 or 0, not {quote(raw)}")
         flags[name] = FLAGS.get(raw, default) if raw is not None else default
     single = {}
-    for name, valid in (("day", choices.days), ("stop", choices.stops), ("fit", choices.subjects)):
+    for name, valid in (("day", choices.days), ("stop", choices.stops), ("fit", (*choices.subjects, FIT_ALL))):
         raw = params.get(name) or None
         if raw is not None and raw not in valid:
             notes.append(f"unknown {name} {quote(raw)}")

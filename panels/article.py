@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo.render import escape, highlight_html
 
-MENTIONS_LISTED = 20
+MENTIONS_LISTED = 8
 # Runs in the component's same-origin iframe: brings the first outlined mention of the focused place into view.
 SCROLL_SCRIPT = """<script>
 const doc = window.parent.document;
