@@ -254,9 +254,9 @@ def _counts(article: Article, doc) -> list[Fact]:
 
 
 def extract_facts(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
-                  names: Mapping[str, str] | None = None) -> list[Fact]:
+                  names: Mapping[str, str] | None = None, refs: Referents | None = None) -> list[Fact]:
     """Meetings between people, stated distances and travel times between resolved places, and counts, in one article."""
-    refs = Referents(doc, entities, resolved, assignment)
+    refs = refs or Referents(doc, entities, resolved, assignment)
     return _meetings(article, doc, refs, names or refs.names) + _numbers(article, doc, refs) + _counts(article, doc)
 
 
