@@ -50,6 +50,20 @@ def test_undated_article_dated_by_its_weekday_dates(run_text):
     assert [s.date for s in route.stops] == ["2023-02-19", "2023-02-20", "2023-02-22"]
 
 
+def test_a_date_of_another_verb_or_of_an_event_noun_does_not_date_the_move(run_text):
+    text = ("President Ana Silva arrived in Montevideo on Sunday ahead of a summit with her hosts on Tuesday. "
+            "Silva flew on from Montevideo to reach Asunción, where she is to open a trade fair on 14 March.")
+    [route] = _routes(run_text(text, dates={"story": "2024-03-10"}), "Silva")
+    assert _names(route) == ["Montevideo", "Asunción"]
+    assert route.stops[0].date == "2024-03-10" and route.stops[1].date != "2024-03-14"
+
+
+def test_the_following_day_outranks_the_date_of_the_clause_it_joins(run_text):
+    text = "Premier Tomas Novak flew into Debrecen on Wednesday and took a train to Szeged the following day."
+    [route] = _routes(run_text(text, dates={"story": "2024-05-10"}), "Novak")
+    assert [(s.name, s.date) for s in route.stops] == [("Debrecen", "2024-05-08"), ("Szeged", "2024-05-09")]
+
+
 # ---------------------------------------------------------------- order (item 4)
 
 
