@@ -193,7 +193,7 @@ def _dates_the_verb(tok, scope: dict[int, int]) -> bool:
     through_noun = False
     for _ in range(DATE_MAX_HOPS):
         if cur.i in scope or cur.head.i == cur.i:
-            return True
+            break
         head = cur.head
         if head.i not in scope and (head.lemma_ in LX.speech_verbs or head.pos_ in ("VERB", "AUX")):
             return False
@@ -201,7 +201,20 @@ def _dates_the_verb(tok, scope: dict[int, int]) -> bool:
             return False
         through_noun = through_noun or (head.pos_ == "NOUN" and head.ent_type_ not in ("DATE", "TIME"))
         cur = head
-    return True
+    return not _after_event_noun(tok)
+
+
+def _after_event_noun(tok) -> bool:
+    """Whether, reading back from a date to its clause's verb, an "ahead of"/"before" phrase names a noun first (the
+    parser often hangs "ahead of the summit on Tuesday" on the verb)."""
+    noun = False
+    for t in reversed(tok.doc[tok.sent.start:tok.i]):
+        if t.pos_ in ("VERB", "AUX") and t.dep_ != "amod":
+            return False
+        if t.lower_ in LX.before_marks:
+            return noun
+        noun = noun or (t.pos_ == "NOUN" and t.ent_type_ not in ("DATE", "TIME"))
+    return False
 
 
 def article_anchor(article: Article, today: dt.date) -> tuple[str | None, int | None, str]:

@@ -2,7 +2,7 @@
 geography as the last resort (noted in the stop's evidence)."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,9 @@ WEIGHTS = OrderWeights()
 ROLE_OFFSET = {"origin": -0.2, "via": -0.1, "stop": 0.0, "destination": 0.1}  # within one clause: from X via Y to Z
 FLASHBACK_STEP = 0.001
 FUTURE_SHIFT = 1000.0  # what an article expects comes after everything it reports done
+LAST_SHIFT = 800.0  # "made its final stop in X": after everything else the article reports done
+FIRST_SHIFT = -800.0  # "its first stop was X": before it
+LIST_STEP = 0.01  # "from X to A, B and C": places listed in one clause keep their text order
 PERFECT_SHIFT = 500.0  # "has arrived": the newest state, told first in a lede, after the narrated past
 GEOGRAPHY_NOTE = "order from geography: no date or wording orders this stop"
 
@@ -41,6 +44,8 @@ def _shift(e: Event) -> float:
     """How far an event moves past the article's narrative: plans after everything done, the latest state after the rest."""
     if e.status not in DONE_STATUS:
         return FUTURE_SHIFT
+    if e.sequence in ("last", "first"):
+        return LAST_SHIFT if e.sequence == "last" else FIRST_SHIFT
     return PERFECT_SHIFT if e.aspect == "perfect" else 0.0
 
 
@@ -52,9 +57,11 @@ def _positions(events: list[Event]) -> dict[int, float]:
     top = 0.0
     flashback = 0
     ordered = sorted(events, key=lambda e: e.order)
+    listed: Counter[tuple[int, str]] = Counter()
     for e in ordered:
         if e.relation:
             continue
+        listed[(e.clause, e.role)] += 1
         if e.clause in clause_pos:
             p = clause_pos[e.clause]
         elif e.aspect == "pluperfect" or e.sequence == "earlier":
@@ -65,7 +72,7 @@ def _positions(events: list[Event]) -> dict[int, float]:
             p = main = top
             flashback = 0
         clause_pos[e.clause] = p
-        pos[id(e)] = p + ROLE_OFFSET[e.role] + _shift(e)
+        pos[id(e)] = p + ROLE_OFFSET[e.role] + LIST_STEP * (listed[(e.clause, e.role)] - 1) + _shift(e)
     for e in ordered:
         if not e.relation:
             continue

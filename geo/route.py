@@ -22,7 +22,7 @@ ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
 # Regions that are not states, macro-regions or countries (Kyiv, Plymouth, a province named after its capital;
 # movement.LARGE_REGION_WORDS) count when nothing finer is near (see _without_containers).
 STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal", "local-region"}
-SAME_PLACE_KM = 25.0  # a station, airport or facility and the town it belongs to
+SAME_PLACE_KM = 35.0  # a station, airport or facility and the town it serves (airports lie up to ~30 km out)
 SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
 SETTLEMENTS = {"city", "town", "village"}
 REGION_CONTAINS_KM = 250.0  # a region this close to a finer stop of the same trip is taken as its container
@@ -205,6 +205,22 @@ def _without_containers(groups: list[list[Event]]) -> list[list[Event]]:
     return [g for g in groups if keep(g)]
 
 
+def _tail_of_a_longer_name(g: list[Event]) -> bool:
+    """Whether the stop's name, wherever its sentences write it, ends a longer capitalised name ("the Gyeongui Line",
+    "North Cove Marina"): a word of another name resolved as a town, not where the traveller went. A name the
+    sentences do not write (an alias, a transliteration) says nothing."""
+    if g[0].feature not in SETTLEMENTS | {"local-region"}:
+        return False
+    found = False
+    for e in g:
+        for m in re.finditer(rf"(?<!\w){re.escape(e.place)}(?!\w)", e.sentence):
+            found = True
+            before = e.sentence[:m.start()].split()
+            if not before or not before[-1][:1].isupper() or before[-1][-1:] in ".,;:!?\"'’”":
+                return False
+    return found
+
+
 def _stop(g: list[Event]) -> Stop:
     statuses = Counter(e.status for e in g)
     best = max(statuses, key=lambda s: (STATUS_RANK[s], statuses[s]))
@@ -254,6 +270,22 @@ def _complete_years(events: list[Event]) -> list[Event]:
     return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
 
 
+def _dated_by_articles(stops: list[Stop], groups: list[list[Event]]) -> list[Stop]:
+    """A done stop the text gives no date takes the date of the article reporting it, when that fits between the
+    dates of the stops before and after it (ordering used the text's dates only)."""
+    out: list[Stop] = []
+    for k, (s, g) in enumerate(zip(stops, groups)):
+        reported = sorted({e.article_date for e in g if e.status in DONE_STATUS and e.date_source == "article"
+                           and e.article_date and len(e.article_date) == 10})
+        if s.date is None and s.status in DONE_STATUS and len(reported) == 1:
+            before = [t.date for t in out if t.date and len(t.date) == 10]
+            after = [t.date for t in stops[k + 1:] if t.date and len(t.date) == 10]
+            if (not before or max(before) <= reported[0]) and (not after or reported[0] <= min(after)):
+                s = replace(s, date=reported[0])
+        out.append(s)
+    return out
+
+
 def _collectives(events: Sequence[Event]) -> dict[str, str]:
     """Unnamed groups and vehicles told in one article ("the evacuees", "the passengers", "the plane") as one traveller."""
     parent: dict[str, str] = {}
@@ -295,12 +327,12 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     for subject, evs in by_subject.items():
         for trip in _trips(evs):
             trip, claims = _supersede(trip)
-            groups = _without_containers(_groups(trip))
+            groups = _without_containers([g for g in _groups(trip) if not _tail_of_a_longer_name(g)])
             stops = [_stop(g) for g in groups]
             if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue
             order = order_stops(stops, groups)
-            stops = [stops[k] for k in order]
+            stops = _dated_by_articles([stops[k] for k in order], [groups[k] for k in order])
             dates = sorted(s.date for s in stops if s.date) or sorted(e.date for e in trip if e.date)
             trip_dates = sorted(d for d in (_effective_date(e) for e in trip) if d)
             current = bool(latest_article and trip_dates
@@ -312,5 +344,30 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
                           stops, _legs(stops), current, claims)
             route.trip["label"] = trip_label(route)
             routes.append(route)
+    routes = _travelling_together(routes)
     routes.sort(key=lambda r: (not r.current, -len(r.stops), r.subject))
     return routes
+
+
+def _travelling_together(routes: list[Route]) -> list[Route]:
+    """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
+    the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
+    def shape(r: Route) -> tuple:
+        return tuple((s.place_id, s.status, s.date, frozenset((ev["article"], ev["start"]) for ev in s.evidence))
+                     for s in r.stops)
+
+    together: dict[tuple, list[Route]] = defaultdict(list)
+    for r in routes:
+        together[shape(r)].append(r)
+    out = []
+    for same in together.values():
+        if len(same) == 1:
+            out.append(same[0])
+            continue
+        names = [r.subject for r in same]
+        first = same[0]
+        merged = replace(first, subject=", ".join(names[:-1]) + " and " + names[-1],
+                         subject_id="+".join(r.subject_id for r in same), trip=dict(first.trip))
+        merged.trip["label"] = trip_label(merged)
+        out.append(merged)
+    return out

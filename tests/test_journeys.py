@@ -81,6 +81,13 @@ def test_after_clause_happened_before_its_main_clause(run_text):
     assert _names(route) == ["Lyon", "Nice"]
 
 
+def test_a_final_stop_told_first_comes_last(run_text):
+    text = ("Senator Liis Tamm made her final stop of the campaign tour in Tartu. "
+            "Tamm travelled from Narva to Rakvere and Viljandi.")
+    [route] = _routes(run_text(text, dates={"story": "2024-06-07"}), "Tamm")
+    assert [n for n in _names(route) if n != "Narva"] == ["Rakvere", "Viljandi", "Tartu"]
+
+
 def test_undated_departure_comes_before_a_dated_arrival(run_text):
     text = ("Minister arrives\n\n"
             "Trade Minister Ewa Nowak arrived in Vilnius on Tuesday. Nowak had set off from Warsaw by car.")
