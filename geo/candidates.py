@@ -124,6 +124,22 @@ def container_after(text: str, end: int) -> str | None:
     return m.group(1).strip() if m else None
 
 
+def _event_place(gazetteer: Gazetteer, entity: Entity) -> Entity | None:
+    """The town an event is named after, written first ("Lillehammer Winter Games", "the 2019 Davos forum"), whatever
+    its size: a settlement the gazetteer has by its main name."""
+    m = re.match(r"(?:the\s+)?(?:\d{4}\s+)?([A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*)?)\s+\S", entity.text)
+    if m is None:
+        return None
+    for name in dict.fromkeys((m.group(1), m.group(1).split()[0])):
+        key = normalize(name)
+        if key in words("generic_name_words") or is_direction(name):
+            continue
+        if any(c.primary and c.feature in SETTLEMENT_FEATURES for c in gazetteer.candidates(name)):
+            start = entity.start + entity.text.index(name, m.start(1))
+            return replace(entity, label="GPE", text=name, norm=key, start=start, end=start + len(name))
+    return None
+
+
 def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
     """'place' or 'demonym' when `name` is a country, first-level region, large city or country adjective; else None.
 
@@ -204,7 +220,12 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
         elif e.label == "NORP" and gazetteer.demonym(e.text):
             tops.append(Toponym(e, e.text, set(), None, True))
         elif e.label in EMBEDDING_LABELS:
-            for sub, demonym, embedded in embedded_toponyms(article, e, gazetteer):
+            found = embedded_toponyms(article, e, gazetteer)
+            event = _event_place(gazetteer, e) if e.label == "EVENT" and not found else None
+            if event is not None:
+                raw_start, raw_end = article.raw_span(event.start, event.end)
+                found = [(replace(event, raw_start=raw_start, raw_end=raw_end), False, True)]
+            for sub, demonym, embedded in found:
                 tops.append(Toponym(sub, sub.text, set(), None if demonym else container_after(text, sub.end), demonym,
                                     embedded=embedded))
     return tops
@@ -289,6 +310,8 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
             t.query, t.container = head.strip(), t.container or rest.strip() or None
     if not found:
         found = list(gazetteer.region_candidates(name))
+    if not found:
+        found = _with_leading_article(gazetteer, name)
     if not found and AUTONOMOUS.search(name):
         found = _autonomous(gazetteer, AUTONOMOUS.sub("", name))
     if not found:
@@ -304,14 +327,24 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
     if not found and gazetteer.demonym(t.query):
         found, t.demonym = [gazetteer.demonym(t.query)], True
     if not found and t.facility:
-        town = _facility_town(t, text, gazetteer)
-        if town:
-            found, t.how = town, "facility town"
+        town, t.how = _facility_town(t, text, gazetteer)
+        found = town
     if not found and not t.facility and len(name.split()) > 1:
         inside = place_inside(gazetteer, name)
         if inside:
             found, t.how, t.query = inside[1], "part", inside[0]
     t.candidates = found
+
+
+def _with_leading_article(gazetteer: Gazetteer, name: str) -> list[Candidate]:
+    """Regions and districts whose official name starts with an article the text dropped ("Araucania" for "La Araucanía")."""
+    if " " in name.strip() or not name[:1].isupper():
+        return []
+    for article in sorted(words("leading_articles")):
+        found = [c for c in gazetteer.candidates(f"{article} {name}") if c.feature in ("region", "district")]
+        if found:
+            return found
+    return []
 
 
 def _autonomous(gazetteer: Gazetteer, rest: str) -> list[Candidate]:
@@ -348,19 +381,23 @@ def _country_part(gazetteer: Gazetteer, name: str) -> Candidate | None:
                    source=f"{nearest.source} (the part of {country.name} nearest {wide[0].name})")
 
 
-def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> list[Candidate]:
-    """Candidates for the town of a facility: the town the text puts it in ("a palace in X", "X Hotel, Y"), its
-    possessor ("X's Y Palace"), else a place in its own name ("X railway station")."""
+def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Candidate], str]:
+    """Candidates for the town of a facility and how they were found: the town the text puts it in ("a palace in X",
+    "in X's Y County", "X Hotel, Y") or its possessor ("X's Y Palace"): "facility town"; else a place in its own name
+    ("X railway station"): "facility name"."""
     e = t.entity
     for m in (IN_TOWN.match(text[e.end:e.end + 80]), CONTAINER.match(text[e.end:e.end + 60]),
               POSSESSOR.search(text[max(0, e.start - 60):e.start])):
         if m:
-            found = [c for c in gazetteer.candidates(m.group(1).strip()) if c.feature != "continent"]
-            if found:
-                return found
+            whole = m.group(1).strip()
+            parts = re.split(r"['’]s ", whole, maxsplit=1)  # "California's Riverside County": the county, then the state
+            for name in dict.fromkeys(p.strip() for p in (whole, *reversed(parts)) if p.strip()):
+                found = [c for c in gazetteer.candidates(name) if c.feature != "continent"]
+                if found:
+                    return found, "facility town"
     head = facility_head(e.text)
     inside = place_inside(gazetteer, e.text, skip=head[0] if head else "")
-    return inside[1] if inside else []
+    return (inside[1], "facility name") if inside else ([], t.how)
 
 
 def facility_at(town: Candidate, t: Toponym) -> Candidate:

@@ -96,6 +96,12 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
     a variant of a country's name anywhere ("Norwway")."""
     focus = tuple(iso for iso, _ in evidence.focus.most_common(w.variant_countries) if iso)
     for t in tops:
+        if t.how == "part" and focus and not t.demonym and not t.embedded:
+            # "Council Bluff": the whole name misspelt outranks a place found inside it ("Bluff").
+            whole = [c for c in variants_in(t.entity.text, focus, gazetteer) if c.feature != "country"] or list(_fuzzy_index(gazetteer).match(t.entity.text, focus[:w.fuzzy_countries]))
+            if whole:
+                t.candidates, t.how, t.query, t.variants = whole, "variant", t.entity.text, {c.id for c in whole}
+            continue
         if t.demonym or t.embedded or t.how != "name":
             continue
         if not focus:
@@ -115,6 +121,15 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
             t.how = how if not t.candidates else t.how
             t.variants = {c.id for c in extra}
             t.candidates = t.candidates + extra
+
+
+def _facility_towns_in_focus(tops: list[Toponym], evidence: Evidence) -> None:
+    """A facility placed by a town inside its own name ("St Elmo Hotel" -> St Elmo) keeps only towns in the article's
+    countries: a namesake abroad is dropped and the facility waits for the article's own town."""
+    focus = {iso for iso, n in evidence.focus.items() if iso and n > 0}
+    for t in tops:
+        if t.how == "facility name" and focus:
+            t.candidates = [c for c in t.candidates if c.country in focus]
 
 
 def _confidence(margin: float) -> float:
@@ -142,6 +157,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
             t.candidates = list(online.candidates(t.query)) + t.candidates
     evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
+    _facility_towns_in_focus(tops, evidence)
     for t in tops:
         t.scores = base_scores(t, evidence, gazetteer, w)
 
