@@ -28,6 +28,7 @@ NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
 IN_TOWN = re.compile(rf"^,?\s+(?:in|at|near|outside|on the outskirts of)\s+(?:the\s+)?(?:(?:city|town|village|port) of\s+)?({NAME})")
 POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?$")
 CONTAINER = re.compile(r",\s*((?:[A-Z][\w.’'-]*\s?){1,4})")
+IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?((?:[A-Z][\w.’'-]*\s?){1,3})")  # "Perth in Scotland"
 AUTONOMOUS = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)$", re.I)
 WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula"}
 DISTRICT_WORDS = {"county", "parish", "borough", "district"}
@@ -120,7 +121,7 @@ def _context_hints(text: str, start: int, end: int) -> set[str]:
 
 def container_after(text: str, end: int) -> str | None:
     """The name after a comma that may say where a place is ("Paris, Texas" -> "Texas")."""
-    m = CONTAINER.match(text[end:end + 60])
+    m = CONTAINER.match(text[end:end + 60]) or IN_CONTAINER.match(text[end:end + 60])
     return m.group(1).strip() if m else None
 
 
@@ -221,7 +222,8 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
             tops.append(Toponym(e, e.text, set(), None, True))
         elif e.label in EMBEDDING_LABELS:
             found = embedded_toponyms(article, e, gazetteer)
-            event = _event_place(gazetteer, e) if e.label == "EVENT" and not found else None
+            named_event = e.label == "EVENT" or e.text.split()[-1].lower() in words("event_words")  # "X Winter Olympics" tagged ORG
+            event = _event_place(gazetteer, e) if named_event and not found else None
             if event is not None:
                 raw_start, raw_end = article.raw_span(event.start, event.end)
                 found = [(replace(event, raw_start=raw_start, raw_end=raw_end), False, True)]
@@ -398,6 +400,30 @@ def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Ca
     head = facility_head(e.text)
     inside = place_inside(gazetteer, e.text, skip=head[0] if head else "")
     return (inside[1], "facility name") if inside else ([], t.how)
+
+
+def compass_part(region: Candidate, name: str) -> Candidate | None:
+    """The part of a region a compass word names ("Southern Ontario"): the centre of that half (or quarter) of the
+    region's outline, under the mention's name; None when the region has no outline or the name no compass word."""
+    from shapely.geometry import box
+
+    from .outlines import outline_of
+
+    first = normalize(name).split()[0] if normalize(name) else ""
+    sides = {side for side in ("north", "south", "east", "west") if side in first}
+    geom = outline_of(region) if sides and first in words("directions") else None
+    if geom is None:
+        return None
+    minx, miny, maxx, maxy = geom.bounds
+    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+    part = geom.intersection(box(midx if "east" in sides else minx, midy if "north" in sides else miny,
+                                 midx if "west" in sides else maxx, midy if "south" in sides else maxy))
+    if part.is_empty:
+        return None
+    centre = part.centroid
+    slug = re.sub(r"[^a-z0-9]+", "-", normalize(name)).strip("-")
+    return replace(region, id=f"{region.id}#{slug}", name=name, lat=round(centre.y, 4), lon=round(centre.x, 4),
+                   source=f"{region.source} (the {first} part of {region.name}'s outline)")
 
 
 def facility_at(town: Candidate, t: Toponym) -> Candidate:

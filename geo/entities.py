@@ -252,6 +252,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     fixed.extend((t.i, t.i + 1, "ORG", "acronym defined in the corpus") for t in doc if t.text in acronyms and t.i not in covered)
     fixed.extend(_dateline_spans(doc, is_place))
     fixed.extend(_missed_places(doc, fixed, is_place, is_known))
+    fixed.extend(_missed_facilities(doc, fixed))
     return _non_overlapping(fixed)
 
 
@@ -342,6 +343,22 @@ def _missed_places(doc, spans, is_place, is_known=None) -> list[tuple[int, int, 
             i = j
         else:
             i += 1
+    return out
+
+
+def _missed_facilities(doc, spans) -> list[tuple[int, int, str, str | None]]:
+    """Untagged capitalised names ending in a facility's head noun after a locative preposition ("at the X Air Base")."""
+    covered = {i for s, e, _, _ in spans for i in range(s, e)}
+    out = []
+    for tok in doc:
+        if tok.lower_ not in LOCATIVE_PREPS:
+            continue
+        k = tok.i + 1 + (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "the")
+        j = k
+        while j < len(doc) and doc[j].is_title and j not in covered and j - k < 5:
+            j += 1
+        if j - k >= 2 and PLACE_HEADS.get(doc[j - 1].lower_) == "FAC":
+            out.append((k, j, "FAC", "added (facility head noun, geographic context)"))
     return out
 
 

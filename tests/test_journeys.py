@@ -291,3 +291,18 @@ def test_a_small_name_and_its_head_noun_the_gazetteer_knows_together(nlp):
     known = {"kastrup airport"}
     spans = fix_entities(doc, lambda name: False, set(), is_known=lambda name: name.lower() in known)
     assert (name.i, name.i + 2, "FAC") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_after_a_movement_verb_a_large_city_outranks_the_region_of_its_name(run_text):
+    text = "The Portuguese premier flew to Rio de Janeiro on Monday for talks on trade."
+    places = {m.text: p for p in run_text(text).places for m in p.mentions}
+    city = places["Rio de Janeiro"]
+    assert city.feature == "city" and abs(city.lat + 22.9) < 0.3, city
+
+
+def test_an_untagged_name_ending_in_a_facility_head_after_a_preposition_is_a_facility(nlp):
+    doc = nlp("The open-air service was held at the Kallax Air Base near the coast.")
+    doc.ents = []
+    spans = fix_entities(doc, lambda name: False, set())
+    start = next(t.i for t in doc if t.text == "Kallax")
+    assert (start, start + 3, "FAC") in [(s, e, label) for s, e, label, _ in spans]

@@ -318,3 +318,27 @@ def test_the_town_an_event_is_named_after(gazetteer):
                         [("Norway", "GPE"), ("Lillehammer Winter Games", "EVENT")])
     town, _ = found["Lillehammer"]
     assert town.country == "NO" and _near(town, 61.12, 10.47, 10), town
+
+
+def test_a_compass_word_before_a_region_names_that_part_of_it(gazetteer):
+    found, _ = _resolve(gazetteer, "Wildfires spread across Northern Queensland this week.", [("Northern Queensland", "LOC")])
+    part, _ = found["Northern Queensland"]
+    whole = next(c for c in gazetteer.candidates("Queensland") if c.feature == "region")
+    assert part.name == "Northern Queensland" and part.lat > whole.lat + 2, part
+
+
+def test_a_region_named_in_the_sentence_names_its_country(gazetteer):
+    text = "Freight rates rose in Venezuela and Colombia this year. The ferry left Valencia in Catalonia's neighbour on Monday."
+    found, _ = _resolve(gazetteer, text, [("Venezuela", "GPE"), ("Colombia", "GPE"), ("Valencia", "GPE"), ("Catalonia", "GPE")])
+    assert found["Valencia"][0].country == "ES"
+
+
+def test_a_country_after_in_says_where_a_namesake_is(gazetteer):
+    found, _ = _resolve(gazetteer, "The schooner left Perth in Scotland on Tuesday and sailed north.", [("Perth", "GPE"), ("Scotland", "GPE")])
+    assert found["Perth"][0].country == "GB"
+
+
+def test_the_town_an_organisation_named_event_is_named_after(gazetteer):
+    found, _ = _resolve(gazetteer, "Skaters from Norway trained for the Lillehammer Winter Olympics.",
+                        [("Norway", "GPE"), ("Lillehammer Winter Olympics", "ORG")])
+    assert found["Lillehammer"][0].country == "NO"
