@@ -203,7 +203,8 @@ def test_weights_are_named_and_change_the_outcome(gazetteer):
     spans = [("Perth", "GPE"), ("Dundee", "GPE")]
     found, _ = _resolve(gazetteer, text, spans, weights=Weights(coherence=0.0, anchor_near=0.0, anchor_far=0.0, holds=0.0,
                                                                          region_named=0.0, region_named_sentence=0.0,
-                                                                         focus_share=0.0, focus_present=0.0))
+                                                                         focus_share=0.0, focus_present=0.0,
+                                                                         country_named_sentence=0.0))
     assert found["Perth"][0].country == "AU"  # without the article's evidence, population decides
 
 
