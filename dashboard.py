@@ -19,7 +19,7 @@ from geo.render import escape
 from geo.viewstate import ALL_LABELS, FIT_ALL, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.article import article_text, place_mentions
 from panels.mapframe import show_map
-from panels.quotes import article_quotes, claims_table
+from panels.quotes import article_quotes, claims_table, quote_choices
 from panels.timeline import ALL_DAYS, day_control, timeline
 
 log = logging.getLogger("dashboard")
@@ -28,7 +28,7 @@ PROGRESS_POLL_SECONDS = 0.25
 CORPORA = {"seeds": "Embedded seed articles", "upload": "Uploaded / pasted articles"}
 PAGE_SIZE = 50
 # URL parameters that name things inside one corpus: dropped when another corpus opens.
-CORPUS_VIEW_PARAMS = ("article", "place", "entity", "articles", "subjects", "day", "stop", "fit")
+CORPUS_VIEW_PARAMS = ("article", "place", "entity", "quote", "articles", "subjects", "day", "stop", "fit")
 
 
 
@@ -145,8 +145,9 @@ def url_from_widget(param: str, key: str) -> None:
         st.query_params[param] = value
     elif param in st.query_params:
         del st.query_params[param]
-    if param == "article":  # a new article starts without the old article's entity selection
+    if param == "article":  # a new article starts without the old article's entity and quotation selection
         st.query_params.pop("entity", None)
+        st.query_params.pop("quote", None)
     if param == "corpus":  # another corpus starts at its own first article
         for stale in CORPUS_VIEW_PARAMS:
             st.query_params.pop(stale, None)
@@ -246,7 +247,7 @@ def main() -> None:
     subjects = index["subjects"]
     place_ids = index["place_ids"]
     wanted = read_view(st.query_params.to_dict(), Choices(article_ids, index["place_articles"], index["cluster_articles"], subjects,
-                                                          days=index["days"], stops=index["stops"]))
+                                                          quote_choices(analysis), days=index["days"], stops=index["stops"]))
     if corpus_notes or wanted.notes:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
@@ -345,7 +346,7 @@ def main() -> None:
             if not table.empty:
                 st.dataframe(table, hide_index=True, width="stretch")
         with tab_quotes:
-            article_quotes(analysis, article, titles, selected_entity)
+            article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
 
     with left:
         tab_routes, tab_matrix, tab_unresolved, tab_claims, tab_downloads = st.tabs(
