@@ -161,14 +161,19 @@ def open_uploads() -> None:
 
 
 def focus_from_click(target: tuple[str, str], analysis, article_id: str) -> None:
-    """A map click focuses what it hit: a place (opening an article that mentions it) or a route stop."""
+    """A map click focuses what it hit: a place, or a route stop and its place; the open article changes to one that
+    mentions the place when it does not."""
     kind, value = target
     if kind == "stop":
         st.query_params["stop"] = value
-        return
-    st.query_params["place"] = value
-    st.query_params.pop("stop", None)
-    place = next(p for p in analysis.places if p.id == value)
+        stop = next(r.stops[n - 1] for r in analysis.routes for n in range(1, len(r.stops) + 1) if stop_key(r, n) == value)
+        place = next((p for p in analysis.places if p.id == stop.place_id), None)
+        if place is None:
+            return
+    else:
+        st.query_params.pop("stop", None)
+        place = next(p for p in analysis.places if p.id == value)
+    st.query_params["place"] = place.id
     if article_id not in place.articles and place.articles:
         st.query_params["article"] = place.articles[0]
         st.query_params.pop("entity", None)

@@ -293,14 +293,18 @@ def pageload_figures(env: dict, saved: str | None = None) -> dict:
     the 1,135 benchmark articles read back from Parquet; and the server time of a rerun after a filter change."""
     from pageload import page_loads
 
+    corpora = {"dashboard, seeds": {"query": "?corpus=seeds"}}
     folder = Path(saved) if saved else Path(tempfile.mkdtemp(prefix="geo-saved-"))
+    if saved == "skip":
+        figures = page_loads(env, corpora)
+        figures["rerun_ms_seeds"] = rerun_time(env, "seeds")
+        return figures
     if not (folder / "version.txt").exists():
         with tempfile.TemporaryDirectory() as tmp:
             benchmark_texts(Path(tmp))
             subprocess.run([sys.executable, "-m", "geo", "analyze", tmp, "--parquet", str(folder)], cwd=ROOT, env=env,
                            capture_output=True, check=True)
-    corpora = {"dashboard, seeds": {"query": "?corpus=seeds"},
-               "dashboard, 1,135 saved articles": {"query": "?corpus=results", "env": {"GEO_RESULTS_DIR": str(folder)}}}
+    corpora["dashboard, 1,135 saved articles"] = {"query": "?corpus=results", "env": {"GEO_RESULTS_DIR": str(folder)}}
     figures = page_loads(env, corpora)
     figures["rerun_ms_seeds"] = rerun_time(env, "seeds")
     return figures
@@ -311,7 +315,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="tiny corpus, no dashboard and no large corpus")
     ap.add_argument("--no-dashboard", action="store_true")
     ap.add_argument("--only", choices=["long-article", "concurrent", "pipeline", "pageload"], help="run one section and print its figures")
-    ap.add_argument("--saved", help="with --only pageload: a Parquet results folder of the 1,135 benchmark articles to reuse")
+    ap.add_argument("--saved", help="with --only pageload: a Parquet results folder of the 1,135 benchmark articles to reuse "
+                                    "(written there when missing), or 'skip' for the seeds only")
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     cache = Path(tempfile.mkdtemp(prefix="geo-bench-"))

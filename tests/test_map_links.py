@@ -24,15 +24,18 @@ def _wait_url(page, fragment: str, timeout: float = 60) -> str:
     pytest.fail(f"{fragment!r} never reached the URL: {page.url}")
 
 
+# Whether the element is what a pointer at its centre would hit (not covered by another marker).
+ON_TOP = "el => { const b = el.getBoundingClientRect(); const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);" \
+         " return b.width >= 6 && (hit === el || el.contains(hit)); }"
+
+
 def _on_screen(frame, selector: str):
-    """The first element matching `selector` that the map shows (inside the map's box and big enough to click)."""
-    box = frame.locator(".folium-map, #map_div").first.bounding_box()
+    """The first element matching `selector` that the map shows uncovered, so a real click at its centre reaches it."""
     for k in range(frame.locator(selector).count()):
         el = frame.locator(selector).nth(k)
-        b = el.bounding_box()
-        if b and b["width"] >= 6 and box["x"] < b["x"] < box["x"] + box["width"] - 10 and box["y"] < b["y"] < box["y"] + box["height"] - 10:
+        if el.evaluate(ON_TOP):
             return el
-    pytest.fail(f"no {selector} on screen")
+    pytest.fail(f"no uncovered {selector} on screen")
 
 
 def test_a_click_on_a_place_marker_focuses_the_place_in_the_text(server, page, seed_analysis):
@@ -40,7 +43,7 @@ def test_a_click_on_a_place_marker_focuses_the_place_in_the_text(server, page, s
     frame = _map_frame(page)
     marker = _on_screen(frame, "path.geo-place")
     pid = next(p.id for p in seed_analysis.places if css_id(p.id) in marker.get_attribute("class").split())
-    marker.click(force=True)  # force: markers of nearby places overlap; it is still a mouse click at the marker
+    marker.click()
     _wait_url(page, f"place={pid}")
     first = page.locator("mark.ent-selected").first
     first.wait_for(timeout=60_000)
@@ -56,11 +59,12 @@ def test_a_click_on_a_route_stop_focuses_it_in_the_timeline(server, page, seed_a
     page.goto(server + "/?corpus=seeds")
     frame = _map_frame(page)
     stop = _on_screen(frame, ".geo-stop")
-    stop.click(force=True)
+    stop.click()
     url = _wait_url(page, "stop=")
     key = url.split("stop=")[1].split("&")[0]
     route, n = next((r, n) for r in seed_analysis.routes for n in range(1, len(r.stops) + 1) if stop_key(r, n) == key)
     page.get_by_text(f"Stop {n} of {route.subject}", exact=False).first.wait_for(timeout=60_000)
+    assert f"place={route.stops[n - 1].place_id}" in unquote(page.url)  # the stop's place is focused in the text too
     page.screenshot(path=str(ARTIFACTS / "dashboard-stop-clicked.png"))
     assert page.external_requests == []
 
