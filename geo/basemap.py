@@ -33,10 +33,11 @@ CLUSTER_JS = [("markerclusterjs", f"{STATIC_URL}/markercluster/leaflet.markerclu
 CLUSTER_CSS = [("markerclustercss", f"{STATIC_URL}/markercluster/MarkerCluster.css"),
                ("markerclusterdefaultcss", f"{STATIC_URL}/markercluster/MarkerCluster.Default.css")]
 
-def _round_coords(coords, digits: int = 2):
+def round_coords(coords, digits: int = 2):
+    """GeoJSON coordinates rounded to `digits` decimals (0.01° is about 1 km), for smaller files and scripts."""
     if isinstance(coords, (int, float)):
         return round(coords, digits)
-    return [_round_coords(c, digits) for c in coords]
+    return [round_coords(c, digits) for c in coords]
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +58,7 @@ def country_outlines() -> dict | None:
             geometry = feature.get("geometry") or {}
             if geometry.get("coordinates"):
                 features.append({"type": "Feature", "properties": {"name": (feature.get("properties") or {}).get("name", "")},
-                                 "geometry": {"type": geometry["type"], "coordinates": _round_coords(geometry["coordinates"])}})
+                                 "geometry": {"type": geometry["type"], "coordinates": round_coords(geometry["coordinates"])}})
     return {"type": "FeatureCollection", "features": features} if features else None
 
 
@@ -119,7 +120,7 @@ def region_outlines() -> dict:
         if geom.is_empty:
             continue
         features.append({"type": "Feature", "properties": {"name": f["properties"].get("name", "")},
-                         "geometry": {"type": geom.geom_type, "coordinates": _round_coords(mapping(geom)["coordinates"])}})
+                         "geometry": {"type": geom.geom_type, "coordinates": round_coords(mapping(geom)["coordinates"])}})
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .basemap import BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer, install_static_assets
+from .basemap import (BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer,
+                      install_static_assets, round_coords)
 from .geocode import Place
 from .route import DONE_STATUS, Route, Stop
 
@@ -46,6 +47,8 @@ class MapView:
 
 AREA_FEATURES = ("country", "region")  # drawn as outlines when the outline table has them
 AREA_SIMPLIFY_DEGREES = 0.02
+AREA_SIMPLIFY_COARSE_DEGREES = 0.1
+AREAS_FINE_LIMIT = 40  # more mentioned areas than this are drawn with the coarse tolerance
 FOCUS_PAD_DEGREES = 2.0
 
 
@@ -198,9 +201,9 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
     return cluster
 
 
-@lru_cache(maxsize=512)
-def _area_geometry(key: str):
-    """The outline of an area as GeoJSON coordinates, simplified for drawing; None when the table has none."""
+@lru_cache(maxsize=2048)
+def _area_geometry(key: str, tolerance: float):
+    """The outline of an area as GeoJSON, simplified for drawing and rounded to 0.01°; None when the table has none."""
     import shapely
     from shapely.geometry import mapping
 
@@ -209,7 +212,8 @@ def _area_geometry(key: str):
     geom = default_outlines().shape(key)
     if geom is None:
         return None
-    return mapping(shapely.simplify(geom, AREA_SIMPLIFY_DEGREES, preserve_topology=True))
+    shape = mapping(shapely.simplify(geom, tolerance, preserve_topology=True))
+    return {"type": shape["type"], "coordinates": round_coords(shape["coordinates"])}
 
 
 def _area_key(place: Place) -> str | None:
@@ -236,8 +240,10 @@ def _draw_areas(fmap, areas: list[tuple[Place, str]], view: MapView) -> None:
     group = folium.FeatureGroup(name="Areas", show=True).add_to(fmap)
     counts = {p.id: _mention_count(p, view)[0] for p, _ in areas}
     most = max(counts.values(), default=1) or 1
+    # Many areas (a large corpus) are drawn coarser, so the map's script stays small enough to load fast.
+    tolerance = AREA_SIMPLIFY_DEGREES if len(areas) <= AREAS_FINE_LIMIT else AREA_SIMPLIFY_COARSE_DEGREES
     for p, key in sorted(areas, key=lambda a: a[0].feature != "country"):  # regions above their countries
-        geometry = _area_geometry(key)
+        geometry = _area_geometry(key, tolerance)
         if geometry is None:
             continue
         colour = FEATURE_COLOURS.get(p.feature, "#555555")
