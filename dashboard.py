@@ -12,7 +12,6 @@ import streamlit as st
 
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import GeoError
-from geo.export import claims_csv, dumps, entities_csv, places_csv, quotes_csv, to_geojson
 from geo.jobs import JobRunner
 from geo.mapview import MapView, assets_installed, install_static_assets, route_days, stop_key
 from geo.render import escape
@@ -20,6 +19,7 @@ from geo.viewstate import ALL_LABELS, FIT_ALL, MAIN_LABELS, STATUSES, Choices, n
 from panels.article import article_text, place_mentions
 from panels.mapframe import show_map
 from panels.quotes import article_quotes, claims_table, quote_choices
+from panels.tables import downloads_tab, matrix_tab, unresolved_tab
 from panels.timeline import ALL_DAYS, day_control, timeline
 
 log = logging.getLogger("dashboard")
@@ -89,28 +89,6 @@ def corpus_index(digest: str, _analysis) -> dict:
             "subjects": sorted({r.subject for r in routes}), "days": route_days(routes),
             "main_traveller": max(routes, key=lambda r: (r.current, len(r.stops))).subject if routes else None,
             "stops": [stop_key(r, n) for r in routes for n in range(1, len(r.stops) + 1)]}
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def entity_matrix(digest: str, labels: tuple[str, ...], _analysis, max_columns: int = 30) -> pd.DataFrame:
-    """Entity x article mention counts; for large corpora, aggregated to mentions and article counts."""
-    clusters = _analysis.cluster_by_id()
-    counts = Counter((_analysis.cluster_of(e), e.article) for e in _analysis.entities
-                     if e.label in labels and _analysis.cluster_of(e))
-    if not counts:
-        return pd.DataFrame()
-    frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": a[:12], "n": n} for (c, a), n in counts.items()])
-    if frame["article"].nunique() > max_columns:
-        table = frame.groupby(["entity", "type"]).agg(mentions=("n", "sum"), articles=("article", "nunique"))
-        return table.sort_values("mentions", ascending=False).head(200)
-    matrix = frame.pivot_table(index=["entity", "type"], columns="article", values="n", aggfunc="sum", fill_value=0)
-    return matrix.loc[matrix.sum(axis=1).sort_values(ascending=False).index[:60]]
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def downloads(digest: str, _analysis) -> dict[str, str]:
-    return {"geojson": dumps(to_geojson(_analysis)), "entities": entities_csv(_analysis), "places": places_csv(_analysis),
-            "quotes": quotes_csv(_analysis), "claims": claims_csv(_analysis)}
 
 
 @st.cache_data(show_spinner=False)
@@ -359,24 +337,13 @@ def main() -> None:
         with tab_routes:
             timeline(analysis.routes, view, titles, wanted.stop)
         with tab_matrix:
-            matrix = entity_matrix(digest, tuple(sorted(sel_labels)), analysis)
-            if not matrix.empty:
-                st.dataframe(matrix, width="stretch")
+            matrix_tab(digest, analysis, tuple(sorted(sel_labels)))
         with tab_unresolved:
-            if analysis.unresolved:
-                st.dataframe(pd.DataFrame([{"article": titles.get(u.article, u.article)[:40], "text": u.text, "reason": u.reason}
-                                           for u in analysis.unresolved]), hide_index=True, width="stretch")
-            else:
-                st.write("Every place name was resolved.")
+            unresolved_tab(analysis, titles)
         with tab_claims:
             claims_table(analysis, titles)
         with tab_downloads:
-            files_out = downloads(digest, analysis)
-            st.download_button("GeoJSON of places and routes", files_out["geojson"], file_name="places-routes.geojson", mime="application/geo+json")
-            st.download_button("CSV of entities", files_out["entities"], file_name="entities.csv", mime="text/csv")
-            st.download_button("CSV of places", files_out["places"], file_name="places.csv", mime="text/csv")
-            st.download_button("CSV of quotations", files_out["quotes"], file_name="quotes.csv", mime="text/csv")
-            st.download_button("CSV of claims", files_out["claims"], file_name="claims.csv", mime="text/csv")
+            downloads_tab(digest, analysis)
 
     set_qp(corpus=corpus, article=article_id, place=selected_place, entity=selected_entity,
            articles=sel_articles if set(sel_articles) != set(article_ids) else None,

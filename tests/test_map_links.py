@@ -40,7 +40,7 @@ def _on_screen(frame, selector: str):
 
 def test_a_click_on_a_place_marker_focuses_the_place_in_the_text(server, page, seed_analysis):
     page.goto(server + "/?corpus=seeds")
-    frame = _map_frame(page)
+    frame = _map_frame(page, timeout=600)  # the first test of the module waits for the analysis too
     marker = _on_screen(frame, "path.geo-place")
     pid = next(p.id for p in seed_analysis.places if css_id(p.id) in marker.get_attribute("class").split())
     marker.click()
@@ -57,7 +57,7 @@ def test_a_click_on_a_place_marker_focuses_the_place_in_the_text(server, page, s
 
 def test_a_click_on_a_route_stop_focuses_it_in_the_timeline(server, page, seed_analysis):
     page.goto(server + "/?corpus=seeds")
-    frame = _map_frame(page)
+    frame = _map_frame(page, timeout=600)
     stop = _on_screen(frame, ".geo-stop")
     stop.click()
     url = _wait_url(page, "stop=")
@@ -74,7 +74,7 @@ def test_an_upload_switches_to_the_uploaded_articles_and_opens_the_first(server,
     path.write_text("Ferry resumes between Split and Ancona\n\nThe ferry left Split on Monday and reached Ancona on Tuesday, "
                     "the operator said.\n", encoding="utf-8")
     page.goto(server + "/?corpus=seeds")
-    _map_frame(page)
+    _map_frame(page, timeout=600)
     page.locator("input[type=file]").first.set_input_files(str(path))
     page.get_by_role("heading", name="Ferry resumes between Split and Ancona").wait_for(timeout=120_000)
     assert "corpus=upload" in page.url
@@ -83,7 +83,7 @@ def test_an_upload_switches_to_the_uploaded_articles_and_opens_the_first(server,
 
 def test_the_offline_base_map_names_towns_and_draws_first_level_lines_when_zoomed_in(server, page):
     page.goto(server + "/?corpus=seeds")
-    frame = _map_frame(page)
+    frame = _map_frame(page, timeout=600)
     frame.locator(".geo-town").first.wait_for(timeout=30_000)
     frame.wait_for_function("() => document.querySelectorAll('path.geo-base-region').length > 100", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "dashboard-basemap.png"))
