@@ -144,7 +144,7 @@ class Evidence:
     anchors: list[Candidate] = field(default_factory=list)
     home: list[Candidate] = field(default_factory=list)
     admin1: dict[str, str] = field(default_factory=dict)  # region id -> the GeoNames admin1 code its towns carry
-    sentence_countries: dict[int, Counter] = field(default_factory=dict)  # sentence start -> countries named in it
+    sentence_countries: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # sentence start -> (name, country) named in it
 
     def focus_without(self, name: str) -> Counter:
         """The focus from every name but `name`: a name is no evidence for its own reading."""
@@ -177,12 +177,12 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
         if countries and not regions:
             focus.update(countries)
             if len(countries) == 1 and not t.embedded:
-                ev.sentence_countries.setdefault(t.entity.sent_start, Counter()).update(countries)
+                ev.sentence_countries.setdefault(t.entity.sent_start, set()).add((normalize(t.query), next(iter(countries))))
         elif len(regions) == 1 and not countries:
             r = regions[0]
             focus[r.country] += 0.5
             if not t.embedded:
-                ev.sentence_countries.setdefault(t.entity.sent_start, Counter())[r.country] += 1
+                ev.sentence_countries.setdefault(t.entity.sent_start, set()).add((normalize(t.query), r.country))
             ev.regions.append((r, t.entity.sent_start))
         elif len(regions) > 1 and not countries:
             pending.append((regions, t.entity.sent_start))
@@ -216,7 +216,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     main_named = any(c.primary and c.is_admin for c in t.candidates)
     main_population = max((c.population for c in t.candidates if c.primary and c.feature in SETTLEMENT_FEATURES
                            and c.population >= w.alternate_name_population), default=0)
-    sentence_countries = ev.sentence_countries.get(t.entity.sent_start, Counter()) - ev.by_name.get(normalize(t.query), Counter())
+    sentence_countries = {iso for name, iso in ev.sentence_countries.get(t.entity.sent_start, set()) if name != normalize(t.query)}
     own = {c.id for c in t.candidates}
     countries_named = {c.country for c in t.candidates if c.feature == "country"}
     focus = ev.focus_without(normalize(t.query))
@@ -235,7 +235,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.alternate_name
         if MOVED in t.hints and not country_named and c.feature in SETTLEMENT_FEATURES and c.population >= w.named_region_rival:
             score += w.destination_city
-        if c.feature not in AREA_FEATURES and sentence_countries.get(c.country, 0) > 0:
+        if c.feature not in AREA_FEATURES and c.country in sentence_countries:
             score += w.country_named_sentence
         if c.capital and c.primary and c.country in countries_named:
             score += w.city_state  # "Singapore", "Monaco": the capital of the country's own name is where one arrives
