@@ -28,8 +28,9 @@ class Weights:
     alternate_name: float = 5.0  # penalty: another populated place has the name as its main name ("Salisbury")
     alternate_name_population: int = 10_000
     alternate_name_outweighs: float = 5.0  # ... unless the entry is this many times as populous as every such place ("Odessa")
+    same_entry: float = 6.0  # the entry another name of the article resolved to ("X" beside "X City")
     facility_town_countries: int = 1  # a town inside a facility's name counts only in this many of the article's top countries
-    destination_city: float = 6.0  # after "flew to", "arrived in": a city of `named_region_rival` people over its region
+    destination_city: float = 6.0  # penalty: after "flew to", "arrived in", a region holding a city of its name (`named_region_rival`)
     country_named_sentence: float = 2.5  # the entry's country is named in the mention's sentence ("the Maltese port of X")
     city_state: float = 6.0  # a capital that carries its country's name outranks the country ("Singapore", "Monaco")
     country_name: float = 6.0  # penalty: a town carrying a country's own name ("Mexico" is not Mexico City)
@@ -233,8 +234,9 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.country_name
         elif c.feature in SETTLEMENT_FEATURES and (main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
             score -= w.alternate_name
-        if MOVED in t.hints and not country_named and c.feature in SETTLEMENT_FEATURES and c.population >= w.named_region_rival:
-            score += w.destination_city
+        if MOVED in t.hints and c.feature in ("region", "district") and any(
+                b.feature in SETTLEMENT_FEATURES and b.population >= w.named_region_rival and within(b, c, w, ev.admin1) for b in t.candidates):
+            score -= w.destination_city  # one arrives in the city, not in the region that holds it and has its name
         if c.feature not in AREA_FEATURES and c.country in sentence_countries:
             score += w.country_named_sentence
         if c.capital and c.primary and c.country in countries_named:

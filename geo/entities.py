@@ -36,6 +36,7 @@ PLACE_OBJECT_VERBS = {"leave", "reach", "enter", "visit", "depart", "tour", "cro
 LOCATIVE_PREPS = {"in", "at", "to", "from", "into", "towards", "toward", "near", "via", "through", "outside", "across",
                   "inside", "around", "past", "between"}
 PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airport": "FAC", "port": "FAC", "base": "FAC",
+               "harbour": "FAC", "harbor": "FAC",
                "border": "LOC", "river": "LOC", "region": "LOC", "province": "GPE", "city": "GPE", "oblast": "GPE",
                "krai": "GPE", "county": "GPE", "district": "GPE", "state": "GPE", "prefecture": "GPE"}
 MOVEMENT_PREPS = {"to", "in", "at", "into", "from", "for", "via", "through", "towards", "toward"}
@@ -172,6 +173,15 @@ def after_movement(doc, s: int) -> bool:
         if tok.pos_ not in ("ADV", "ADP", "PART"):
             return False
     return False
+
+
+def travel_place(doc, s: int) -> bool:
+    """Whether token s is where someone travels: after a movement verb and a place preposition, or the object of a
+    travel verb that takes a place ("reached X", "visited X")."""
+    if after_movement(doc, s):
+        return True
+    prev = doc[s - 1] if s >= 1 else None
+    return prev is not None and prev.pos_ == "VERB" and prev.lemma_.lower() in PLACE_OBJECT_VERBS & LEXICON.move_verbs
 
 
 def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],

@@ -12,7 +12,7 @@ from .articles import Article
 from .candidates import (FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, compass_part, facility_at, find_toponyms, lookup,
                          place_inside)
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
-from .entities import Entity, after_movement
+from .entities import Entity, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
 from .metonymy import is_metonym
 from .spelling import FuzzyIndex, variants_in
@@ -159,7 +159,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     if doc is not None:
         for t in tops:
             span = doc.char_span(t.entity.start, t.entity.end, alignment_mode="expand")
-            if span is not None and not t.embedded and after_movement(doc, span.start):
+            if span is not None and not t.embedded and travel_place(doc, span.start):
                 t.hints.add(MOVED)
     evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
@@ -180,8 +180,15 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     # Second look: places near the article's other places, regions and countries that hold them.
     for name, group in by_name.items():
         elsewhere = [c for other, c in first.items() if other != name]
+        # "New York" beside "New York City": the entry another name of the article was resolved to, when this name
+        # also names it (countries excepted: "Mexico" beside "Mexico City" is still the country).
+        taken = {c.id for c in elsewhere}
         for t in group:
-            scores[id(t)] = coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1)
+            scores[id(t)] = dict(coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1))
+            if not any(c.feature == "country" for c in t.candidates):
+                for c in t.candidates:
+                    if c.id in taken:
+                        scores[id(t)][c.id] += w.same_entry
 
     resolved: list[Resolution] = []
     unresolved: list[Unresolved] = []

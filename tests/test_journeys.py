@@ -317,3 +317,11 @@ def test_an_untagged_name_ending_in_a_facility_head_after_a_preposition_is_a_fac
     spans = fix_entities(doc, lambda name: False, set())
     start = next(t.i for t in doc if t.text == "Kallax")
     assert (start, start + 3, "FAC") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_the_object_of_a_travel_verb_is_where_one_travels(nlp):
+    from geo.entities import travel_place
+
+    doc = nlp("The convoy reached Tromso at dusk, and the officials hit Bergen hard in a speech.")
+    assert travel_place(doc, next(t.i for t in doc if t.text == "Tromso"))
+    assert not travel_place(doc, next(t.i for t in doc if t.text == "Bergen"))

@@ -345,3 +345,15 @@ def test_the_town_an_organisation_named_event_is_named_after(gazetteer):
     found, _ = _resolve(gazetteer, "Skaters from Norway trained for the Lillehammer Winter Olympics.",
                         [("Norway", "GPE"), ("Lillehammer Winter Olympics", "ORG")])
     assert found["Lillehammer"][0].country == "NO"
+
+
+def test_a_name_takes_the_entry_a_longer_name_of_the_article_resolved_to(gazetteer):
+    text = "Traders in Guangzhou cut prices. Exporters from Canton say demand is weak."
+    found, _ = _resolve(gazetteer, text, [("Guangzhou", "GPE"), ("Canton", "GPE")],
+                        weights=Weights(alternate_name_outweighs=1e9, coherence=0.0, anchor_near=0.0, anchor_far=0.0,
+                                        focus_share=0.0, focus_present=0.0))
+    assert found["Canton"][0].id == found["Guangzhou"][0].id
+    found, _ = _resolve(gazetteer, text, [("Guangzhou", "GPE"), ("Canton", "GPE")],
+                        weights=Weights(alternate_name_outweighs=1e9, coherence=0.0, anchor_near=0.0, anchor_far=0.0,
+                                        focus_share=0.0, focus_present=0.0, same_entry=0.0))
+    assert found["Canton"][0].country == "US"
