@@ -325,3 +325,21 @@ def test_the_object_of_a_travel_verb_is_where_one_travels(nlp):
     doc = nlp("The convoy reached Tromso at dusk, and the officials hit Bergen hard in a speech.")
     assert travel_place(doc, next(t.i for t in doc if t.text == "Tromso"))
     assert not travel_place(doc, next(t.i for t in doc if t.text == "Bergen"))
+
+
+def test_a_lone_name_in_a_list_of_places_is_a_place(nlp):
+    doc = nlp("The senator held rallies in Ottumwa, Oskaloosa and Knoxville on Monday.")
+    i = {t.text: t.i for t in doc}
+    doc.ents = [Span(doc, i["Ottumwa"], i["Ottumwa"] + 1, label="GPE"), Span(doc, i["Oskaloosa"], i["Oskaloosa"] + 1, label="GPE"),
+                Span(doc, i["Knoxville"], i["Knoxville"] + 1, label="PERSON")]
+    known = {"ottumwa", "oskaloosa", "knoxville"}
+    spans = fix_entities(doc, lambda name: False, set(), is_known=lambda name: name.lower() in known)
+    assert (i["Knoxville"], i["Knoxville"] + 1, "GPE") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_capitalised_words_before_a_place_that_make_a_longer_place_name(nlp):
+    doc = nlp("Floods cut roads across Upper Glenmoor Vale this week.")
+    i = {t.text: t.i for t in doc}
+    doc.ents = [Span(doc, i["Vale"], i["Vale"] + 1, label="GPE")]
+    spans = fix_entities(doc, lambda name: name.lower() == "upper glenmoor vale", set())
+    assert (i["Upper"], i["Vale"] + 1, "GPE") in [(s, e, label) for s, e, label, _ in spans]

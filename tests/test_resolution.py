@@ -357,3 +357,10 @@ def test_a_name_takes_the_entry_a_longer_name_of_the_article_resolved_to(gazette
                         weights=Weights(alternate_name_outweighs=1e9, coherence=0.0, anchor_near=0.0, anchor_far=0.0,
                                         focus_share=0.0, focus_present=0.0, same_entry=0.0))
     assert found["Canton"][0].country == "US"
+
+
+def test_a_facility_with_no_town_of_its_own_lands_on_the_town_of_its_sentence(gazetteer):
+    text = "Fans filled Odense all day. Later Vejle hosted a concert, and the Riverside Arena sold out. Odense slept."
+    found, _ = _resolve(gazetteer, text, [("Odense", "GPE"), ("Vejle", "GPE"), ("Riverside Arena", "FAC"), ("Odense", "GPE")])
+    arena, _ = found["Riverside Arena"]
+    assert _near(arena, 55.71, 9.53, 15), arena  # Vejle, not Odense which the article names twice
