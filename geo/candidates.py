@@ -26,7 +26,7 @@ PLACE_CUE = re.compile(r"(?:\b(?:at|in|inside|outside|near|to|from|into|toward|t
                        r"reached|left|leaving|arrived at)\s+(?:the\s+)?)$", re.I)
 NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
 IN_TOWN = re.compile(rf"^,?\s+(?:in|at|near|outside|on the outskirts of)\s+(?:the\s+)?(?:(?:city|town|village|port) of\s+)?({NAME})")
-POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?$")
+POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,2}}$")  # "X's refurbished Y Stadium"
 CONTAINER = re.compile(r",\s*((?:[A-Z][\w.’'-]*\s?){1,4})")
 IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?((?:[A-Z][\w.’'-]*\s?){1,3})")  # "Perth in Scotland"
 AUTONOMOUS = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)$", re.I)

@@ -227,10 +227,13 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
 
     settled = [(r[0], r[1]) for r in resolved if r[1].feature in SETTLEMENT_FEATURES or r[1].feature == "district"]
     main_town = _main_town([c for _, c in settled])
+    top = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
     for t in waiting:
-        # The town named nearest in the facility's own sentence, else the town the article names most.
-        beside = [(abs(o.entity.start - t.entity.start), c) for o, c in settled if o.entity.sent_start == t.entity.sent_start]
-        town = min(beside, key=lambda x: x[0])[1] if beside else main_town
+        # The last town of the article's top country named before it in its own sentence, else the town the article
+        # names most.
+        before = [(o.entity.start, c) for o, c in settled if o.entity.sent_start == t.entity.sent_start
+                  and o.entity.start < t.entity.start and c.country in top]
+        town = max(before, key=lambda x: x[0])[1] if before else main_town
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
                                          "a facility not in the gazetteer, in no town the article names"))

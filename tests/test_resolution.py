@@ -81,6 +81,8 @@ def test_a_code_outside_air_travel_is_not_an_airport(gazetteer):
     # its possessor
     ("Crowds filled Sintra's Pena Palace all weekend.", [("Sintra", "GPE"), ("Pena Palace", "FAC")], "Pena Palace",
      (38.80, -9.38), "palace"),
+    ("Crowds filled Sintra's restored old Pena Palace all weekend.", [("Sintra", "GPE"), ("Pena Palace", "FAC")], "Pena Palace",
+     (38.80, -9.38), "palace"),
 ])
 def test_facilities_the_gazetteer_lacks_land_on_their_town(gazetteer, text, spans, mention, town, category):
     found, unresolved = _resolve(gazetteer, text, spans)
