@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import hashlib
 import logging
 import re
 import statistics
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 BOILERPLATE_FILE = DATA_DIR / "boilerplate.txt"
+ID_HEX_CHARS = 16  # 64 bits of sha256: an article id that no corpus of this size will see twice by chance
 SHARE_WORDS_FILE = DATA_DIR / "share_words.txt"
 PHOTO_AGENCIES_FILE = DATA_DIR / "photo_agencies.txt"
 
@@ -88,9 +90,10 @@ class Comment:
 
 @dataclass(frozen=True)
 class Article:
-    """One cleaned article; `text` is the headline and body, each paragraph a verbatim run of `raw`."""
+    """One cleaned article; `id` is its content hash, `label` its file name; `text` is made of verbatim runs of `raw`."""
 
     id: str
+    label: str
     path: str
     raw: str
     text: str
@@ -589,8 +592,17 @@ def _locate_html_segments(raw: str, text: str, base: tuple[Segment, ...]) -> tup
     return tuple(located)
 
 
-def article_from_text(article_id: str, path: str, raw: str, encoding: str = "utf-8", kind: str | None = None) -> Article:
-    """Clean one article's decoded text into an Article record; `kind` defaults to the path's extension."""
+def content_id(data: bytes) -> str:
+    """An article's stable id: the first hex digits of the sha256 of its raw bytes."""
+    return hashlib.sha256(data).hexdigest()[:ID_HEX_CHARS]
+
+
+def article_from_text(label: str, path: str, raw: str, encoding: str = "utf-8", kind: str | None = None,
+                      data: bytes | None = None) -> Article:
+    """Clean one article's decoded text into an Article record; `kind` defaults to the path's extension.
+
+    The id hashes `data`, the file's bytes, or the UTF-8 encoding of `raw` when there is no file.
+    """
     kind = kind or Path(path).suffix.lower()
     notes: list[str] = []
     html_meta: dict[str, Any] = {}
@@ -613,7 +625,8 @@ def article_from_text(article_id: str, path: str, raw: str, encoding: str = "utf
                 pass
     _infer_date(text, meta)
     return Article(
-        id=article_id,
+        id=content_id(raw.encode("utf-8") if data is None else data),
+        label=label,
         path=path,
         raw=raw,
         text=text,
@@ -637,7 +650,7 @@ def read_article_bytes(name: str, data: bytes, settings: Settings) -> Article:
     if suffix not in EXTENSIONS:
         raise ArticleError(name, f"unknown extension {suffix or '(none)'}; expected one of {', '.join(EXTENSIONS)}")
     text, encoding = decode_bytes(name, data, settings)
-    article = article_from_text(Path(name).stem, name, text, encoding, suffix)
+    article = article_from_text(Path(name).stem, name, text, encoding, suffix, data)
     if not article.text.strip():
         raise ArticleError(name, "no article text left after removing page chrome")
     return article
@@ -693,19 +706,24 @@ def read_corpus(paths: Iterable[str | Path], settings: Settings,
         articles.append(article)
     if on_file is not None:
         on_file(len(files), len(files))
-    articles = dedupe_ids(articles)
-    return infer_corpus_dates(articles), problems
+    articles, duplicates = dedupe_articles(articles)
+    return infer_corpus_dates(articles), problems + duplicates
 
 
-def dedupe_ids(articles: list[Article]) -> list[Article]:
-    """Give articles with the same file stem distinct ids (a.txt and a.html -> a, a-2)."""
+def dedupe_articles(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
+    """Each content once (a Problem line for a copy), and distinct labels for distinct files (a.txt, a.html -> a, a-2)."""
     seen: dict[str, int] = {}
-    out = []
+    first: dict[str, Article] = {}
+    out, copies = [], []
     for a in articles:
-        n = seen.get(a.id, 0) + 1
-        seen[a.id] = n
-        out.append(a if n == 1 else replace(a, id=f"{a.id}-{n}"))
-    return out
+        if a.id in first:
+            copies.append(Problem(a.path, f"same content as {first[a.id].path}; analysed once"))
+            continue
+        first[a.id] = a
+        n = seen.get(a.label, 0) + 1
+        seen[a.label] = n
+        out.append(a if n == 1 else replace(a, label=f"{a.label}-{n}"))
+    return out, copies
 
 
 def infer_corpus_dates(articles: list[Article]) -> list[Article]:

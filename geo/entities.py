@@ -5,7 +5,6 @@ import bisect
 import importlib
 import itertools
 import logging
-import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -39,7 +38,6 @@ PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airpo
                "border": "LOC", "river": "LOC", "region": "LOC", "province": "GPE", "city": "GPE", "oblast": "GPE",
                "krai": "GPE", "county": "GPE", "district": "GPE", "state": "GPE", "prefecture": "GPE"}
 MOVEMENT_PREPS = {"to", "in", "at", "into", "from", "for", "via", "through", "towards", "toward"}
-TITLE_MATCH_BONUS = 3.0  # a short name after a title joins the full name seen after the same title
 CREDIT_RE = re.compile(r"(?:credit|photo|picture|image)s?\s*:\s*$|/\s*$", re.I)
 NON_PLACE_WORDS = {normalize(w) for w in ("January February March April May June July August September October November December "
                                           "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()}
@@ -58,7 +56,6 @@ class Entity:
     """One entity mention; start/end index the article's cleaned text, raw_start/raw_end the raw file."""
 
     article: str
-    index: int
     label: str
     text: str
     norm: str
@@ -70,15 +67,13 @@ class Entity:
     sent_end: int
     fixed: str | None = None  # what the clean-up changed, e.g. "relabelled ORG -> FAC"
 
+    @property
+    def key(self) -> MentionKey:
+        """The mention's stable key: (article id, raw_start, raw_end)."""
+        return (self.article, self.raw_start, self.raw_end)
 
-@dataclass(frozen=True)
-class Cluster:
-    id: str
-    label: str
-    name: str
-    aliases: tuple[str, ...]
-    articles: tuple[str, ...]
-    mentions: int
+
+MentionKey = tuple[str, int, int]  # (article id, raw_start, raw_end): what a correction or a link stores
 
 
 # --------------------------------------------------------------------------- model
@@ -387,11 +382,11 @@ def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], ti
     """
     spans = fix_entities(doc, is_place, titled_people, is_country, acronyms, is_known)
     ents = []
-    for idx, (s, e, label, note) in enumerate(spans):
+    for s, e, label, note in spans:
         span = doc[s:e]
         raw_start, raw_end = article.raw_span(span.start_char, span.end_char)
         sent = span.sent if doc.has_annotation("SENT_START") else span
-        ents.append(Entity(article.id, idx, label, span.text, normalize(span.text) if label != "PERSON" else person_key(span.text),
+        ents.append(Entity(article.id, label, span.text, normalize(span.text) if label != "PERSON" else person_key(span.text),
                            span.start_char, span.end_char, raw_start, raw_end, sent.start_char, sent.end_char, note))
     return ents
 
@@ -507,10 +502,10 @@ def propagate_people(article: Article, tokens: Sequence[NameToken], entities: li
             start = tok.honorific_start
         text = article.text[start:tok.end]
         raw_start, raw_end = article.raw_span(start, tok.end)
-        out.append(Entity(article.id, -1, "PERSON", text, person_key(text), start, tok.end,
+        out.append(Entity(article.id, "PERSON", text, person_key(text), start, tok.end,
                           raw_start, raw_end, tok.sent_start, tok.sent_end, "added (short form of a person named in full)"))
     out.sort(key=lambda x: x.start)
-    return [replace(e, index=i) for i, e in enumerate(out)]
+    return out
 
 
 def vote_place_labels(entities: Sequence[Entity], titled_people: set[str]) -> list[Entity]:
@@ -541,114 +536,3 @@ def person_key(text: str) -> str:
     while tokens and tokens[0] in TITLES:
         tokens = tokens[1:]
     return " ".join(tokens)
-
-
-def _strip_honorific(text: str) -> str:
-    parts = text.split()
-    while parts and parts[0].lower().rstrip(".") in {h.rstrip(".") for h in HONORIFICS}:
-        parts = parts[1:]
-    return " ".join(parts)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-") or "x"
-
-
-def _initials(name: str) -> str:
-    words = [w for w in re.split(r"[\s-]+", name) if w and w[0].isupper() and w.lower() not in ("of", "the", "and", "for")]
-    return "".join(w[0] for w in words).lower()
-
-
-def _title_before(text: str, start: int) -> str | None:
-    """The title word written just before a name ("President" in "US President X"), lower case."""
-    m = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, start - 20):start])
-    word = m.group(1).lower() if m else ""
-    return word if word in TITLES or word in NAME_TITLES or word == "lady" else None
-
-
-def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple[list[Cluster], dict[tuple[str, int], str]]:
-    """Alias clusters across articles, and the cluster id of each (article, entity index)."""
-    assignment: dict[tuple[str, int], str] = {}
-    members: dict[str, list[Entity]] = defaultdict(list)
-    labels: dict[str, str] = {}
-    names: dict[str, str] = {}
-
-    # People: full names (2+ tokens) group by key; short forms join the most salient full name that contains them.
-    people = [e for e in entities if e.label == "PERSON" and e.norm]
-    full_counts: Counter = Counter(e.norm for e in people if len(e.norm.split()) >= 2)
-    per_article: dict[str, Counter] = defaultdict(Counter)
-    for e in people:
-        if len(e.norm.split()) >= 2:
-            per_article[e.article][e.norm] += 1
-    by_token: dict[str, list[str]] = defaultdict(list)
-    for key in full_counts:
-        toks = key.split()
-        for t in {toks[0], toks[-1]}:
-            by_token[t].append(key)
-    full_titles: dict[str, set[str]] = defaultdict(set)  # titles written before each full name ("President")
-    for e in people:
-        if len(e.norm.split()) >= 2:
-            title = _title_before(texts.get(e.article, ""), e.start)
-            if title:
-                full_titles[e.norm].add(title)
-    last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for e in sorted(people, key=lambda x: (x.article, x.start)):
-        if len(e.norm.split()) >= 2:
-            last_full[e.article].append((e.start, e.norm))
-    for e in people:
-        key = e.norm
-        if len(key.split()) == 1 and by_token.get(key):
-            candidates = by_token[key]
-            preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
-            nearest = preceding[-1] if preceding else None
-
-            title = _title_before(texts.get(e.article, ""), e.start)
-
-            def salience(k: str) -> float:
-                same_title = TITLE_MATCH_BONUS if title and title in full_titles[k] else 0.0
-                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0) + same_title
-
-            key = max(candidates, key=lambda k: (salience(k), full_counts[k], k))
-        cid = f"person-{_slug(key)}"
-        assignment[(e.article, e.index)] = cid
-        members[cid].append(e)
-        labels[cid] = "PERSON"
-
-    # Organisations: "Full Name (ACR)" and initials join an acronym to its full name.
-    orgs = [e for e in entities if e.label == "ORG" and e.norm]
-    acronym_of: dict[str, str] = {}
-    for acronym, full in defined_acronyms(texts.values()).items():
-        acronym_of[normalize(acronym)] = normalize(full)
-    full_orgs: dict[str, str] = {}  # normalized full name -> its first surface form
-    for e in orgs:
-        if len(e.norm.split()) >= 2:
-            full_orgs.setdefault(e.norm, e.text)
-    for full, original in full_orgs.items():
-        ini = _initials(original)
-        if len(ini) >= 2:
-            acronym_of.setdefault(ini, full)
-    for e in orgs:
-        key = acronym_of.get(e.norm, e.norm) if len(e.norm.split()) == 1 else e.norm
-        cid = f"org-{_slug(key)}"
-        assignment[(e.article, e.index)] = cid
-        members[cid].append(e)
-        labels[cid] = "ORG"
-
-    for e in entities:
-        if e.label in CLUSTER_LABELS and (e.article, e.index) not in assignment and e.norm:
-            cid = f"{e.label.lower()}-{_slug(e.norm)}"
-            assignment[(e.article, e.index)] = cid
-            members[cid].append(e)
-            labels[cid] = e.label
-
-    clusters = []
-    for cid, ms in members.items():
-        surface = Counter(_strip_honorific(m.text) if labels[cid] == "PERSON" else m.text for m in ms)
-        multi = [s for s in surface if len(s.split()) >= 2] if labels[cid] in ("PERSON", "ORG") else []
-        pool = multi or list(surface)
-        name = max(pool, key=lambda s: (surface[s], len(s), s))
-        names[cid] = name
-        aliases = sorted(({m.text for m in ms} | ({_strip_honorific(m.text) for m in ms} if labels[cid] == "PERSON" else set())) - {name})
-        clusters.append(Cluster(cid, labels[cid], name, tuple(aliases), tuple(sorted({m.article for m in ms})), len(ms)))
-    clusters.sort(key=lambda c: (-c.mentions, c.id))
-    return clusters, assignment

@@ -30,7 +30,6 @@ BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it star
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
-DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
 
 
 @dataclass(frozen=True)
