@@ -11,17 +11,18 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from .articles import Article, Problem
+from .aliases import Cluster, cluster_entities
 from .claims import Claim, Fact, build_claims, extract_facts
 from .config import Settings
 from .corrections import NO_CORRECTIONS, Corrections
 from .errors import failure_reason
-from .aliases import Cluster, cluster_entities
 from .entities import (Entity, MentionKey, NameToken, defined_acronyms, entities_from_doc, model_name, name_tokens,
                        parse_articles, person_tokens, propagate_people, titled_names, vote_place_labels)
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, resolve_article
 from .progress import OnProgress, Progress
 from .quotes import Quote, extract_quotes
+from .referents import Referents
 from .route import Event, Route, build_routes, extract_events
 
 if TYPE_CHECKING:
@@ -212,9 +213,10 @@ def events(article: Article, doc: Doc, entities: Sequence[Entity], resolved: Seq
     """Movements, quotations and facts of one article, from its literal place mentions (not metonyms or parts of names)."""
     literal = [r for r in resolved if not r[0].embedded]
     names = {c.id: c.name for c in corpus.clusters}
-    return ArticleEvents(tuple(extract_events(article, doc, entities, literal, corpus.assignment)),
-                         tuple(extract_quotes(article, doc, entities, literal, corpus.assignment)),
-                         tuple(extract_facts(article, doc, entities, literal, corpus.assignment, names)))
+    refs = Referents(doc, entities, literal, corpus.assignment)  # built once, read by movements, quotations and facts
+    return ArticleEvents(tuple(extract_events(article, doc, entities, literal, corpus.assignment, refs=refs)),
+                         tuple(extract_quotes(article, doc, entities, literal, corpus.assignment, refs=refs)),
+                         tuple(extract_facts(article, doc, entities, literal, corpus.assignment, names, refs=refs)))
 
 
 def routes(moves: Sequence[Event], clusters: Sequence[Cluster], articles: Sequence[Article],

@@ -86,7 +86,7 @@ def test_a_new_cluster_takes_the_earlier_id_it_shares_most_mentions_with():
 
 def test_old_links_by_file_label_and_readable_entity_id_still_open():
     entity = Cluster(cluster_id("PERSON", "ana-costa"), "PERSON", "Ana Costa", (), ("f00d",), 1, "ana-costa")
-    choices = Choices(["f00d", "beef"], {}, {entity.id: ["beef"]}, [], {"lisbon-talks": "f00d", "other": "beef"},
-                      {legacy_id(entity): entity.id})
+    choices = Choices(["f00d", "beef"], {}, {entity.id: ["beef"]}, [], article_labels={"lisbon-talks": "f00d", "other": "beef"},
+                      entity_aliases={legacy_id(entity): entity.id})
     view = read_view({"article": "lisbon-talks", "entity": "person-ana-costa", "articles": "other"}, choices)
     assert (view.article, view.entity, view.articles, view.notes) == ("f00d", entity.id, ("beef",), ())
