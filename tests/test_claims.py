@@ -107,7 +107,7 @@ def test_counts_several_sources_state_are_lined_up(run_text):
                   "three": "About 300 passengers were on board, with the two countries' flags on the mast.\n"})
     counts = {c.subject: c for c in r.claims if c.kind == "count"}
     passengers = counts["number of passengers"]
-    assert {row.article: row.value for row in passengers.rows} == {"one": "312 passengers", "two": "298 passengers",
+    assert {r.labels()[row.article]: row.value for row in passengers.rows} == {"one": "312 passengers", "two": "298 passengers",
                                                                    "three": "About 300 passengers"}
     assert passengers.conflict
     assert counts["number of people (injure)"].conflict  # "two" against "three" injured
@@ -148,7 +148,7 @@ def test_a_stop_time_two_outlets_disagree_on_is_a_conflict(run_text):
                   "three": "Foreign Minister Ines Moreau arrived in Dakar at 09:30 on 3 May 2024, officials said.\n"},
                  dates={"one": "2024-05-06", "two": "2024-05-06", "three": "2024-05-06"})
     (times,) = [c for c in r.claims if c.kind == "stop time" and "Dakar" in c.subject]
-    assert {row.article: row.value for row in times.rows} == {"one": "09:30", "two": "evening", "three": "09:30"}
+    assert {r.labels()[row.article]: row.value for row in times.rows} == {"one": "09:30", "two": "evening", "three": "09:30"}
     assert times.conflict and len({row.group for row in times.rows}) == 2
 
 
