@@ -10,7 +10,8 @@ from pathlib import Path
 
 from geopy.distance import geodesic
 
-from .articles import Article, Segment
+from .articles import Article
+from .cleaning import Segment
 from .config import Settings
 from .errors import GeoError
 
@@ -285,7 +286,7 @@ def score(name: str, docs: list[BenchDoc], analysis, count_demonyms: bool, secon
 
 def run_geoparse(paths: list[str], settings: Settings, limit: int | None = None, nlp=None, gazetteer=None) -> Suite:
     """Score each corpus from raw text through NER, gazetteer and disambiguation."""
-    from .entities import load_model
+    from .parsing import load_model
     from .gazetteer import open_gazetteer
     from .pipeline import analyze
 

@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """python -m geo.bench_quotes FOLDER GOLD.json: analyse FOLDER and print the attribution figures."""
     from .articles import read_corpus
     from .config import load_settings
-    from .entities import load_model
+    from .parsing import load_model
     from .gazetteer import open_gazetteer
     from .pipeline import analyze
 

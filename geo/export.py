@@ -274,7 +274,8 @@ def read_parquet(folder: str | Path) -> Analysis:
 
     import pandas as pd
 
-    from .articles import Article, Comment, Segment
+    from .articles import Article
+    from .cleaning import Comment, Segment
     from .aliases import Cluster
     from .geocode import PlaceMention, Unresolved
 

@@ -44,7 +44,7 @@ def _init_worker(level: int) -> None:
 
 
 def _resources(settings: Settings):
-    from .entities import load_model
+    from .parsing import load_model
     from .gazetteer import open_gazetteer
 
     key = ("gazetteer", str(settings.gazetteer_path), str(settings.custom_gazetteer))

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from .articles import YEAR_RE, Article
-from .dates import narrative_offset, resolve_date, text_anchor, time_of
+from .articles import Article
+from .dates import YEAR_RE, narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX

@@ -16,10 +16,11 @@ from .claims import Claim, Fact, build_claims, extract_facts
 from .config import Settings
 from .corrections import NO_CORRECTIONS, Corrections
 from .errors import failure_reason
-from .entities import (Entity, MentionKey, NameToken, defined_acronyms, entities_from_doc, model_name, name_tokens,
-                       parse_articles, person_tokens, propagate_people, titled_names, vote_place_labels)
+from .entities import Entity, MentionKey, defined_acronyms, entities_from_doc, titled_names
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, resolve_article
+from .parsing import model_name, parse_articles
+from .people import NameToken, name_tokens, person_tokens, propagate_people, vote_place_labels
 from .progress import OnProgress, Progress
 from .quotes import Quote, extract_quotes
 from .referents import Referents

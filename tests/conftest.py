@@ -15,7 +15,7 @@ import pytest
 from geo import gazetteer as gazetteer_module
 from geo.articles import article_from_text, content_id, read_corpus
 from geo.config import load_settings
-from geo.entities import load_model
+from geo.parsing import load_model
 from geo.gazetteer import Gazetteer, build_index, open_gazetteer
 from geo.pipeline import analyze
 from geo.sources import Entry

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from geo import chunks
 from geo.articles import article_from_text
 from geo.chunks import piece_bounds
-from geo.entities import parse_articles
+from geo.parsing import parse_articles
 from geo.pipeline import analyze
 
 from .longtext import PARAGRAPHS, long_article
