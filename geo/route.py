@@ -29,6 +29,7 @@ REGION_CONTAINS_KM = 250.0  # a region this close to a finer stop of the same tr
 TRIP_GAP_DAYS = 14
 SAME_ARTICLE_WEIGHT = 100  # per dated event of the same article, when an undated event looks for its trip
 COLLECTIVE_PREFIXES = ("group-", "vehicle-")
+GENERIC_LEADS = {"the", "a", "an", "some", "other", "more"}  # capitalised only at a sentence's start
 SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these is a visit, not a journey
 
 
@@ -270,6 +271,23 @@ def _complete_years(events: list[Event]) -> list[Event]:
     return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
 
 
+def _group_names(events: Sequence[Event]) -> dict[str, str]:
+    """The name of each traveller that is not a person cluster: of the ways the texts call it, the one that says most
+    about who it is ("Afghan evacuees" over "the first groups", "tired passengers"), then the most used."""
+    said: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in events:
+        if e.subject_name:
+            said[e.subject][e.subject_name] += 1
+
+    def proper_words(name: str) -> int:
+        words = name.split()
+        lead = words[0][:1].isupper() and words[0].lower() not in LX.first_ordinals | GENERIC_LEADS
+        return int(lead) + sum(w[:1].isupper() for w in words[1:])
+
+    return {subject: max(counts, key=lambda n: (proper_words(n), counts[n], -len(n)))
+            for subject, counts in said.items()}
+
+
 def _dated_by_articles(stops: list[Stop], groups: list[list[Event]]) -> list[Stop]:
     """A done stop the text gives no date takes the date of the article reporting it, when that fits between the
     dates of the stops before and after it (ordering used the text's dates only)."""
@@ -321,8 +339,8 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     for e in events:
         if e.feature in STOP_FEATURES and e.status not in ("denied", "cancelled"):
             by_subject[e.subject].append(e)
-            if e.subject not in names and e.subject_name:
-                names[e.subject] = e.subject_name
+    for subject, name in _group_names(events).items():
+        names.setdefault(subject, name)
     latest_article = max((d for d in article_dates.values() if d), default=None)
     for subject, evs in by_subject.items():
         for trip in _trips(evs):

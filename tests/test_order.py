@@ -63,3 +63,13 @@ def test_travellers_told_together_are_one_route_named_after_all_of_them():
     # Different stops stay two routes.
     apart = both + [_event("Paide", subject="p2", clause=20, order=20)]
     assert len(build_routes(apart, {"p1": "Liis Tamm", "p2": "Jaan Kask"}, {"a1": "2024-06-05"})) == 2
+
+
+def test_a_group_is_named_by_the_words_that_say_who_it_is():
+    kw = dict(subject="group-evacuee")
+    events = [_event("Narva", role="origin", status="departed", clause=10, order=10, subject_name="the first groups", **kw),
+              _event("Tartu", clause=10, order=10, subject_name="the first groups", **kw),
+              _event("Tartu", clause=30, order=30, subject_name="Chilean evacuees", **kw),
+              _event("Tartu", clause=40, order=40, subject_name="tired passengers", **kw)]
+    [route] = build_routes(events, {}, {"a1": "2024-06-05"})
+    assert route.subject == "Chilean evacuees"
