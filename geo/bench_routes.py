@@ -81,6 +81,7 @@ class ExcerptScore:
     places_right: int
     route: tuple[str, ...]
     missed: tuple[str, ...]
+    missed_places: tuple[str, ...] = ()
 
 
 def _ratio(a: int, b: int) -> float:
@@ -148,7 +149,12 @@ class RoutesReport:
                 "place_acc161": round(self.place_acc161, 3),
                 "counts": {k: self._sum(k) for k in ("gold_done", "found_done", "predicted", "predicted_right", "dated",
                                                       "dated_right", "statused", "status_right", "places", "places_right")},
-                "per_excerpt": [s.__dict__ | {"route": list(s.route), "missed": list(s.missed)} for s in self.scores]}
+                "per_excerpt": [s.__dict__ | {"route": list(s.route), "missed": list(s.missed), "missed_places": list(s.missed_places)}
+                                for s in self.scores]}
+
+    def missed_places_table(self) -> str:
+        """One line per wrong or unfound gold place: excerpt, gold name, the mention and place chosen, distance."""
+        return "\n".join(f"  {s.id}: {m}" for s in self.scores for m in s.missed_places)
 
     def table(self) -> str:
         n = len(self.scores)
@@ -228,16 +234,32 @@ def _nearest(stop: GoldStop, preds: Sequence[PredictedStop]) -> int | None:
     return None if best is None else best[1]
 
 
-def place_right(place: GoldPlace, mentions: Sequence[tuple[str, float, float]]) -> bool:
-    """Whether the resolved place behind the gold place's mention lies within 161 km (or the region's own size)."""
+def _place_matches(place: GoldPlace, mentions: Sequence[tuple[Any, ...]]) -> list[tuple[float, str, str]]:
+    """(km, mention text, resolved name) of the mentions behind a gold place: exact surface forms, else whole-word overlaps."""
     forms = [normalise(m) for m in place.mentions]
-    exact = [(lat, lon) for text, lat, lon in mentions if normalise(text) in forms]
-    loose = [(lat, lon) for text, lat, lon in mentions
-             if any(_contains_words(normalise(text), f) or _contains_words(f, normalise(text)) for f in forms)]
-    found = exact or loose
+    exact = [m for m in mentions if normalise(m[0]) in forms]
+    loose = [m for m in mentions if any(_contains_words(normalise(m[0]), f) or _contains_words(f, normalise(m[0])) for f in forms)]
+    return sorted((_km(place.lat, place.lon, m[1], m[2]), m[0], m[3] if len(m) > 3 else m[0]) for m in exact or loose)
+
+
+def place_right(place: GoldPlace, mentions: Sequence[tuple[Any, ...]]) -> bool:
+    """Whether the resolved place behind the gold place's mention lies within 161 km (or the region's own size).
+
+    A mention is (text, lat, lon) or (text, lat, lon, resolved name).
+    """
+    found = _place_matches(place, mentions)
+    return bool(found) and found[0][0] <= place.tolerance(PLACE_MATCH_KM)
+
+
+def place_miss(place: GoldPlace, mentions: Sequence[tuple[Any, ...]]) -> str | None:
+    """One line saying why a gold place is wrong ("X: no mention", "X: 'text' -> name at 812 km"), None when right."""
+    found = _place_matches(place, mentions)
     if not found:
-        return False
-    return min(_km(place.lat, place.lon, lat, lon) for lat, lon in found) <= place.tolerance(PLACE_MATCH_KM)
+        return f"{place.name}: no mention"
+    km, text, name = found[0]
+    if km <= place.tolerance(PLACE_MATCH_KM):
+        return None
+    return f"{place.name}: {text!r} -> {name} at {km:.0f} km"
 
 
 def done_in_journey(stop: GoldStop, journey_done: Sequence[GoldPlace]) -> bool:
@@ -246,7 +268,7 @@ def done_in_journey(stop: GoldStop, journey_done: Sequence[GoldPlace]) -> bool:
 
 
 def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop],
-                  mentions: Sequence[tuple[str, float, float]], journey_done: Sequence[GoldPlace] = ()) -> ExcerptScore:
+                  mentions: Sequence[tuple[Any, ...]], journey_done: Sequence[GoldPlace] = ()) -> ExcerptScore:
     """Every figure of one article: its predicted stops against its gold stops, its resolved mentions against its places.
 
     `journey_done` are the places any excerpt of the journey reports done: a stop expected here but done by the end of
@@ -277,16 +299,17 @@ def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop
         dated=len(dated), dated_right=sum(p.date == g.date for g, p in dated),
         statused=len(found), status_right=sum((p.status in DONE_STATUS) == done_in_journey(g, journey_done) for g, p in found),
         places=len(scored_places), places_right=sum(place_right(p, mentions) for p in scored_places),
+        missed_places=tuple(m for p in scored_places if (m := place_miss(p, mentions)) is not None),
         route=tuple(f"{p.name} ({p.status}{', ' + p.date if p.date else ''})" for p in preds),
         missed=tuple(g.place.name for g, m in zip(excerpt.stops, matches) if m is None),
     )
 
 
-def _mentions_by_article(places: Iterable[Place]) -> dict[str, list[tuple[str, float, float]]]:
-    out: dict[str, list[tuple[str, float, float]]] = {}
+def _mentions_by_article(places: Iterable[Place]) -> dict[str, list[tuple[str, float, float, str]]]:
+    out: dict[str, list[tuple[str, float, float, str]]] = {}
     for p in places:
         for m in p.mentions:
-            out.setdefault(m.article, []).append((m.text, p.lat, p.lon))
+            out.setdefault(m.article, []).append((m.text, p.lat, p.lon, p.name))
     return out
 
 

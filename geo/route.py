@@ -238,7 +238,7 @@ def _stop(g: list[Event]) -> Stop:
     return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, best,
                 sorted({e.role for e in g}, key=ROLE_RANK.get), sorted({e.article for e in g}),
                 [{"article": e.article, "sentence": e.sentence, "start": e.start, "end": e.end, "status": e.status,
-                  "verb": e.verb, "role": e.role, "date": e.date} for e in g])
+                  "verb": e.verb, "role": e.role, "date": e.date, "time": e.time} for e in g])
 
 
 # --------------------------------------------------------------------------- routes

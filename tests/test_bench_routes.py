@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from geo.bench_routes import PredictedStop, RoutesReport, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches
+from geo.bench_routes import PredictedStop, RoutesReport, place_miss, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches
 from geo.journey_gold import GoldExcerpt, GoldPlace, GoldStop, Traveller, check_copies, parse_gold
 from geo.errors import GeoError
 
@@ -92,6 +92,16 @@ def test_place_accuracy_judges_points_at_161_km_regions_at_their_size_and_skips_
     gold = _excerpt([], places=(TURIN, ITALY))
     s = score_excerpt(gold, "person", [], [("Turin", 45.07, 7.69), ("Italy", 10.0, 10.0)])
     assert (s.places, s.places_right) == (1, 1)  # the country is not scored
+
+
+def test_missed_places_say_which_mention_chose_which_place_and_how_far():
+    assert place_miss(TURIN, [("Turin", 45.07, 7.69, "Turin")]) is None
+    assert place_miss(TURIN, [("Turin", 35.0, -80.0, "Turin, NC")]).startswith("Turin: 'Turin' -> Turin, NC at ")
+    assert place_miss(TURIN, [("Milan", 45.46, 9.19, "Milan")]) == "Turin: no mention"
+    gold = _excerpt([], places=(TURIN, ITALY))
+    s = score_excerpt(gold, "person", [], [("Turin", 35.0, -80.0, "Turin, NC")])
+    assert len(s.missed_places) == 1 and "Turin, NC" in s.missed_places[0]
+    assert "Turin, NC" in RoutesReport([s]).missed_places_table()
 
 
 def test_travellers_are_matched_by_listed_forms_and_multi_word_names_only():

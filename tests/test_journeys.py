@@ -295,3 +295,35 @@ def test_places_two_phrases_deep_journey_began_and_showed_up(run_text):
     [route] = _routes(run_text(text, dates={"story": "2024-07-17"}), "Menon")
     assert _names(route) == ["Chennai", "Colombo", "Malé"] or _names(route) == ["Chennai", "Colombo", "Male"]
     assert route.stops[0].status == "departed"
+
+
+def test_a_name_ending_in_a_facility_head_is_a_facility_whatever_the_label(nlp):
+    doc = nlp("The charter landed at Dag Varne International Airport after midnight.")
+    start = next(t.i for t in doc if t.text == "Dag")
+    doc.ents = [Span(doc, start, start + 4, label="PERSON")]
+    spans = fix_entities(doc, lambda name: False, set())
+    assert (start, start + 4, "FAC") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_a_small_name_and_its_head_noun_the_gazetteer_knows_together(nlp):
+    doc = nlp("His plane touched down at Kastrup airport on Sunday.")
+    name = next(t for t in doc if t.text == "Kastrup")
+    doc.ents = [Span(doc, name.i, name.i + 1, label="PERSON")]
+    known = {"kastrup airport"}
+    spans = fix_entities(doc, lambda name: False, set(), is_known=lambda name: name.lower() in known)
+    assert (name.i, name.i + 2, "FAC") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_after_a_movement_verb_a_large_city_outranks_the_region_of_its_name(run_text):
+    text = "The Portuguese premier flew to Rio de Janeiro on Monday for talks on trade."
+    places = {m.text: p for p in run_text(text).places for m in p.mentions}
+    city = places["Rio de Janeiro"]
+    assert city.feature == "city" and abs(city.lat + 22.9) < 0.3, city
+
+
+def test_an_untagged_name_ending_in_a_facility_head_after_a_preposition_is_a_facility(nlp):
+    doc = nlp("The open-air service was held at the Kallax Air Base near the coast.")
+    doc.ents = []
+    spans = fix_entities(doc, lambda name: False, set())
+    start = next(t.i for t in doc if t.text == "Kallax")
+    assert (start, start + 3, "FAC") in [(s, e, label) for s, e, label, _ in spans]
