@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .articles import MONTHS, WEEKDAYS, YEAR_RE, parse_full_date
+from .articles import FULL_DATE_RE, MONTHS, WEEKDAYS, YEAR_RE, parse_full_date
 
 # A day-month date more than this many days after the article's date is taken as last year's.
 FUTURE_SLACK_DAYS = 180
@@ -220,3 +220,8 @@ def with_year(value: str, years: list[int]) -> str | None:
         return dt.date(year, int(value[2:4]), int(value[5:7])).isoformat()
     except ValueError:
         return None
+
+
+def states_date(text: str, iso: str) -> bool:
+    """Whether `text` writes the calendar date `iso` in full (day, month and year), needing no anchor to resolve."""
+    return any(str(parse_full_date(m.group(0))) == iso for m in FULL_DATE_RE.finditer(text))

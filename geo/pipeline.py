@@ -17,6 +17,7 @@ from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Unresolved, collect_places, resolve_article
 from .progress import OnProgress, Progress
 from .quotes import Quote, extract_quotes
+from .movement import WEAK_DATE_SOURCE
 from .route import Route, extract_events, build_routes
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,8 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
     report(Progress("routes", 0, 1))
     places = collect_places(resolutions)
     subject_names = {c.id: c.name for c in clusters}
-    routes = build_routes(events, subject_names, {a.id: a.date for a in articles})
+    guessed = {a.id for a in articles if a.date_source and a.date_source.startswith(WEAK_DATE_SOURCE)}
+    routes = build_routes(events, subject_names, {a.id: a.date for a in articles}, guessed)
     report(Progress("routes", 1, 1))
     warnings = []
     failed_online = getattr(online, "failed", None)

@@ -5,14 +5,14 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Collection, Sequence
 
 from geopy.distance import geodesic
 
 from .dates import parse_iso, with_year
 from .lexicon import LEXICON as LX
 from .movement import DONE_STATUS, Event, extract_events
-from .order import order_stops
+from .order import firmly_dated, order_stops
 
 __all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_events", "trip_label"]
 
@@ -222,7 +222,7 @@ def _tail_of_a_longer_name(g: list[Event]) -> bool:
     return found
 
 
-def _stop(g: list[Event]) -> Stop:
+def _stop(g: list[Event], guessed: Collection[str] = frozenset()) -> Stop:
     statuses = Counter(e.status for e in g)
     best = max(statuses, key=lambda s: (STATUS_RANK[s], statuses[s]))
     done = [s for s in statuses if s in DONE_STATUS]
@@ -232,6 +232,7 @@ def _stop(g: list[Event]) -> Stop:
         best = "expected"  # the same likely destination from independent sources
     dated = [e for e in g if e.date and len(e.date) == 10 and (e.status in DONE_STATUS) == (best in DONE_STATUS)]
     dated = dated or [e for e in g if e.date and len(e.date) == 10]
+    dated = [e for e in dated if firmly_dated(e, guessed)] or dated  # a stated date over one guessed from other articles
     date = min(e.date for e in dated if e.date) if dated else None
     times = [e.time for e in g if e.time and re.match(r"\d", e.time)] or [e.time for e in g if e.time]
     head = max(g, key=lambda e: (e.feature in ("station", "facility"), len(e.place)))
@@ -288,6 +289,23 @@ def _group_names(events: Sequence[Event]) -> dict[str, str]:
             for subject, counts in said.items()}
 
 
+def _without_guesses_against_the_order(stops: list[Stop], groups: list[list[Event]], guessed: Collection[str]) -> list[Stop]:
+    """A stop dated only through an article date guessed from the other articles loses that date when it falls
+    before a stop the trip reaches earlier or after one it reaches later ("Saturday" of the wrong week)."""
+    def firm(k: int) -> bool:
+        return len(stops[k].date or "") == 10 and any(e.date == stops[k].date and firmly_dated(e, guessed) for e in groups[k])
+
+    out = []
+    for k, s in enumerate(stops):
+        if s.date and not firm(k):
+            before = [stops[i].date for i in range(k) if firm(i)]
+            after = [stops[i].date for i in range(k + 1, len(stops)) if firm(i)]
+            if (before and str(s.date) < max(str(d) for d in before)) or (after and str(s.date) > min(str(d) for d in after)):
+                s = replace(s, date=None)
+        out.append(s)
+    return out
+
+
 def _dated_by_articles(stops: list[Stop], groups: list[list[Event]]) -> list[Stop]:
     """A done stop the text gives no date takes the date of the article reporting it, when that fits between the
     dates of the stops before and after it (ordering used the text's dates only)."""
@@ -328,8 +346,12 @@ def _collectives(events: Sequence[Event]) -> dict[str, str]:
     return {i: root(i) for i in count}
 
 
-def build_routes(events: Sequence[Event], subject_names: dict[str, str], article_dates: dict[str, str | None]) -> list[Route]:
-    """Routes of every traveller with two or more stops in one trip (or one stop reached by a journey), in time order."""
+def build_routes(events: Sequence[Event], subject_names: dict[str, str], article_dates: dict[str, str | None],
+                 guessed: Collection[str] = frozenset()) -> list[Route]:
+    """Routes of every traveller with two or more stops in one trip (or one stop reached by a journey), in time order.
+
+    `guessed` are articles whose date was guessed from other articles' dates: their dates count less.
+    """
     routes: list[Route] = []
     by_subject: dict[str, list[Event]] = defaultdict(list)
     names: dict[str, str] = dict(subject_names)
@@ -346,11 +368,12 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
         for trip in _trips(evs):
             trip, claims = _supersede(trip)
             groups = _without_containers([g for g in _groups(trip) if not _tail_of_a_longer_name(g)])
-            stops = [_stop(g) for g in groups]
+            stops = [_stop(g, guessed) for g in groups]
             if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue
-            order = order_stops(stops, groups)
-            stops = _dated_by_articles([stops[k] for k in order], [groups[k] for k in order])
+            order = order_stops(stops, groups, guessed)
+            stops = _without_guesses_against_the_order([stops[k] for k in order], [groups[k] for k in order], guessed)
+            stops = _dated_by_articles(stops, [groups[k] for k in order])
             dates = sorted(s.date for s in stops if s.date) or sorted(e.date for e in trip if e.date)
             trip_dates = sorted(d for d in (_effective_date(e) for e in trip) if d)
             current = bool(latest_article and trip_dates
