@@ -390,14 +390,17 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     return routes
 
 
+Shape = tuple[tuple[str, str, "str | None", frozenset[tuple[object, object]]], ...]
+
+
 def _travelling_together(routes: list[Route]) -> list[Route]:
     """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
     the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
-    def shape(r: Route) -> tuple:
+    def shape(r: Route) -> Shape:
         return tuple((s.place_id, s.status, s.date, frozenset((ev["article"], ev["start"]) for ev in s.evidence))
                      for s in r.stops)
 
-    together: dict[tuple, list[Route]] = defaultdict(list)
+    together: dict[Shape, list[Route]] = defaultdict(list)
     for r in routes:
         together[shape(r)].append(r)
     out = []
