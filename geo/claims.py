@@ -15,7 +15,7 @@ from .articles import Article
 from .dates import parse_iso
 from .entities import Entity
 from .referents import PERSONAL_PRONOUNS, Referents
-from .route import STATUS_RANK, Route
+from .route import STATUS_RANK, Evidence, Route
 from .speakers import speaker_token
 
 LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "claims_lexicon.toml"
@@ -101,7 +101,7 @@ class ClaimRow:
 @dataclass(frozen=True)
 class Claim:
     key: str
-    kind: str  # "stop date", "stop status", "meeting", "distance", "duration", "count"
+    kind: str  # "stop date", "stop time", "stop status", "meeting", "distance", "duration", "count"
     subject: str
     rows: tuple[ClaimRow, ...]
     conflict: bool
@@ -162,7 +162,7 @@ def _meetings(article: Article, doc, refs: Referents, names: Mapping[str, str]) 
             pair = tuple(sorted((a, b)))
             year = YEAR_RE.search(tok.sent.text)
             sentence, start, end = _sentence_span(article, tok.sent)
-            label = " – ".join(names.get(c, c) for c in pair) + (f" ({year.group()})" if year else "")
+            label = " – ".join(sorted(names.get(c, c) for c in pair)) + (f" ({year.group()})" if year else "")
             facts.append(Fact(article.id, "meeting", ("meeting", *pair, year.group() if year else ""), label,
                               _meeting_status(tok), None, "exactly", (), sentence, start, end))
     return facts
@@ -297,11 +297,38 @@ def check_duration(hours: float, bound: str, dates: tuple[str, str]) -> str:
 # --------------------------------------------------------------------------- claims across sources
 
 
+PARTS_OF_DAY = {"dawn": (4, 7), "morning": (5, 12), "noon": (11, 13), "afternoon": (12, 18), "evening": (17, 23),
+                "night": (19, 29), "midnight": (23, 25)}  # hours a part of day covers (past 24 is after midnight)
+
+
+def _hours(value: str) -> tuple[float, float] | None:
+    """The hours a stated time covers: a clock time ("09:30 (UTC+09:00)") is one instant, a part of day a range."""
+    if value in PARTS_OF_DAY:
+        return PARTS_OF_DAY[value]
+    m = re.match(r"(\d{2}):(\d{2})", value)
+    if not m:
+        return None
+    hour = int(m.group(1)) + int(m.group(2)) / 60
+    return hour, hour
+
+
+def _times_agree(a: str, b: str) -> bool:
+    """Two clock times agree when equal; a part of day agrees with a clock time inside it and with an overlapping part."""
+    ha, hb = _hours(a), _hours(b)
+    if ha is None or hb is None:
+        return a == b
+    if ha[0] == ha[1] and hb[0] == hb[1]:
+        return a[:5] == b[:5]
+    return any(ha[0] + sa <= hb[1] + sb and hb[0] + sb <= ha[1] + sa for sa, sb in ((0, 0), (24, 0), (0, 24)))  # across midnight
+
+
 def _agree(kind: str, a: str, b: str) -> bool:
     """Whether two stated values agree: a month agrees with a day in it; reports done (arrived, visited) agree, and so do
     reports not yet done (planned, expected); "will meet" and "may meet" both look ahead."""
     if kind == "stop date":
         return a.startswith(b) or b.startswith(a)
+    if kind == "stop time":
+        return _times_agree(a, b)
     if kind == "stop status":
         return (a in DONE) == (b in DONE)
     if kind == "meeting":
@@ -332,27 +359,32 @@ def _groups(kind: str, values: list[str], amounts: list[float | None], bounds: l
 
 
 def _stop_claims(routes: Sequence[Route], source: Mapping[str, str], article_dates: Mapping[str, str | None]) -> tuple[list[Claim], dict[str, str]]:
-    """Per stop reported by two or more articles: its date and its status, one row per article."""
+    """Per stop reported by two or more articles: its date, its time of day and its status, one row per article."""
     claims: list[Claim] = []
     stop_dates: dict[str, str] = {}
     for route in routes:
         for stop in route.stops:
             if stop.date:
                 stop_dates.setdefault(stop.place_id, stop.date)
-            by_article: dict[str, list[dict]] = defaultdict(list)
+            by_article: dict[str, list[Evidence]] = defaultdict(list)
             for ev in stop.evidence:
-                by_article[ev["article"]].append(ev)
+                by_article[ev.article].append(ev)
             if len(by_article) < 2:
                 continue
             subject = f"{route.subject} at {stop.name}"
-            dated = [(a, next(e for e in evs if e.get("date"))) for a, evs in by_article.items() if any(e.get("date") for e in evs)]
+            dated = [(a, next(e for e in evs if e.date)) for a, evs in by_article.items() if any(e.date for e in evs)]
             if len(dated) >= 2:
-                groups = _groups("stop date", [e["date"] for _a, e in dated], [None] * len(dated))
-                rows = tuple(ClaimRow(a, source.get(a, a), e["date"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(dated, groups))
+                groups = _groups("stop date", [e.date for _a, e in dated], [None] * len(dated))
+                rows = tuple(ClaimRow(a, source.get(a, a), e.date, g, e.sentence, e.start, e.end) for (a, e), g in zip(dated, groups))
                 claims.append(Claim(f"{route.key}-{stop.place_id}-date", "stop date", subject, rows, len(set(groups)) > 1))
-            best = [(a, max(evs, key=lambda e: STATUS_RANK.get(e["status"], 0))) for a, evs in by_article.items()]
-            groups = _groups("stop status", [e["status"] for _a, e in best], [None] * len(best))
-            rows = tuple(ClaimRow(a, source.get(a, a), e["status"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(best, groups))
+            timed = [(a, next(e for e in evs if e.time)) for a, evs in by_article.items() if any(e.time for e in evs)]
+            if len(timed) >= 2:
+                groups = _groups("stop time", [e.time for _a, e in timed], [None] * len(timed))
+                rows = tuple(ClaimRow(a, source.get(a, a), e.time, g, e.sentence, e.start, e.end) for (a, e), g in zip(timed, groups))
+                claims.append(Claim(f"{route.key}-{stop.place_id}-time", "stop time", subject, rows, len(set(groups)) > 1))
+            best = [(a, max(evs, key=lambda e: STATUS_RANK.get(e.status, 0))) for a, evs in by_article.items()]
+            groups = _groups("stop status", [str(e.status) for _a, e in best], [None] * len(best))
+            rows = tuple(ClaimRow(a, source.get(a, a), str(e.status), g, e.sentence, e.start, e.end) for (a, e), g in zip(best, groups))
             same_day_clash = any(r.group != s.group and article_dates.get(r.article) == article_dates.get(s.article) for r in rows for s in rows)
             note = "" if len(set(groups)) == 1 or same_day_clash else "reports changed over time (older articles expected what newer ones report done)"
             claims.append(Claim(f"{route.key}-{stop.place_id}-status", "stop status", subject, rows, same_day_clash, note))
@@ -361,7 +393,7 @@ def _stop_claims(routes: Sequence[Route], source: Mapping[str, str], article_dat
 
 def build_claims(facts: Sequence[Fact], routes: Sequence[Route], articles: Sequence[Article]) -> list[Claim]:
     """Claims that two or more articles report, or that the map can check, with agreements grouped and conflicts marked."""
-    source = {a.id: a.outlet or a.id for a in articles}
+    source = {a.id: a.outlet or a.label for a in articles}
     claims, stop_dates = _stop_claims(routes, source, {a.id: a.date for a in articles})
     by_key: dict[tuple[str, ...], list[Fact]] = defaultdict(list)
     for f in facts:
