@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .articles import Article
-from .candidates import (FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, compass_part, facility_at, find_toponyms, lookup,
-                         place_inside)
+from .candidates import FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
+from .regionforms import compass_part
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
 from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
