@@ -138,9 +138,10 @@ def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
     generic = key in words("generic_name_words") or (name.replace(".", "").isupper() and len(key.replace(" ", "")) <= 4)
     designated = len(key.split()) > 1 and key.split()[-1] in DISTRICT_WORDS  # "Edgar County Community Foundation"
     for c in gazetteer.candidates(name):
-        if generic and c.feature != "country":
-            continue
-        if c.feature in ("country", "continent") or (c.primary and (c.is_admin or c.capital or c.population >= EMBEDDED_CITY_POPULATION)):
+        if generic and c.feature != "country" and c.category != "macro_region":
+            continue  # a curated macro-region's short name is that region ("EU"), a county's initials are not
+        if c.feature in ("country", "continent") or c.category == "macro_region" and c.id.startswith("curated:") or (
+                c.primary and (c.is_admin or c.capital or c.population >= EMBEDDED_CITY_POPULATION)):
             return "place"
         if designated and c.feature == "district":
             return "place"
@@ -201,7 +202,7 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
                 hints.add(CONTAINED)  # "Tacoma, Washington": the state, not a namesake town
             head = facility_head(e.text)
             tops.append(Toponym(e, query, hints, container_after(text, e.end), False, facility=head[1] if head else None))
-        elif e.label == "NORP" and gazetteer.demonym(e.text):
+        elif e.label in ("NORP", "LANGUAGE") and gazetteer.demonym(e.text):
             tops.append(Toponym(e, e.text, set(), None, True))
         elif e.label in EMBEDDING_LABELS:
             for sub, demonym, embedded in embedded_toponyms(article, e, gazetteer):

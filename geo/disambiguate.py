@@ -215,10 +215,10 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.variant
         elif c.primary or c.id.startswith(("curated:", "custom:")):
             score += w.main_name
-        elif country_named and c.feature in POINT_FEATURES:
-            score -= w.country_name
-        elif main_named and c.feature in SETTLEMENT_FEATURES:
+        elif main_named and c.feature in SETTLEMENT_FEATURES and not country_named:
             score -= w.alternate_name
+        if country_named and c.feature in POINT_FEATURES and not (c.capital and c.country in countries_named):
+            score -= w.country_name  # "China" is the country, not a village of that name (a city-state's capital is)
         if c.capital and c.primary and c.country in countries_named:
             score += w.city_state  # "Singapore", "Monaco": the capital of the country's own name is where one arrives
         if container_country:
@@ -247,7 +247,8 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
 def coherence_scores(candidates: list[Candidate], scores: dict[str, float], chosen_elsewhere: list[Candidate],
                      w: Weights = WEIGHTS, admin1: dict[str, str] | None = None) -> dict[str, float]:
     """Scores after a second look: entries near the article's other chosen places, areas that hold them."""
-    points = [c for c in chosen_elsewhere if c.feature in POINT_FEATURES or c.feature in ("region", "district")]
+    own = {c.id for c in candidates}  # a name is never evidence for its own reading ("Wales" the town beside Wales)
+    points = [c for c in chosen_elsewhere if (c.feature in POINT_FEATURES or c.feature in ("region", "district")) and c.id not in own]
     if not points or len(candidates) < 2:
         return scores
     out = dict(scores)

@@ -6,13 +6,14 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .articles import Article
-from .candidates import FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
+from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
 from .disambiguate import WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
 from .entities import Entity
 from .gazetteer import Candidate, Gazetteer, normalize
+from .lexicon import words
 from .metonymy import is_metonym
 from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
@@ -77,13 +78,47 @@ class Unresolved:
 Resolution = tuple[Toponym, Candidate, float, bool]  # (toponym, chosen entry, confidence, metonym)
 
 
-def _outlet_places(article: Article, gazetteer: Gazetteer, w: Weights) -> list[Candidate]:
-    """The most likely entry of each place named in the outlet's name ("The Springfield Courier" -> Springfield)."""
+def masthead_of_domain(domain: str, is_place: Callable[[str], bool]) -> str:
+    """An outlet's name from its web domain: the longest place name in its main label with masthead words
+    (data/lexicons/masthead_words.txt) on either side ("www.palestineherald.com" -> "Palestine Herald"); else the label."""
+    label = max(domain.lower().removeprefix("www.").split(".")[:-1] or [domain], key=len).replace("-", "")
+    spans = sorted(((i, j) for i in range(len(label)) for j in range(i + 4, len(label) + 1)), key=lambda s: s[0] - s[1])
+    for i, j in spans:
+        head, tail = _masthead_words(label[:i]), _masthead_words(label[j:])
+        if head is not None and tail is not None and label[i:j] not in words("masthead_words") and is_place(label[i:j]):
+            return " ".join(w.capitalize() for w in [*head, label[i:j], *tail])
+    return label
+
+
+@lru_cache(maxsize=4096)
+def _masthead_words(text: str) -> tuple[str, ...] | None:
+    """`text` split into masthead words, or None when it is not made of them ("dailypost" -> ("daily", "post"))."""
+    if not text:
+        return ()
+    for word in words("masthead_words"):
+        if text.startswith(word):
+            rest = _masthead_words(text[len(word):])
+            if rest is not None:
+                return (word, *rest)
+    return None
+
+
+def _outlet_places(article: Article, tops: list[Toponym], gazetteer: Gazetteer, w: Weights) -> list[Candidate]:
+    """The entry of the place named in the outlet's name ("The Springfield Courier" -> Springfield): among namesakes,
+    the one most of the article's other toponyms have an entry near, then the likeliest before reading."""
     if not article.outlet:
         return []
     found = place_inside(gazetteer, article.outlet) or (None, list(gazetteer.candidates(article.outlet)))
     cands = [c for c in found[1] if c.feature in SETTLEMENT_FEATURES or c.feature == "region"]
-    return [max(cands, key=lambda c: prior(c, w))] if cands else []
+    if not cands:
+        return []
+    own = {c.id for c in cands}
+    nearby = [[c for c in t.candidates if c.id not in own and c.feature in POINT_FEATURES | {"district"}] for t in tops]
+
+    def support(home: Candidate) -> int:
+        return sum(any(km(home, c) < w.coherence_km for c in near) for near in nearby)
+
+    return [max(cands, key=lambda c: (support(c), prior(c, w)))]
 
 
 @lru_cache(maxsize=4)
@@ -140,7 +175,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         lookup(t, article.text, gazetteer)
         if online is not None and not t.demonym:
             t.candidates = list(online.candidates(t.query)) + t.candidates
-    evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), gazetteer, w)
+    evidence = gather_evidence(tops, _outlet_places(article, tops, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
     for t in tops:
         t.scores = base_scores(t, evidence, gazetteer, w)

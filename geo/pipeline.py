@@ -111,7 +111,8 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
             try:
                 if error is not None:
                     raise error
-                found = (entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name),
+                found = (entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name,
+                                          gazetteer.is_area),
                          name_tokens(doc))
                 spill.add(doc)
             except Exception as exc:  # noqa: BLE001  one article never takes the corpus down

@@ -261,3 +261,50 @@ def test_a_region_several_countries_have_is_the_one_in_the_articles_country(gaze
 def test_fuzzy_matching_leaves_short_everyday_words_alone(gazetteer):
     _, unresolved = _resolve(gazetteer, "Shops in Norway close over Eastr.", [("Norway", "GPE"), ("Eastr", "LOC")])
     assert "Eastr" in unresolved
+
+
+def test_a_country_name_is_the_country_beside_a_namesake_village(gazetteer):
+    # Several US places in the article must not pull "China" to a US village of that name.
+    found, _ = _resolve(gazetteer, "Soybean growers in Iowa, Texas and Ohio said their sales to China fell again.",
+                        [("Iowa", "GPE"), ("Texas", "GPE"), ("Ohio", "GPE"), ("China", "GPE")])
+    assert found["China"][0].feature == "country" and found["China"][0].country == "CN"
+
+
+def test_a_region_is_not_evidence_for_a_town_of_its_own_name(gazetteer):
+    found, _ = _resolve(gazetteer, "The choir of Bangor University, in Wales, sang at the festival on Sunday.",
+                        [("Bangor University", "ORG"), ("Wales", "GPE")])
+    assert found["Wales"][0].feature == "region" and found["Wales"][0].country == "GB"
+
+
+def test_the_european_union_is_an_area_with_an_outline(gazetteer):
+    from geo.outlines import contains
+
+    found, _ = _resolve(gazetteer, "Trade ministers of the EU agreed new tariffs on steel imports.", [("EU", "ORG")])
+    eu = found["EU"][0]
+    assert eu.category == "macro_region" and _near(eu, 50, 10, 300)
+    assert contains(eu, 48.86, 2.35) and contains(eu, 52.23, 21.01)  # Paris, Warsaw
+    assert not contains(eu, 51.51, -0.13) and not contains(eu, 59.91, 10.75)  # London, Oslo
+
+
+def test_a_language_named_after_a_place_is_a_demonym(gazetteer):
+    found, _ = _resolve(gazetteer, "The leaflets were printed in English and handed out at the station.", [("English", "LANGUAGE")])
+    assert found["English"][0].name == "England" and found["English"][0].feature == "region"
+
+
+def test_the_outlets_home_is_the_namesake_near_the_articles_places(gazetteer):
+    text = "Police in Paris arrested a driver after a chase that began in Murray and ended near Puryear."
+    spans = [("Paris", "GPE"), ("Murray", "GPE"), ("Puryear", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans, outlet="The Paris Courier")
+    assert found["Paris"][0].country == "US" and _near(found["Paris"][0], 36.30, -88.33, 30)  # Paris, Tennessee
+
+
+@pytest.mark.parametrize("domain,outlet", [
+    ("www.lakevillechronicle.com", "Lakeville Chronicle"),
+    ("thedailypostlakeville.com", "The Daily Post Lakeville"),
+    ("lakeville-news.co.uk", "Lakeville News"),
+    ("example.com", "example"),
+])
+def test_an_outlets_name_from_its_domain(domain, outlet):
+    from geo.geocode import masthead_of_domain
+
+    assert masthead_of_domain(domain, lambda name: name == "lakeville") == outlet
