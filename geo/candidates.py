@@ -33,6 +33,8 @@ WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula
 DISTRICT_WORDS = {"county", "parish", "borough", "district"}
 AFTER_COMMA = re.compile(r",\s*")
 CONTAINED = "after a place and a comma"
+LIST_JOIN = re.compile(r"(?:,\s*|\s+)(?:and|or|&)\s+|\s*/\s*")
+IN_REGION_LIST = "in a list of regions"
 CODE = re.compile(r"[A-Z]{3,4}")  # IATA and ICAO codes
 _NAME_WORD = re.compile(r"[^\s\-/–—,;:()\[\]“”\"‘’']+(?:['’]s)?")
 
@@ -208,7 +210,19 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
             for sub, demonym, embedded in embedded_toponyms(article, e, gazetteer):
                 tops.append(Toponym(sub, sub.text, set(), None if demonym else container_after(text, sub.end), demonym,
                                     embedded=embedded))
+    for a, b in zip(tops, tops[1:]):
+        if not a.demonym and not b.demonym and LIST_JOIN.fullmatch(text[a.entity.end:b.entity.start]):
+            for one, other in ((a, b), (b, a)):
+                if _region_first(gazetteer, other.query):
+                    one.hints.add(IN_REGION_LIST)  # "California or Washington": the state, not the capital
     return tops
+
+
+def _region_first(gazetteer: Gazetteer, name: str) -> bool:
+    """Whether a name reads first as a first-level region: it has one, and no large city or capital shares it."""
+    cands = gazetteer.candidates(name)
+    return any(c.feature == "region" and c.primary for c in cands) and not any(
+        c.primary and c.feature in SETTLEMENT_FEATURES and (c.capital or c.population >= EMBEDDED_CITY_POPULATION) for c in cands)
 
 
 # --------------------------------------------------------------------------- candidates of one toponym
@@ -288,6 +302,8 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         found = list(gazetteer.candidates(head.strip()))
         if found:
             t.query, t.container = head.strip(), t.container or rest.strip() or None
+    if not found and re.match(r"(?i)(the )?(republic|kingdom|state|commonwealth|federation|principality) of ", t.query):
+        found = list(gazetteer.candidates(re.sub(r"(?i)^(the )?\w+ of ", "", t.query)))  # before "Republic" the designator
     if not found:
         found = list(gazetteer.region_candidates(name))
     if not found and AUTONOMOUS.search(name):
@@ -296,11 +312,9 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         part = _country_part(gazetteer, name)
         if part is not None:
             found, t.how = [part], "country part"
-    if not found and re.match(r"(?i)(the )?(republic|kingdom|state|commonwealth|federation|principality) of ", t.query):
-        found = list(gazetteer.candidates(re.sub(r"(?i)^(the )?\w+ of ", "", t.query)))
     if not found:
         bare = _without_direction(t.query)
-        if bare and gazetteer.candidates(bare):
+        if bare and gazetteer.is_notable(bare):  # "north west London"; "West Wing" is not a village called Wing
             found, t.how, t.query = list(gazetteer.candidates(bare)), "direction", bare
     if not found and gazetteer.demonym(t.query):
         found, t.demonym = [gazetteer.demonym(t.query)], True
@@ -308,7 +322,7 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         town = _facility_town(t, text, gazetteer)
         if town:
             found, t.how = town, "facility town"
-    if not found and not t.facility and len(name.split()) > 1:
+    if not found and not t.facility and len(name.split()) > 1 and _without_direction(name) is None:
         inside = place_inside(gazetteer, name)
         if inside:
             found, t.how, t.query = inside[1], "part", inside[0]

@@ -49,6 +49,8 @@ class Weights:
     holds: float = 4.0  # a country or region entry holding the article's other chosen places, times their share
     named_region_rival: int = 500_000  # a region's name that a city this large also has is no evidence of the region
     outlet_home: float = 3.0  # the entry lies near a place named in the outlet's name
+    outlet_support_km: float = 100.0  # the outlet's home among namesakes: the one the article's places lie this near
+    outlet_own: float = 6.0  # ... or is that place: a local paper's own town ("The Lebanon Courier" on "Lebanon")
     small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved ...
     unique_town_mentions: int = 2  # ... unless it is the only place of that name and the article names it this often
     facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
@@ -240,6 +242,8 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
                 score += w.anchor_near if nearest < w.anchor_near_km else w.anchor_far if nearest < w.anchor_far_km else 0.0
             if any(within(c, h, w, ev.admin1) if h.feature == "region" else km(c, h) < w.anchor_near_km for h in ev.home):
                 score += w.outlet_home
+            if any(c.id == h.id for h in ev.home):
+                score += w.outlet_own
         scores[c.id] = score
     return scores
 

@@ -308,3 +308,28 @@ def test_an_outlets_name_from_its_domain(domain, outlet):
     from geo.geocode import masthead_of_domain
 
     assert masthead_of_domain(domain, lambda name: name == "lakeville") == outlet
+
+
+def test_a_name_in_a_list_of_states_is_the_state(gazetteer):
+    found, _ = _resolve(gazetteer, "Rents are lower here than in states such as Oregon or Washington, the report said.",
+                        [("Oregon", "GPE"), ("Washington", "GPE")])
+    assert found["Washington"][0].feature == "region" and found["Washington"][0].country == "US"
+
+
+def test_compass_words_before_a_small_place_are_part_of_a_name(gazetteer):
+    _, unresolved = _resolve(gazetteer, "Aides in the West Wing were told to stay quiet.", [("West Wing", "FAC")])
+    assert "West Wing" in unresolved
+
+
+def test_the_republic_of_a_country_is_the_country(gazetteer):
+    found, _ = _resolve(gazetteer, "The Republic of Armenia signed the accord.", [("Republic of Armenia", "GPE")])
+    assert found["Republic of Armenia"][0].feature == "country" and found["Republic of Armenia"][0].country == "AM"
+
+
+def test_a_local_papers_own_town_outranks_a_country_of_that_name(gazetteer):
+    text = "The Lebanon school board met on Tuesday; parents from Lebanon and Annville asked for a later start."
+    spans = [("Lebanon", "GPE"), ("Lebanon", "GPE"), ("Annville", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans[1:])
+    assert found["Lebanon"][0].feature == "country"
+    found, _ = _resolve(gazetteer, text, spans[1:], outlet="Lebanon Daily News")
+    assert found["Lebanon"][0].country == "US" and _near(found["Lebanon"][0], 40.34, -76.41, 30)  # Lebanon, Pennsylvania
