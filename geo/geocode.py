@@ -6,17 +6,21 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .articles import Article
-from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
-from .disambiguate import WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
-from .entities import Entity
+from .candidates import (FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, compass_part, facility_at, find_toponyms,
+                         lookup, place_inside)
+from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
+from .entities import Entity, MentionKey, after_movement
 from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import words
 from .metonymy import is_metonym
 from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 __all__ = ["GazetteerGeocoder", "GeocodeCache", "Geocoder", "OnlineGeocoder", "Place", "PlaceMention", "Unresolved",
            "collect_places", "make_geocoder", "resolve_article"]
@@ -26,22 +30,28 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PlaceMention:
+    """One mention of a place: raw-file offsets (its key with the article id) and offsets in the cleaned text."""
+
     article: str
-    start: int  # raw-file offsets
-    end: int
+    raw_start: int
+    raw_end: int
     text: str
     metonym: bool
     demonym: bool
     clean_start: int
     clean_end: int
     sentence: str
-    entity: int  # index of the entity in its article
     embedded: bool = False  # part of a longer name: "Zimbabwe" in "Air Zimbabwe", "Syrian" in "Syrian Observatory ..."
 
     @property
     def literal(self) -> bool:
         """The text refers to the place itself, not an actor named after it or an organisation carrying its name."""
         return not (self.metonym or self.embedded)
+
+    @property
+    def key(self) -> MentionKey:
+        """The key of the entity mention this is: (article id, raw_start, raw_end)."""
+        return (self.article, self.raw_start, self.raw_end)
 
 
 @dataclass(frozen=True)
@@ -66,9 +76,11 @@ class Place:
 
 @dataclass(frozen=True)
 class Unresolved:
+    """A place name no gazetteer entry was chosen for, at raw-file offsets."""
+
     article: str
-    start: int
-    end: int
+    raw_start: int
+    raw_end: int
     text: str
     reason: str
 
@@ -148,6 +160,12 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
     a variant of a country's name anywhere ("Norwway")."""
     focus = tuple(iso for iso, _ in evidence.focus.most_common(w.variant_countries) if iso)
     for t in tops:
+        if t.how == "part" and focus and not t.demonym and not t.embedded:
+            # "Council Bluff": the whole name misspelt outranks a place found inside it ("Bluff").
+            whole = [c for c in variants_in(t.entity.text, focus, gazetteer) if c.feature != "country"] or list(_fuzzy_index(gazetteer).match(t.entity.text, focus[:w.fuzzy_countries]))
+            if whole:
+                t.candidates, t.how, t.query, t.variants = whole, "variant", t.entity.text, {c.id for c in whole}
+            continue
         if t.demonym or t.embedded or t.how != "name":
             continue
         if not focus:
@@ -169,6 +187,15 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
             t.candidates = t.candidates + extra
 
 
+def _facility_towns_in_focus(tops: list[Toponym], evidence: Evidence, w: Weights) -> None:
+    """A facility placed by a town inside its own name ("St Elmo Hotel" -> St Elmo) keeps only towns in the article's
+    top countries: a namesake abroad is dropped and the facility waits for the article's own town."""
+    focus = {iso for iso, n in evidence.focus.most_common(w.facility_town_countries) if iso and n > 0}
+    for t in tops:
+        if t.how == "facility name" and focus:
+            t.candidates = [c for c in t.candidates if c.country in focus]
+
+
 def _confidence(margin: float) -> float:
     return round(1 / (1 + math.exp(-(margin - 1.0))), 3)
 
@@ -183,7 +210,7 @@ def _ranked(group: list[Toponym], scores: dict[int, dict[str, float]]) -> tuple[
     return sorted(totals.items(), key=lambda kv: -kv[1]), pool
 
 
-def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer: Gazetteer,
+def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity], gazetteer: Gazetteer,
                     online: Geocoder | None = None, weights: Weights = WEIGHTS) -> tuple[list[Resolution], list[Unresolved]]:
     """Resolve the toponyms of one article: (toponym, chosen candidate, confidence, metonym) and the unresolved."""
     w = weights
@@ -192,8 +219,14 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         lookup(t, article.text, gazetteer)
         if online is not None and not t.demonym:
             t.candidates = list(online.candidates(t.query)) + t.candidates
+    if doc is not None:
+        for t in tops:
+            span = doc.char_span(t.entity.start, t.entity.end, alignment_mode="expand")
+            if span is not None and not t.embedded and after_movement(doc, span.start):
+                t.hints.add(MOVED)
     evidence = gather_evidence(tops, _outlet_places(article, tops, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
+    _facility_towns_in_focus(tops, evidence, w)
     for t in tops:
         t.scores = base_scores(t, evidence, gazetteer, w)
 
@@ -221,7 +254,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else "not in the gazetteer"
         if ranked:
             top = pool[ranked[0][0]]
-            hinted = any(t.hints or t.container or t.facility for t in group)
+            hinted = any(t.hints - {MOVED} or t.container or t.facility for t in group)
             # A town of its own name, the only place that has it, and named twice: the article is about it.
             unique = len(pool) == 1 and top.primary and len(group) >= w.unique_town_mentions
             # ... or one the article's other places surround ("Edmonton, south of Cairns").
@@ -253,11 +286,13 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     return resolved, unresolved
 
 
-def _resolution(doc, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:
+def _resolution(doc: Doc | None, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:
     if t.facility and chosen.feature not in FACILITY_FEATURES and normalize(chosen.name) != normalize(t.entity.text):
         return t, facility_at(chosen, t), round(confidence * w.facility_confidence, 3), False
     if chosen.id in t.variants:
         confidence = round(confidence * w.variant_confidence, 3)
+    if t.how == "direction" and chosen.feature == "region":
+        chosen = compass_part(chosen, t.entity.text) or chosen
     metonym = is_metonym(doc, t.entity, chosen) if doc is not None else False
     return t, chosen, confidence, metonym
 
@@ -272,7 +307,7 @@ def _main_town(settlements: list[Candidate]) -> Candidate | None:
 
 def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> list[Place]:
     """Group resolved mentions of all articles by place id."""
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[PlaceMention]] = defaultdict(list)
     cands: dict[str, Candidate] = {}
     confs: dict[str, list[float]] = defaultdict(list)
     for article, items in resolutions:
@@ -280,13 +315,13 @@ def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> l
             e = t.entity
             sent = article.text[e.sent_start:e.sent_end]
             groups[cand.id].append(PlaceMention(article.id, e.raw_start, e.raw_end, e.text, metonym and not t.embedded, t.demonym,
-                                                e.start, e.end, sent, e.index, t.embedded))
+                                                e.start, e.end, sent, t.embedded))
             cands[cand.id] = cand
             confs[cand.id].append(conf)
     places = []
     for pid, mentions in groups.items():
         c = cands[pid]
         places.append(Place(pid, c.name, c.feature, c.category, c.country, c.lat, c.lon, c.source,
-                            round(max(confs[pid]), 3), tuple(sorted(mentions, key=lambda m: (m.article, m.start)))))
+                            round(max(confs[pid]), 3), tuple(sorted(mentions, key=lambda m: (m.article, m.raw_start)))))
     places.sort(key=lambda p: (-len(p.mentions), p.name))
     return places

@@ -1,19 +1,23 @@
-"""Routes: movement events merged into stops and trips, stops put in time order, legs and trip labels."""
+"""Routes: movement events merged into stops and trips (their time order in order.py), legs and trip labels."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from geopy.distance import geodesic
 
 from .dates import parse_iso, with_year
 from .lexicon import LEXICON as LX
-from .movement import DONE_STATUS, Event, extract_events
+from .movement import Event, extract_events
+from .order import order_stops
 
-__all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_events", "trip_label"]
+from .status import DONE_STATUS, Status, phase_of
+
+__all__ = ["DONE_STATUS", "Event", "Evidence", "Leg", "Route", "RouteClaim", "Status", "Stop", "Trip", "build_routes",
+           "extract_events", "trip_label"]
 
 STATUS_RANK = {"arrived": 7, "departed": 7, "visited": 6, "passed": 5, "planned": 4, "expected": 3, "speculated": 2,
                "cancelled": 1, "denied": 0}
@@ -21,7 +25,7 @@ ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
 # Regions that are not states, macro-regions or countries (Kyiv, Plymouth, a province named after its capital;
 # movement.LARGE_REGION_WORDS) count when nothing finer is near (see _without_containers).
 STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal", "local-region"}
-SAME_PLACE_KM = 25.0  # a station, airport or facility and the town it belongs to
+SAME_PLACE_KM = 35.0  # a station, airport or facility and the town it serves (airports lie up to ~30 km out)
 SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
 SETTLEMENTS = {"city", "town", "village"}
 REGION_CONTAINS_KM = 250.0  # a region this close to a finer stop of the same trip is taken as its container
@@ -31,55 +35,83 @@ COLLECTIVE_PREFIXES = ("group-", "vehicle-")
 SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these is a visit, not a journey
 
 
+
+
 @dataclass(frozen=True)
-class OrderWeights:
-    """How much each kind of evidence counts when two stops are put in order (votes for "a before b")."""
+class Evidence:
+    """One sentence that reports a stop; start/end are the sentence's raw-file offsets, dates ISO (year, month or day)."""
 
-    status: float = 10.0  # a stop reported done comes before one still expected
-    date: float = 5.0  # both stops carry day dates that differ
-    time: float = 3.0  # same day, clock times differ
-    marker: float = 2.0  # "then", "earlier", "after visiting", "had flown", told in one article
-    narrative: float = 1.0  # plain text order of one article's main line
-    return_leg: float = 3.0  # the way back comes last
-    departure: float = 3.0  # a place departed from comes before the places the same article reports reached
-
-
-WEIGHTS = OrderWeights()
-ROLE_OFFSET = {"origin": -0.2, "via": -0.1, "stop": 0.0, "destination": 0.1}  # within one clause: from X via Y to Z
-FLASHBACK_STEP = 0.001
-FUTURE_SHIFT = 1000.0  # what an article expects comes after everything it reports done
-PERFECT_SHIFT = 500.0  # "has arrived": the newest state, told first in a lede, after the narrated past
-GEOGRAPHY_NOTE = "order from geography: no date or wording orders this stop"
+    article: str
+    sentence: str
+    start: int
+    end: int
+    status: Status
+    verb: str
+    role: str
+    date: str | None
+    time: str | None = None
+    order: str | None = None  # why the stop stands where it does, when nothing in the text says so
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stop:
     place_id: str
     name: str
     lat: float
     lon: float
-    date: str | None
+    date: str | None  # ISO day
     time: str | None
+    status: Status
+    roles: tuple[str, ...]
+    articles: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Leg:
+    """Between two consecutive stops: geodesic km, "done" or "expected", and days when both stops have a day date."""
+
+    origin: str
+    destination: str
+    km: float
     status: str
-    roles: list[str]
-    articles: list[str]
-    evidence: list[dict]
+    days: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
+class RouteClaim:
+    """A forward-looking report of an older article that newer reports of the destination superseded."""
+
+    place: str
+    status: Status
+    article: str
+    sentence: str
+    superseded_by: str
+
+
+@dataclass(frozen=True)
+class Trip:
+    """When a trip took place (ISO dates of its first and last dated stops; None when undated) and its label."""
+
+    start: str | None = None
+    end: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Route:
     subject: str
     subject_id: str
-    trip: dict
-    stops: list[Stop]
-    legs: list[dict]
+    trip: Trip
+    stops: tuple[Stop, ...]
+    legs: tuple[Leg, ...]
     current: bool
-    claims: list[dict] = field(default_factory=list)
+    claims: tuple[RouteClaim, ...] = ()
 
     @property
     def key(self) -> str:
         """Stable id of this subject's trip."""
-        return f"{self.subject_id}-{self.trip.get('start') or 'undated'}"
+        return f"{self.subject_id}-{self.trip.start or 'undated'}"
 
     @property
     def label(self) -> str:
@@ -106,7 +138,7 @@ def trip_label(route: Route) -> str:
     """"First stop → last stop, 10–13 Sep 2023" (dates when known; "earlier trip" when not the current one)."""
     names = [s.name for s in route.stops]
     places = f"{names[0]} → {names[-1]}" if len(names) > 1 else (names[0] if names else "no stops")
-    start, end = route.trip.get("start"), route.trip.get("end")
+    start, end = route.trip.start, route.trip.end
     if start and end and start != end and len(start) == len(end) == 10:
         a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
         if (a.year, a.month) == (b.year, b.month):
@@ -174,7 +206,7 @@ def _trips(events: list[Event]) -> list[list[Event]]:
     return trips
 
 
-def _supersede(trip: list[Event]) -> tuple[list[Event], list[dict]]:
+def _supersede(trip: list[Event]) -> tuple[list[Event], list[RouteClaim]]:
     """Forward-looking claims of older articles give way to newer claims about where the traveller is heading."""
     future = [e for e in trip if e.status not in DONE_STATUS]
     if not future:
@@ -186,8 +218,7 @@ def _supersede(trip: list[Event]) -> tuple[list[Event], list[dict]]:
         if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(_near(e, d) for d in done_places):
             kept.append(e)
         else:
-            claims.append({"place": e.place, "status": e.status, "article": e.article, "sentence": e.sentence,
-                           "superseded_by": "newer reports of the destination"})
+            claims.append(RouteClaim(e.place, Status(e.status), e.article, e.sentence, "newer reports of the destination"))
     return kept, claims
 
 
@@ -223,6 +254,22 @@ def _without_containers(groups: list[list[Event]]) -> list[list[Event]]:
     return [g for g in groups if keep(g)]
 
 
+def _tail_of_a_longer_name(g: list[Event]) -> bool:
+    """Whether the stop's name, wherever its sentences write it, ends a longer capitalised name ("the Gyeongui Line",
+    "North Cove Marina"): a word of another name resolved as a town, not where the traveller went. A name the
+    sentences do not write (an alias, a transliteration) says nothing."""
+    if g[0].feature not in SETTLEMENTS | {"local-region"}:
+        return False
+    found = False
+    for e in g:
+        for m in re.finditer(rf"(?<!\w){re.escape(e.place)}(?!\w)", e.sentence):
+            found = True
+            before = e.sentence[:m.start()].split()
+            if not before or not before[-1][:1].isupper() or before[-1][-1:] in ".,;:!?\"'’”":
+                return False
+    return found
+
+
 def _stop(g: list[Event]) -> Stop:
     statuses = Counter(e.status for e in g)
     best = max(statuses, key=lambda s: (STATUS_RANK[s], statuses[s]))
@@ -236,149 +283,21 @@ def _stop(g: list[Event]) -> Stop:
     date = min(e.date for e in dated if e.date) if dated else None
     times = [e.time for e in g if e.time and re.match(r"\d", e.time)] or [e.time for e in g if e.time]
     head = max(g, key=lambda e: (e.feature in ("station", "facility"), len(e.place)))
-    return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, best,
-                sorted({e.role for e in g}, key=ROLE_RANK.get), sorted({e.article for e in g}),
-                [{"article": e.article, "sentence": e.sentence, "start": e.start, "end": e.end, "status": e.status,
-                  "verb": e.verb, "role": e.role, "date": e.date} for e in g])
-
-
-# --------------------------------------------------------------------------- order
-
-
-def _shift(e: Event) -> float:
-    """How far an event moves past the article's narrative: plans after everything done, the latest state after the rest."""
-    if e.status not in DONE_STATUS:
-        return FUTURE_SHIFT
-    return PERFECT_SHIFT if e.aspect == "perfect" else 0.0
-
-
-def _positions(events: list[Event]) -> dict[int, float]:
-    """Narrative position of each event (by id) within one article: text order, moved by tense and order words."""
-    pos: dict[int, float] = {}
-    clause_pos: dict[int, float] = {}
-    main = 0.0
-    top = 0.0
-    flashback = 0
-    ordered = sorted(events, key=lambda e: e.order)
-    for e in ordered:
-        if e.relation:
-            continue
-        if e.clause in clause_pos:
-            p = clause_pos[e.clause]
-        elif e.aspect == "pluperfect" or e.sequence == "earlier":
-            flashback += 1
-            p = main - 0.5 + FLASHBACK_STEP * flashback
-        else:
-            top += 1
-            p = main = top
-            flashback = 0
-        clause_pos[e.clause] = p
-        pos[id(e)] = p + ROLE_OFFSET[e.role] + _shift(e)
-    for e in ordered:
-        if not e.relation:
-            continue
-        base = clause_pos.get(e.relative_to)
-        if base is None:
-            top += 1
-            base = top
-        # An event in an "after ..." clause happened before its main clause; in a "before ..." clause, after it.
-        pos[id(e)] = base + (-0.5 if e.relation == "after" else 0.5) + ROLE_OFFSET[e.role] + _shift(e)
-    return pos
-
-
-def _is_cued(e: Event) -> bool:
-    return bool(e.sequence or e.relation or e.aspect == "pluperfect")
-
-
-def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[float]]:
-    """pref[a][b]: weighted votes that stop a comes before stop b."""
-    n = len(stops)
-    pref = [[0.0] * n for _ in range(n)]
-    for a in range(n):
-        for b in range(n):
-            if a == b:
-                continue
-            sa, sb = stops[a], stops[b]
-            if sa.status in DONE_STATUS and sb.status not in DONE_STATUS:
-                pref[a][b] += WEIGHTS.status
-            if sa.date and sb.date and len(sa.date) == len(sb.date) == 10:
-                if sa.date < sb.date:
-                    pref[a][b] += WEIGHTS.date
-                elif sa.date == sb.date and sa.time and sb.time and sa.time[:1].isdigit() and sb.time[:1].isdigit() and sa.time < sb.time:
-                    pref[a][b] += WEIGHTS.time
-            a_return = all(e.leg == "return" for e in groups[a])
-            b_return = all(e.leg == "return" for e in groups[b])
-            if b_return and not a_return:
-                pref[a][b] += WEIGHTS.return_leg
-    by_article: dict[str, list[tuple[int, Event]]] = defaultdict(list)
-    for k, g in enumerate(groups):
-        for e in g:
-            by_article[e.article].append((k, e))
-    for members in by_article.values():
-        # A headline sums up, it does not narrate.
-        body = [(k, e) for k, e in members if not e.headline]
-        departed = {k for k, e in body if e.role == "origin" and e.status == "departed"}
-        for a in departed:
-            for b in {k for k, _ in members} - departed:
-                pref[a][b] += WEIGHTS.departure  # departure before arrival, told in one article
-        pos = _positions([e for _, e in body])
-        first: dict[int, tuple[float, bool]] = {}
-        for k, e in sorted(body, key=lambda ke: pos[id(ke[1])]):
-            if k not in first or (_is_cued(e) and not first[k][1]):
-                first[k] = (pos[id(e)], _is_cued(e))  # a stop told twice is placed by its cued telling ("then left for X")
-        for a, (pa, ca) in first.items():
-            for b, (pb, cb) in first.items():
-                if a != b and pa < pb:
-                    pref[a][b] += WEIGHTS.marker if (ca or cb) else WEIGHTS.narrative
-    return pref
-
-
-def _order(stops: list[Stop], groups: list[list[Event]]) -> list[int]:
-    """Stop indexes in time order: greedy on pairwise wins, then net votes; ties with no evidence at all broken by
-    geography (noted in the stop's evidence)."""
-    pref = _preferences(stops, groups)
-    n = len(stops)
-    remaining = list(range(n))
-    first_seen = {k: min((e.article, e.order) for e in g) for k, g in enumerate(groups)}
-    # Pairwise wins first (a strong vote against a far-off stop must not outweigh a weak one against a near one), then
-    # the summed margins; both kept per stop over the remaining stops and updated as stops are placed, so ordering is
-    # quadratic, not cubic, in the number of stops (a long article can have hundreds).
-    diff = [[pref[k][o] - pref[o][k] for o in range(n)] for k in range(n)]
-    wins = [sum((d > 0) - (d < 0) for d in row) for row in diff]
-    margin = [sum(row) for row in diff]
-    out: list[int] = []
-    while remaining:
-        best = max((wins[k], margin[k]) for k in remaining)
-        tied = [k for k in remaining if (wins[k], margin[k]) == best]
-        if len(tied) > 1 and out and all(pref[a][b] == 0 for a in tied for b in tied if a != b):
-            last = stops[out[-1]]
-            pick = min(tied, key=lambda k: geodesic((last.lat, last.lon), (stops[k].lat, stops[k].lon)).km)
-            for ev in stops[pick].evidence:
-                ev["order"] = GEOGRAPHY_NOTE
-        else:
-            pick = min(tied, key=lambda k: first_seen[k])
-        out.append(pick)
-        remaining.remove(pick)
-        for k in remaining:
-            d = diff[k][pick]
-            wins[k] -= (d > 0) - (d < 0)
-            margin[k] -= d
-    return out
+    return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, Status(best),
+                tuple(sorted({e.role for e in g}, key=ROLE_RANK.get)), tuple(sorted({e.article for e in g})),
+                tuple(Evidence(e.article, e.sentence, e.start, e.end, Status(e.status), e.verb, e.role, e.date, e.time) for e in g))
 
 
 # --------------------------------------------------------------------------- routes
 
 
-def _legs(stops: list[Stop]) -> list[dict]:
+def _legs(stops: list[Stop]) -> tuple[Leg, ...]:
     legs = []
     for a, b in zip(stops, stops[1:]):
         km = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
-        leg = {"from": a.name, "to": b.name, "km": round(km, 1),
-               "status": "done" if a.status in DONE_STATUS and b.status in DONE_STATUS else "expected"}
-        if a.date and b.date and len(a.date) == len(b.date) == 10:
-            leg["days"] = (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days
-        legs.append(leg)
-    return legs
+        days = (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days if a.date and b.date and len(a.date) == len(b.date) == 10 else None
+        legs.append(Leg(a.name, b.name, round(km, 1), phase_of(a.status, b.status), days))
+    return tuple(legs)
 
 
 def _is_journey(e: Event) -> bool:
@@ -394,6 +313,22 @@ def _complete_years(events: list[Event]) -> list[Event]:
             if value and not value.startswith("--"):
                 years[e.subject].append(int(value[:4]))
     return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
+
+
+def _dated_by_articles(stops: list[Stop], groups: list[list[Event]]) -> list[Stop]:
+    """A done stop the text gives no date takes the date of the article reporting it, when that fits between the
+    dates of the stops before and after it (ordering used the text's dates only)."""
+    out: list[Stop] = []
+    for k, (s, g) in enumerate(zip(stops, groups)):
+        reported = sorted({e.article_date for e in g if e.status in DONE_STATUS and e.date_source == "article"
+                           and e.article_date and len(e.article_date) == 10})
+        if s.date is None and s.status in DONE_STATUS and len(reported) == 1:
+            before = [t.date for t in out if t.date and len(t.date) == 10]
+            after = [t.date for t in stops[k + 1:] if t.date and len(t.date) == 10]
+            if (not before or max(before) <= reported[0]) and (not after or reported[0] <= min(after)):
+                s = replace(s, date=reported[0])
+        out.append(s)
+    return out
 
 
 def _collectives(events: Sequence[Event]) -> dict[str, str]:
@@ -437,22 +372,44 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     for subject, evs in by_subject.items():
         for trip in _trips(evs):
             trip, claims = _supersede(trip)
-            groups = _without_containers(_groups(trip))
+            groups = _without_containers([g for g in _groups(trip) if not _tail_of_a_longer_name(g)])
             stops = [_stop(g) for g in groups]
             if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue
-            order = _order(stops, groups)
-            stops = [stops[k] for k in order]
+            order = order_stops(stops, groups)
+            stops = _dated_by_articles([stops[k] for k in order], [groups[k] for k in order])
             dates = sorted(s.date for s in stops if s.date) or sorted(e.date for e in trip if e.date)
             trip_dates = sorted(d for d in (_effective_date(e) for e in trip) if d)
             current = bool(latest_article and trip_dates
                            and abs((dt.date.fromisoformat(latest_article) - trip_dates[-1]).days) <= TRIP_GAP_DAYS)
             if not trip_dates and not latest_article:
                 current = True
-            route = Route(names.get(subject, subject), subject,
-                          {"start": dates[0] if dates else None, "end": dates[-1] if dates else None},
-                          stops, _legs(stops), current, claims)
-            route.trip["label"] = trip_label(route)
-            routes.append(route)
+            route = Route(names.get(subject, subject), subject, Trip(dates[0] if dates else None, dates[-1] if dates else None),
+                          tuple(stops), _legs(stops), current, tuple(claims))
+            routes.append(replace(route, trip=replace(route.trip, label=trip_label(route))))
+    routes = _travelling_together(routes)
     routes.sort(key=lambda r: (not r.current, -len(r.stops), r.subject))
     return routes
+
+
+def _travelling_together(routes: list[Route]) -> list[Route]:
+    """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
+    the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
+    def shape(r: Route) -> tuple:
+        return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.start) for ev in s.evidence))
+                     for s in r.stops)
+
+    together: dict[tuple, list[Route]] = defaultdict(list)
+    for r in routes:
+        together[shape(r)].append(r)
+    out = []
+    for same in together.values():
+        if len(same) == 1:
+            out.append(same[0])
+            continue
+        names = [r.subject for r in same]
+        first = same[0]
+        merged = replace(first, subject=", ".join(names[:-1]) + " and " + names[-1],
+                         subject_id="+".join(r.subject_id for r in same))
+        out.append(replace(merged, trip=replace(merged.trip, label=trip_label(merged))))
+    return out
