@@ -10,10 +10,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.aliases import legacy_id
 from geo.config import PROJECT_DIR, load_settings
+from geo.entities import MentionKey
 from geo.errors import GeoError
 from geo.jobs import JobRunner
 from geo.mapview import MapView, assets_installed, install_static_assets, route_days, stop_key
+from geo.pipeline import FrozenMap
 from geo.render import escape
 from geo.viewstate import ALL_LABELS, FIT_ALL, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.article import article_text, place_mentions
@@ -73,8 +76,9 @@ def load_results(folder: str, stamp: float):
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def corpus_index(digest: str, _analysis) -> dict:
-    """Per-article entity and place lists and the URL's valid values, built once per corpus instead of on every rerun."""
+def corpus_index(digest: str, _analysis) -> FrozenMap:
+    """Per-article entity and place tuples and the URL's valid values, built once per corpus instead of on every rerun
+    (shared by sessions, so immutable)."""
     entities: dict[str, list] = {}
     for e in _analysis.entities:
         entities.setdefault(e.article, []).append(e)
@@ -83,12 +87,16 @@ def corpus_index(digest: str, _analysis) -> dict:
         for aid in p.articles:
             places.setdefault(aid, []).append(p)
     routes = _analysis.routes
-    return {"entities": entities, "places": places, "titles": {a.id: (a.title or a.id) for a in _analysis.articles},
-            "articles": {a.id: a for a in _analysis.articles}, "place_ids": {p.id: p for p in _analysis.places},
-            "place_articles": {p.id: p.articles for p in _analysis.places}, "cluster_articles": {c.id: c.articles for c in _analysis.clusters},
-            "subjects": sorted({r.subject for r in routes}), "days": route_days(routes),
-            "main_traveller": max(routes, key=lambda r: (r.current, len(r.stops))).subject if routes else None,
-            "stops": [stop_key(r, n) for r in routes for n in range(1, len(r.stops) + 1)]}
+    return FrozenMap(entities=FrozenMap({k: tuple(v) for k, v in entities.items()}),
+                     places=FrozenMap({k: tuple(v) for k, v in places.items()}),
+                     titles=FrozenMap({a.id: (a.title or a.label) for a in _analysis.articles}),
+                     labels=FrozenMap({a.id: a.label for a in _analysis.articles}),
+                     articles=FrozenMap({a.id: a for a in _analysis.articles}), place_ids=FrozenMap({p.id: p for p in _analysis.places}),
+                     place_articles=FrozenMap({p.id: p.articles for p in _analysis.places}),
+                     cluster_articles=FrozenMap({c.id: c.articles for c in _analysis.clusters}),
+                     subjects=tuple(sorted({r.subject for r in routes})), days=tuple(route_days(routes)),
+                     main_traveller=max(routes, key=lambda r: (r.current, len(r.stops))).subject if routes else None,
+                     stops=tuple(stop_key(r, n) for r in routes for n in range(1, len(r.stops) + 1)))
 
 
 @st.cache_data(show_spinner=False)
@@ -225,18 +233,21 @@ def main() -> None:
 
     index = corpus_index(digest, analysis)
     titles = index["titles"]
+    labels = index["labels"]
     article_ids = list(titles)
     clusters = analysis.cluster_by_id()
-    subjects = index["subjects"]
+    subjects = list(index["subjects"])
     place_ids = index["place_ids"]
     wanted = read_view(st.query_params.to_dict(), Choices(article_ids, index["place_articles"], index["cluster_articles"], subjects,
-                                                          quote_choices(analysis), days=index["days"], stops=index["stops"]))
+                                                          quote_choices(analysis), {a.label: a.id for a in analysis.articles},
+                                                          {legacy_id(c): c.id for c in analysis.clusters},
+                                                          days=index["days"], stops=index["stops"]))
     if corpus_notes or wanted.notes:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
     st.sidebar.title("Filters")
     sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=list(wanted.articles or article_ids),
-                                          format_func=lambda a: f"{a[:12]} · {titles[a][:40]}", key=f"f_articles_{digest}")
+                                          format_func=lambda a: f"{labels[a][:24]} · {titles[a][:40]}", key=f"f_articles_{digest}")
     sel_labels = st.sidebar.multiselect("Entity types", list(ALL_LABELS), default=list(wanted.labels), key="f_labels")
     sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=list(wanted.subjects or subjects), key=f"f_subjects_{digest}")
     sel_status = st.sidebar.multiselect("Route stops", list(STATUSES), default=list(wanted.statuses), key="f_status",
@@ -278,7 +289,7 @@ def main() -> None:
     with right:
         if len(article_ids) > PAGE_SIZE:
             query = st.text_input("Search articles", key="article_search")
-            options = [a for a in article_ids if query.lower() in (titles[a] + a).lower()][:PAGE_SIZE] or [article_id]
+            options = [a for a in article_ids if query.lower() in (titles[a] + labels[a] + a).lower()][:PAGE_SIZE] or [article_id]
             if article_id not in options:
                 options = [article_id] + options
         else:
@@ -290,7 +301,7 @@ def main() -> None:
                      on_change=url_from_widget, args=("article", "w_article"))
         article = index["articles"][article_id]
         ents = index["entities"].get(article_id, [])
-        st.subheader(escape(article.title or article.id))
+        st.subheader(escape(article.title or article.label))
         st.markdown(f"**Outlet:** {escape(article.outlet or '—')} · **Date:** {escape(article.date or '—')} · "
                     f"**Author:** {escape(article.author or '—')}")
         if article.date_source and article.date_source != "stated":
@@ -307,12 +318,12 @@ def main() -> None:
         st.selectbox("Select an entity", cluster_options, key="w_entity", on_change=url_from_widget, args=("entity", "w_entity"),
                      format_func=lambda c: "—" if not c else f"{clusters[c].name} ({clusters[c].label})")
 
-        marked: set[int] = set()
+        marked: set[MentionKey] = set()
         if selected_place:
-            marked |= {m.entity for m in place_ids[selected_place].mentions if m.article == article_id}
+            marked |= {m.key for m in place_ids[selected_place].mentions if m.article == article_id}
             place_mentions(place_ids[selected_place], titles, article_id)
         if selected_entity:
-            marked |= {e.index for e in ents if analysis.cluster_of(e) == selected_entity}
+            marked |= {e.key for e in ents if analysis.cluster_of(e) == selected_entity}
         tab_text, tab_entities, tab_clusters, tab_quotes = st.tabs(["Text", "Entities", "Alias clusters", "Quotes"])
         with tab_text:
             article_text(article, ents, marked, set(sel_labels), scroll=bool(selected_place))

@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     gp.add_argument("corpus", nargs="+", help="folder or XML file of GeoWebNews, LGL, TR-News or GeoVirus")
     gp.add_argument("--limit", type=int, help="only the first N articles")
     gp.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    gp.add_argument("--misses", metavar="FILE", help="also write one tab-separated line per gold toponym not right raw "
+                    "and per spurious prediction (keep it outside the repository: it quotes the corpus)")
     rt = bsub.add_parser("routes", help="route accuracy on annotated journey excerpts: stop recall/precision, order, dates, status, place Acc@161")
     rt.add_argument("dir", nargs="?", help="folder of the excerpt texts <id>.txt [default: <cache_dir>/journeys]")
     rt.add_argument("--gold", help="gold annotations [default: bench/journeys/gold.json]")
@@ -87,7 +89,7 @@ def _emit(path: str, text: str) -> None:
 
 def cmd_analyze(args, settings) -> int:
     from .articles import read_corpus, require_articles
-    from .entities import load_model
+    from .parsing import load_model
     from .export import dumps, entities_csv, places_csv, to_geojson, to_json
     from .gazetteer import open_gazetteer
     from .geocode import make_geocoder
@@ -191,6 +193,8 @@ def cmd_bench(args, settings) -> int:
     print(report.table())
     if args.json:
         Path(args.json).write_text(json.dumps(report.as_dict(), indent=1), encoding="utf-8")
+    if args.misses:
+        Path(args.misses).write_text(report.misses(), encoding="utf-8")
     return 0
 
 

@@ -11,7 +11,8 @@ from typing import Iterable
 from .basemap import (BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer,
                       install_static_assets, round_coords)
 from .geocode import Place
-from .route import DONE_STATUS, Route, Stop
+from .route import Route, Stop
+from .status import Status, phase_of
 
 __all__ = ["MapView", "assets_installed", "build_map", "clicked_target", "install_static_assets", "place_popup", "STATIC_DIR"]
 
@@ -131,7 +132,7 @@ def visible_routes(routes: Iterable[Route], view: MapView) -> list[Route]:
     for r in routes:
         if view.subjects is not None and r.subject not in view.subjects:
             continue
-        stops = [s for s in r.stops if ("done" if s.status in DONE_STATUS else "expected") in view.statuses
+        stops = [s for s in r.stops if Status(s.status).phase in view.statuses
                  and (view.articles is None or set(s.articles) & view.articles)]
         if len(stops) >= 2 or (len(stops) == 1 and len(r.stops) >= 2):
             out.append(stops_until(r, view.day))
@@ -333,8 +334,8 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
         colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
         layer = folium.FeatureGroup(name=f"Route: {_e(route.subject)}", show=True).add_to(fmap)
         for a, b, leg in zip(route.stops, route.stops[1:], route.legs):
-            done = a.status in DONE_STATUS and b.status in DONE_STATUS
-            tip = f"{_e(a.name)} → {_e(b.name)}: {leg['km']:,.0f} km" + (f", {leg['days']} days" if "days" in leg else "") + ("" if done else " (expected)")
+            done = phase_of(a.status, b.status) == "done"
+            tip = f"{_e(a.name)} → {_e(b.name)}: {leg.km:,.0f} km" + (f", {leg.days} days" if leg.days is not None else "") + ("" if done else " (expected)")
             folium.PolyLine([[a.lat, a.lon], [b.lat, b.lon]], color=colour, weight=4, opacity=0.85,
                             dash_array=None if done else "8 8", tooltip=tip,
                             class_name=f"geo-route-leg geo-leg-{'done' if done else 'expected'} {css_id('route-' + route.key)}").add_to(layer)

@@ -17,7 +17,9 @@ def entity_matrix(digest: str, labels: tuple[str, ...], _analysis, max_columns: 
                      if e.label in labels and _analysis.cluster_of(e))
     if not counts:
         return pd.DataFrame()
-    frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": a[:12], "n": n} for (c, a), n in counts.items()])
+    labels_of = {a.id: a.label for a in _analysis.articles}
+    frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": labels_of.get(a, a), "n": n}
+                          for (c, a), n in counts.items()])
     if frame["article"].nunique() > max_columns:
         table = frame.groupby(["entity", "type"]).agg(mentions=("n", "sum"), articles=("article", "nunique"))
         return table.sort_values("mentions", ascending=False).head(200)

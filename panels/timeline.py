@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.mapview import MapView, day_events, stop_key
 from geo.render import escape
-from geo.route import DONE_STATUS
+from geo.status import Status
 
 ALL_DAYS = ""
 FOCUS_STYLE = "background-color: #fff3b0; font-weight: bold"
@@ -33,14 +33,14 @@ def timeline(routes, view: MapView, titles: dict[str, str], focused_stop: str | 
         if view.subjects is not None and r.subject not in view.subjects:
             continue
         for n, s in enumerate(r.stops, start=1):
-            kind = "done" if s.status in DONE_STATUS else "expected"
+            kind = Status(s.status).phase
             if kind not in view.statuses:
                 continue
             keys.append(stop_key(r, n))
             rows.append({"subject": r.subject, "trip": r.label, "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "",
-                         "status": s.status, "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
+                         "status": str(s.status), "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
             if keys[-1] == focused_stop:
-                evidence = "; ".join(escape(str(e.get("text") or e.get("sentence") or ""))[:160] for e in s.evidence[:3] if isinstance(e, dict))
+                evidence = "; ".join(escape(e.sentence.strip()[:160]) for e in s.evidence[:3])
                 st.info(f"**Stop {n} of {escape(r.subject)}'s trip: {escape(s.name)}** — {escape(s.status)}"
                         + (f", {escape(s.date)}" if s.date else "") + (f". {evidence}" if evidence else ""))
     if not rows:
@@ -54,4 +54,4 @@ def timeline(routes, view: MapView, titles: dict[str, str], focused_stop: str | 
     claims = [(r.subject, c) for r in routes for c in r.claims]
     if claims:
         st.caption("Superseded claims, kept with their sources: " + "; ".join(
-            f"{escape(s)} → {escape(c['place'])} ({escape(c['status'])}, {escape(titles.get(c['article'], c['article'])[:30])})" for s, c in claims))
+            f"{escape(s)} → {escape(c.place)} ({escape(c.status)}, {escape(titles.get(c.article, c.article)[:30])})" for s, c in claims))

@@ -5,24 +5,25 @@ import html
 
 from geo.geocode import Place, PlaceMention
 from geo.mapview import MapView, build_map, clicked_target, day_events, route_days, stop_key, stops_until
-from geo.route import Route, Stop
+from geo.route import Leg, Route, Stop, Trip
+from geo.status import Status
 from geo.viewstate import FIT_ALL, Choices, read_view
 
 
 def _place(pid: str, name: str, feature: str, country: str, lat: float, lon: float, n: int = 1) -> Place:
-    mentions = tuple(PlaceMention("a1", k, k + len(name), name, False, False, k, k + len(name), f"{name} sentence.", k) for k in range(n))
+    mentions = tuple(PlaceMention("a1", k, k + len(name), name, False, False, k, k + len(name), f"{name} sentence.") for k in range(n))
     return Place(pid, name, feature, feature, country, lat, lon, "test", 0.9, mentions)
 
 
 def _stop(name: str, lat: float, lon: float, date: str | None, status: str = "arrived") -> Stop:
-    return Stop(f"p-{name}", name, lat, lon, date, None, status, [], ["a1"], [])
+    return Stop(f"p-{name}", name, lat, lon, date, None, Status(status), (), ("a1",), ())
 
 
 def _route() -> Route:
     stops = [_stop("Lyon", 45.76, 4.84, "2021-03-01", "departed"), _stop("Dijon", 47.32, 5.04, None, "passed"),
              _stop("Paris", 48.86, 2.35, "2021-03-02"), _stop("Lille", 50.63, 3.06, "2021-03-04", "expected")]
-    legs = [{"km": 150.0}, {"km": 260.0}, {"km": 200.0}]
-    return Route("A traveller", "c1", {"start": "2021-03-01"}, stops, legs, True)
+    legs = tuple(Leg(a.name, b.name, km, "done" if b.status != "expected" else "expected") for a, b, km in zip(stops, stops[1:], (150.0, 260.0, 200.0)))
+    return Route("A traveller", "c1", Trip(start="2021-03-01"), tuple(stops), legs, True)
 
 
 PLACES = [_place("country:FR", "France", "country", "FR", 46.6, 2.4, 3), _place("city:lyon", "Lyon", "city", "FR", 45.76, 4.84, 2),
@@ -34,7 +35,7 @@ def test_the_day_control_cuts_each_route_at_its_last_stop_dated_on_or_before_the
     assert route_days([route]) == ["2021-03-01", "2021-03-02", "2021-03-04"]
     assert [s.name for s in stops_until(route, "2021-03-02").stops] == ["Lyon", "Dijon", "Paris"]  # undated stop between kept
     assert len(stops_until(route, "2021-03-02").legs) == 2
-    assert [s.name for s in stops_until(route, "2021-03-01").stops] == ["Lyon"] and stops_until(route, "2021-03-01").legs == []
+    assert [s.name for s in stops_until(route, "2021-03-01").stops] == ["Lyon"] and stops_until(route, "2021-03-01").legs == ()
     assert stops_until(route, None) is route
     assert [(n, s.name) for _, n, s in day_events([route], "2021-03-04")] == [(4, "Lille")]
 
