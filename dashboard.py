@@ -96,7 +96,10 @@ def corpus_index(digest: str, _analysis) -> FrozenMap:
                      cluster_articles=FrozenMap({c.id: c.articles for c in _analysis.clusters}),
                      subjects=tuple(sorted({r.subject for r in routes})), days=tuple(route_days(routes)),
                      main_traveller=max(routes, key=lambda r: (r.current, len(r.stops))).subject if routes else None,
-                     stops=tuple(stop_key(r, n) for r in routes for n in range(1, len(r.stops) + 1)))
+                     stops=tuple(stop_key(r, n) for r in routes for n in range(1, len(r.stops) + 1)),
+                     quotes=FrozenMap({k: tuple(v) for k, v in quote_choices(_analysis).items()}),
+                     article_labels=FrozenMap({a.label: a.id for a in _analysis.articles}),
+                     entity_aliases=FrozenMap({legacy_id(c): c.id for c in _analysis.clusters}))
 
 
 @st.cache_data(show_spinner=False)
@@ -239,8 +242,7 @@ def main() -> None:
     subjects = list(index["subjects"])
     place_ids = index["place_ids"]
     wanted = read_view(st.query_params.to_dict(), Choices(article_ids, index["place_articles"], index["cluster_articles"], subjects,
-                                                          quote_choices(analysis), {a.label: a.id for a in analysis.articles},
-                                                          {legacy_id(c): c.id for c in analysis.clusters},
+                                                          index["quotes"], index["article_labels"], index["entity_aliases"],
                                                           days=index["days"], stops=index["stops"]))
     if corpus_notes or wanted.notes:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
