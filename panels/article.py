@@ -22,7 +22,7 @@ def place_mentions(place, titles: dict[str, str], article_id: str) -> None:
     lines = [f"- **{escape(titles.get(m.article, m.article)[:60])}**: “{escape(m.text)}” — {escape(m.sentence.strip()[:200])}"
              for m in mentions[:MENTIONS_LISTED]]
     more = f"\n- ... {len(mentions) - MENTIONS_LISTED} more" if len(mentions) > MENTIONS_LISTED else ""
-    st.markdown(f"**{escape(place.name)}** ({escape(place.feature)}): {len(mentions)} mentions in "
+    st.info(f"**{escape(place.name)}** ({escape(place.feature)}): {len(mentions)} mentions in "
                 f"{len({m.article for m in mentions})} articles\n\n" + "\n".join(lines) + more)
 
 
