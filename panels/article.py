@@ -18,7 +18,7 @@ look();
 
 def place_mentions(place, titles: dict[str, str], article_id: str) -> None:
     """The focused place's mentions with their articles: the open article's first, each with its sentence."""
-    mentions = sorted(place.mentions, key=lambda m: (m.article != article_id, titles.get(m.article, m.article), m.start))
+    mentions = sorted(place.mentions, key=lambda m: (m.article != article_id, titles.get(m.article, m.article), m.raw_start))
     lines = [f"- **{escape(titles.get(m.article, m.article)[:60])}**: “{escape(m.text)}” — {escape(m.sentence.strip()[:200])}"
              for m in mentions[:MENTIONS_LISTED]]
     more = f"\n- ... {len(mentions) - MENTIONS_LISTED} more" if len(mentions) > MENTIONS_LISTED else ""
