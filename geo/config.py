@@ -36,6 +36,8 @@ class Settings:
     results_dir: str = field(default="", metadata={"help": "Folder of Parquet results (python -m geo analyze --parquet DIR) the dashboard can open without re-analysis."})
     workers: int = field(default=1, metadata={"help": "Processes for spaCy's nlp.pipe."})
     batch_size: int = field(default=32, metadata={"help": "Texts per spaCy batch."})
+    partition_size: int = field(default=50, metadata={"help": "Articles per Dask partition (python -m geo analyze --engine dask); bounds a worker's memory."})
+    scheduler: str = field(default="", metadata={"help": "Dask scheduler address (tcp://HOST:PORT) for --engine dask; empty starts a local cluster of `workers` processes."})
 
     @property
     def gazetteer_path(self) -> Path:
@@ -44,6 +46,11 @@ class Settings:
     @property
     def geocode_cache_path(self) -> Path:
         return self.cache_dir / "geocode-cache.sqlite"
+
+    @property
+    def geocoder_slots_path(self) -> Path:
+        """The request slots online geocoders reserve, shared by every process that uses this cache folder."""
+        return self.cache_dir / "geocoder-slots.sqlite"
 
 
 def setting_help() -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from .articles import Article
 from . import chunks
@@ -566,8 +566,28 @@ def _title_before(text: str, start: int) -> str | None:
     return word if word in TITLES or word in NAME_TITLES or word == "lady" else None
 
 
+def person_titles(entities: Sequence[Entity], texts: Mapping[str, str]) -> dict[tuple[str, int], str]:
+    """The title written before each person mention ("President" in "US President X"), keyed by (article, start)."""
+    titles = {}
+    for e in entities:
+        if e.label == "PERSON" and e.norm:
+            title = _title_before(texts.get(e.article, ""), e.start)
+            if title:
+                titles[(e.article, e.start)] = title
+    return titles
+
+
 def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple[list[Cluster], dict[tuple[str, int], str]]:
     """Alias clusters across articles, and the cluster id of each (article, entity index)."""
+    return cluster_aliases(entities, person_titles(entities, texts), defined_acronyms(texts.values()))
+
+
+def cluster_aliases(entities: Sequence[Entity], titles: Mapping[tuple[str, int], str],
+                    acronyms: Mapping[str, str]) -> tuple[list[Cluster], dict[tuple[str, int], str]]:
+    """Alias clusters from the entities alone, given the titles before person mentions and the corpus's defined acronyms.
+
+    The split lets a distributed run gather titles and acronyms per partition instead of every article's text.
+    """
     assignment: dict[tuple[str, int], str] = {}
     members: dict[str, list[Entity]] = defaultdict(list)
     labels: dict[str, str] = {}
@@ -588,7 +608,7 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
     full_titles: dict[str, set[str]] = defaultdict(set)  # titles written before each full name ("President")
     for e in people:
         if len(e.norm.split()) >= 2:
-            title = _title_before(texts.get(e.article, ""), e.start)
+            title = titles.get((e.article, e.start))
             if title:
                 full_titles[e.norm].add(title)
     last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -602,7 +622,7 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
             preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
             nearest = preceding[-1] if preceding else None
 
-            title = _title_before(texts.get(e.article, ""), e.start)
+            title = titles.get((e.article, e.start))
 
             def salience(k: str) -> float:
                 same_title = TITLE_MATCH_BONUS if title and title in full_titles[k] else 0.0
@@ -617,7 +637,7 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple
     # Organisations: "Full Name (ACR)" and initials join an acronym to its full name.
     orgs = [e for e in entities if e.label == "ORG" and e.norm]
     acronym_of: dict[str, str] = {}
-    for acronym, full in defined_acronyms(texts.values()).items():
+    for acronym, full in acronyms.items():
         acronym_of[normalize(acronym)] = normalize(full)
     full_orgs: dict[str, str] = {}  # normalized full name -> its first surface form
     for e in orgs:

@@ -13,6 +13,7 @@ from typing import Callable, Protocol, Sequence
 from .config import Settings
 from .errors import ConfigError
 from .gazetteer import Candidate, Gazetteer
+from .ratelimit import SharedRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,9 @@ class OnlineGeocoder:
             kwargs["domain"] = re.sub(r"^https?://", "", settings.geocoder_url).rstrip("/")
         self.name = settings.geocoder
         self.geocoder = cls(**kwargs)
-        self._call = RateLimiter(self.geocoder.geocode, min_delay_seconds=settings.geocoder_min_delay, max_retries=0,
-                                 swallow_exceptions=False)
+        # The delay between requests is kept by the limiter shared with every process of the run (Dask workers too).
+        self.limiter = SharedRateLimiter(settings.geocoder_slots_path, settings.geocoder, settings.geocoder_min_delay)
+        self._call = RateLimiter(self.geocoder.geocode, min_delay_seconds=0, max_retries=0, swallow_exceptions=False)
         self.cache = cache
         self.on_warning = on_warning
         self.failed: str | None = None
@@ -135,6 +137,7 @@ class OnlineGeocoder:
                 return ()
             try:
                 self.requests += 1
+                self.limiter.wait()
                 locations = self._call(query, exactly_one=False, timeout=self.geocoder.timeout) or []
                 cached = [{"lat": loc.latitude, "lon": loc.longitude, "address": loc.address, "raw": loc.raw} for loc in locations]
             except Exception as exc:  # geopy's GeopyError tree plus JSON/value errors from a broken answer

@@ -1,0 +1,322 @@
+"""The analysis of a corpus as Dask tasks over partitions of articles, written by the workers as a partitioned Parquet dataset.
+
+The passes of `pipeline.analyze`, distributed: (1) each partition is parsed once on a worker, which keeps its Docs
+(compressed spaCy bytes) in its memory as the task's result; (2) per-partition summaries (person name tokens, then the
+entities with their short forms, titles before person names) are gathered for the corpus-level steps (label votes,
+alias clusters); (3) each partition is resolved on the worker that holds its Docs and its tables are written as
+`<table>/part-<n>.parquet`; a last task merges places and builds routes and claims from the partitions' results,
+which travel between workers, never through the client. A lost worker's partitions are recomputed from their
+inputs by Dask, so a run survives it with the same output.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+import zlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .articles import Article, Problem
+from .claims import Fact, build_claims, extract_facts
+from .config import Settings
+from .entities import (Cluster, Entity, NameToken, cluster_aliases, defined_acronyms, entities_from_doc, load_model, model_name,
+                       name_tokens, parse_articles, person_titles, person_tokens, propagate_people, titled_names, vote_place_labels)
+from .errors import ConfigError, failure_reason
+from .export import write_parquet_part, write_parquet_stamp
+from .gazetteer import Gazetteer
+from .geocode import Place, collect_places, make_geocoder, resolve_article
+from .pipeline import Analysis
+from .progress import OnProgress, Progress
+from .quotes import extract_quotes
+from .movement import Event
+from .route import build_routes, extract_events
+
+log = logging.getLogger(__name__)
+
+PARTITION_TABLES = ("articles", "entities", "unresolved", "quotes")
+CORPUS_TABLES = ("clusters", "places", "routes", "stops", "claims")
+DOC_COMPRESSION = 1  # zlib level of the Docs a worker holds between passes: fast, and about 4x smaller than raw
+
+# Per worker process: the spaCy model, the gazetteer and the run's online geocoder, loaded by the first task that needs them.
+_LOADED: dict[tuple[str, ...], Any] = {}
+
+
+def _model(name: str):
+    key = ("model", name)
+    if key not in _LOADED:
+        _LOADED[key] = load_model(name)
+    return _LOADED[key]
+
+
+def _gazetteer(gazetteer: Gazetteer) -> Gazetteer:
+    """The worker's open gazetteer for that path (it arrives pickled by path; one connection and cache per worker)."""
+    return _LOADED.setdefault(("gazetteer", str(gazetteer.path), str(gazetteer.custom_path)), gazetteer)
+
+
+def _online(settings: Settings, gazetteer: Gazetteer, run: str):
+    """The worker's online geocoder for this run (None offline); its rate limit and answer cache are shared on the machine."""
+    key = ("online", run)
+    if key not in _LOADED:
+        _LOADED[key] = make_geocoder(settings, gazetteer)
+    return _LOADED[key]
+
+
+def _problem(article: Article, exc: BaseException, what: str = "could not be analysed") -> Problem:
+    log.info("%s: %s", article.path, what, exc_info=exc)
+    return Problem(article.path, failure_reason(exc, what))
+
+
+@dataclass(frozen=True)
+class ParsedPartition:
+    """A partition after parsing, kept in the memory of the worker that parsed it until it is resolved."""
+
+    part: int
+    articles: tuple[Article, ...]
+    docs: tuple[bytes, ...]  # zlib-compressed Doc.to_bytes, without tensors
+    entities: tuple[tuple[Entity, ...], ...]
+    tokens: tuple[tuple[NameToken, ...], ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """What the corpus-level steps need of one partition: its entities with short forms, titles before person names."""
+
+    entities: tuple[Entity, ...]
+    titles: dict[tuple[str, int], str]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedPartition:
+    """What the last task needs of one resolved partition (its own tables are already written)."""
+
+    places: tuple[Place, ...]
+    mention_entities: tuple[Entity, ...]
+    events: tuple[Event, ...]
+    facts: tuple[Fact, ...]
+    dated: tuple[Article, ...]  # id, outlet and date of each article, without texts
+    problems: tuple[Problem, ...]
+    counts: dict[str, int]
+    online_failed: str | None
+    model: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the client prints after a run."""
+
+    articles: int
+    entities: int
+    clusters: int
+    places: int
+    unresolved: int
+    routes: tuple[tuple[str, str], ...]  # subject, stops as one line
+    problems: tuple[Problem, ...]
+    warnings: tuple[str, ...]
+    model: str
+
+
+def parse_partition(part: int, articles: Sequence[Article], settings: Settings, gazetteer: Gazetteer,
+                    titled: frozenset[str], acronyms: frozenset[str]) -> ParsedPartition:
+    """Pass 1 on a worker: parse each article once, keep its first entities, name tokens and compressed Doc."""
+    nlp = _model(settings.spacy_model)
+    g = _gazetteer(gazetteer)
+    kept, docs, found, tokens, problems = [], [], [], [], []
+    for article, doc, error in parse_articles(articles, nlp, settings.batch_size, 1):
+        try:
+            if error is not None:
+                raise error
+            ents = entities_from_doc(article, doc, g.is_notable, set(titled), g.is_country, acronyms, g.has_name)
+            toks = name_tokens(doc)
+            blob = zlib.compress(doc.to_bytes(exclude=["tensor", "user_data"]), DOC_COMPRESSION)
+        except Exception as exc:  # noqa: BLE001  one article never takes the corpus down
+            problems.append(_problem(article, exc))
+        else:
+            kept.append(article)
+            docs.append(blob)
+            found.append(tuple(ents))
+            tokens.append(toks)
+    return ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens), tuple(problems))
+
+
+def partition_person_tokens(parsed: ParsedPartition) -> set[str]:
+    """The first and last tokens of the partition's multi-word person names."""
+    return person_tokens([e for ents in parsed.entities for e in ents])
+
+
+def propagate_partition(parsed: ParsedPartition, names: set[str], gazetteer: Gazetteer) -> EntitySummary:
+    """Pass 2 on a worker: short forms of people named in full anywhere in the corpus, and the titles before person names."""
+    g = _gazetteer(gazetteer)
+    out: list[Entity] = []
+    problems = []
+    for article, tokens, ents in zip(parsed.articles, parsed.tokens, parsed.entities):
+        try:
+            out.extend(propagate_people(article, tokens, list(ents), names, g.is_notable))
+        except Exception as exc:  # noqa: BLE001
+            problems.append(_problem(article, exc, "short names of people were not looked for"))
+            out.extend(ents)
+    titles = person_titles(out, {a.id: a.text for a in parsed.articles})
+    return EntitySummary(tuple(out), titles, tuple(problems))
+
+
+def resolve_partition(parsed: ParsedPartition, entities: Sequence[Entity], assignment: dict[tuple[str, int], str],
+                      cluster_names: dict[str, str], settings: Settings, gazetteer: Gazetteer, out: str, run: str) -> ResolvedPartition:
+    """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts."""
+    from spacy.tokens import Doc
+
+    g = _gazetteer(gazetteer)
+    online = _online(settings, g, run)
+    vocab = _model(settings.spacy_model).vocab
+    by_article: dict[str, list[Entity]] = {}
+    for e in entities:
+        by_article.setdefault(e.article, []).append(e)
+    resolutions, unresolved, events, quotes, facts, problems = [], [], [], [], [], []
+    for article, blob in zip(parsed.articles, parsed.docs):
+        doc = Doc(vocab).from_bytes(zlib.decompress(blob))
+        ents = by_article.get(article.id, [])
+        try:
+            resolved, missing = resolve_article(article, doc, ents, g, online)
+            literal = [r for r in resolved if not r[0].embedded]
+            moves = extract_events(article, doc, ents, literal, assignment)
+            said = extract_quotes(article, doc, ents, literal, assignment)
+            stated = extract_facts(article, doc, ents, literal, assignment, cluster_names)
+        except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
+            problems.append(_problem(article, exc, "places, movements and quotations could not be extracted"))
+        else:
+            resolutions.append((article, resolved))
+            unresolved.extend(missing)
+            events.extend(moves)
+            quotes.extend(said)
+            facts.extend(stated)
+    articles = list(parsed.articles)
+    model = model_name(_model(settings.spacy_model))
+    partial = Analysis(articles, [], list(entities), [], assignment, [], unresolved, [], model, quotes=quotes)
+    write_parquet_part(partial, Path(out), PARTITION_TABLES, parsed.part)
+    places = collect_places(resolutions)
+    keys = {(m.article, m.entity) for p in places for m in p.mentions}
+    return ResolvedPartition(tuple(places), tuple(e for e in entities if (e.article, e.index) in keys), tuple(events), tuple(facts),
+                             tuple(replace(a, raw="", text="", segments=(), comments=()) for a in articles), tuple(problems),
+                             {"articles": len(articles), "entities": len(entities), "unresolved": len(unresolved)},
+                             getattr(online, "failed", None) if online is not None else None, model)
+
+
+def parse_problems(parsed: ParsedPartition) -> tuple[Problem, ...]:
+    """The articles of a partition that could not be parsed."""
+    return parsed.problems
+
+
+def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:
+    """The places of the whole corpus from each partition's: mentions joined, the highest confidence, collect_places' order."""
+    merged: dict[str, Place] = {}
+    for places in partials:
+        for p in places:
+            seen = merged.get(p.id)
+            merged[p.id] = p if seen is None else replace(seen, confidence=max(seen.confidence, p.confidence),
+                                                          mentions=seen.mentions + p.mentions)
+    out = [replace(p, mentions=tuple(sorted(p.mentions, key=lambda m: (m.article, m.start)))) for p in merged.values()]
+    out.sort(key=lambda p: (-len(p.mentions), p.name))
+    return out
+
+
+def finish_corpus(results: Sequence[ResolvedPartition], clusters: Sequence[Cluster], problems: Sequence[Problem],
+                  online_name: str, out: str) -> RunSummary:
+    """The last task: places merged, routes and claims built, and the corpus-wide tables written."""
+    model = results[0].model if results else ""
+    places = merge_places([r.places for r in results])
+    dated = [a for r in results for a in r.dated]
+    names = {c.id: c.name for c in clusters}
+    routes = build_routes([e for r in results for e in r.events], names, {a.id: a.date for a in dated})
+    claims = build_claims([f for r in results for f in r.facts], routes, dated)
+    mention_entities = [e for r in results for e in r.mention_entities]
+    corpus = Analysis([], [], mention_entities, list(clusters), {}, places, [], routes, model, claims=claims)
+    folder = Path(out)
+    write_parquet_part(corpus, folder, CORPUS_TABLES, 0)
+    write_parquet_stamp(folder, model)
+    failed = next((r.online_failed for r in results if r.online_failed), None)
+    warnings = (f"online geocoder {online_name} failed ({failed}); places were resolved with the offline gazetteer",) if failed else ()
+    return RunSummary(sum(r.counts["articles"] for r in results), sum(r.counts["entities"] for r in results), len(clusters),
+                      len(places), sum(r.counts["unresolved"] for r in results),
+                      tuple((r.subject, " -> ".join(f"{s.name} ({s.status}{', ' + s.date if s.date else ''})" for s in r.stops))
+                            for r in routes),
+                      tuple(problems) + tuple(p for r in results for p in r.problems), warnings, model)
+
+
+def partitions(articles: Sequence[Article], size: int) -> list[list[Article]]:
+    """Consecutive runs of `size` articles."""
+    return [list(articles[i:i + size]) for i in range(0, len(articles), size)]
+
+
+def connect(settings: Settings):
+    """A Dask client of the scheduler in the settings, else of a new LocalCluster of `workers` single-threaded processes."""
+    from distributed import Client, LocalCluster
+
+    if settings.scheduler:
+        try:
+            return Client(settings.scheduler, timeout=30)
+        except OSError as exc:
+            raise ConfigError(f"setting scheduler: no Dask scheduler answers at {settings.scheduler} ({exc}); "
+                              f"start one with `dask scheduler` or leave --scheduler out for a local cluster") from exc
+    cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster)
+
+
+def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Settings, out: str | Path,
+                 problems: Sequence[Problem] = (), on_progress: OnProgress | None = None,
+                 client_factory: Callable[[Settings], Any] = connect) -> RunSummary:
+    """Run the three passes over partitions of `articles` on Dask; the workers write the Parquet dataset into `out`."""
+    from distributed import as_completed
+
+    report = on_progress or (lambda progress: None)
+    folder = Path(out).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*/part-*.parquet"):  # parts of an earlier run with more partitions would join this one's
+        stale.unlink()
+    run = uuid.uuid4().hex
+    titled = frozenset(titled_names(a.text for a in articles))
+    acronym_names = defined_acronyms(a.text for a in articles)
+    acronyms = frozenset(acronym_names)
+    chunks = partitions(articles, settings.partition_size)
+    client = client_factory(settings)
+    try:
+        parsed = [client.submit(parse_partition, k, chunk, settings, gazetteer, titled, acronyms, key=f"geo-parse-{run}-{k}")
+                  for k, chunk in enumerate(chunks)]
+        done = 0
+        report(Progress("parsing", 0, len(articles)))
+        for _ in as_completed(parsed):
+            done += 1
+            report(Progress("parsing", min(done * settings.partition_size, len(articles)), len(articles)))
+        names: set[str] = set().union(*client.gather([client.submit(partition_person_tokens, p) for p in parsed]))
+        summaries: list[EntitySummary] = client.gather([client.submit(propagate_partition, p, names, gazetteer) for p in parsed])
+        report(Progress("corpus", 0, 1))
+        voted = vote_place_labels([e for s in summaries for e in s.entities], set(titled))
+        titles = {k: v for s in summaries for k, v in s.titles.items()}
+        clusters, assignment = cluster_aliases(voted, titles, acronym_names)
+        log.info("corpus steps: %d entities, %d clusters", len(voted), len(clusters))
+        report(Progress("corpus", 1, 1))
+        resolved = []
+        start = 0
+        cluster_names = {c.id: c.name for c in clusters}
+        for k, (p, summary) in enumerate(zip(parsed, summaries)):
+            ents = voted[start:start + len(summary.entities)]
+            start += len(summary.entities)
+            part_assignment = {(e.article, e.index): assignment[(e.article, e.index)] for e in ents if (e.article, e.index) in assignment}
+            part_names = {cid: cluster_names[cid] for cid in set(part_assignment.values())}
+            resolved.append(client.submit(resolve_partition, p, ents, part_assignment, part_names, settings, gazetteer, str(folder), run,
+                                          key=f"geo-resolve-{run}-{k}"))
+        done = 0
+        for _ in as_completed(resolved):
+            done += 1
+            report(Progress("geocoding", min(done * settings.partition_size, len(articles)), len(articles)))
+        report(Progress("routes", 0, 1))
+        early = (*problems, *(p for f in client.gather([client.submit(parse_problems, p) for p in parsed]) for p in f),
+                 *(p for s in summaries for p in s.problems))
+        summary = client.submit(finish_corpus, resolved, clusters, early, settings.geocoder, str(folder), key=f"geo-finish-{run}").result()
+        report(Progress("routes", 1, 1))
+        return summary
+    finally:
+        cluster = getattr(client, "cluster", None)
+        client.close()
+        if cluster is not None and not settings.scheduler:
+            cluster.close()
