@@ -47,11 +47,6 @@ class Settings:
     def geocode_cache_path(self) -> Path:
         return self.cache_dir / "geocode-cache.sqlite"
 
-    @property
-    def geocoder_slots_path(self) -> Path:
-        """The request slots online geocoders reserve, shared by every process that uses this cache folder."""
-        return self.cache_dir / "geocoder-slots.sqlite"
-
 
 def setting_help() -> list[tuple[str, str, str]]:
     """(name, default, help) for every setting, for --help texts and the README."""
