@@ -10,7 +10,10 @@ inputs by Dask, so a run survives it with the same output.
 """
 from __future__ import annotations
 
+import json
 import logging
+import resource
+import time
 import uuid
 import zlib
 from dataclasses import dataclass, replace
@@ -18,19 +21,18 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .articles import Article, Problem
-from .claims import Fact, build_claims, extract_facts
+from .claims import Fact, build_claims
 from .config import Settings
 from .entities import (Cluster, Entity, NameToken, cluster_aliases, defined_acronyms, entities_from_doc, load_model, model_name,
                        name_tokens, parse_articles, person_titles, person_tokens, propagate_people, titled_names, vote_place_labels)
 from .errors import ConfigError, failure_reason
 from .export import write_parquet_part, write_parquet_stamp
 from .gazetteer import Gazetteer
-from .geocode import Place, collect_places, make_geocoder, resolve_article
-from .pipeline import Analysis
+from .geocode import Place, collect_places, make_geocoder
+from .pipeline import Analysis, extract_article
 from .progress import OnProgress, Progress
-from .quotes import extract_quotes
 from .movement import Event
-from .route import build_routes, extract_events
+from .route import build_routes
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ class ParsedPartition:
     entities: tuple[tuple[Entity, ...], ...]
     tokens: tuple[tuple[NameToken, ...], ...]
     problems: tuple[Problem, ...]
+    seconds: float  # the worker's time for this pass, for the per-partition cost figures
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class ResolvedPartition:
     counts: dict[str, int]
     online_failed: str | None
     model: str
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class RunSummary:
 def parse_partition(part: int, articles: Sequence[Article], settings: Settings, gazetteer: Gazetteer,
                     titled: frozenset[str], acronyms: frozenset[str]) -> ParsedPartition:
     """Pass 1 on a worker: parse each article once, keep its first entities, name tokens and compressed Doc."""
+    started = time.perf_counter()
     nlp = _model(settings.spacy_model)
     g = _gazetteer(gazetteer)
     kept, docs, found, tokens, problems = [], [], [], [], []
@@ -138,7 +143,7 @@ def parse_partition(part: int, articles: Sequence[Article], settings: Settings, 
             docs.append(blob)
             found.append(tuple(ents))
             tokens.append(toks)
-    return ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens), tuple(problems))
+    return ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens), tuple(problems), time.perf_counter() - started)
 
 
 def partition_person_tokens(parsed: ParsedPartition) -> set[str]:
@@ -166,6 +171,7 @@ def resolve_partition(parsed: ParsedPartition, entities: Sequence[Entity], assig
     """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts."""
     from spacy.tokens import Doc
 
+    started = time.perf_counter()
     g = _gazetteer(gazetteer)
     online = _online(settings, g, run)
     vocab = _model(settings.spacy_model).vocab
@@ -177,11 +183,7 @@ def resolve_partition(parsed: ParsedPartition, entities: Sequence[Entity], assig
         doc = Doc(vocab).from_bytes(zlib.decompress(blob))
         ents = by_article.get(article.id, [])
         try:
-            resolved, missing = resolve_article(article, doc, ents, g, online)
-            literal = [r for r in resolved if not r[0].embedded]
-            moves = extract_events(article, doc, ents, literal, assignment)
-            said = extract_quotes(article, doc, ents, literal, assignment)
-            stated = extract_facts(article, doc, ents, literal, assignment, cluster_names)
+            resolved, missing, moves, said, stated = extract_article(article, doc, ents, g, online, assignment, cluster_names)
         except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
             problems.append(_problem(article, exc, "places, movements and quotations could not be extracted"))
         else:
@@ -199,12 +201,17 @@ def resolve_partition(parsed: ParsedPartition, entities: Sequence[Entity], assig
     return ResolvedPartition(tuple(places), tuple(e for e in entities if (e.article, e.index) in keys), tuple(events), tuple(facts),
                              tuple(replace(a, raw="", text="", segments=(), comments=()) for a in articles), tuple(problems),
                              {"articles": len(articles), "entities": len(entities), "unresolved": len(unresolved)},
-                             getattr(online, "failed", None) if online is not None else None, model)
+                             getattr(online, "failed", None) if online is not None else None, model, time.perf_counter() - started)
 
 
-def parse_problems(parsed: ParsedPartition) -> tuple[Problem, ...]:
-    """The articles of a partition that could not be parsed."""
-    return parsed.problems
+def parse_report(parsed: ParsedPartition) -> tuple[tuple[Problem, ...], float]:
+    """The articles of a partition that could not be parsed, and the worker's seconds for parsing it."""
+    return parsed.problems, parsed.seconds
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory (run on each worker)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:
@@ -243,6 +250,19 @@ def finish_corpus(results: Sequence[ResolvedPartition], clusters: Sequence[Clust
                       tuple(problems) + tuple(p for r in results for p in r.problems), warnings, model)
 
 
+def resolve_seconds(resolved: ResolvedPartition) -> float:
+    return resolved.seconds
+
+
+def write_run_report(folder: Path, articles: int, partition_size: int, timings: dict[str, float], costs: Sequence[float],
+                     worker_peaks: dict[str, float]) -> None:
+    """`run.json` beside the tables: phase times, each partition's worker seconds (parse + resolve), workers' peak memory."""
+    report = {"articles": articles, "partition_size": partition_size, "workers": len(worker_peaks),
+              **{k: round(v, 2) for k, v in timings.items()}, "partition_seconds": [round(c, 3) for c in costs],
+              "worker_peak_mb": {addr: round(mb) for addr, mb in sorted(worker_peaks.items())}}
+    (folder / "run.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+
+
 def partitions(articles: Sequence[Article], size: int) -> list[list[Article]]:
     """Consecutive runs of `size` articles."""
     return [list(articles[i:i + size]) for i in range(0, len(articles), size)]
@@ -278,7 +298,9 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
     acronym_names = defined_acronyms(a.text for a in articles)
     acronyms = frozenset(acronym_names)
     chunks = partitions(articles, settings.partition_size)
+    clock = time.perf_counter()
     client = client_factory(settings)
+    timings = {"connect_s": time.perf_counter() - clock}
     try:
         parsed = [client.submit(parse_partition, k, chunk, settings, gazetteer, titled, acronyms, key=f"geo-parse-{run}-{k}")
                   for k, chunk in enumerate(chunks)]
@@ -287,14 +309,19 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         for _ in as_completed(parsed):
             done += 1
             report(Progress("parsing", min(done * settings.partition_size, len(articles)), len(articles)))
+        timings["parse_s"] = time.perf_counter() - clock - timings["connect_s"]
         names: set[str] = set().union(*client.gather([client.submit(partition_person_tokens, p) for p in parsed]))
+        parse_reports = client.gather([client.submit(parse_report, p) for p in parsed])
         summaries: list[EntitySummary] = client.gather([client.submit(propagate_partition, p, names, gazetteer) for p in parsed])
         report(Progress("corpus", 0, 1))
+        mark = time.perf_counter()
         voted = vote_place_labels([e for s in summaries for e in s.entities], set(titled))
         titles = {k: v for s in summaries for k, v in s.titles.items()}
         clusters, assignment = cluster_aliases(voted, titles, acronym_names)
         log.info("corpus steps: %d entities, %d clusters", len(voted), len(clusters))
         report(Progress("corpus", 1, 1))
+        timings["corpus_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         resolved = []
         start = 0
         cluster_names = {c.id: c.name for c in clusters}
@@ -305,15 +332,20 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
             part_names = {cid: cluster_names[cid] for cid in set(part_assignment.values())}
             resolved.append(client.submit(resolve_partition, p, ents, part_assignment, part_names, settings, gazetteer, str(folder), run,
                                           key=f"geo-resolve-{run}-{k}"))
+        del parsed  # each partition's Docs are released as soon as it is resolved
         done = 0
         for _ in as_completed(resolved):
             done += 1
             report(Progress("geocoding", min(done * settings.partition_size, len(articles)), len(articles)))
+        timings["resolve_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         report(Progress("routes", 0, 1))
-        early = (*problems, *(p for f in client.gather([client.submit(parse_problems, p) for p in parsed]) for p in f),
-                 *(p for s in summaries for p in s.problems))
+        early = (*problems, *(p for found, _ in parse_reports for p in found), *(p for s in summaries for p in s.problems))
         summary = client.submit(finish_corpus, resolved, clusters, early, settings.geocoder, str(folder), key=f"geo-finish-{run}").result()
+        timings["finish_s"] = time.perf_counter() - mark
         report(Progress("routes", 1, 1))
+        costs = [parse + r for (_, parse), r in zip(parse_reports, client.gather([client.submit(resolve_seconds, r) for r in resolved]))]
+        write_run_report(folder, len(articles), settings.partition_size, timings, costs, client.run(peak_memory_mb))
         return summary
     finally:
         cluster = getattr(client, "cluster", None)

@@ -77,6 +77,18 @@ class DocSpill:
         self.file.close()
 
 
+def extract_article(article: Article, doc, entities: Sequence[Entity], gazetteer: Gazetteer, online: Geocoder | None,
+                    assignment: dict[tuple[str, int], str], cluster_names: dict[str, str]):
+    """Pass 3 for one parsed article: (resolved toponyms, unresolved mentions, movement events, quotations, facts)."""
+    resolved, missing = resolve_article(article, doc, entities, gazetteer, online)
+    literal = [r for r in resolved if not r[0].embedded]
+    refs = Referents(doc, entities, literal, assignment)  # built once, read by movements, quotations and facts
+    moves = extract_events(article, doc, entities, literal, assignment, refs=refs)
+    said = extract_quotes(article, doc, entities, literal, assignment, refs=refs)
+    stated = extract_facts(article, doc, entities, literal, assignment, cluster_names, refs=refs)
+    return resolved, missing, moves, said, stated
+
+
 def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Settings,
             problems: Sequence[Problem] = (), online: Geocoder | None = None,
             on_progress: OnProgress | None = None) -> Analysis:
@@ -150,12 +162,7 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
         for i, (article, doc) in enumerate(zip(articles, spill), start=1):
             ents = by_article.get(article.id, [])
             try:
-                resolved, missing = resolve_article(article, doc, ents, gazetteer, online)
-                literal = [r for r in resolved if not r[0].embedded]
-                refs = Referents(doc, ents, literal, assignment)  # built once, read by movements, quotations and facts
-                moves = extract_events(article, doc, ents, literal, assignment, refs=refs)
-                said = extract_quotes(article, doc, ents, literal, assignment, refs=refs)
-                stated = extract_facts(article, doc, ents, literal, assignment, cluster_names, refs=refs)
+                resolved, missing, moves, said, stated = extract_article(article, doc, ents, gazetteer, online, assignment, cluster_names)
             except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
                 failed(article, exc, "places, movements and quotations could not be extracted")
             else:
