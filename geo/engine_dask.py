@@ -28,7 +28,7 @@ from .entities import (Cluster, Entity, NameToken, cluster_aliases, defined_acro
 from .errors import ConfigError, failure_reason
 from .export import write_parquet_part, write_parquet_stamp
 from .gazetteer import Gazetteer
-from .geocode import Place, collect_places, make_geocoder
+from .geocode import Geocoder, Place, collect_places, make_geocoder
 from .pipeline import Analysis, extract_article
 from .progress import OnProgress, Progress
 from .movement import Event
@@ -44,7 +44,7 @@ DOC_COMPRESSION = 1  # zlib level of the Docs a worker holds between passes: fas
 _LOADED: dict[tuple[str, ...], Any] = {}
 
 
-def _model(name: str):
+def _model(name: str) -> Any:
     key = ("model", name)
     if key not in _LOADED:
         _LOADED[key] = load_model(name)
@@ -53,15 +53,17 @@ def _model(name: str):
 
 def _gazetteer(gazetteer: Gazetteer) -> Gazetteer:
     """The worker's open gazetteer for that path (it arrives pickled by path; one connection and cache per worker)."""
-    return _LOADED.setdefault(("gazetteer", str(gazetteer.path), str(gazetteer.custom_path)), gazetteer)
+    opened: Gazetteer = _LOADED.setdefault(("gazetteer", str(gazetteer.path), str(gazetteer.custom_path)), gazetteer)
+    return opened
 
 
-def _online(settings: Settings, gazetteer: Gazetteer, run: str):
+def _online(settings: Settings, gazetteer: Gazetteer, run: str) -> Geocoder | None:
     """The worker's online geocoder for this run (None offline); its rate limit and answer cache are shared on the machine."""
     key = ("online", run)
     if key not in _LOADED:
         _LOADED[key] = make_geocoder(settings, gazetteer)
-    return _LOADED[key]
+    online: Geocoder | None = _LOADED[key]
+    return online
 
 
 def _problem(article: Article, exc: BaseException, what: str = "could not be analysed") -> Problem:
@@ -268,7 +270,7 @@ def partitions(articles: Sequence[Article], size: int) -> list[list[Article]]:
     return [list(articles[i:i + size]) for i in range(0, len(articles), size)]
 
 
-def connect(settings: Settings):
+def connect(settings: Settings) -> Any:
     """A Dask client of the scheduler in the settings, else of a new LocalCluster of `workers` single-threaded processes."""
     from distributed import Client, LocalCluster
 
@@ -325,9 +327,9 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         resolved = []
         start = 0
         cluster_names = {c.id: c.name for c in clusters}
-        for k, (p, summary) in enumerate(zip(parsed, summaries)):
-            ents = voted[start:start + len(summary.entities)]
-            start += len(summary.entities)
+        for k, (p, found) in enumerate(zip(parsed, summaries)):
+            ents = voted[start:start + len(found.entities)]
+            start += len(found.entities)
             part_assignment = {(e.article, e.index): assignment[(e.article, e.index)] for e in ents if (e.article, e.index) in assignment}
             part_names = {cid: cluster_names[cid] for cid in set(part_assignment.values())}
             resolved.append(client.submit(resolve_partition, p, ents, part_assignment, part_names, settings, gazetteer, str(folder), run,
@@ -341,7 +343,8 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         mark = time.perf_counter()
         report(Progress("routes", 0, 1))
         early = (*problems, *(p for found, _ in parse_reports for p in found), *(p for s in summaries for p in s.problems))
-        summary = client.submit(finish_corpus, resolved, clusters, early, settings.geocoder, str(folder), key=f"geo-finish-{run}").result()
+        summary: RunSummary = client.submit(finish_corpus, resolved, clusters, early, settings.geocoder, str(folder),
+                                            key=f"geo-finish-{run}").result()
         timings["finish_s"] = time.perf_counter() - mark
         report(Progress("routes", 1, 1))
         costs = [parse + r for (_, parse), r in zip(parse_reports, client.gather([client.submit(resolve_seconds, r) for r in resolved]))]

@@ -76,7 +76,7 @@ class ResultsDB:
             # union_by_name: a part whose column is all null has a different type than one with values.
             self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{source}', union_by_name=true)")
 
-    def _rows(self, sql: str, params: list[Any]) -> list[tuple]:
+    def _rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, params).fetchall()
 
     def _selected(self, f: ResultsFilter) -> tuple[str, list[Any]]:
