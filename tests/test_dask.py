@@ -70,6 +70,7 @@ class LocalDaskCluster:
     """`dask scheduler` and `dask worker` processes on 127.0.0.1, each in its own process group, killed on exit."""
 
     def __init__(self, folder: Path, workers: int = 2):
+        folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.file = folder / "scheduler.json"
         self.scheduler_log = folder / "scheduler.log"
