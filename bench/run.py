@@ -111,19 +111,38 @@ def dask_vs_floor(name: str, paths: list[str], floor_paths: list[str], env: dict
             "projection": dask_projection(info, run["wall"], articles), "load_average": os.getloadavg()}
 
 
-def same_answers(folder: str, env: dict, workers: int) -> dict:
-    """The single-process run's JSON against the Dask run's, table by table (run notes aside)."""
+def same_answers(folder: str, dataset: Path, env: dict, workers: int) -> dict:
+    """The single-process run's JSON against the Dask run's dataset (read back as JSON), table by table (run notes aside)."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        for engine in ("local", "dask"):
-            subprocess.run([sys.executable, "-m", "geo", "analyze", folder, "--engine", engine, "--workers", str(workers),
-                            "--json", str(out / f"{engine}.json"), *(["--parquet", str(out / "dataset")] if engine == "dask" else [])],
-                           cwd=ROOT, env=env, capture_output=True, check=True)
-        local, dask = (json.loads((out / f"{e}.json").read_text(encoding="utf-8")) for e in ("local", "dask"))
+        out = Path(tmp) / "local.json"
+        subprocess.run([sys.executable, "-m", "geo", "analyze", folder, "--workers", str(workers), "--json", str(out)],
+                       cwd=ROOT, env=env, capture_output=True, check=True)
+        local = json.loads(out.read_text(encoding="utf-8"))
+    from geo.export import read_parquet, to_json
+
+    dask = json.loads(json.dumps(to_json(read_parquet(dataset))))
     tables = [k for k in local if k not in ("problems", "warnings")]
     return {"tables_equal": {k: local[k] == dask.get(k) for k in tables}, "articles": len(local["articles"]),
             "entities": sum(len(a["entities"]) for a in local["articles"]), "clusters": len(local["clusters"]),
             "places": len(local["places"]), "routes": len(local["routes"])}
+
+
+def replicated_dataset(dataset: Path, target: Path, copies: int) -> int:
+    """A Dask dataset's results `copies` times under new article ids (id + "-c<k>"), by DuckDB, for the large-results view."""
+    import duckdb
+
+    con = duckdb.connect()
+    renamed = {"articles": "id", "entities": "article", "places": "article", "unresolved": "article", "quotes": "article"}
+    for table in (d.name for d in dataset.iterdir() if d.is_dir()):
+        (target / table).mkdir(parents=True)
+        source = f"read_parquet('{dataset / table}/part-*.parquet', union_by_name=true)"
+        column = renamed.get(table)
+        for k in range(copies if column else 1):
+            select = f"SELECT * REPLACE ({column} || '-c{k}' AS {column}) FROM {source}" if column else f"SELECT * FROM {source}"
+            con.execute(f"COPY ({select}) TO '{target / table}/part-{k:05d}.parquet' (FORMAT parquet)")
+    for name in ("model.txt", "version.txt"):
+        shutil.copy(dataset / name, target / name)
+    return int(con.execute(f"SELECT count(*) FROM read_parquet('{target}/articles/part-*.parquet')").fetchone()[0])
 
 
 def results_view_figures(env: dict, dataset: Path) -> dict:
@@ -153,21 +172,30 @@ print(json.dumps({"first_run_s": round(first, 2), "rerun_ms_median": round(1000 
 
 
 def dask_figures(env: dict, workers: int = 2, copies: int = 10) -> dict:
-    """The Dask engine on the benchmark articles and on `copies` times as many, beside the floor; same answers on the
-    benchmark articles; the large-results view on the bigger dataset."""
+    """The Dask engine beside the floor on the benchmark articles, same answers as one process, the large-results view on
+    their results replicated `copies` times, then the engine on `copies` times as many articles. Each figure is written
+    to bench/results/dask.json as soon as it is measured (the 10x run is long on a loaded machine)."""
     big_env = {**env, "GEO_MAX_FILES": "100000", "GEO_MAX_CORPUS_BYTES": "2000000000"}
+    figures: dict = {"date": dt.date.today().isoformat(), "cores": os.cpu_count()}
+
+    def keep(key: str, value) -> None:
+        figures[key] = value
+        figures["load_average"] = os.getloadavg()
+        (RESULTS / "dask.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
+        print(key, json.dumps(value), flush=True)
+
     with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as big, tempfile.TemporaryDirectory() as clean, \
             tempfile.TemporaryDirectory() as clean_big, tempfile.TemporaryDirectory() as saved:
         n = benchmark_texts(Path(tmp))
         cleaned_copies([tmp], Path(clean))
+        dataset = Path(saved) / "dataset"
+        keep("runs", [dask_vs_floor(f"benchmarks ({n} articles)", [tmp], [clean], env, workers, n, dataset)])
+        many = replicated_dataset(dataset, Path(saved) / "replicated", copies)
+        keep("results_view", {"articles": many, **results_view_figures(env, Path(saved) / "replicated")})
+        keep("same_answers", same_answers(tmp, dataset, env, workers))
         n_big = replicated(Path(tmp), Path(big), copies)
         replicated(Path(clean), Path(clean_big), copies)
-        figures = {"same_answers": same_answers(tmp, env, workers),
-                   "runs": [dask_vs_floor(f"benchmarks ({n} articles)", [tmp], [clean], env, workers, n),
-                            dask_vs_floor(f"benchmarks x{copies} ({n_big} articles)", [big], [clean_big], big_env, workers, n_big,
-                                          Path(saved) / "dataset")]}
-        figures["results_view"] = {"articles": n_big, **results_view_figures(env, Path(saved) / "dataset")}
-    figures["load_average"] = os.getloadavg()
+        keep("runs", figures["runs"] + [dask_vs_floor(f"benchmarks x{copies} ({n_big} articles)", [big], [clean_big], big_env, workers, n_big)])
     return figures
 
 
