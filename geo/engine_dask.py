@@ -1,9 +1,10 @@
 """The analysis of a corpus as Dask tasks over partitions of articles, written by the workers as a partitioned Parquet dataset.
 
-The passes of `pipeline.analyze`, distributed: (1) each partition is parsed once on a worker, which keeps its Docs
-(compressed spaCy bytes) in its memory as the task's result; (2) per-partition summaries (person name tokens, then the
-entities with their short forms, titles before person names) are gathered for the corpus-level steps (label votes,
-alias clusters); (3) each partition is resolved on the worker that holds its Docs and its tables are written as
+The passes of `pipeline.analyze`, distributed: (1) each partition is parsed once on a worker, which writes its Docs
+(compressed spaCy bytes), entities and name tokens to a file in its scratch folder, so its memory holds one partition
+at a time; (2) per-partition summaries (person name tokens, then the entities with their short forms, titles before
+person names) are gathered for the corpus-level steps (label votes, alias clusters); (3) each partition is resolved on
+the worker that holds its file (parsed again only where the file is not on that machine) and its tables are written as
 `<table>/part-<n>.parquet`; a last task merges places and builds routes and claims from the partitions' results,
 which travel between workers, never through the client. A lost worker's partitions are recomputed from their
 inputs by Dask, so a run survives it with the same output.
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import resource
+import tempfile
 import time
 import uuid
 import zlib
@@ -73,15 +76,45 @@ def _problem(article: Article, exc: BaseException, what: str = "could not be ana
 
 @dataclass(frozen=True)
 class ParsedPartition:
-    """A partition after parsing, kept in the memory of the worker that parsed it until it is resolved."""
+    """A partition after parsing: its articles, Docs (zlib-compressed Doc.to_bytes without tensors), first entities and
+    name tokens. It lives in a file on the worker's disk between passes, so a worker's memory holds one partition."""
 
     part: int
     articles: tuple[Article, ...]
-    docs: tuple[bytes, ...]  # zlib-compressed Doc.to_bytes, without tensors
+    docs: tuple[bytes, ...]
     entities: tuple[tuple[Entity, ...], ...]
     tokens: tuple[tuple[NameToken, ...], ...]
+
+
+@dataclass(frozen=True)
+class PartitionFile:
+    """What Dask keeps of a parsed partition (the task's result, small): where the worker wrote it, and what went wrong."""
+
+    part: int
+    path: str
     problems: tuple[Problem, ...]
     seconds: float  # the worker's time for this pass, for the per-partition cost figures
+    person_tokens: frozenset[str]
+
+
+def _scratch_dir() -> Path:
+    """The worker's own scratch folder (removed with the worker), else the system's temporary folder."""
+    from distributed import get_worker
+
+    try:
+        return Path(get_worker().local_directory)
+    except ValueError:  # not inside a Dask worker
+        return Path(tempfile.gettempdir())
+
+
+def _load(handle: PartitionFile) -> ParsedPartition | None:
+    """The parsed partition from its file, or None when the file is not on this machine (another worker wrote it)."""
+    try:
+        with open(handle.path, "rb") as fh:
+            parsed: ParsedPartition = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -125,8 +158,8 @@ class RunSummary:
 
 
 def parse_partition(part: int, articles: Sequence[Article], settings: Settings, gazetteer: Gazetteer,
-                    titled: frozenset[str], acronyms: frozenset[str]) -> ParsedPartition:
-    """Pass 1 on a worker: parse each article once, keep its first entities, name tokens and compressed Doc."""
+                    titled: frozenset[str], acronyms: frozenset[str], run: str) -> PartitionFile:
+    """Pass 1 on a worker: parse each article once; its first entities, name tokens and compressed Doc go to a file."""
     started = time.perf_counter()
     nlp = _model(settings.spacy_model)
     g = _gazetteer(gazetteer)
@@ -145,16 +178,26 @@ def parse_partition(part: int, articles: Sequence[Article], settings: Settings, 
             docs.append(blob)
             found.append(tuple(ents))
             tokens.append(toks)
-    return ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens), tuple(problems), time.perf_counter() - started)
+    path = _scratch_dir() / f"geo-{run}-{part:05d}.pickle"
+    with open(path, "wb") as fh:
+        pickle.dump(ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return PartitionFile(part, str(path), tuple(problems), time.perf_counter() - started,
+                         frozenset(person_tokens([e for ents in found for e in ents])))
 
 
-def partition_person_tokens(parsed: ParsedPartition) -> set[str]:
-    """The first and last tokens of the partition's multi-word person names."""
-    return person_tokens([e for ents in parsed.entities for e in ents])
+def reparsed(handle: PartitionFile, articles: Sequence[Article], settings: Settings, gazetteer: Gazetteer,
+             titled: frozenset[str], acronyms: frozenset[str], run: str) -> ParsedPartition:
+    """The parsed partition, parsed again here when its file stayed on another machine (its worker moved or died)."""
+    parsed = _load(handle)
+    if parsed is None:
+        parsed = _load(parse_partition(handle.part, articles, settings, gazetteer, titled, acronyms, run))
+    assert parsed is not None
+    return parsed
 
 
-def propagate_partition(parsed: ParsedPartition, names: set[str], gazetteer: Gazetteer) -> EntitySummary:
+def propagate_partition(handle: PartitionFile, inputs: tuple[Any, ...], names: set[str], gazetteer: Gazetteer) -> EntitySummary:
     """Pass 2 on a worker: short forms of people named in full anywhere in the corpus, and the titles before person names."""
+    parsed = reparsed(handle, *inputs)
     g = _gazetteer(gazetteer)
     out: list[Entity] = []
     problems = []
@@ -168,12 +211,13 @@ def propagate_partition(parsed: ParsedPartition, names: set[str], gazetteer: Gaz
     return EntitySummary(tuple(out), titles, tuple(problems))
 
 
-def resolve_partition(parsed: ParsedPartition, entities: Sequence[Entity], assignment: dict[tuple[str, int], str],
+def resolve_partition(handle: PartitionFile, inputs: tuple[Any, ...], entities: Sequence[Entity], assignment: dict[tuple[str, int], str],
                       cluster_names: dict[str, str], settings: Settings, gazetteer: Gazetteer, out: str, run: str) -> ResolvedPartition:
     """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts."""
     from spacy.tokens import Doc
 
     started = time.perf_counter()
+    parsed = reparsed(handle, *inputs)
     g = _gazetteer(gazetteer)
     online = _online(settings, g, run)
     vocab = _model(settings.spacy_model).vocab
@@ -198,17 +242,13 @@ def resolve_partition(parsed: ParsedPartition, entities: Sequence[Entity], assig
     model = model_name(_model(settings.spacy_model))
     partial = Analysis(articles, [], list(entities), [], assignment, [], unresolved, [], model, quotes=quotes)
     write_parquet_part(partial, Path(out), PARTITION_TABLES, parsed.part)
+    Path(handle.path).unlink(missing_ok=True)  # a rerun of this task (its worker lost) parses the partition again
     places = collect_places(resolutions)
     keys = {(m.article, m.entity) for p in places for m in p.mentions}
     return ResolvedPartition(tuple(places), tuple(e for e in entities if (e.article, e.index) in keys), tuple(events), tuple(facts),
                              tuple(replace(a, raw="", text="", segments=(), comments=()) for a in articles), tuple(problems),
                              {"articles": len(articles), "entities": len(entities), "unresolved": len(unresolved)},
                              getattr(online, "failed", None) if online is not None else None, model, time.perf_counter() - started)
-
-
-def parse_report(parsed: ParsedPartition) -> tuple[tuple[Problem, ...], float]:
-    """The articles of a partition that could not be parsed, and the worker's seconds for parsing it."""
-    return parsed.problems, parsed.seconds
 
 
 def peak_memory_mb() -> float:
@@ -304,17 +344,25 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
     client = client_factory(settings)
     timings = {"connect_s": time.perf_counter() - clock}
     try:
-        parsed = [client.submit(parse_partition, k, chunk, settings, gazetteer, titled, acronyms, key=f"geo-parse-{run}-{k}")
-                  for k, chunk in enumerate(chunks)]
+        # A partition's inputs are given again to the later passes, which re-parse only if its file is not on their machine.
+        inputs = [(chunk, settings, gazetteer, titled, acronyms, run) for chunk in chunks]
+        parsed = [client.submit(parse_partition, k, *args[:5], run, key=f"geo-parse-{run}-{k}") for k, args in enumerate(inputs)]
         done = 0
         report(Progress("parsing", 0, len(articles)))
         for _ in as_completed(parsed):
             done += 1
             report(Progress("parsing", min(done * settings.partition_size, len(articles)), len(articles)))
         timings["parse_s"] = time.perf_counter() - clock - timings["connect_s"]
-        names: set[str] = set().union(*client.gather([client.submit(partition_person_tokens, p) for p in parsed]))
-        parse_reports = client.gather([client.submit(parse_report, p) for p in parsed])
-        summaries: list[EntitySummary] = client.gather([client.submit(propagate_partition, p, names, gazetteer) for p in parsed])
+        handles: list[PartitionFile] = client.gather(parsed)
+        names: set[str] = set().union(*(h.person_tokens for h in handles))
+        # Later passes go to the worker that wrote the partition's file; elsewhere only if it is gone (then they parse again).
+        home = {key: list(addresses) for key, addresses in client.who_has(parsed).items()}
+
+        def near(p: Any) -> dict[str, Any]:
+            return {"workers": home[p.key], "allow_other_workers": True} if home.get(p.key) else {}
+
+        summaries: list[EntitySummary] = client.gather([client.submit(propagate_partition, p, args, names, gazetteer, **near(p))
+                                                        for p, args in zip(parsed, inputs)])
         report(Progress("corpus", 0, 1))
         mark = time.perf_counter()
         voted = vote_place_labels([e for s in summaries for e in s.entities], set(titled))
@@ -332,9 +380,8 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
             start += len(found.entities)
             part_assignment = {(e.article, e.index): assignment[(e.article, e.index)] for e in ents if (e.article, e.index) in assignment}
             part_names = {cid: cluster_names[cid] for cid in set(part_assignment.values())}
-            resolved.append(client.submit(resolve_partition, p, ents, part_assignment, part_names, settings, gazetteer, str(folder), run,
-                                          key=f"geo-resolve-{run}-{k}"))
-        del parsed  # each partition's Docs are released as soon as it is resolved
+            resolved.append(client.submit(resolve_partition, p, inputs[k], ents, part_assignment, part_names, settings, gazetteer,
+                                          str(folder), run, key=f"geo-resolve-{run}-{k}", **near(p)))
         done = 0
         for _ in as_completed(resolved):
             done += 1
@@ -342,12 +389,12 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         timings["resolve_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
         report(Progress("routes", 0, 1))
-        early = (*problems, *(p for found, _ in parse_reports for p in found), *(p for s in summaries for p in s.problems))
+        early = (*problems, *(p for h in handles for p in h.problems), *(p for s in summaries for p in s.problems))
         summary: RunSummary = client.submit(finish_corpus, resolved, clusters, early, settings.geocoder, str(folder),
                                             key=f"geo-finish-{run}").result()
         timings["finish_s"] = time.perf_counter() - mark
         report(Progress("routes", 1, 1))
-        costs = [parse + r for (_, parse), r in zip(parse_reports, client.gather([client.submit(resolve_seconds, r) for r in resolved]))]
+        costs = [h.seconds + r for h, r in zip(handles, client.gather([client.submit(resolve_seconds, r) for r in resolved]))]
         write_run_report(folder, len(articles), settings.partition_size, timings, costs, client.run(peak_memory_mb))
         return summary
     finally:
