@@ -164,3 +164,29 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     with s.engine.connect() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar_one() == "wal"
     s.close()
+
+
+def test_cli_export_import_list_delete(tmp_path, monkeypatch, capsys):
+    from geo.cli import main
+
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GEO_EDITOR_KEY", KEY)
+    monkeypatch.delenv("GEO_DATABASE_URL", raising=False)
+    store = WorkspaceStore(f"sqlite:///{tmp_path / 'data' / 'workspaces.sqlite'}", editor_key=KEY)
+    ws = store.create("CLI story", KEY)
+    store.add_articles(ws.id, [("ferry.txt", TEXT_A)], KEY)
+    out = tmp_path / "export.json"
+    assert main(["workspace", "export", ws.id, "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["articles"][0]["label"] == "ferry.txt"
+    assert main(["workspace", "import", str(out)]) == 0
+    new_id = capsys.readouterr().out.strip().splitlines()[-1]
+    assert is_workspace_id(new_id) and new_id != ws.id
+    assert main(["workspace", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert ws.id in listed and new_id in listed and "1 files" in listed
+    assert main(["workspace", "delete", ws.id]) == 0
+    assert not store.exists(ws.id) and store.exists(new_id)
+    capsys.readouterr()
+    assert main(["workspace", "export", "A" * 32]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    store.close()
