@@ -19,6 +19,7 @@ from geo.render import escape, highlight_html
 from geo.route import DONE_STATUS
 from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.quotes import article_quotes, claims_table
+from panels.workspace import workspace_corpus, workspace_sidebar
 
 log = logging.getLogger("dashboard")
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -154,22 +155,24 @@ def main() -> None:
     if base_settings.results_dir:
         corpora["results"] = f"Saved results ({Path(base_settings.results_dir).name})"
     corpus_keys = list(corpora)
-    corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys)
+    corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys, default="upload" if st.query_params.get("ws") else "seeds")
     corpus = st.sidebar.radio("Articles", corpus_keys, index=corpus_keys.index(corpus), format_func=corpora.get, key="corpus")
     uploads = st.sidebar.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
                                        accept_multiple_files=True, key="uploads")
     pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120)
 
     files: tuple[tuple[str, bytes], ...]
+    labels: dict[str, str] = {}
     if corpus == "seeds":
         files = seed_files()
     elif corpus == "results":
         files = (("results", b""),)
     else:
-        items = [(u.name, u.getvalue()) for u in (uploads or [])]
-        if pasted.strip():
-            items.append(("pasted.txt", pasted.encode("utf-8")))
-        files = tuple(items)
+        stored = workspace_corpus(base_settings, uploads, pasted)
+        files, labels, corpus_notes = stored.files, stored.labels, corpus_notes + stored.link_notes
+        for problem in stored.problems:
+            st.error(escape(problem))
+        workspace_sidebar(base_settings, stored)
 
     with st.sidebar.expander("Geocoder", expanded=False):
         backends = ["gazetteer", "nominatim"]
@@ -180,6 +183,8 @@ def main() -> None:
         tiles = st.checkbox("OpenStreetMap tiles (needs network)", value=st.query_params.get("tiles") == "1", key="tiles")
 
     if not files:
+        if corpus_notes:
+            st.info(escape(note_line(corpus_notes)))
         st.info("No articles yet: upload files or paste a text in the sidebar, or choose the embedded seed articles.")
         set_qp(corpus=corpus)
         st.stop()
@@ -197,7 +202,7 @@ def main() -> None:
         analysis = analyse(hashlib.sha256(repr((digest, geocoder_key)).encode()).hexdigest(), files, settings)
 
     for problem in analysis.problems:
-        st.error(escape(f"{problem.path}: {problem.reason}"))
+        st.error(escape(f"{labels.get(Path(problem.path).name, problem.path)}: {problem.reason}"))
     for warning in analysis.warnings:
         st.warning(escape(warning))
     if not analysis.articles:
