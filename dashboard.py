@@ -19,7 +19,8 @@ from geo.render import escape, highlight_html
 from geo.route import DONE_STATUS
 from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.quotes import article_quotes, claims_table
-from panels.workspace import workspace_corpus, workspace_sidebar
+from panels.corrections import corrected, corrections_tab
+from panels.workspace import WorkspaceCorpus, open_store, workspace_corpus, workspace_sidebar
 
 log = logging.getLogger("dashboard")
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -163,6 +164,7 @@ def main() -> None:
 
     files: tuple[tuple[str, bytes], ...]
     labels: dict[str, str] = {}
+    stored: WorkspaceCorpus | None = None
     if corpus == "seeds":
         files = seed_files()
     elif corpus == "results":
@@ -200,6 +202,11 @@ def main() -> None:
         settings = replace(base_settings, geocoder=geocoder_key[0], geocoder_url=geocoder_key[1], user_agent=geocoder_key[2],
                            geocoder_scheme="http" if geocoder_key[1].startswith("http://") else base_settings.geocoder_scheme)
         analysis = analyse(hashlib.sha256(repr((digest, geocoder_key)).encode()).hexdigest(), files, settings)
+
+    workspace = stored.workspace if stored is not None else None
+    if workspace is not None:  # the workspace's corrections, applied on every analysis; the digest follows its version
+        analysis = corrected(analysis, open_store(base_settings), workspace.id).analysis
+        digest = hashlib.sha256(f"{digest}:{workspace.version}".encode()).hexdigest()[:16]
 
     for problem in analysis.problems:
         st.error(escape(f"{labels.get(Path(problem.path).name, problem.path)}: {problem.reason}"))
@@ -276,7 +283,8 @@ def main() -> None:
                 f"{escape(titles[m.article][:40])} — “{escape(m.text)}”" for m in place_ids[selected_place].mentions[:12]))
         if selected_entity:
             marked |= {e.index for e in ents if analysis.cluster_of(e) == selected_entity}
-        tab_text, tab_entities, tab_clusters, tab_quotes = st.tabs(["Text", "Entities", "Alias clusters", "Quotes"])
+        tab_text, tab_entities, tab_clusters, tab_quotes, *tab_corrections = st.tabs(
+            ["Text", "Entities", "Alias clusters", "Quotes"] + (["Corrections"] if workspace is not None else []))
         with tab_text:
             st.markdown(highlight_html(article.text, ents, marked, set(sel_labels)), unsafe_allow_html=True)
             if article.comments or article.captions:
@@ -295,6 +303,10 @@ def main() -> None:
                 st.dataframe(table, hide_index=True, width="stretch")
         with tab_quotes:
             article_quotes(analysis, article, titles, selected_entity)
+        if workspace is not None and stored is not None:
+            with tab_corrections[0]:
+                corrections_tab(base_settings, open_store(base_settings), workspace.id, st.session_state.get("editor_key", ""),
+                                stored.can_write, analysis, article_id)
 
     view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
                    subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,
@@ -328,6 +340,7 @@ def main() -> None:
                         continue
                     rows.append({"subject": r.subject, "trip": r.label,
                                  "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": s.status,
+                                 "corrected": "corrected" if "corrected" in s.roles else "",
                                  "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
             if rows:
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

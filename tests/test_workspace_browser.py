@@ -2,14 +2,35 @@
 its marker without any editing control; after a server restart the link still shows them."""
 from __future__ import annotations
 
+import time
+
 import pytest
+
+from geo.workspaces import WorkspaceStore
 
 from .test_browser import ARTIFACTS, LOCAL, _map_frame, _start_server, browser  # noqa: F401  (browser is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.model]
 KEY = "browser-editor-key"
-TITLE = "Ferry service resumes"
-ARTICLE = f"{TITLE}\n\nThe ferry left Helsinki for Tallinn on Monday morning, the operator said.\n"
+TITLE = "Minister tours the Baltic"
+ARTICLE = (f"{TITLE}\n\nForeign Minister Maria Lindqvist flew from Helsinki to Tallinn on Monday for talks. "
+           "Lindqvist then travelled to Riga on Tuesday, her office said.\n")
+
+
+def _wait_count(page, selector: str, expected: int, timeout: float = 120) -> None:
+    """Wait until the map shows exactly `expected` elements matching `selector`."""
+    deadline = time.monotonic() + timeout
+    count = -1
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.locator("path.geo-place").count() and (count := frame.locator(selector).count()) == expected:
+                    return
+            except Exception:
+                continue
+        time.sleep(0.5)
+    page.screenshot(path=str(ARTIFACTS / "workspace-count.png"))
+    pytest.fail(f"the map shows {count} {selector}, expected {expected}")
 
 
 def _stop(proc, log) -> None:
@@ -35,7 +56,7 @@ def test_a_shared_workspace_link_shows_the_upload_to_another_browser_and_after_a
         page_a = a.new_page()
         page_a.goto(url + "/?corpus=upload")
         page_a.get_by_text("Editing").first.click()
-        key_box = page_a.get_by_label("Editor key")
+        key_box = page_a.get_by_role("textbox", name="Editor key")
         key_box.fill(KEY)
         key_box.press("Enter")
         page_a.locator("input[type=file]").first.set_input_files(str(article))
@@ -44,15 +65,36 @@ def test_a_shared_workspace_link_shows_the_upload_to_another_browser_and_after_a
         page_a.wait_for_url("**ws=**", timeout=30_000)
         link = page_a.url
         assert page_a.get_by_text("Manage workspace").count() == 1
+        frame = _map_frame(page_a)
+        places, stops = frame.locator("path.geo-place").count(), frame.locator(".geo-stop").count()
+        assert places >= 3 and stops >= 2
+        # One place correction and one stop correction, by clicks in the Corrections tab.
+        page_a.get_by_role("tab", name="Corrections").click()
+        page_a.get_by_role("textbox", name="Your name (kept with each correction)").fill("Ana")
+        page_a.get_by_role("textbox", name="Your name (kept with each correction)").press("Enter")
+        page_a.get_by_role("button", name="Not a place").click()
+        _wait_count(page_a, "path.geo-place", places - 1)
+        page_a.get_by_role("tab", name="Corrections").click()
+        page_a.get_by_role("tab", name="Stop").click()
+        page_a.get_by_role("button", name="Remove the stop").click()
+        _wait_count(page_a, ".geo-stop", stops - 1)
         page_a.screenshot(path=str(ARTIFACTS / "workspace-editor.png"))
+        store = WorkspaceStore(f"sqlite:///{data_dir / 'workspaces.sqlite'}")
+        ws_id = link.split("ws=")[1][:32]
+        assert [(c.kind, c.author) for c in store.corrections(ws_id)] == [("not_a_place", "Ana"), ("stop_remove", "Ana")]
+        store.close()
 
         b = _context(browser)
         page_b = b.new_page()
         page_b.goto(link)
         page_b.get_by_text(TITLE).first.wait_for(timeout=180_000)
-        frame = _map_frame(page_b)
-        assert frame.locator("path.geo-place").count() >= 2  # the two ports
+        _wait_count(page_b, "path.geo-place", places - 1)  # both corrections, seen by another browser
+        _wait_count(page_b, ".geo-stop", stops - 1)
         assert page_b.get_by_text("Manage workspace").count() == 0  # a viewer has no editing control
+        page_b.get_by_role("tab", name="Corrections").click()
+        page_b.get_by_text("History").first.wait_for(timeout=30_000)
+        assert page_b.get_by_role("button", name="Not a place").count() == 0
+        assert page_b.get_by_role("button", name="Undo").count() == 0
         assert "ws=" in page_b.url and link.split("ws=")[1][:32] in page_b.url
         page_b.screenshot(path=str(ARTIFACTS / "workspace-viewer.png"))
         assert a.external == [] and b.external == []
@@ -67,7 +109,8 @@ def test_a_shared_workspace_link_shows_the_upload_to_another_browser_and_after_a
         page_c = c.new_page()
         page_c.goto(url2 + "/?" + link.split("?", 1)[1])
         page_c.get_by_text(TITLE).first.wait_for(timeout=180_000)
-        assert _map_frame(page_c).locator("path.geo-place").count() >= 2
+        _wait_count(page_c, "path.geo-place", places - 1)
+        _wait_count(page_c, ".geo-stop", stops - 1)
         c.close()
     finally:
         _stop(proc2, log2)
