@@ -9,7 +9,8 @@ import streamlit as st
 
 from geo.articles import EXTENSIONS, decode_bytes
 from geo.config import Settings
-from geo.errors import ArticleError, GeoError
+from geo.errors import ArticleError, FetchError, GeoError
+from geo.fetch import fetch_article
 from geo.render import escape
 from geo.viewstate import read_workspace_id
 from geo.workspaces import Workspace, WorkspaceStore, article_id
@@ -64,14 +65,30 @@ def _readable(items: list[tuple[str, bytes]], settings: Settings) -> tuple[list[
     return good, problems
 
 
+def fetched_urls(settings: Settings) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Pages fetched from the URLs pasted in the sidebar when its button is pressed, and one line per refused URL."""
+    urls = st.sidebar.text_area("... or article URLs, one per line", key="urls", height=68)
+    if not st.sidebar.button("Fetch the URLs", key="fetch_urls"):
+        return [], []
+    items, problems = [], []
+    for url in dict.fromkeys(u.strip() for u in urls.splitlines() if u.strip()):
+        try:
+            page = fetch_article(url, settings)
+        except FetchError as exc:
+            problems.append(str(exc))
+        else:
+            items.append((page.label, page.data))
+    return items, problems
+
+
 def workspace_corpus(settings: Settings, uploads, pasted: str) -> WorkspaceCorpus:
     """The upload corpus: new uploads stored in the URL's workspace (a new one when there is none), then its articles."""
     store = open_store(settings)
     key = editor_key(store)
     can_write = store.can_write(key)
     ws_id, link_notes = read_workspace_id(st.query_params.to_dict(), store.exists)
-    notes: list[str] = []
-    items = [(u.name, u.getvalue()) for u in (uploads or [])]
+    fetched, notes = fetched_urls(settings)
+    items = [(u.name, u.getvalue()) for u in (uploads or [])] + fetched
     if pasted.strip():
         items.append((PASTED_LABEL, pasted.encode("utf-8")))
     present = {a.id for a in store.articles(ws_id)} if ws_id else set()

@@ -107,3 +107,44 @@ def test_an_unknown_workspace_link_says_so_in_one_line(data_dir):
     at.run()
     assert not at.exception
     assert any("unknown workspace 'ZZZZZZZZ…'" in html.unescape(i.value) for i in at.info)
+
+
+PANEL_ONLY = """
+import streamlit as st
+from geo.config import load_settings
+from panels.workspace import workspace_corpus
+
+stored = workspace_corpus(load_settings(), [], "")
+for problem in stored.problems:
+    st.error(problem)
+st.write(sorted(stored.labels.values()))
+"""
+
+
+def test_article_urls_are_fetched_into_the_workspace_and_refusals_are_one_line(data_dir, monkeypatch):
+    import http.server
+    import threading
+
+    from .test_fetch import Handler
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        monkeypatch.setenv("GEO_ALLOW_PRIVATE_URLS", "true")
+        at = AppTest.from_string(PANEL_ONLY, default_timeout=60)
+        at.session_state["editor_key"] = KEY
+        at.run()
+        at.text_area(key="urls").input(f"{base}/article\n{base}/image\nhttp://169.254.169.254/latest/")
+        at.button(key="fetch_urls").click().run()
+        assert not at.exception
+        errors = [e.value for e in at.error]
+        assert len(errors) == 2 and "content type image/png" in errors[0] and "link-local" in errors[1]
+        store = _store(data_dir)
+        [ws] = store.list()
+        [article] = store.articles(ws.id)
+        assert article.label == "127-0-0-1-article.html" and b"Harbour talks" in article.data
+        store.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
