@@ -33,6 +33,23 @@ def _wait_count(page, selector: str, expected: int, timeout: float = 120) -> Non
     pytest.fail(f"the map shows {count} {selector}, expected {expected}")
 
 
+def _click_correction(page, subtab: str | None, button: str, timeout: float = 90) -> None:
+    """Open the Corrections tab (and a sub-tab) and click a button there; a rerun may reset the tabs, so retry."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            page.get_by_role("tab", name="Corrections").click(timeout=5_000)
+            if subtab:
+                page.get_by_role("tab", name=subtab).click(timeout=5_000)
+            page.get_by_role("button", name=button).click(timeout=5_000)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                page.screenshot(path=str(ARTIFACTS / "workspace-click.png"))
+                raise
+            time.sleep(1)
+
+
 def _stop(proc, log) -> None:
     proc.terminate()
     proc.wait(timeout=20)
@@ -70,13 +87,12 @@ def test_a_shared_workspace_link_shows_the_upload_to_another_browser_and_after_a
         assert places >= 3 and stops >= 2
         # One place correction and one stop correction, by clicks in the Corrections tab.
         page_a.get_by_role("tab", name="Corrections").click()
-        page_a.get_by_role("textbox", name="Your name (kept with each correction)").fill("Ana")
-        page_a.get_by_role("textbox", name="Your name (kept with each correction)").press("Enter")
-        page_a.get_by_role("button", name="Not a place").click()
+        name_box = page_a.get_by_role("textbox", name="Your name (kept with each correction)")
+        name_box.fill("Ana")
+        name_box.press("Enter")
+        _click_correction(page_a, None, "Not a place")
         _wait_count(page_a, "path.geo-place", places - 1)
-        page_a.get_by_role("tab", name="Corrections").click()
-        page_a.get_by_role("tab", name="Stop").click()
-        page_a.get_by_role("button", name="Remove the stop").click()
+        _click_correction(page_a, "Stop", "Remove the stop")
         _wait_count(page_a, ".geo-stop", stops - 1)
         page_a.screenshot(path=str(ARTIFACTS / "workspace-editor.png"))
         store = WorkspaceStore(f"sqlite:///{data_dir / 'workspaces.sqlite'}")
