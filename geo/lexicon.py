@@ -14,6 +14,7 @@ from .config import DATA_DIR
 
 LEXICON_DIR = DATA_DIR / "lexicons"
 LEXICON_FILE = DATA_DIR / "travel_lexicon.toml"
+SPEECH_FILE = DATA_DIR / "speech_lexicon.toml"
 
 
 def _lines(name: str) -> list[str]:
@@ -62,6 +63,8 @@ class TravelLexicon:
     earlier: frozenset[str]
     after_marks: frozenset[str]
     before_marks: frozenset[str]
+    last_ordinals: frozenset[str]
+    first_ordinals: frozenset[str]
     groups: frozenset[str]
     vehicles: frozenset[str]
     role_adjectives: Mapping[str, str]
@@ -77,6 +80,12 @@ class TravelLexicon:
     facility_heads: frozenset[str]
 
 
+def _speech_verbs(path: Path = SPEECH_FILE) -> frozenset[str]:
+    """The attribution verbs, from their one home (the speech lexicon that quotes and speakers read too)."""
+    with open(path, "rb") as fh:
+        return frozenset(tomllib.load(fh)["speech"]["verbs"])
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
     """The lexicon in `path`, read once per process."""
@@ -88,9 +97,10 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         frozenset(mv["light_verbs"]), MappingProxyType(dict(mv["particles"])),
         MappingProxyType(dict(ro["by_preposition"])), MappingProxyType(dict(ro["by_object"])), frozenset(ro["for_verbs"]),
         frozenset(ro["stop_nouns"]), frozenset(ro["origin_nouns"]), frozenset(ro["via_nouns"]), frozenset(ro["return_words"]),
-        frozenset(st["speech_verbs"]), frozenset(st["hedges"]), frozenset(st["sentence_hedges"]), frozenset(st["modal_hedges"]),
+        _speech_verbs(), frozenset(st["hedges"]), frozenset(st["sentence_hedges"]), frozenset(st["modal_hedges"]),
         frozenset(st["plan_words"]), frozenset(st["expect_words"]), frozenset(st["cancel_words"]),
         frozenset(od["later"]), frozenset(od["earlier"]), frozenset(od["after_marks"]), frozenset(od["before_marks"]),
+        frozenset(od["last_ordinals"]), frozenset(od["first_ordinals"]),
         frozenset(tr["groups"]), frozenset(tr["vehicles"]), MappingProxyType(dict(tr["role_adjectives"])),
         frozenset(tr["vessel_prefixes"]), frozenset(tr["head_nouns"]), frozenset(tr["head_verbs"]), frozenset(tr["roles"]),
         frozenset(tr["leader_roles"]), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from geo.claims import Fact, Place, build_claims, check_distance, check_duration
+import spacy
+
+from geo.claims import Fact, Place, _number_value, _times_agree, build_claims, check_distance, check_duration
 from geo.export import claims_csv, quotes_csv, to_json
 
 PARIS = Place("p:paris", "Paris", 48.857, 2.352)
@@ -71,7 +73,45 @@ def test_meetings_conflict_only_when_a_source_denies_one():
     assert denied.conflict
 
 
+@pytest.mark.parametrize("text, value", [("1,200", 1200), ("1.5 million", 1_500_000), ("two hundred", 200), ("forty", 40),
+                                         ("3 thousand", 3000), ("dozen", 12)])
+def test_numbers_written_in_digits_and_words(text, value):
+    assert _number_value(spacy.blank("en")(text)) == value
+
+
+@pytest.mark.parametrize("a, b, agree", [("09:30", "09:30 (UTC+09:00)", True), ("09:30", "10:00", False), ("morning", "09:30", True),
+                                         ("evening", "09:30", False), ("night", "01:00", True), ("afternoon", "evening", True)])
+def test_stated_times_of_day_agree_by_the_hours_they_cover(a, b, agree):
+    assert _times_agree(a, b) is agree and _times_agree(b, a) is agree
+
+
+def test_a_word_that_is_not_a_number_gives_no_count():
+    assert _number_value(spacy.blank("en")("several")) is None
+
+
+def test_exact_counts_must_be_equal_but_a_bounded_one_agrees_within_ten_percent():
+    def count(article, value, amount, bound="exactly"):
+        return Fact(article, "count", ("count", "passenger", ""), "number of passengers", value, amount, bound, (), "s", 0, 1)
+
+    (claim,) = build_claims([count("a", "312 passengers", 312), count("b", "about 300 passengers", 300, "about"),
+                             count("c", "310 passengers", 310)], [], [])
+    assert [r.group for r in claim.rows] == [0, 0, 1] and claim.conflict
+
+
 # ---------------------------------------------------------------- from texts written here (model, full gazetteer)
+
+
+def test_counts_several_sources_state_are_lined_up(run_text):
+    r = run_text({"one": "The ferry carried 312 passengers and 40 crew when it left the port. Two people were injured in the crush.\n",
+                  "two": "There were 298 passengers aboard the ferry, officials said. Three people were injured.\n",
+                  "three": "About 300 passengers were on board, with the two countries' flags on the mast.\n"})
+    counts = {c.subject: c for c in r.claims if c.kind == "count"}
+    passengers = counts["number of passengers"]
+    assert {row.article: row.value for row in passengers.rows} == {"one": "312 passengers", "two": "298 passengers",
+                                                                   "three": "About 300 passengers"}
+    assert passengers.conflict
+    assert counts["number of people (injure)"].conflict  # "two" against "three" injured
+    assert not any("countries" in subject for subject in counts)  # "the two countries" refers to them, it does not count them
 
 
 def test_stated_distances_between_resolved_places_are_checked(run_text):
@@ -100,6 +140,16 @@ def test_a_stop_date_two_outlets_disagree_on_is_a_conflict(run_text):
     dates = [c for c in r.claims if c.kind == "stop date" and "Dakar" in c.subject]
     assert len(dates) == 1 and dates[0].conflict
     assert sorted(row.value for row in dates[0].rows) == ["2024-05-03", "2024-05-04"]
+
+
+def test_a_stop_time_two_outlets_disagree_on_is_a_conflict(run_text):
+    r = run_text({"one": "Foreign Minister Ines Moreau arrived in Dakar at 09:30 on 3 May 2024.\n",
+                  "two": "Foreign Minister Ines Moreau arrived in Dakar on Friday evening, 3 May 2024.\n",
+                  "three": "Foreign Minister Ines Moreau arrived in Dakar at 09:30 on 3 May 2024, officials said.\n"},
+                 dates={"one": "2024-05-06", "two": "2024-05-06", "three": "2024-05-06"})
+    (times,) = [c for c in r.claims if c.kind == "stop time" and "Dakar" in c.subject]
+    assert {row.article: row.value for row in times.rows} == {"one": "09:30", "two": "evening", "three": "09:30"}
+    assert times.conflict and len({row.group for row in times.rows}) == 2
 
 
 # ---------------------------------------------------------------- seeds (model, full gazetteer)
