@@ -91,8 +91,8 @@ class Applied:
 def apply_corrections(analysis: Any, corrections: Iterable[Correction]) -> Applied:
     """A new Analysis with `corrections` applied in order; the given one is left unchanged."""
     places = list(analysis.places)
-    routes = [replace(r, stops=[replace(s, roles=list(s.roles), articles=list(s.articles), evidence=list(s.evidence)) for s in r.stops],
-                      trip=dict(r.trip)) for r in analysis.routes]
+    routes = list(analysis.routes)
+    edited: set[int] = set()
     clusters = list(analysis.clusters)
     assignment = dict(analysis.assignment)
     applied: list[int] = []
@@ -102,16 +102,15 @@ def apply_corrections(analysis: Any, corrections: Iterable[Correction]) -> Appli
         if c.kind in ("place_move", "not_a_place"):
             ok = _move_mention(places, p, c.kind == "place_move")
         elif c.kind.startswith("stop_"):
-            ok = _edit_route(routes, c.kind, p)
+            ok = _edit_route(routes, c.kind, p, edited)
         else:
             ok = _edit_clusters(analysis, clusters, assignment, c.kind, p)
         if ok:
             applied.append(c.id)
         else:
             skipped.append(f"correction {c.id} ({c.kind}) no longer matches the analysis: its target is gone")
-    for r in routes:
-        r.legs = _legs(r.stops)
-        r.trip["label"] = trip_label(r)
+    for i in edited:
+        routes[i] = _rebuilt(routes[i])
     new = replace(analysis, places=places, routes=routes, clusters=clusters, assignment=assignment,
                   warnings=list(analysis.warnings) + skipped)
     return Applied(new, tuple(applied), tuple(skipped))
@@ -137,44 +136,56 @@ def _move_mention(places: list[Place], p: Mapping[str, Any], move: bool) -> bool
     return True
 
 
-def _subject_routes(routes: list[Route], subject: str) -> list[Route]:
-    return [r for r in routes if r.subject_id == subject]
+def _rebuilt(route: Route) -> Route:
+    """A route whose stops were corrected, with its legs and trip label computed again from its new stops."""
+    fresh = replace(route, legs=_legs(list(route.stops)), trip=dict(route.trip))
+    fresh.trip["label"] = trip_label(fresh)
+    return fresh
 
 
-def _edit_route(routes: list[Route], kind: str, p: Mapping[str, Any]) -> bool:
-    mine = _subject_routes(routes, str(p["subject"]))
+def _marked(stop: Stop, **changes: Any) -> Stop:
+    """`stop` with `changes` and the corrected role."""
+    roles = list(stop.roles) + ([CORRECTED_ROLE] if CORRECTED_ROLE not in stop.roles else [])
+    return replace(stop, roles=roles, **changes)
+
+
+def _edit_route(routes: list[Route], kind: str, p: Mapping[str, Any], edited: set[int]) -> bool:
+    """Apply one stop correction to every route of its subject (a new Route for each one changed)."""
+    mine = [i for i, r in enumerate(routes) if r.subject_id == str(p["subject"])]
     if kind == "stop_add":
         if not mine:
             return False
-        route = next((r for r in mine if r.current), mine[0])
-        stop = Stop(str(p["place"]), str(p["name"]), float(p["lat"]), float(p["lon"]), p.get("date") or None, p.get("time") or None,
-                    str(p["status"]), [CORRECTED_ROLE], [], [])
-        route.stops.insert(_position_after(route, p.get("after")), stop)
+        i = next((i for i in mine if routes[i].current), mine[0])
+        stops = list(routes[i].stops)
+        stops.insert(_position_after(stops, p.get("after")), Stop(str(p["place"]), str(p["name"]), float(p["lat"]), float(p["lon"]),
+                                                                   p.get("date") or None, p.get("time") or None, str(p["status"]),
+                                                                   [CORRECTED_ROLE], [], []))
+        routes[i] = replace(routes[i], stops=stops)
+        edited.add(i)
         return True
-    hits = [(r, s) for r in mine for s in r.stops if s.place_id == p["place"]]
-    for route, stop in hits:
-        if kind == "stop_remove":
-            route.stops.remove(stop)
+    hit = False
+    for i in mine:
+        stops = list(routes[i].stops)
+        k = next((k for k, s in enumerate(stops) if s.place_id == p["place"]), None)
+        if k is None:
             continue
+        hit = True
+        stop = stops.pop(k)
         if kind == "stop_move":
-            route.stops.remove(stop)
-            route.stops.insert(_position_after(route, p.get("after")), stop)
-        else:
-            if p.get("status"):
-                stop.status = str(p["status"])
-            for field_name in ("date", "time"):
-                if field_name in p:  # an empty value clears the date or time
-                    setattr(stop, field_name, p[field_name] or None)
-        if CORRECTED_ROLE not in stop.roles:
-            stop.roles.append(CORRECTED_ROLE)
-    return bool(hits)
+            stops.insert(_position_after(stops, p.get("after")), _marked(stop))
+        elif kind == "stop_edit":
+            changes = {f: (p[f] or None) for f in ("date", "time") if f in p}  # an empty value clears the date or time
+            stops.insert(k, _marked(stop, status=str(p.get("status") or stop.status), **changes))
+        routes[i] = replace(routes[i], stops=stops)
+        edited.add(i)
+    return hit
 
 
-def _position_after(route: Route, after: object) -> int:
+def _position_after(stops: list[Stop], after: object) -> int:
     """The index just after the stop at place `after` (0 when None: first; the end when that stop is gone)."""
     if not after:
         return 0
-    return next((i + 1 for i, s in enumerate(route.stops) if s.place_id == after), len(route.stops))
+    return next((i + 1 for i, s in enumerate(stops) if s.place_id == after), len(stops))
 
 
 def _edit_clusters(analysis: Any, clusters: list, assignment: dict, kind: str, p: Mapping[str, Any]) -> bool:

@@ -128,7 +128,34 @@ def test_a_shared_workspace_link_shows_the_upload_to_another_browser_and_after_a
         _wait_count(page_c, "path.geo-place", places - 1)
         _wait_count(page_c, ".geo-stop", stops - 1)
         c.close()
+        _twenty_viewers(browser, url2 + "/?" + link.split("?", 1)[1], places - 1, proc2.pid)
     finally:
         _stop(proc2, log2)
+    restart_log = (ARTIFACTS / "streamlit-workspace-restart.log").read_text(errors="replace")
+    assert "Traceback" not in restart_log and "Error" not in restart_log
     server_log = (ARTIFACTS / "streamlit-workspace.log").read_text(errors="replace")
     assert "Traceback" not in server_log
+
+
+VIEWERS = 20
+
+
+def _twenty_viewers(browser, link: str, places: int, server_pid: int) -> None:  # noqa: F811
+    """20 viewers open the workspace link at once (one bounded round, 127.0.0.1 only): all see its map, and the
+    Streamlit process stays under 800 MB."""
+    contexts = [_context(browser) for _ in range(VIEWERS)]
+    pages = [ctx.new_page() for ctx in contexts]
+    started = time.monotonic()
+    for pg in pages:
+        pg.goto(link, wait_until="commit")
+    for pg in pages:
+        pg.get_by_text(TITLE).first.wait_for(timeout=300_000)
+        _wait_count(pg, "path.geo-place", places, timeout=300)
+    seconds = time.monotonic() - started
+    status = open(f"/proc/{server_pid}/status").read()
+    peak_mb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
+    (ARTIFACTS / "workspace-viewers.json").write_text(f'{{"viewers": {VIEWERS}, "seconds": {seconds:.1f}, "server_peak_mb": {peak_mb:.0f}}}\n')
+    assert all(ctx.external == [] for ctx in contexts)
+    for ctx in contexts:
+        ctx.close()
+    assert peak_mb < 800
