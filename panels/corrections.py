@@ -109,7 +109,7 @@ def stop_corrections(settings: Settings, store: WorkspaceStore, ws_id: str, key:
 
 
 def cluster_corrections(store: WorkspaceStore, ws_id: str, key: str, analysis) -> None:
-    """Merge one alias cluster into another."""
+    """Merge one alias cluster into another, or split mentions off one."""
     clusters = sorted(analysis.clusters, key=lambda c: (-c.mentions, c.name))[:200]
     if len(clusters) < 2:
         return
@@ -118,6 +118,13 @@ def cluster_corrections(store: WorkspaceStore, ws_id: str, key: str, analysis) -
     other = st.selectbox("Merge into it", [c for c in names if c != into], key="corr_other", format_func=names.get)
     if st.button("Merge the clusters", key="corr_merge"):
         _write(store, ws_id, "cluster_merge", {"into": into, "other": other}, key)
+    split = st.selectbox("Split a cluster", list(names), key="corr_split", format_func=names.get)
+    members = [e for e in analysis.entities if analysis.cluster_of(e) == split]
+    chosen = st.multiselect("Mentions that form a cluster of their own", range(len(members)), key=f"corr_split_pick_{split}",
+                            format_func=lambda i: f"“{members[i].text}” in {members[i].article[:12]} at {members[i].raw_start}")
+    if st.button("Split them off", key="corr_split_go") and chosen:
+        _write(store, ws_id, "cluster_split", {"cluster": split, "mentions": [[members[i].article, members[i].raw_start, members[i].raw_end]
+                                                                               for i in chosen]}, key)
 
 
 def history(store: WorkspaceStore, ws_id: str, key: str, can_write: bool) -> None:
