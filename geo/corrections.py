@@ -188,7 +188,7 @@ def _position_after(stops: list[Stop], after: object) -> int:
     return next((i + 1 for i, s in enumerate(stops) if s.place_id == after), len(stops))
 
 
-def _edit_clusters(analysis: Any, clusters: list, assignment: dict, kind: str, p: Mapping[str, Any]) -> bool:
+def _edit_clusters(analysis: Any, clusters: list[Any], assignment: dict[tuple[str, int], str], kind: str, p: Mapping[str, Any]) -> bool:
     by_id = {c.id: c for c in clusters}
     if kind == "cluster_merge":
         into, other = by_id.get(p["into"]), by_id.get(p["other"])

@@ -38,7 +38,7 @@ class Fetched:
 def system_resolver(host: str, port: int) -> list[str]:
     """Every address the system resolver gives for host."""
     try:
-        return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
     except socket.gaierror as exc:
         raise FetchError(f"{host}: the name does not resolve ({exc.strerror})") from None
 

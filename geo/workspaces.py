@@ -139,11 +139,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
+def _aware(value: dt.datetime) -> dt.datetime:
     """SQLite hands datetimes back without their zone; they were all written in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+
+
+def _maybe_aware(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else _aware(value)
 
 
 def migrate(connection: Connection) -> None:
@@ -261,7 +263,7 @@ class WorkspaceStore:
             self._header(connection, ws_id)
             rows = connection.execute(query).mappings().all()
         return tuple(StoredCorrection(r["id"], r["kind"], json.loads(r["payload"]), r["author"], _aware(r["created_at"]),
-                                      _aware(r["undone_at"]), r["undone_by"]) for r in rows)
+                                      _maybe_aware(r["undone_at"]), r["undone_by"]) for r in rows)
 
     # ------------------------------------------------------------------ writes
 
@@ -350,8 +352,9 @@ class WorkspaceStore:
         who = _clip(author, AUTHOR_CHARS) or "anonymous"
         with self.engine.begin() as connection:
             self._bump(connection, ws_id)
-            new_id = connection.execute(corrections_table.insert().values(
-                workspace_id=ws_id, kind=kind, payload=json.dumps(payload, sort_keys=True), author=who, created_at=now)).inserted_primary_key[0]
+            inserted = connection.execute(corrections_table.insert().values(
+                workspace_id=ws_id, kind=kind, payload=json.dumps(payload, sort_keys=True), author=who, created_at=now)).inserted_primary_key
+            new_id = inserted[0] if inserted else 0
         return StoredCorrection(int(new_id), kind, payload, who, now)
 
     def undo_correction(self, ws_id: str, correction_id: int, author: str, key: str | None) -> None:
@@ -423,7 +426,7 @@ def _parse_time(value: object) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return _aware(dt.datetime.fromisoformat(value))
+        return _maybe_aware(dt.datetime.fromisoformat(value))
     except ValueError:
         return None
 
