@@ -140,3 +140,17 @@ def test_correct_add_articles_reanalyse_and_the_correction_still_applies(tmp_pat
     still_france = next(p for p in corrected.analysis.places if p.id == paris.id)
     assert all((m.article, m.start) != (mention.article, mention.start) for m in still_france.mentions)
     store.close()
+
+
+def test_corrected_places_and_stops_are_marked_on_the_map(analysis):
+    from geo.mapview import MapView, build_map
+
+    corrections = [Correction("stop_edit", {"subject": "c:envoy", "place": "p:wash", "status": "visited"}, "Ana", 1),
+                   Correction("place_move", check_correction("place_move", {"article": "a1", "start": 32, "end": 37, "place": "p:paris",
+                                                                            "name": "Paris", "lat": 1, "lon": 2}), "Ana", 2)]
+    fixed = apply_corrections(analysis, corrections).analysis
+    html = build_map(fixed.places, fixed.routes, MapView(), {"a1": "Port talks"}).get_root().render()
+    assert html.count("geo-corrected") == 1 and "Washington — visited (corrected)" in html
+    plain = build_map(analysis.places, analysis.routes, MapView(), {"a1": "Port talks"}).get_root().render()
+    assert "geo-corrected" not in plain and "source correction" not in plain
+    assert "source correction" in html
