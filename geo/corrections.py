@@ -1,20 +1,76 @@
-"""Analysts' corrections: typed records keyed by stable ids, applied on top of an analysis as a new value.
+"""Analysts' corrections: typed records keyed by stable ids, and the seams where they apply.
 
-Keys: an article by its content hash (its id in the analysis), a place mention by (article, raw_start, raw_end), a
-stop by (subject cluster id, place id), a cluster by its id. A correction whose target is gone after a re-analysis
-(the mention's text changed, the subject lost its route) is skipped and reported, never applied elsewhere.
+Keys: an article by its content id, a place mention by its MentionKey (article, raw_start, raw_end), a stop by
+(subject cluster id, place id), a cluster by its id. `analyze` calls a `Corrections` after places are resolved (per
+article) and after routes are built; `StoredCorrections` is that hook for a workspace's stored corrections, and
+`apply_corrections` applies the same corrections to a finished Analysis (the dashboard, without parsing again).
+A correction whose target is gone after a re-analysis is skipped and reported, never applied elsewhere.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
+from .articles import Article
+from .entities import MentionKey
 from .errors import GeoError
-from .geocode import Place, PlaceMention
-from .movement import DONE_STATUS
+from .gazetteer import Candidate, Gazetteer
+from .geocode import Place, PlaceMention, Resolution
 from .route import Route, Stop, _legs, trip_label
-from .workspaces import WorkspaceStore
+from .status import Status
+
+if TYPE_CHECKING:  # the pipeline imports this module; the database layer loads only where corrections are stored
+    from .workspaces import WorkspaceStore
+
+CORRECTED_CONFIDENCE = 1.0  # a place an analyst chose is as sure as the pipeline gets
+
+
+class Corrections(Protocol):
+    """What `analyze` calls between resolving and extracting events, and after building routes; each returns a new value."""
+
+    def mentions(self, article: Article, resolved: Sequence[Resolution], gazetteer: Gazetteer) -> list[Resolution]:
+        """The article's resolved place mentions after corrections (moved to another entry, or dropped)."""
+        ...
+
+    def routes(self, routes: Sequence[Route]) -> list[Route]:
+        """The routes after corrections (stops added, removed, reordered, restated)."""
+        ...
+
+
+class NoCorrections:
+    """The default: what the pipeline found, unchanged."""
+
+    def mentions(self, article: Article, resolved: Sequence[Resolution], gazetteer: Gazetteer) -> list[Resolution]:
+        return list(resolved)
+
+    def routes(self, routes: Sequence[Route]) -> list[Route]:
+        return list(routes)
+
+
+class MentionPlaces(NoCorrections):
+    """Place corrections by mention key: the gazetteer id a mention refers to, or None for "not a place"."""
+
+    def __init__(self, places: Mapping[MentionKey, str | None]):
+        self.places = dict(places)
+
+    def mentions(self, article: Article, resolved: Sequence[Resolution], gazetteer: Gazetteer) -> list[Resolution]:
+        out: list[Resolution] = []
+        for toponym, chosen, confidence, metonym in resolved:
+            key = toponym.entity.key
+            if key not in self.places:
+                out.append((toponym, chosen, confidence, metonym))
+                continue
+            place_id = self.places[key]
+            if place_id is None:
+                continue  # "not a place"
+            entry = gazetteer.get(place_id)
+            # An entry the gazetteer no longer has (another version) leaves the mention as resolved.
+            out.append((toponym, entry, CORRECTED_CONFIDENCE, metonym) if entry is not None else (toponym, chosen, confidence, metonym))
+        return out
+
+
+NO_CORRECTIONS = NoCorrections()
 
 # kind -> the payload keys it needs
 KINDS: dict[str, tuple[str, ...]] = {
@@ -71,11 +127,7 @@ def check_correction(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _mention_key(m: PlaceMention) -> tuple[str, int, int]:
-    return (m.article, m.start, m.end)
-
-
-def _payload_key(p: Mapping[str, Any]) -> tuple[str, int, int]:
+def _payload_key(p: Mapping[str, Any]) -> MentionKey:
     return (str(p["article"]), int(p["start"]), int(p["end"]))
 
 
@@ -120,9 +172,9 @@ def _move_mention(places: list[Place], p: Mapping[str, Any], move: bool) -> bool
     key = _payload_key(p)
     found: PlaceMention | None = None
     for i, place in enumerate(places):
-        kept = tuple(m for m in place.mentions if _mention_key(m) != key)
+        kept = tuple(m for m in place.mentions if m.key != key)
         if len(kept) != len(place.mentions):
-            found = next(m for m in place.mentions if _mention_key(m) == key)
+            found = next(m for m in place.mentions if m.key == key)
             places[i] = replace(place, mentions=kept)
     places[:] = [pl for pl in places if pl.mentions]
     if found is None or not move:
@@ -136,16 +188,52 @@ def _move_mention(places: list[Place], p: Mapping[str, Any], move: bool) -> bool
     return True
 
 
+class StoredCorrections(NoCorrections):
+    """A workspace's corrections as the pipeline's hook: place corrections on each article's resolved mentions, stop
+    corrections on the routes (cluster corrections apply to the finished Analysis, see apply_corrections)."""
+
+    def __init__(self, corrections: Iterable[Correction]):
+        self.corrections = list(corrections)
+
+    def mentions(self, article: Article, resolved: Sequence[Resolution], gazetteer: Gazetteer) -> list[Resolution]:
+        wanted = {_payload_key(c.payload): c for c in self.corrections
+                  if c.kind in ("place_move", "not_a_place") and c.payload["article"] == article.id}  # the latest per mention wins
+        out: list[Resolution] = []
+        for toponym, chosen, confidence, metonym in resolved:
+            c = wanted.get(toponym.entity.key)
+            if c is None:
+                out.append((toponym, chosen, confidence, metonym))
+            elif c.kind == "place_move":
+                entry = gazetteer.get(str(c.payload["place"])) or _candidate(c.payload)
+                out.append((toponym, replace(entry, source=CORRECTED_SOURCE), CORRECTED_CONFIDENCE, metonym))
+        return out
+
+    def routes(self, routes: Sequence[Route]) -> list[Route]:
+        out = list(routes)
+        edited: set[int] = set()
+        for c in self.corrections:
+            if c.kind.startswith("stop_"):
+                _edit_route(out, c.kind, c.payload, edited)
+        for i in edited:
+            out[i] = _rebuilt(out[i])
+        return out
+
+
+def _candidate(p: Mapping[str, Any]) -> Candidate:
+    """The gazetteer entry a place correction names, from what it stored (the gazetteer in use may not have it)."""
+    return Candidate(str(p["place"]), str(p["name"]), str(p.get("feature") or "place"), str(p.get("category") or ""),
+                     str(p.get("country") or ""), "", float(p["lat"]), float(p["lon"]), 0, False, CORRECTED_SOURCE)
+
+
 def _rebuilt(route: Route) -> Route:
     """A route whose stops were corrected, with its legs and trip label computed again from its new stops."""
-    fresh = replace(route, legs=_legs(list(route.stops)), trip=dict(route.trip))
-    fresh.trip["label"] = trip_label(fresh)
-    return fresh
+    fresh = replace(route, legs=_legs(list(route.stops)))
+    return replace(fresh, trip=replace(fresh.trip, label=trip_label(fresh)))
 
 
 def _marked(stop: Stop, **changes: Any) -> Stop:
     """`stop` with `changes` and the corrected role."""
-    roles = list(stop.roles) + ([CORRECTED_ROLE] if CORRECTED_ROLE not in stop.roles else [])
+    roles = tuple(stop.roles) + (() if CORRECTED_ROLE in stop.roles else (CORRECTED_ROLE,))
     return replace(stop, roles=roles, **changes)
 
 
@@ -158,9 +246,9 @@ def _edit_route(routes: list[Route], kind: str, p: Mapping[str, Any], edited: se
         i = next((i for i in mine if routes[i].current), mine[0])
         stops = list(routes[i].stops)
         stops.insert(_position_after(stops, p.get("after")), Stop(str(p["place"]), str(p["name"]), float(p["lat"]), float(p["lon"]),
-                                                                   p.get("date") or None, p.get("time") or None, str(p["status"]),
-                                                                   [CORRECTED_ROLE], [], []))
-        routes[i] = replace(routes[i], stops=stops)
+                                                                   p.get("date") or None, p.get("time") or None, Status(p["status"]),
+                                                                   (CORRECTED_ROLE,), (), ()))
+        routes[i] = replace(routes[i], stops=tuple(stops))
         edited.add(i)
         return True
     hit = False
@@ -175,8 +263,8 @@ def _edit_route(routes: list[Route], kind: str, p: Mapping[str, Any], edited: se
             stops.insert(_position_after(stops, p.get("after")), _marked(stop))
         elif kind == "stop_edit":
             changes = {f: (p[f] or None) for f in ("date", "time") if f in p}  # an empty value clears the date or time
-            stops.insert(k, _marked(stop, status=str(p.get("status") or stop.status), **changes))
-        routes[i] = replace(routes[i], stops=stops)
+            stops.insert(k, _marked(stop, status=Status(p.get("status") or stop.status), **changes))
+        routes[i] = replace(routes[i], stops=tuple(stops))
         edited.add(i)
     return hit
 
@@ -188,7 +276,7 @@ def _position_after(stops: list[Stop], after: object) -> int:
     return next((i + 1 for i, s in enumerate(stops) if s.place_id == after), len(stops))
 
 
-def _edit_clusters(analysis: Any, clusters: list[Any], assignment: dict[tuple[str, int], str], kind: str, p: Mapping[str, Any]) -> bool:
+def _edit_clusters(analysis: Any, clusters: list[Any], assignment: dict[MentionKey, str], kind: str, p: Mapping[str, Any]) -> bool:
     by_id = {c.id: c for c in clusters}
     if kind == "cluster_merge":
         into, other = by_id.get(p["into"]), by_id.get(p["other"])
@@ -203,13 +291,13 @@ def _edit_clusters(analysis: Any, clusters: list[Any], assignment: dict[tuple[st
         return True
     source = by_id.get(p["cluster"])
     wanted = {(str(a), int(s), int(e)) for a, s, e in p["mentions"]}
-    moved = [e for e in analysis.entities if assignment.get((e.article, e.index)) == p["cluster"] and (e.article, e.raw_start, e.raw_end) in wanted]
+    moved = [e for e in analysis.entities if assignment.get(e.key) == p["cluster"] and e.key in wanted]
     if source is None or not moved:
         return False
     new_id = f"{source.id}~split~{min(wanted)[0]}-{min(wanted)[1]}"
     for e in moved:
-        assignment[(e.article, e.index)] = new_id
-    left = [e for e in analysis.entities if assignment.get((e.article, e.index)) == source.id]
+        assignment[e.key] = new_id
+    left = [e for e in analysis.entities if assignment.get(e.key) == source.id]
     clusters[:] = [c for c in clusters if c.id != source.id]
     if left:
         clusters.append(replace(source, articles=tuple(sorted({e.article for e in left})), mentions=len(left)))
@@ -227,15 +315,6 @@ def record_correction(store: WorkspaceStore, ws_id: str, kind: str, payload: Map
 def workspace_corrections(store: WorkspaceStore, ws_id: str) -> list[Correction]:
     """The workspace's active corrections, oldest first, as they will be applied."""
     return [Correction(r.kind, r.payload, r.author, r.id) for r in store.corrections(ws_id)]
-
-
-def corrected_stops(route: Route) -> list[Stop]:
-    """The stops of `route` an analyst changed or added."""
-    return [s for s in route.stops if CORRECTED_ROLE in s.roles]
-
-
-def stop_kind(stop: Stop) -> str:
-    return "done" if stop.status in DONE_STATUS else "expected"
 
 
 def export_corrections(rows: Sequence[Mapping[str, Any]]) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import hmac
 import json
 import re
@@ -21,6 +20,7 @@ from typing import Any, Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .articles import content_id
 from .config import Settings
 from .errors import ConflictError, EditorKeyError, WorkspaceError
 
@@ -89,11 +89,6 @@ class StoredArticle:
     label: str
     data: bytes
 
-    @property
-    def analysis_name(self) -> str:
-        """The file name the pipeline reads it under: the stable id as stem, the label's extension."""
-        return self.id + (Path(self.label).suffix.lower() or ".txt")
-
 
 @dataclass(frozen=True)
 class StoredCorrection:
@@ -115,11 +110,6 @@ class Added:
     workspace: Workspace
     added: tuple[StoredArticle, ...]
     problems: tuple[str, ...]
-
-
-def article_id(data: bytes) -> str:
-    """The stable id of an article: the first 16 hex characters of the sha256 of its raw bytes."""
-    return hashlib.sha256(data).hexdigest()[:ARTICLE_ID_CHARS]
 
 
 def is_workspace_id(value: str) -> bool:
@@ -323,7 +313,7 @@ class WorkspaceStore:
                                           .where(articles_table.c.workspace_id == ws_id)).scalar_one()
             for label, data in items:
                 label = _clip(Path(label).name or "article.txt", LABEL_CHARS)
-                aid = article_id(data)
+                aid = content_id(data)
                 if aid in present:
                     continue
                 if not data:
@@ -417,7 +407,7 @@ def _exported_articles(document: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
             label = str(entry["label"])
         except (KeyError, TypeError, ValueError) as exc:
             raise WorkspaceError(f"not a workspace export: an article is damaged ({type(exc).__name__})") from None
-        if entry.get("id") and entry["id"] != article_id(data):
+        if entry.get("id") and entry["id"] != content_id(data):
             raise WorkspaceError(f"workspace export is damaged: article {label[:40]!r} does not match its id")
         yield label, data
 

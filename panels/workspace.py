@@ -7,24 +7,23 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geo.articles import EXTENSIONS, decode_bytes
+from geo.articles import EXTENSIONS, content_id, decode_bytes
 from geo.config import Settings
 from geo.errors import ArticleError, FetchError, GeoError
 from geo.fetch import fetch_article
 from geo.render import escape
 from geo.viewstate import read_workspace_id
-from geo.workspaces import Workspace, WorkspaceStore, article_id
+from geo.workspaces import Workspace, WorkspaceStore
 
 PASTED_LABEL = "pasted.txt"
 
 
 @dataclass(frozen=True)
 class WorkspaceCorpus:
-    """What the page analyses and shows for the upload corpus: files named for the pipeline, their labels, notes."""
+    """What the page analyses and shows for the upload corpus: (file name, raw bytes) of its articles, notes."""
 
     workspace: Workspace | None
     files: tuple[tuple[str, bytes], ...]
-    labels: dict[str, str]
     link_notes: tuple[str, ...]  # what the link named that does not exist
     problems: tuple[str, ...]  # uploads refused: unreadable, over a limit, or no editor key
     can_write: bool
@@ -92,7 +91,7 @@ def workspace_corpus(settings: Settings, uploads, pasted: str) -> WorkspaceCorpu
     if pasted.strip():
         items.append((PASTED_LABEL, pasted.encode("utf-8")))
     present = {a.id for a in store.articles(ws_id)} if ws_id else set()
-    new = [(label, data) for label, data in items if article_id(data) not in present]
+    new = [(label, data) for label, data in items if content_id(data) not in present]
     if new and not can_write:
         notes.append("this session can only view: enter the editor key to add articles")
     elif new:
@@ -103,12 +102,11 @@ def workspace_corpus(settings: Settings, uploads, pasted: str) -> WorkspaceCorpu
             problems += store.add_articles(ws_id, good, key).problems
         notes += problems
     if ws_id is None:
-        return WorkspaceCorpus(None, (), {}, link_notes, tuple(notes), can_write)
+        return WorkspaceCorpus(None, (), link_notes, tuple(notes), can_write)
     if st.query_params.get("ws") != ws_id:
         st.query_params["ws"] = ws_id
     stored = store.articles(ws_id)
-    return WorkspaceCorpus(store.get(ws_id), tuple((a.analysis_name, a.data) for a in stored),
-                           {a.analysis_name: a.label for a in stored}, link_notes, tuple(notes), can_write)
+    return WorkspaceCorpus(store.get(ws_id), tuple((a.label, a.data) for a in stored), link_notes, tuple(notes), can_write)
 
 
 def workspace_sidebar(settings: Settings, corpus: WorkspaceCorpus) -> None:

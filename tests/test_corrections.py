@@ -6,38 +6,40 @@ import pytest
 
 from geo.articles import article_from_text, read_article_bytes
 from geo.config import load_settings
-from geo.corrections import (CORRECTED_SOURCE, Correction, CorrectionError, apply_corrections, check_correction, export_corrections,
+from geo.corrections import (CORRECTED_SOURCE, NO_CORRECTIONS, Correction, CorrectionError, StoredCorrections, apply_corrections, check_correction, export_corrections,
                              import_corrections, record_correction, workspace_corrections)
-from geo.entities import Cluster, Entity
+from geo.aliases import Cluster
+from geo.entities import Entity
 from geo.geocode import Place, PlaceMention
 from geo.pipeline import Analysis, analyze
-from geo.route import Route, Stop
+from geo.route import Route, Stop, Trip
+from geo.status import Status
 from geo.workspaces import WorkspaceStore, correction_json
 
 TEXT = "Port talks\n\nThe envoy flew from Paris to Washington on Monday."
 
 
-def _mention(article, start, end, text, entity):
-    return PlaceMention(article, start, end, text, False, False, start, end, "", entity)
+def _mention(article, start, end, text):
+    return PlaceMention(article, start, end, text, False, False, start, end, "")
 
 
 def _stop(place, name, lat, lon, status="arrived", date=None):
-    return Stop(place, name, lat, lon, date, None, status, [], ["a1"], [])
+    return Stop(place, name, lat, lon, date, None, Status(status), (), ("a1",), ())
 
 
 @pytest.fixture
 def analysis():
     article = article_from_text("a1", "a1.txt", TEXT)
-    paris = Place("p:paris", "Paris", "city", "capital", "FR", 48.857, 2.352, "gazetteer", 0.9, (_mention("a1", 32, 37, "Paris", 1),))
-    wash = Place("p:wash", "Washington", "city", "capital", "US", 38.9, -77.0, "gazetteer", 0.8, (_mention("a1", 41, 51, "Washington", 2),))
-    entities = [Entity("a1", 0, "PERSON", "envoy", "envoy", 16, 21, 16, 21, 0, 60),
-                Entity("a1", 1, "GPE", "Paris", "paris", 32, 37, 32, 37, 0, 60),
-                Entity("a1", 2, "GPE", "Washington", "washington", 41, 51, 41, 51, 0, 60)]
+    paris = Place("p:paris", "Paris", "city", "capital", "FR", 48.857, 2.352, "gazetteer", 0.9, (_mention("a1", 32, 37, "Paris"),))
+    wash = Place("p:wash", "Washington", "city", "capital", "US", 38.9, -77.0, "gazetteer", 0.8, (_mention("a1", 41, 51, "Washington"),))
+    entities = [Entity("a1", "PERSON", "envoy", "envoy", 16, 21, 16, 21, 0, 60),
+                Entity("a1", "GPE", "Paris", "paris", 32, 37, 32, 37, 0, 60),
+                Entity("a1", "GPE", "Washington", "washington", 41, 51, 41, 51, 0, 60)]
     clusters = [Cluster("c:envoy", "PERSON", "envoy", (), ("a1",), 1), Cluster("c:paris", "GPE", "Paris", (), ("a1",), 1),
                 Cluster("c:wash", "GPE", "Washington", (), ("a1",), 1)]
-    assignment = {("a1", 0): "c:envoy", ("a1", 1): "c:paris", ("a1", 2): "c:wash"}
-    route = Route("envoy", "c:envoy", {"start": None, "end": None}, [_stop("p:paris", "Paris", 48.857, 2.352, "departed"),
-                                                                     _stop("p:wash", "Washington", 38.9, -77.0)], [], True)
+    assignment = {("a1", 16, 21): "c:envoy", ("a1", 32, 37): "c:paris", ("a1", 41, 51): "c:wash"}
+    route = Route("envoy", "c:envoy", Trip(), (_stop("p:paris", "Paris", 48.857, 2.352, "departed"),
+                                               _stop("p:wash", "Washington", 38.9, -77.0)), (), True)
     return Analysis([article], [], entities, clusters, assignment, [paris, wash], [], [route], "test")
 
 
@@ -64,7 +66,7 @@ def test_stops_added_edited_moved_and_removed(analysis):
     route = apply_corrections(analysis, corrections).analysis.routes[0]
     assert [s.name for s in route.stops] == ["Washington", "Paris", "London"]
     assert (route.stops[0].status, route.stops[0].date) == ("expected", "2031-05-06") and "corrected" in route.stops[0].roles
-    assert len(route.legs) == 2 and route.legs[0]["from"] == "Washington"
+    assert len(route.legs) == 2 and route.legs[0].origin == "Washington" and route.trip.label.startswith("Washington → London")
     removed = apply_corrections(analysis, corrections + [Correction("stop_remove", {"subject": "c:envoy", "place": "p:paris"}, "Ana", 4)])
     assert [s.name for s in removed.analysis.routes[0].stops] == ["Washington", "London"]
     assert [s.name for s in analysis.routes[0].stops] == ["Paris", "Washington"]
@@ -72,10 +74,10 @@ def test_stops_added_edited_moved_and_removed(analysis):
 
 def test_clusters_merged_and_split(analysis):
     merged = apply_corrections(analysis, [Correction("cluster_merge", {"into": "c:wash", "other": "c:paris"}, "Ana", 1)]).analysis
-    assert {c.id for c in merged.clusters} == {"c:envoy", "c:wash"} and merged.assignment[("a1", 1)] == "c:wash"
+    assert {c.id for c in merged.clusters} == {"c:envoy", "c:wash"} and merged.assignment[("a1", 32, 37)] == "c:wash"
     split = apply_corrections(merged, [Correction("cluster_split", {"cluster": "c:wash", "mentions": [["a1", 32, 37]]}, "Ben", 2)]).analysis
     new = next(c for c in split.clusters if c.id not in {"c:envoy", "c:wash"})
-    assert new.name == "Paris" and split.assignment[("a1", 1)] == new.id and split.assignment[("a1", 2)] == "c:wash"
+    assert new.name == "Paris" and split.assignment[("a1", 32, 37)] == new.id and split.assignment[("a1", 41, 51)] == "c:wash"
 
 
 def test_a_correction_whose_target_is_gone_is_skipped_with_a_line(analysis):
@@ -119,26 +121,30 @@ def test_correct_add_articles_reanalyse_and_the_correction_still_applies(tmp_pat
     settings = load_settings(cache_dir=tmp_path)
     store = WorkspaceStore(f"sqlite:///{tmp_path / 'w.sqlite'}", editor_key="k")
     ws = store.create("story", "k")
-    store.add_articles(ws.id, [("talks.txt", b"Talks in Paris\n\nThe envoy flew from Paris to Washington on Monday, officials said.\n")], "k")
+    store.add_articles(ws.id, [("talks.txt", b"Talks in Paris\n\nEnvoy Jana Novak flew from Paris to Washington on Monday, officials said.\n")], "k")
 
-    def run():
-        articles = [read_article_bytes(a.analysis_name, a.data, settings) for a in store.articles(ws.id)]
-        return analyze(articles, nlp, tiny_gazetteer, settings)
+    def run(corrections=NO_CORRECTIONS):
+        articles = [read_article_bytes(a.label, a.data, settings) for a in store.articles(ws.id)]
+        return analyze(articles, nlp, tiny_gazetteer, settings, corrections=corrections)
 
     first = run()
     paris = next(p for p in first.places if p.name == "Paris")
     mention = paris.mentions[0]
-    target = {"place": "tiny:paris-tx", "name": "Paris", "lat": 33.66, "lon": -95.56, "feature": "town", "country": "US"}
-    record_correction(store, ws.id, "place_move", {"article": mention.article, "start": mention.start, "end": mention.end, **target}, "Ana", "k")
-    store.add_articles(ws.id, [("more.txt", b"Later talks\n\nThe envoy returned to Paris on Friday after meetings in Washington.\n")], "k")
-    second = run()
+    route = next(r for r in first.routes if any(s.name == "Washington" for s in r.stops))
+    washington = next(s for s in route.stops if s.name == "Washington")
+    record_correction(store, ws.id, "place_move", {"article": mention.article, "start": mention.raw_start, "end": mention.raw_end,
+                                                   "place": "tiny:paris-tx", "name": "Paris", "lat": 33.66, "lon": -95.56}, "Ana", "k")
+    record_correction(store, ws.id, "stop_edit", {"subject": route.subject_id, "place": washington.place_id, "status": "planned"}, "Ana", "k")
+    store.add_articles(ws.id, [("more.txt", b"Later talks\n\nNovak returned to Paris on Friday after meetings in Washington.\n")], "k")
+    second = run(StoredCorrections(workspace_corrections(store, ws.id)))  # through the pipeline's hook
     assert len(second.articles) == 2 and mention.article in {a.id for a in second.articles}
-    corrected = apply_corrections(second, workspace_corrections(store, ws.id))
-    assert corrected.skipped == ()
-    moved = next(p for p in corrected.analysis.places if p.id == target["place"])
-    assert (mention.article, mention.start, mention.end) in {(m.article, m.start, m.end) for m in moved.mentions}
-    still_france = next(p for p in corrected.analysis.places if p.id == paris.id)
-    assert all((m.article, m.start) != (mention.article, mention.start) for m in still_france.mentions)
+    moved = next(p for p in second.places if p.id == "tiny:paris-tx")
+    assert mention.key in {m.key for m in moved.mentions} and moved.source == CORRECTED_SOURCE
+    assert all(m.key != mention.key for p in second.places if p.id != "tiny:paris-tx" for m in p.mentions)
+    stop = next(s for r in second.routes if r.subject_id == route.subject_id for s in r.stops if s.place_id == washington.place_id)
+    assert stop.status == "planned" and "corrected" in stop.roles
+    after = apply_corrections(run(), workspace_corrections(store, ws.id))  # the same corrections on a finished analysis
+    assert after.skipped == () and mention.key in {m.key for p in after.analysis.places if p.id == "tiny:paris-tx" for m in p.mentions}
     store.close()
 
 

@@ -87,7 +87,7 @@ class FakeUpload:
 stored = workspace_corpus(load_settings(), [FakeUpload(n, d) for n, d in {uploads!r}], "")
 for problem in stored.problems:
     st.error(problem)
-st.write(sorted(stored.labels.values()))
+st.write(sorted(name for name, _ in stored.files))
 """
     at = AppTest.from_string(panel_only, default_timeout=60)
     at.session_state["editor_key"] = KEY
@@ -117,7 +117,7 @@ from panels.workspace import workspace_corpus
 stored = workspace_corpus(load_settings(), [], "")
 for problem in stored.problems:
     st.error(problem)
-st.write(sorted(stored.labels.values()))
+st.write(sorted(name for name, _ in stored.files))
 """
 
 
