@@ -10,15 +10,20 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.aliases import legacy_id
 from geo.config import PROJECT_DIR, load_settings
+from geo.entities import MentionKey
 from geo.errors import GeoError
 from geo.export import claims_csv, dumps, entities_csv, places_csv, quotes_csv, to_geojson
 from geo.jobs import JobRunner
 from geo.mapview import MapView, assets_installed, build_map, install_static_assets
+from geo.pipeline import FrozenMap
 from geo.render import escape, highlight_html
-from geo.route import DONE_STATUS
+from geo.status import Status
 from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
+from panels.corrections import corrected, corrections_tab
 from panels.quotes import article_quotes, claims_table, quote_choices
+from panels.workspace import WorkspaceCorpus, open_store, workspace_corpus, workspace_sidebar
 
 log = logging.getLogger("dashboard")
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -69,8 +74,8 @@ def load_results(folder: str, stamp: float):
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def corpus_index(digest: str, _analysis) -> dict:
-    """Per-article entity and place lists, built once per corpus instead of on every rerun."""
+def corpus_index(digest: str, _analysis) -> FrozenMap:
+    """Per-article entity and place tuples, built once per corpus instead of on every rerun (shared, so immutable)."""
     entities: dict[str, list] = {}
     for e in _analysis.entities:
         entities.setdefault(e.article, []).append(e)
@@ -78,7 +83,8 @@ def corpus_index(digest: str, _analysis) -> dict:
     for p in _analysis.places:
         for aid in p.articles:
             places.setdefault(aid, []).append(p)
-    return {"entities": entities, "places": places}
+    return FrozenMap(entities=FrozenMap({k: tuple(v) for k, v in entities.items()}),
+                     places=FrozenMap({k: tuple(v) for k, v in places.items()}))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -89,7 +95,9 @@ def entity_matrix(digest: str, labels: tuple[str, ...], _analysis, max_columns: 
                      if e.label in labels and _analysis.cluster_of(e))
     if not counts:
         return pd.DataFrame()
-    frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": a[:12], "n": n} for (c, a), n in counts.items()])
+    labels_of = {a.id: a.label for a in _analysis.articles}
+    frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": labels_of.get(a, a), "n": n}
+                          for (c, a), n in counts.items()])
     if frame["article"].nunique() > max_columns:
         table = frame.groupby(["entity", "type"]).agg(mentions=("n", "sum"), articles=("article", "nunique"))
         return table.sort_values("mentions", ascending=False).head(200)
@@ -155,22 +163,24 @@ def main() -> None:
     if base_settings.results_dir:
         corpora["results"] = f"Saved results ({Path(base_settings.results_dir).name})"
     corpus_keys = list(corpora)
-    corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys)
+    corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys, default="upload" if st.query_params.get("ws") else "seeds")
     corpus = st.sidebar.radio("Articles", corpus_keys, index=corpus_keys.index(corpus), format_func=corpora.get, key="corpus")
     uploads = st.sidebar.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
                                        accept_multiple_files=True, key="uploads")
     pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120)
 
     files: tuple[tuple[str, bytes], ...]
+    stored: WorkspaceCorpus | None = None
     if corpus == "seeds":
         files = seed_files()
     elif corpus == "results":
         files = (("results", b""),)
     else:
-        items = [(u.name, u.getvalue()) for u in (uploads or [])]
-        if pasted.strip():
-            items.append(("pasted.txt", pasted.encode("utf-8")))
-        files = tuple(items)
+        stored = workspace_corpus(base_settings, uploads, pasted)
+        files, corpus_notes = stored.files, corpus_notes + stored.link_notes
+        for problem in stored.problems:
+            st.error(escape(problem))
+        workspace_sidebar(base_settings, stored)
 
     with st.sidebar.expander("Geocoder", expanded=False):
         backends = ["gazetteer", "nominatim"]
@@ -181,6 +191,8 @@ def main() -> None:
         tiles = st.checkbox("OpenStreetMap tiles (needs network)", value=st.query_params.get("tiles") == "1", key="tiles")
 
     if not files:
+        if corpus_notes:
+            st.info(escape(note_line(corpus_notes)))
         st.info("No articles yet: upload files or paste a text in the sidebar, or choose the embedded seed articles.")
         set_qp(corpus=corpus)
         st.stop()
@@ -203,6 +215,11 @@ def main() -> None:
                            geocoder_scheme="http" if geocoder_key[1].startswith("http://") else base_settings.geocoder_scheme)
         analysis = analyse(hashlib.sha256(repr((digest, geocoder_key)).encode()).hexdigest(), files, settings)
 
+    workspace = stored.workspace if stored is not None else None
+    if workspace is not None:  # the workspace's corrections, applied on every analysis; the digest follows its version
+        analysis = corrected(analysis, open_store(base_settings), workspace.id).analysis
+        digest = hashlib.sha256(f"{digest}:{workspace.version}".encode()).hexdigest()[:16]
+
     for problem in analysis.problems:
         st.error(escape(f"{problem.path}: {problem.reason}"))
     for warning in analysis.warnings:
@@ -210,20 +227,22 @@ def main() -> None:
     if not analysis.articles:
         st.stop()
 
-    titles = {a.id: (a.title or a.id) for a in analysis.articles}
+    titles = {a.id: (a.title or a.label) for a in analysis.articles}
+    labels = {a.id: a.label for a in analysis.articles}
     article_ids = [a.id for a in analysis.articles]
     clusters = analysis.cluster_by_id()
     subjects = sorted({r.subject for r in analysis.routes})
     place_ids = {p.id: p for p in analysis.places}
     wanted = read_view(st.query_params.to_dict(), Choices(article_ids, {p.id: p.articles for p in analysis.places},
                                                           {c.id: c.articles for c in analysis.clusters}, subjects,
-                                                          quote_choices(analysis)))
+                                                          quote_choices(analysis), {a.label: a.id for a in analysis.articles},
+                                                          {legacy_id(c): c.id for c in analysis.clusters}))
     if corpus_notes or wanted.notes:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
     st.sidebar.title("Filters")
     sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=list(wanted.articles or article_ids),
-                                          format_func=lambda a: f"{a[:12]} · {titles[a][:40]}", key=f"f_articles_{digest}")
+                                          format_func=lambda a: f"{labels[a][:24]} · {titles[a][:40]}", key=f"f_articles_{digest}")
     sel_labels = st.sidebar.multiselect("Entity types", list(ALL_LABELS), default=list(wanted.labels), key="f_labels")
     sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=list(wanted.subjects or subjects), key=f"f_subjects_{digest}")
     sel_status = st.sidebar.multiselect("Route stops", list(STATUSES), default=list(wanted.statuses), key="f_status",
@@ -242,7 +261,7 @@ def main() -> None:
         current = wanted.article
         if len(article_ids) > PAGE_SIZE:
             query = st.text_input("Search articles", key="article_search")
-            options = [a for a in article_ids if query.lower() in (titles[a] + a).lower()][:PAGE_SIZE] or [current]
+            options = [a for a in article_ids if query.lower() in (titles[a] + labels[a] + a).lower()][:PAGE_SIZE] or [current]
             if current not in options:
                 options = [current] + options
         else:
@@ -255,7 +274,7 @@ def main() -> None:
         index = corpus_index(digest, analysis)
         article = next(a for a in analysis.articles if a.id == article_id)
         ents = index["entities"].get(article_id, [])
-        st.subheader(escape(article.title or article.id))
+        st.subheader(escape(article.title or article.label))
         st.markdown(f"**Outlet:** {escape(article.outlet or '—')} · **Date:** {escape(article.date or '—')} · "
                     f"**Author:** {escape(article.author or '—')}")
         if article.date_source and article.date_source != "stated":
@@ -272,14 +291,15 @@ def main() -> None:
         st.selectbox("Select an entity", cluster_options, key="w_entity", on_change=url_from_widget, args=("entity", "w_entity"),
                      format_func=lambda c: "—" if not c else f"{clusters[c].name} ({clusters[c].label})")
 
-        marked: set[int] = set()
+        marked: set[MentionKey] = set()
         if selected_place:
-            marked |= {m.entity for m in place_ids[selected_place].mentions if m.article == article_id}
+            marked |= {m.key for m in place_ids[selected_place].mentions if m.article == article_id}
             st.info(f"**{escape(place_ids[selected_place].name)}**: " + "; ".join(
                 f"{escape(titles[m.article][:40])} — “{escape(m.text)}”" for m in place_ids[selected_place].mentions[:12]))
         if selected_entity:
-            marked |= {e.index for e in ents if analysis.cluster_of(e) == selected_entity}
-        tab_text, tab_entities, tab_clusters, tab_quotes = st.tabs(["Text", "Entities", "Alias clusters", "Quotes"])
+            marked |= {e.key for e in ents if analysis.cluster_of(e) == selected_entity}
+        tab_text, tab_entities, tab_clusters, tab_quotes, *tab_corrections = st.tabs(
+            ["Text", "Entities", "Alias clusters", "Quotes"] + (["Corrections"] if workspace is not None else []))
         with tab_text:
             st.markdown(highlight_html(article.text, ents, marked, set(sel_labels)), unsafe_allow_html=True)
             if article.comments or article.captions:
@@ -298,6 +318,10 @@ def main() -> None:
                 st.dataframe(table, hide_index=True, width="stretch")
         with tab_quotes:
             article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
+        if workspace is not None and stored is not None:
+            with tab_corrections[0]:
+                corrections_tab(base_settings, open_store(base_settings), workspace.id, st.session_state.get("editor_key", ""),
+                                stored.can_write, analysis, article_id)
 
     view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
                    subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,
@@ -326,11 +350,12 @@ def main() -> None:
                 if view.subjects is not None and r.subject not in view.subjects:
                     continue
                 for n, s in enumerate(r.stops, start=1):
-                    kind = "done" if s.status in DONE_STATUS else "expected"
+                    kind = Status(s.status).phase
                     if kind not in view.statuses:
                         continue
                     rows.append({"subject": r.subject, "trip": r.label,
-                                 "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": s.status,
+                                 "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": str(s.status),
+                                 "corrected": "corrected" if "corrected" in s.roles else "",
                                  "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
             if rows:
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -339,7 +364,7 @@ def main() -> None:
             claims = [(r.subject, c) for r in analysis.routes for c in r.claims]
             if claims:
                 st.caption("Superseded claims, kept with their sources: " + "; ".join(
-                    f"{escape(s)} → {escape(c['place'])} ({escape(c['status'])}, {escape(titles.get(c['article'], c['article'])[:30])})" for s, c in claims))
+                    f"{escape(s)} → {escape(c.place)} ({escape(c.status)}, {escape(titles.get(c.article, c.article)[:30])})" for s, c in claims))
         with tab_matrix:
             matrix = entity_matrix(digest, tuple(sorted(sel_labels)), analysis)
             if not matrix.empty:

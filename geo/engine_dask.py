@@ -23,19 +23,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from .aliases import Cluster, cluster_aliases, person_titles
 from .articles import Article, Problem
 from .claims import Fact, build_claims
 from .config import Settings
-from .entities import (Cluster, Entity, NameToken, cluster_aliases, defined_acronyms, entities_from_doc, load_model, model_name,
-                       name_tokens, parse_articles, person_titles, person_tokens, propagate_people, titled_names, vote_place_labels)
+from .corrections import NO_CORRECTIONS
+from .entities import Entity, MentionKey, defined_acronyms, entities_from_doc, titled_names
 from .errors import ConfigError, failure_reason
 from .export import write_parquet_part, write_parquet_stamp
 from .gazetteer import Gazetteer
-from .geocode import Geocoder, Place, collect_places, make_geocoder
-from .pipeline import Analysis, extract_article
-from .progress import OnProgress, Progress
+from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, make_geocoder
 from .movement import Event
-from .route import build_routes
+from .parsing import load_model, model_name, parse_articles
+from .people import NameToken, name_tokens, person_tokens, propagate_people, vote_place_labels
+from .pipeline import Analysis, CorpusEntities, FrozenMap, events, resolve, routes
+from .progress import OnProgress, Progress
+from .quotes import Quote
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +125,7 @@ class EntitySummary:
     """What the corpus-level steps need of one partition: its entities with short forms, titles before person names."""
 
     entities: tuple[Entity, ...]
-    titles: dict[tuple[str, int], str]
+    titles: dict[MentionKey, str]
     problems: tuple[Problem, ...]
 
 
@@ -168,7 +171,7 @@ def parse_partition(part: int, articles: Sequence[Article], settings: Settings, 
         try:
             if error is not None:
                 raise error
-            ents = entities_from_doc(article, doc, g.is_notable, set(titled), g.is_country, acronyms, g.has_name)
+            ents = entities_from_doc(article, doc, g.is_notable, set(titled), g.is_country, acronyms, g.has_name, g.is_area)
             toks = name_tokens(doc)
             blob = zlib.compress(doc.to_bytes(exclude=["tensor", "user_data"]), DOC_COMPRESSION)
         except Exception as exc:  # noqa: BLE001  one article never takes the corpus down
@@ -211,8 +214,8 @@ def propagate_partition(handle: PartitionFile, inputs: tuple[Any, ...], names: s
     return EntitySummary(tuple(out), titles, tuple(problems))
 
 
-def resolve_partition(handle: PartitionFile, inputs: tuple[Any, ...], entities: Sequence[Entity], assignment: dict[tuple[str, int], str],
-                      cluster_names: dict[str, str], settings: Settings, gazetteer: Gazetteer, out: str, run: str) -> ResolvedPartition:
+def resolve_partition(handle: PartitionFile, inputs: tuple[Any, ...], entities: Sequence[Entity], assignment: dict[MentionKey, str],
+                      clusters: Sequence[Cluster], settings: Settings, gazetteer: Gazetteer, out: str, run: str) -> ResolvedPartition:
     """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts."""
     from spacy.tokens import Doc
 
@@ -224,28 +227,37 @@ def resolve_partition(handle: PartitionFile, inputs: tuple[Any, ...], entities: 
     by_article: dict[str, list[Entity]] = {}
     for e in entities:
         by_article.setdefault(e.article, []).append(e)
-    resolutions, unresolved, events, quotes, facts, problems = [], [], [], [], [], []
+    # The corpus steps' result as far as this partition needs it: its entities, their clusters.
+    corpus = CorpusEntities(tuple(entities), FrozenMap({k: tuple(v) for k, v in by_article.items()}), tuple(clusters), FrozenMap(assignment))
+    resolutions: list[tuple[Article, list[Resolution]]] = []
+    unresolved: list[Unresolved] = []
+    moves: list[Event] = []
+    quotes: list[Quote] = []
+    facts: list[Fact] = []
+    problems: list[Problem] = []
     for article, blob in zip(parsed.articles, parsed.docs):
         doc = Doc(vocab).from_bytes(zlib.decompress(blob))
         ents = by_article.get(article.id, [])
         try:
-            resolved, missing, moves, said, stated = extract_article(article, doc, ents, g, online, assignment, cluster_names)
+            resolved, missing = resolve(article, doc, ents, g, online)
+            resolved = NO_CORRECTIONS.mentions(article, resolved, g)
+            found = events(article, doc, ents, resolved, corpus)
         except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
             problems.append(_problem(article, exc, "places, movements and quotations could not be extracted"))
         else:
             resolutions.append((article, resolved))
             unresolved.extend(missing)
-            events.extend(moves)
-            quotes.extend(said)
-            facts.extend(stated)
+            moves.extend(found.moves)
+            quotes.extend(found.quotes)
+            facts.extend(found.facts)
     articles = list(parsed.articles)
     model = model_name(_model(settings.spacy_model))
-    partial = Analysis(articles, [], list(entities), [], assignment, [], unresolved, [], model, quotes=quotes)
+    partial = Analysis(tuple(articles), (), tuple(entities), (), assignment, (), tuple(unresolved), (), model, quotes=tuple(quotes))
     write_parquet_part(partial, Path(out), PARTITION_TABLES, parsed.part)
     Path(handle.path).unlink(missing_ok=True)  # a rerun of this task (its worker lost) parses the partition again
     places = collect_places(resolutions)
-    keys = {(m.article, m.entity) for p in places for m in p.mentions}
-    return ResolvedPartition(tuple(places), tuple(e for e in entities if (e.article, e.index) in keys), tuple(events), tuple(facts),
+    keys = {m.key for p in places for m in p.mentions}
+    return ResolvedPartition(tuple(places), tuple(e for e in entities if e.key in keys), tuple(moves), tuple(facts),
                              tuple(replace(a, raw="", text="", segments=(), comments=()) for a in articles), tuple(problems),
                              {"articles": len(articles), "entities": len(entities), "unresolved": len(unresolved)},
                              getattr(online, "failed", None) if online is not None else None, model, time.perf_counter() - started)
@@ -264,7 +276,7 @@ def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:
             seen = merged.get(p.id)
             merged[p.id] = p if seen is None else replace(seen, confidence=max(seen.confidence, p.confidence),
                                                           mentions=seen.mentions + p.mentions)
-    out = [replace(p, mentions=tuple(sorted(p.mentions, key=lambda m: (m.article, m.start)))) for p in merged.values()]
+    out = [replace(p, mentions=tuple(sorted(p.mentions, key=lambda m: (m.article, m.raw_start)))) for p in merged.values()]
     out.sort(key=lambda p: (-len(p.mentions), p.name))
     return out
 
@@ -275,11 +287,10 @@ def finish_corpus(results: Sequence[ResolvedPartition], clusters: Sequence[Clust
     model = results[0].model if results else ""
     places = merge_places([r.places for r in results])
     dated = [a for r in results for a in r.dated]
-    names = {c.id: c.name for c in clusters}
-    routes = build_routes([e for r in results for e in r.events], names, {a.id: a.date for a in dated})
-    claims = build_claims([f for r in results for f in r.facts], routes, dated)
+    found_routes = routes([e for r in results for e in r.events], clusters, dated, NO_CORRECTIONS)
+    claims = build_claims([f for r in results for f in r.facts], found_routes, dated)
     mention_entities = [e for r in results for e in r.mention_entities]
-    corpus = Analysis([], [], mention_entities, list(clusters), {}, places, [], routes, model, claims=claims)
+    corpus = Analysis((), (), tuple(mention_entities), tuple(clusters), {}, tuple(places), (), tuple(found_routes), model, claims=tuple(claims))
     folder = Path(out)
     write_parquet_part(corpus, folder, CORPUS_TABLES, 0)
     write_parquet_stamp(folder, model)
@@ -288,7 +299,7 @@ def finish_corpus(results: Sequence[ResolvedPartition], clusters: Sequence[Clust
     return RunSummary(sum(r.counts["articles"] for r in results), sum(r.counts["entities"] for r in results), len(clusters),
                       len(places), sum(r.counts["unresolved"] for r in results),
                       tuple((r.subject, " -> ".join(f"{s.name} ({s.status}{', ' + s.date if s.date else ''})" for s in r.stops))
-                            for r in routes),
+                            for r in found_routes),
                       tuple(problems) + tuple(p for r in results for p in r.problems), warnings, model)
 
 
@@ -374,13 +385,13 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         mark = time.perf_counter()
         resolved = []
         start = 0
-        cluster_names = {c.id: c.name for c in clusters}
+        cluster_by_id = {c.id: c for c in clusters}
         for k, (p, found) in enumerate(zip(parsed, summaries)):
             ents = voted[start:start + len(found.entities)]
             start += len(found.entities)
-            part_assignment = {(e.article, e.index): assignment[(e.article, e.index)] for e in ents if (e.article, e.index) in assignment}
-            part_names = {cid: cluster_names[cid] for cid in set(part_assignment.values())}
-            resolved.append(client.submit(resolve_partition, p, inputs[k], ents, part_assignment, part_names, settings, gazetteer,
+            part_assignment = {e.key: assignment[e.key] for e in ents if e.key in assignment}
+            part_clusters = [cluster_by_id[cid] for cid in sorted(set(part_assignment.values()))]
+            resolved.append(client.submit(resolve_partition, p, inputs[k], ents, part_assignment, part_clusters, settings, gazetteer,
                                           str(folder), run, key=f"geo-resolve-{run}-{k}", **near(p)))
         done = 0
         for _ in as_completed(resolved):

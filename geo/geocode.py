@@ -6,17 +6,21 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .articles import Article
-from .candidates import (FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, compass_part, facility_at, find_toponyms, lookup,
-                         place_inside)
+from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
+from .regionforms import compass_part
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
-from .entities import Entity, after_movement
+from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
+from .lexicon import words
 from .metonymy import is_metonym
 from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 __all__ = ["GazetteerGeocoder", "GeocodeCache", "Geocoder", "OnlineGeocoder", "Place", "PlaceMention", "Unresolved",
            "collect_places", "make_geocoder", "resolve_article"]
@@ -26,22 +30,28 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PlaceMention:
+    """One mention of a place: raw-file offsets (its key with the article id) and offsets in the cleaned text."""
+
     article: str
-    start: int  # raw-file offsets
-    end: int
+    raw_start: int
+    raw_end: int
     text: str
     metonym: bool
     demonym: bool
     clean_start: int
     clean_end: int
     sentence: str
-    entity: int  # index of the entity in its article
     embedded: bool = False  # part of a longer name: "Zimbabwe" in "Air Zimbabwe", "Syrian" in "Syrian Observatory ..."
 
     @property
     def literal(self) -> bool:
         """The text refers to the place itself, not an actor named after it or an organisation carrying its name."""
         return not (self.metonym or self.embedded)
+
+    @property
+    def key(self) -> MentionKey:
+        """The key of the entity mention this is: (article id, raw_start, raw_end)."""
+        return (self.article, self.raw_start, self.raw_end)
 
 
 @dataclass(frozen=True)
@@ -66,9 +76,11 @@ class Place:
 
 @dataclass(frozen=True)
 class Unresolved:
+    """A place name no gazetteer entry was chosen for, at raw-file offsets."""
+
     article: str
-    start: int
-    end: int
+    raw_start: int
+    raw_end: int
     text: str
     reason: str
 
@@ -78,13 +90,64 @@ class Unresolved:
 Resolution = tuple[Toponym, Candidate, float, bool]  # (toponym, chosen entry, confidence, metonym)
 
 
-def _outlet_places(article: Article, gazetteer: Gazetteer, w: Weights) -> list[Candidate]:
-    """The most likely entry of each place named in the outlet's name ("The Springfield Courier" -> Springfield)."""
+def masthead_of_domain(domain: str, is_place: Callable[[str], bool]) -> str:
+    """An outlet's name from its web domain: the longest place name in its main label with masthead words
+    (data/lexicons/masthead_words.txt) on either side ("www.palestineherald.com" -> "Palestine Herald"); else the label."""
+    label = max(domain.lower().removeprefix("www.").split(".")[:-1] or [domain], key=len)
+    hyphens = "-" in label  # "lakeville-news": the hyphens already split the words
+    label = label.replace("-", "")
+    spans = sorted(((i, j) for i in range(len(label)) for j in range(i + 4, len(label) + 1)), key=lambda s: s[0] - s[1])
+    for i, j in spans:
+        head, tail = _masthead_words(label[:i]), _masthead_words(label[j:])
+        if tail is None and not hyphens:
+            tail = _initials(label[j:])
+        if head is not None and tail is not None and label[i:j] not in words("masthead_words") and is_place(label[i:j]):
+            return " ".join(w.capitalize() for w in [*head, label[i:j], *tail])
+    return label
+
+
+def _initials(text: str) -> tuple[str, ...] | None:
+    """Two letters after the place name are the initials of masthead words ("parispi": Post-Intelligencer)."""
+    return (text.upper(),) if len(text) == 2 else None
+
+
+@lru_cache(maxsize=4096)
+def _masthead_words(text: str) -> tuple[str, ...] | None:
+    """`text` split into masthead words, or None when it is not made of them ("dailypost" -> ("daily", "post"))."""
+    if not text:
+        return ()
+    for word in words("masthead_words"):
+        if text.startswith(word):
+            rest = _masthead_words(text[len(word):])
+            if rest is not None:
+                return (word, *rest)
+    return None
+
+
+def _outlet_places(article: Article, tops: list[Toponym], gazetteer: Gazetteer, w: Weights) -> list[Candidate]:
+    """The entry of the place named in the outlet's name ("The Springfield Courier" -> Springfield): among namesakes,
+    the one most of the article's other toponyms have an entry near; none when namesakes in several countries are
+    all far from them."""
     if not article.outlet:
         return []
     found = place_inside(gazetteer, article.outlet) or (None, list(gazetteer.candidates(article.outlet)))
     cands = [c for c in found[1] if c.feature in SETTLEMENT_FEATURES or c.feature == "region"]
-    return [max(cands, key=lambda c: prior(c, w))] if cands else []
+    if not cands:
+        return []
+    own = {c.id for c in cands}
+    nearby = [[c for c in t.candidates if c.id not in own and c.feature in POINT_FEATURES | {"district"}]
+              for t in tops if t.how == "name" and not t.facility]  # streets and halls carry their town's namesakes
+    nearby = [near for near in nearby if near]
+
+    def support(home: Candidate) -> float:
+        """Each other toponym's share of entries near `home`: an unambiguous neighbour counts fully."""
+        return sum(sum(km(home, c) < (w.district_radius_km if c.feature == "district" else w.outlet_support_km) for c in near)
+                   / len(near) for near in nearby)
+
+    best = max(cands, key=lambda c: (support(c), prior(c, w)))
+    if not support(best) and (len({c.country for c in cands}) > 1 or gazetteer.is_country(found[0] or article.outlet)):
+        return []  # namesakes in several countries and none near the article's places; "The Jordan Times" is the country
+    return [best]
 
 
 @lru_cache(maxsize=4)
@@ -147,7 +210,7 @@ def _ranked(group: list[Toponym], scores: dict[int, dict[str, float]]) -> tuple[
     return sorted(totals.items(), key=lambda kv: -kv[1]), pool
 
 
-def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer: Gazetteer,
+def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity], gazetteer: Gazetteer,
                     online: Geocoder | None = None, weights: Weights = WEIGHTS) -> tuple[list[Resolution], list[Unresolved]]:
     """Resolve the toponyms of one article: (toponym, chosen candidate, confidence, metonym) and the unresolved."""
     w = weights
@@ -159,9 +222,14 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     if doc is not None:
         for t in tops:
             span = doc.char_span(t.entity.start, t.entity.end, alignment_mode="expand")
-            if span is not None and not t.embedded and after_movement(doc, span.start):
+            if span is not None and not t.embedded and travel_place(doc, span.start):
                 t.hints.add(MOVED)
-    evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), gazetteer, w)
+        # One sense per name: "sailed into X" also settles the other mentions of X in the article.
+        moved = {normalize(t.query) for t in tops if MOVED in t.hints}
+        for t in tops:
+            if normalize(t.query) in moved:
+                t.hints.add(MOVED)
+    evidence = gather_evidence(tops, _outlet_places(article, tops, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
     _facility_towns_in_focus(tops, evidence, w)
     for t in tops:
@@ -177,11 +245,19 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         ranked, pool = _ranked(group, scores)
         if ranked:
             first[name] = pool[ranked[0][0]]
+    named = {name for name, group in by_name.items() if all(t.how == "name" and not t.facility for t in group)}
     # Second look: places near the article's other places, regions and countries that hold them.
     for name, group in by_name.items():
         elsewhere = [c for other, c in first.items() if other != name]
+        # "New York" beside "New York City": the entry another name of the article was resolved to, when this name
+        # also names it (countries excepted: "Mexico" beside "Mexico City" is still the country).
+        taken = {c.id for other, c in first.items() if other != name and other in named}
         for t in group:
-            scores[id(t)] = coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1)
+            scores[id(t)] = dict(coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1))
+            if name in named and not any(c.feature == "country" for c in t.candidates):
+                for c in t.candidates:
+                    if c.id in taken:
+                        scores[id(t)][c.id] += w.same_entry
 
     resolved: list[Resolution] = []
     unresolved: list[Unresolved] = []
@@ -212,8 +288,15 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         for t in group:
             resolved.append(_resolution(doc, t, chosen, confidence, w))
 
-    town = _main_town([c for _, c, _, _ in resolved if c.feature in SETTLEMENT_FEATURES or c.feature == "district"])
+    settled = [(r[0], r[1]) for r in resolved if r[1].feature in SETTLEMENT_FEATURES or r[1].feature == "district"]
+    main_town = _main_town([c for _, c in settled])
+    top_countries = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
     for t in waiting:
+        # The last town of the article's top country named before it in its own sentence, else the town the article
+        # names most.
+        before = [(o.entity.start, c) for o, c in settled if o.entity.sent_start == t.entity.sent_start
+                  and o.entity.start < t.entity.start and c.country in top_countries]
+        town = max(before, key=lambda x: x[0])[1] if before else main_town
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
                                          "a facility not in the gazetteer, in no town the article names"))
@@ -223,7 +306,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     return resolved, unresolved
 
 
-def _resolution(doc, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:
+def _resolution(doc: Doc | None, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:
     if t.facility and chosen.feature not in FACILITY_FEATURES and normalize(chosen.name) != normalize(t.entity.text):
         return t, facility_at(chosen, t), round(confidence * w.facility_confidence, 3), False
     if chosen.id in t.variants:
@@ -244,7 +327,7 @@ def _main_town(settlements: list[Candidate]) -> Candidate | None:
 
 def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> list[Place]:
     """Group resolved mentions of all articles by place id."""
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[PlaceMention]] = defaultdict(list)
     cands: dict[str, Candidate] = {}
     confs: dict[str, list[float]] = defaultdict(list)
     for article, items in resolutions:
@@ -252,13 +335,13 @@ def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> l
             e = t.entity
             sent = article.text[e.sent_start:e.sent_end]
             groups[cand.id].append(PlaceMention(article.id, e.raw_start, e.raw_end, e.text, metonym and not t.embedded, t.demonym,
-                                                e.start, e.end, sent, e.index, t.embedded))
+                                                e.start, e.end, sent, t.embedded))
             cands[cand.id] = cand
             confs[cand.id].append(conf)
     places = []
     for pid, mentions in groups.items():
         c = cands[pid]
         places.append(Place(pid, c.name, c.feature, c.category, c.country, c.lat, c.lon, c.source,
-                            round(max(confs[pid]), 3), tuple(sorted(mentions, key=lambda m: (m.article, m.start)))))
+                            round(max(confs[pid]), 3), tuple(sorted(mentions, key=lambda m: (m.article, m.raw_start)))))
     places.sort(key=lambda p: (-len(p.mentions), p.name))
     return places

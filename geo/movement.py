@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from .articles import YEAR_RE, Article
-from .dates import narrative_offset, resolve_date, text_anchor, time_of
+from .articles import Article
+from .dates import YEAR_RE, narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
@@ -31,7 +31,6 @@ BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it star
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
-DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ class Referents:
             if span is None:
                 continue
             if e.label == "PERSON":
-                cid = assignment.get((e.article, e.index))
+                cid = assignment.get(e.key)
                 if cid:
                     for t in span:
                         self.person_at[t.i] = (cid, e)

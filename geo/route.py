@@ -4,17 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
-from typing import Sequence
+from dataclasses import dataclass, replace
+from typing import Collection, Sequence
 
 from geopy.distance import geodesic
 
 from .dates import parse_iso, with_year
 from .lexicon import LEXICON as LX
-from .movement import DONE_STATUS, Event, extract_events
-from .order import order_stops
+from .movement import Event, extract_events
+from .order import firmly_dated, order_stops
 
-__all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_events", "trip_label"]
+from .status import DONE_STATUS, Status, phase_of
+
+__all__ = ["DONE_STATUS", "Event", "Evidence", "Leg", "Route", "RouteClaim", "Status", "Stop", "Trip", "build_routes",
+           "extract_events", "trip_label"]
 
 STATUS_RANK = {"arrived": 7, "departed": 7, "visited": 6, "passed": 5, "planned": 4, "expected": 3, "speculated": 2,
                "cancelled": 1, "denied": 0}
@@ -29,39 +32,87 @@ REGION_CONTAINS_KM = 250.0  # a region this close to a finer stop of the same tr
 TRIP_GAP_DAYS = 14
 SAME_ARTICLE_WEIGHT = 100  # per dated event of the same article, when an undated event looks for its trip
 COLLECTIVE_PREFIXES = ("group-", "vehicle-")
+GENERIC_LEADS = {"the", "a", "an", "some", "other", "more"}  # capitalised only at a sentence's start
 SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these is a visit, not a journey
 
 
 
 
-@dataclass
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence that reports a stop; start/end are the sentence's raw-file offsets, dates ISO (year, month or day)."""
+
+    article: str
+    sentence: str
+    start: int
+    end: int
+    status: Status
+    verb: str
+    role: str
+    date: str | None
+    time: str | None = None
+    order: str | None = None  # why the stop stands where it does, when nothing in the text says so
+
+
+@dataclass(frozen=True)
 class Stop:
     place_id: str
     name: str
     lat: float
     lon: float
-    date: str | None
+    date: str | None  # ISO day
     time: str | None
+    status: Status
+    roles: tuple[str, ...]
+    articles: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Leg:
+    """Between two consecutive stops: geodesic km, "done" or "expected", and days when both stops have a day date."""
+
+    origin: str
+    destination: str
+    km: float
     status: str
-    roles: list[str]
-    articles: list[str]
-    evidence: list[dict]
+    days: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
+class RouteClaim:
+    """A forward-looking report of an older article that newer reports of the destination superseded."""
+
+    place: str
+    status: Status
+    article: str
+    sentence: str
+    superseded_by: str
+
+
+@dataclass(frozen=True)
+class Trip:
+    """When a trip took place (ISO dates of its first and last dated stops; None when undated) and its label."""
+
+    start: str | None = None
+    end: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Route:
     subject: str
     subject_id: str
-    trip: dict
-    stops: list[Stop]
-    legs: list[dict]
+    trip: Trip
+    stops: tuple[Stop, ...]
+    legs: tuple[Leg, ...]
     current: bool
-    claims: list[dict] = field(default_factory=list)
+    claims: tuple[RouteClaim, ...] = ()
 
     @property
     def key(self) -> str:
         """Stable id of this subject's trip."""
-        return f"{self.subject_id}-{self.trip.get('start') or 'undated'}"
+        return f"{self.subject_id}-{self.trip.start or 'undated'}"
 
     @property
     def label(self) -> str:
@@ -88,7 +139,7 @@ def trip_label(route: Route) -> str:
     """"First stop → last stop, 10–13 Sep 2023" (dates when known; "earlier trip" when not the current one)."""
     names = [s.name for s in route.stops]
     places = f"{names[0]} → {names[-1]}" if len(names) > 1 else (names[0] if names else "no stops")
-    start, end = route.trip.get("start"), route.trip.get("end")
+    start, end = route.trip.start, route.trip.end
     if start and end and start != end and len(start) == len(end) == 10:
         a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
         if (a.year, a.month) == (b.year, b.month):
@@ -156,7 +207,7 @@ def _trips(events: list[Event]) -> list[list[Event]]:
     return trips
 
 
-def _supersede(trip: list[Event]) -> tuple[list[Event], list[dict]]:
+def _supersede(trip: list[Event]) -> tuple[list[Event], list[RouteClaim]]:
     """Forward-looking claims of older articles give way to newer claims about where the traveller is heading."""
     future = [e for e in trip if e.status not in DONE_STATUS]
     if not future:
@@ -168,8 +219,7 @@ def _supersede(trip: list[Event]) -> tuple[list[Event], list[dict]]:
         if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(_near(e, d) for d in done_places):
             kept.append(e)
         else:
-            claims.append({"place": e.place, "status": e.status, "article": e.article, "sentence": e.sentence,
-                           "superseded_by": "newer reports of the destination"})
+            claims.append(RouteClaim(e.place, Status(e.status), e.article, e.sentence, "newer reports of the destination"))
     return kept, claims
 
 
@@ -221,7 +271,7 @@ def _tail_of_a_longer_name(g: list[Event]) -> bool:
     return found
 
 
-def _stop(g: list[Event]) -> Stop:
+def _stop(g: list[Event], guessed: Collection[str] = frozenset()) -> Stop:
     statuses = Counter(e.status for e in g)
     best = max(statuses, key=lambda s: (STATUS_RANK[s], statuses[s]))
     done = [s for s in statuses if s in DONE_STATUS]
@@ -231,28 +281,25 @@ def _stop(g: list[Event]) -> Stop:
         best = "expected"  # the same likely destination from independent sources
     dated = [e for e in g if e.date and len(e.date) == 10 and (e.status in DONE_STATUS) == (best in DONE_STATUS)]
     dated = dated or [e for e in g if e.date and len(e.date) == 10]
+    dated = [e for e in dated if firmly_dated(e, guessed)] or dated  # a stated date over one guessed from other articles
     date = min(e.date for e in dated if e.date) if dated else None
     times = [e.time for e in g if e.time and re.match(r"\d", e.time)] or [e.time for e in g if e.time]
     head = max(g, key=lambda e: (e.feature in ("station", "facility"), len(e.place)))
-    return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, best,
-                sorted({e.role for e in g}, key=ROLE_RANK.get), sorted({e.article for e in g}),
-                [{"article": e.article, "sentence": e.sentence, "start": e.start, "end": e.end, "status": e.status,
-                  "verb": e.verb, "role": e.role, "date": e.date, "time": e.time} for e in g])
+    return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, Status(best),
+                tuple(sorted({e.role for e in g}, key=ROLE_RANK.get)), tuple(sorted({e.article for e in g})),
+                tuple(Evidence(e.article, e.sentence, e.start, e.end, Status(e.status), e.verb, e.role, e.date, e.time) for e in g))
 
 
 # --------------------------------------------------------------------------- routes
 
 
-def _legs(stops: list[Stop]) -> list[dict]:
+def _legs(stops: list[Stop]) -> tuple[Leg, ...]:
     legs = []
     for a, b in zip(stops, stops[1:]):
         km = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
-        leg = {"from": a.name, "to": b.name, "km": round(km, 1),
-               "status": "done" if a.status in DONE_STATUS and b.status in DONE_STATUS else "expected"}
-        if a.date and b.date and len(a.date) == len(b.date) == 10:
-            leg["days"] = (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days
-        legs.append(leg)
-    return legs
+        days = (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days if a.date and b.date and len(a.date) == len(b.date) == 10 else None
+        legs.append(Leg(a.name, b.name, round(km, 1), phase_of(a.status, b.status), days))
+    return tuple(legs)
 
 
 def _is_journey(e: Event) -> bool:
@@ -268,6 +315,40 @@ def _complete_years(events: list[Event]) -> list[Event]:
             if value and not value.startswith("--"):
                 years[e.subject].append(int(value[:4]))
     return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
+
+
+def _group_names(events: Sequence[Event]) -> dict[str, str]:
+    """The name of each traveller that is not a person cluster: of the ways the texts call it, the one that says most
+    about who it is ("Afghan evacuees" over "the first groups", "tired passengers"), then the most used."""
+    said: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in events:
+        if e.subject_name:
+            said[e.subject][e.subject_name] += 1
+
+    def proper_words(name: str) -> int:
+        words = name.split()
+        lead = words[0][:1].isupper() and words[0].lower() not in LX.first_ordinals | GENERIC_LEADS
+        return int(lead) + sum(w[:1].isupper() for w in words[1:])
+
+    return {subject: max(counts, key=lambda n: (proper_words(n), counts[n], -len(n)))
+            for subject, counts in said.items()}
+
+
+def _without_guesses_against_the_order(stops: list[Stop], groups: list[list[Event]], guessed: Collection[str]) -> list[Stop]:
+    """A stop dated only through an article date guessed from the other articles loses that date when it falls
+    before a stop the trip reaches earlier or after one it reaches later ("Saturday" of the wrong week)."""
+    def firm(k: int) -> bool:
+        return len(stops[k].date or "") == 10 and any(e.date == stops[k].date and firmly_dated(e, guessed) for e in groups[k])
+
+    out = []
+    for k, s in enumerate(stops):
+        if s.date and not firm(k):
+            before = [stops[i].date for i in range(k) if firm(i)]
+            after = [stops[i].date for i in range(k + 1, len(stops)) if firm(i)]
+            if (before and str(s.date) < max(str(d) for d in before)) or (after and str(s.date) > min(str(d) for d in after)):
+                s = replace(s, date=None)
+        out.append(s)
+    return out
 
 
 def _dated_by_articles(stops: list[Stop], groups: list[list[Event]]) -> list[Stop]:
@@ -310,8 +391,12 @@ def _collectives(events: Sequence[Event]) -> dict[str, str]:
     return {i: root(i) for i in count}
 
 
-def build_routes(events: Sequence[Event], subject_names: dict[str, str], article_dates: dict[str, str | None]) -> list[Route]:
-    """Routes of every traveller with two or more stops in one trip (or one stop reached by a journey), in time order."""
+def build_routes(events: Sequence[Event], subject_names: dict[str, str], article_dates: dict[str, str | None],
+                 guessed: Collection[str] = frozenset()) -> list[Route]:
+    """Routes of every traveller with two or more stops in one trip (or one stop reached by a journey), in time order.
+
+    `guessed` are articles whose date was guessed from other articles' dates: their dates count less.
+    """
     routes: list[Route] = []
     by_subject: dict[str, list[Event]] = defaultdict(list)
     names: dict[str, str] = dict(subject_names)
@@ -321,42 +406,44 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     for e in events:
         if e.feature in STOP_FEATURES and e.status not in ("denied", "cancelled"):
             by_subject[e.subject].append(e)
-            if e.subject not in names and e.subject_name:
-                names[e.subject] = e.subject_name
+    for subject, name in _group_names(events).items():
+        names.setdefault(subject, name)
     latest_article = max((d for d in article_dates.values() if d), default=None)
     for subject, evs in by_subject.items():
         for trip in _trips(evs):
             trip, claims = _supersede(trip)
             groups = _without_containers([g for g in _groups(trip) if not _tail_of_a_longer_name(g)])
-            stops = [_stop(g) for g in groups]
+            stops = [_stop(g, guessed) for g in groups]
             if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue
-            order = order_stops(stops, groups)
-            stops = _dated_by_articles([stops[k] for k in order], [groups[k] for k in order])
+            order = order_stops(stops, groups, guessed)
+            stops = _without_guesses_against_the_order([stops[k] for k in order], [groups[k] for k in order], guessed)
+            stops = _dated_by_articles(stops, [groups[k] for k in order])
             dates = sorted(s.date for s in stops if s.date) or sorted(e.date for e in trip if e.date)
             trip_dates = sorted(d for d in (_effective_date(e) for e in trip) if d)
             current = bool(latest_article and trip_dates
                            and abs((dt.date.fromisoformat(latest_article) - trip_dates[-1]).days) <= TRIP_GAP_DAYS)
             if not trip_dates and not latest_article:
                 current = True
-            route = Route(names.get(subject, subject), subject,
-                          {"start": dates[0] if dates else None, "end": dates[-1] if dates else None},
-                          stops, _legs(stops), current, claims)
-            route.trip["label"] = trip_label(route)
-            routes.append(route)
+            route = Route(names.get(subject, subject), subject, Trip(dates[0] if dates else None, dates[-1] if dates else None),
+                          tuple(stops), _legs(stops), current, tuple(claims))
+            routes.append(replace(route, trip=replace(route.trip, label=trip_label(route))))
     routes = _travelling_together(routes)
     routes.sort(key=lambda r: (not r.current, -len(r.stops), r.subject))
     return routes
 
 
+Shape = tuple[tuple[str, str, "str | None", frozenset[tuple[object, object]]], ...]
+
+
 def _travelling_together(routes: list[Route]) -> list[Route]:
     """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
     the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
-    def shape(r: Route) -> tuple:
-        return tuple((s.place_id, s.status, s.date, frozenset((ev["article"], ev["start"]) for ev in s.evidence))
+    def shape(r: Route) -> Shape:
+        return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.start) for ev in s.evidence))
                      for s in r.stops)
 
-    together: dict[tuple, list[Route]] = defaultdict(list)
+    together: dict[Shape, list[Route]] = defaultdict(list)
     for r in routes:
         together[shape(r)].append(r)
     out = []
@@ -367,7 +454,6 @@ def _travelling_together(routes: list[Route]) -> list[Route]:
         names = [r.subject for r in same]
         first = same[0]
         merged = replace(first, subject=", ".join(names[:-1]) + " and " + names[-1],
-                         subject_id="+".join(r.subject_id for r in same), trip=dict(first.trip))
-        merged.trip["label"] = trip_label(merged)
-        out.append(merged)
+                         subject_id="+".join(r.subject_id for r in same))
+        out.append(replace(merged, trip=replace(merged.trip, label=trip_label(merged))))
     return out

@@ -21,7 +21,7 @@ def _resolve(gazetteer, text: str, spans: list[tuple[str, str]], outlet: str | N
     if outlet:
         article = replace(article, outlet=outlet)
     entities, cursor = [], 0
-    for index, (phrase, label) in enumerate(spans):
+    for phrase, label in spans:
         start = article.text.index(phrase, cursor)
         end = start + len(phrase)
         cursor = end
@@ -29,7 +29,7 @@ def _resolve(gazetteer, text: str, spans: list[tuple[str, str]], outlet: str | N
         sent_end = article.text.find(". ", end)
         sent_end = len(article.text) if sent_end < 0 else sent_end + 1
         raw_start, raw_end = article.raw_span(start, end)
-        entities.append(Entity("t", index, label, phrase, normalize(phrase), start, end, raw_start, raw_end, sent_start, sent_end))
+        entities.append(Entity(article.id, label, phrase, normalize(phrase), start, end, raw_start, raw_end, sent_start, sent_end))
     kwargs = {"weights": weights} if weights else {}
     resolved, unresolved = resolve_article(article, None, entities, gazetteer, **kwargs)
     return {t.entity.text: (c, conf) for t, c, conf, _ in resolved}, [u.text for u in unresolved]
@@ -80,6 +80,8 @@ def test_a_code_outside_air_travel_is_not_an_airport(gazetteer):
      "Kingsholm Castle", (60.79, 11.07), "castle"),
     # its possessor
     ("Crowds filled Sintra's Pena Palace all weekend.", [("Sintra", "GPE"), ("Pena Palace", "FAC")], "Pena Palace",
+     (38.80, -9.38), "palace"),
+    ("Crowds filled Sintra's restored old Pena Palace all weekend.", [("Sintra", "GPE"), ("Pena Palace", "FAC")], "Pena Palace",
      (38.80, -9.38), "palace"),
 ])
 def test_facilities_the_gazetteer_lacks_land_on_their_town(gazetteer, text, spans, mention, town, category):
@@ -264,6 +266,78 @@ def test_fuzzy_matching_leaves_short_everyday_words_alone(gazetteer):
     assert "Eastr" in unresolved
 
 
+def test_a_country_name_is_the_country_beside_a_namesake_village(gazetteer):
+    # Several US places in the article must not pull "China" to a US village of that name.
+    found, _ = _resolve(gazetteer, "Soybean growers in Iowa, Texas and Ohio said their sales to China fell again.",
+                        [("Iowa", "GPE"), ("Texas", "GPE"), ("Ohio", "GPE"), ("China", "GPE")])
+    assert found["China"][0].feature == "country" and found["China"][0].country == "CN"
+
+
+def test_a_region_is_not_evidence_for_a_town_of_its_own_name(gazetteer):
+    found, _ = _resolve(gazetteer, "The choir of Bangor University, in Wales, sang at the festival on Sunday.",
+                        [("Bangor University", "ORG"), ("Wales", "GPE")])
+    assert found["Wales"][0].feature == "region" and found["Wales"][0].country == "GB"
+
+
+def test_the_european_union_is_an_area_with_an_outline(gazetteer):
+    from geo.outlines import contains
+
+    found, _ = _resolve(gazetteer, "Trade ministers of the EU agreed new tariffs on steel imports.", [("EU", "ORG")])
+    eu = found["EU"][0]
+    assert eu.category == "macro_region" and _near(eu, 50, 10, 300)
+    assert contains(eu, 48.86, 2.35) and contains(eu, 52.23, 21.01)  # Paris, Warsaw
+    assert not contains(eu, 51.51, -0.13) and not contains(eu, 59.91, 10.75)  # London, Oslo
+
+
+def test_a_language_named_after_a_place_is_a_demonym(gazetteer):
+    found, _ = _resolve(gazetteer, "The leaflets were printed in English and handed out at the station.", [("English", "LANGUAGE")])
+    assert found["English"][0].name == "England" and found["English"][0].feature == "region"
+
+
+def test_the_outlets_home_is_the_namesake_near_the_articles_places(gazetteer):
+    text = "Police in Paris arrested a driver after a chase that began in Murray and ended near Puryear."
+    spans = [("Paris", "GPE"), ("Murray", "GPE"), ("Puryear", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans, outlet="The Paris Courier")
+    assert found["Paris"][0].country == "US" and _near(found["Paris"][0], 36.30, -88.33, 30)  # Paris, Tennessee
+
+
+@pytest.mark.parametrize("domain,outlet", [
+    ("www.lakevillechronicle.com", "Lakeville Chronicle"),
+    ("thedailypostlakeville.com", "The Daily Post Lakeville"),
+    ("lakeville-news.co.uk", "Lakeville News"),
+    ("example.com", "example"),
+])
+def test_an_outlets_name_from_its_domain(domain, outlet):
+    from geo.geocode import masthead_of_domain
+
+    assert masthead_of_domain(domain, lambda name: name == "lakeville") == outlet
+
+
+def test_a_name_in_a_list_of_states_is_the_state(gazetteer):
+    found, _ = _resolve(gazetteer, "Rents are lower here than in states such as Oregon or Washington, the report said.",
+                        [("Oregon", "GPE"), ("Washington", "GPE")])
+    assert found["Washington"][0].feature == "region" and found["Washington"][0].country == "US"
+
+
+def test_compass_words_before_a_small_place_are_part_of_a_name(gazetteer):
+    _, unresolved = _resolve(gazetteer, "Aides in the West Wing were told to stay quiet.", [("West Wing", "FAC")])
+    assert "West Wing" in unresolved
+
+
+def test_the_republic_of_a_country_is_the_country(gazetteer):
+    found, _ = _resolve(gazetteer, "The Republic of Armenia signed the accord.", [("Republic of Armenia", "GPE")])
+    assert found["Republic of Armenia"][0].feature == "country" and found["Republic of Armenia"][0].country == "AM"
+
+
+def test_a_local_papers_own_town_outranks_a_country_of_that_name(gazetteer):
+    text = "The Lebanon school board met on Tuesday; parents from Lebanon and Annville asked for a later start."
+    spans = [("Lebanon", "GPE"), ("Lebanon", "GPE"), ("Annville", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans[1:])
+    assert found["Lebanon"][0].feature == "country"
+    found, _ = _resolve(gazetteer, text, spans[1:], outlet="Lebanon Daily News")
+    assert found["Lebanon"][0].country == "US" and _near(found["Lebanon"][0], 40.34, -76.41, 30)  # Lebanon, Pennsylvania
+
+
 # --------------------------------------------------------------------------- journeys, issue 17 items 1-3 and 9
 
 
@@ -296,9 +370,11 @@ def test_a_region_whose_official_name_starts_with_an_article(gazetteer):
 
 
 def test_a_much_larger_city_known_by_an_other_name_outranks_a_small_main_name(gazetteer):
-    found, _ = _resolve(gazetteer, "Exhibitors from across Germany filled the trade fair in Hanover this week.",
-                        [("Germany", "GPE"), ("Hanover", "GPE")])
-    assert found["Hanover"][0].country == "DE"
+    text, spans = "Silk traders shipped their bales from Canton every spring.", [("Canton", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans)
+    assert found["Canton"][0].country == "CN"  # the city of 16 million known in English by that other name
+    found, _ = _resolve(gazetteer, text, spans, weights=Weights(alternate_name_outweighs=1e9))
+    assert found["Canton"][0].country == "US"  # without the rule a town of 87,000 that has it as main name wins
 
 
 def test_a_country_named_in_the_sentence_chooses_between_large_namesakes(gazetteer):
@@ -343,3 +419,22 @@ def test_the_town_an_organisation_named_event_is_named_after(gazetteer):
     found, _ = _resolve(gazetteer, "Skaters from Norway trained for the Lillehammer Winter Olympics.",
                         [("Norway", "GPE"), ("Lillehammer Winter Olympics", "ORG")])
     assert found["Lillehammer"][0].country == "NO"
+
+
+def test_a_name_takes_the_entry_a_longer_name_of_the_article_resolved_to(gazetteer):
+    text = "Traders in Guangzhou cut prices. Exporters from Canton say demand is weak."
+    found, _ = _resolve(gazetteer, text, [("Guangzhou", "GPE"), ("Canton", "GPE")],
+                        weights=Weights(alternate_name_outweighs=1e9, coherence=0.0, anchor_near=0.0, anchor_far=0.0,
+                                        focus_share=0.0, focus_present=0.0))
+    assert found["Canton"][0].id == found["Guangzhou"][0].id
+    found, _ = _resolve(gazetteer, text, [("Guangzhou", "GPE"), ("Canton", "GPE")],
+                        weights=Weights(alternate_name_outweighs=1e9, coherence=0.0, anchor_near=0.0, anchor_far=0.0,
+                                        focus_share=0.0, focus_present=0.0, same_entry=0.0))
+    assert found["Canton"][0].country == "US"
+
+
+def test_a_facility_with_no_town_of_its_own_lands_on_the_town_of_its_sentence(gazetteer):
+    text = "Fans filled Odense all day. Later Vejle hosted a concert, and the Riverside Arena sold out. Odense slept."
+    found, _ = _resolve(gazetteer, text, [("Odense", "GPE"), ("Vejle", "GPE"), ("Riverside Arena", "FAC"), ("Odense", "GPE")])
+    arena, _ = found["Riverside Arena"]
+    assert _near(arena, 55.71, 9.53, 15), arena  # Vejle, not Odense which the article names twice
