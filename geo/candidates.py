@@ -33,6 +33,8 @@ IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?((?:[A-Z][\w.’'-]*\s?){1,3})") 
 DISTRICT_WORDS = {"county", "parish", "borough", "district"}
 AFTER_COMMA = re.compile(r",\s*")
 CONTAINED = "after a place and a comma"
+LIST_JOIN = re.compile(r"(?:,\s*|\s+)(?:and|or|&)\s+|\s*/\s*")
+IN_REGION_LIST = "in a list of regions"
 CODE = re.compile(r"[A-Z]{3,4}")  # IATA and ICAO codes
 _NAME_WORD = re.compile(r"[^\s\-/–—,;:()\[\]“”\"‘’']+(?:['’]s)?")
 
@@ -154,9 +156,10 @@ def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
     generic = key in words("generic_name_words") or (name.replace(".", "").isupper() and len(key.replace(" ", "")) <= 4)
     designated = len(key.split()) > 1 and key.split()[-1] in DISTRICT_WORDS  # "Edgar County Community Foundation"
     for c in gazetteer.candidates(name):
-        if generic and c.feature != "country":
-            continue
-        if c.feature in ("country", "continent") or (c.primary and (c.is_admin or c.capital or c.population >= EMBEDDED_CITY_POPULATION)):
+        if generic and c.feature != "country" and c.category != "macro_region":
+            continue  # a curated macro-region's short name is that region ("EU"), a county's initials are not
+        if c.feature in ("country", "continent") or c.category == "macro_region" and c.id.startswith("curated:") or (
+                c.primary and (c.is_admin or c.capital or c.population >= EMBEDDED_CITY_POPULATION)):
             return "place"
         if designated and c.feature == "district":
             return "place"
@@ -217,7 +220,7 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
                 hints.add(CONTAINED)  # "Tacoma, Washington": the state, not a namesake town
             head = facility_head(e.text)
             tops.append(Toponym(e, query, hints, container_after(text, e.end), False, facility=head[1] if head else None))
-        elif e.label == "NORP" and gazetteer.demonym(e.text):
+        elif e.label in ("NORP", "LANGUAGE") and gazetteer.demonym(e.text):
             tops.append(Toponym(e, e.text, set(), None, True))
         elif e.label in EMBEDDING_LABELS:
             found = embedded_toponyms(article, e, gazetteer)
@@ -229,7 +232,19 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
             for sub, demonym, embedded in found:
                 tops.append(Toponym(sub, sub.text, set(), None if demonym else container_after(text, sub.end), demonym,
                                     embedded=embedded))
+    for a, b in zip(tops, tops[1:]):
+        if not a.demonym and not b.demonym and LIST_JOIN.fullmatch(text[a.entity.end:b.entity.start]):
+            for one, other in ((a, b), (b, a)):
+                if _region_first(gazetteer, other.query):
+                    one.hints.add(IN_REGION_LIST)  # "California or Washington": the state, not the capital
     return tops
+
+
+def _region_first(gazetteer: Gazetteer, name: str) -> bool:
+    """Whether a name reads first as a first-level region: it has one, and no large city or capital shares it."""
+    cands = gazetteer.candidates(name)
+    return any(c.feature == "region" and c.primary for c in cands) and not any(
+        c.primary and c.feature in SETTLEMENT_FEATURES and (c.capital or c.population >= EMBEDDED_CITY_POPULATION) for c in cands)
 
 
 # --------------------------------------------------------------------------- candidates of one toponym
@@ -312,6 +327,8 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         found = list(gazetteer.candidates(head.strip()))
         if found:
             t.query, t.container = head.strip(), t.container or rest.strip() or None
+    if not found and re.match(r"(?i)(the )?(republic|kingdom|state|commonwealth|federation|principality) of ", t.query):
+        found = list(gazetteer.candidates(re.sub(r"(?i)^(the )?\w+ of ", "", t.query)))  # before "Republic" the designator
     if not found:
         found = list(gazetteer.region_candidates(name))
     if not found:
@@ -322,18 +339,16 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         part = country_part(gazetteer, name)
         if part is not None:
             found, t.how = [part], "country part"
-    if not found and re.match(r"(?i)(the )?(republic|kingdom|state|commonwealth|federation|principality) of ", t.query):
-        found = list(gazetteer.candidates(re.sub(r"(?i)^(the )?\w+ of ", "", t.query)))
     if not found:
         bare = _without_direction(t.query)
-        if bare and gazetteer.candidates(bare):
+        if bare and gazetteer.is_notable(bare):  # "north west London"; "West Wing" is not a village called Wing
             found, t.how, t.query = list(gazetteer.candidates(bare)), "direction", bare
     if not found and gazetteer.demonym(t.query):
         found, t.demonym = [gazetteer.demonym(t.query)], True
     if not found and t.facility:
         town, t.how = _facility_town(t, text, gazetteer)
         found = town
-    if not found and not t.facility and len(name.split()) > 1:
+    if not found and not t.facility and len(name.split()) > 1 and _without_direction(name) is None:
         inside = place_inside(gazetteer, name)
         if inside:
             found, t.how, t.query = inside[1], "part", inside[0]

@@ -54,6 +54,8 @@ class Weights:
     holds: float = 4.0  # a country or region entry holding the article's other chosen places, times their share
     named_region_rival: int = 500_000  # a region's name that a city this large also has is no evidence of the region
     outlet_home: float = 3.0  # the entry lies near a place named in the outlet's name
+    outlet_support_km: float = 100.0  # the outlet's home among namesakes: the one the article's places lie this near
+    outlet_own: float = 6.0  # ... or is that place: a local paper's own town ("The Lebanon Courier" on "Lebanon")
     small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved ...
     unique_town_mentions: int = 2  # ... unless it is the only place of that name and the article names it this often
     facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
@@ -230,10 +232,11 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.variant
         elif c.primary or c.id.startswith(("curated:", "custom:")):
             score += w.main_name
-        elif country_named and c.feature in POINT_FEATURES:
-            score -= w.country_name
-        elif c.feature in SETTLEMENT_FEATURES and (main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
+        elif c.feature in SETTLEMENT_FEATURES and not country_named and (
+                main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
             score -= w.alternate_name
+        if country_named and c.feature in POINT_FEATURES and not (c.capital and c.country in countries_named):
+            score -= w.country_name  # "China" is the country, not a village of that name (a city-state's capital is)
         if MOVED in t.hints and c.feature in ("region", "district") and any(
                 b.feature in SETTLEMENT_FEATURES and b.population >= w.named_region_rival and within(b, c, w, ev.admin1) for b in t.candidates):
             score -= w.destination_city  # one arrives in the city, not in the region that holds it and has its name
@@ -260,6 +263,8 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
                 score += w.anchor_near if nearest < w.anchor_near_km else w.anchor_far if nearest < w.anchor_far_km else 0.0
             if any(within(c, h, w, ev.admin1) if h.feature == "region" else km(c, h) < w.anchor_near_km for h in ev.home):
                 score += w.outlet_home
+            if any(c.id == h.id for h in ev.home):
+                score += w.outlet_own
         scores[c.id] = score
     return scores
 
@@ -267,7 +272,8 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
 def coherence_scores(candidates: list[Candidate], scores: dict[str, float], chosen_elsewhere: list[Candidate],
                      w: Weights = WEIGHTS, admin1: dict[str, str] | None = None) -> dict[str, float]:
     """Scores after a second look: entries near the article's other chosen places, areas that hold them."""
-    points = [c for c in chosen_elsewhere if c.feature in POINT_FEATURES or c.feature in ("region", "district")]
+    own = {c.id for c in candidates}  # a name is never evidence for its own reading ("Wales" the town beside Wales)
+    points = [c for c in chosen_elsewhere if (c.feature in POINT_FEATURES or c.feature in ("region", "district")) and c.id not in own]
     if not points or len(candidates) < 2:
         return scores
     out = dict(scores)

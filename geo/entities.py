@@ -127,11 +127,12 @@ def travel_place(doc, s: int) -> bool:
 
 def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                  is_country: Callable[[str], bool] = lambda name: False,
-                 acronyms: Iterable[str] = (), is_known: Callable[[str], bool] | None = None) -> list[tuple[int, int, str, str | None]]:
+                 acronyms: Iterable[str] = (), is_known: Callable[[str], bool] | None = None,
+                 is_area: Callable[[str], bool] = lambda name: False) -> list[tuple[int, int, str, str | None]]:
     """Cleaned (start_token, end_token, label, fix-note) spans for a doc's entities.
 
     `is_place(text)` tells whether the gazetteer knows a notable place of that name, `is_country(text)` whether
-    it names a country; `titled_people` are
+    it names a country, `is_area(text)` whether it is the main name of a country or first-level region; `titled_people` are
     normalized names seen after an honorific ("Mr X"), which are never relabelled as places.
     """
     spans: list[tuple[int, int, str, str | None]] = []
@@ -160,6 +161,9 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                     s -= 1
                 if e - s >= 2 and doc[s].lower_ not in HONORIFICS and is_country(doc[e - 1].text):
                     continue  # "N. Korea" in a headline is not a person
+                if e - s >= 2 and doc[s].lower_ not in HONORIFICS | NAME_TITLES and is_area(doc[s:e].text):
+                    spans.append((s, e, "GPE", "relabelled PERSON -> GPE (the whole name is a country or region)"))
+                    continue  # "Tamil Nadu said": a region speaking, not a person
                 # Headline Title Case fools the model ("Putin Amid Strained Relations"): a name has no
                 # prepositions or verbs in it and does not end in a place.
                 if any(t.pos_ in ("ADP", "VERB", "AUX", "DET") and t.lower_ not in HONORIFICS for t in doc[s:e]):
@@ -365,12 +369,12 @@ def titled_names(texts: Iterable[str]) -> set[str]:
 
 def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], titled_people: set[str],
                       is_country: Callable[[str], bool] = lambda name: False, acronyms: Iterable[str] = (),
-                      is_known: Callable[[str], bool] | None = None) -> list[Entity]:
+                      is_known: Callable[[str], bool] | None = None, is_area: Callable[[str], bool] = lambda name: False) -> list[Entity]:
     """Entity records of one parsed article, after span clean-up and gazetteer-driven label fixes.
 
     `is_known(text)` tells whether the gazetteer has any place of that name (used only right after a movement verb).
     """
-    spans = fix_entities(doc, is_place, titled_people, is_country, acronyms, is_known)
+    spans = fix_entities(doc, is_place, titled_people, is_country, acronyms, is_known, is_area)
     ents = []
     for s, e, label, note in spans:
         span = doc[s:e]

@@ -288,6 +288,7 @@ class Gazetteer:
         # Asked for every entity and many tokens; common names have hundreds of candidates to scan.
         self.is_notable = lru_cache(maxsize=50_000)(self._is_notable)
         self.is_country = lru_cache(maxsize=50_000)(self._is_country)
+        self.is_area = lru_cache(maxsize=50_000)(self._is_area)
 
     def __getstate__(self) -> dict:
         """Pickled by path: the connection, lock and caches are not carried but reopened on unpickling."""
@@ -372,6 +373,10 @@ class Gazetteer:
 
     def _is_country(self, name: str) -> bool:
         return any(c.feature == "country" for c in self.candidates(name))
+
+    def _is_area(self, name: str) -> bool:
+        """Whether `name` is the main name of a country or first-level region ("Tamil Nadu")."""
+        return any(c.primary and c.feature in ("country", "region") for c in self.candidates(name))
 
     def get(self, place_id: str) -> Candidate | None:
         if place_id in self.custom_by_id:

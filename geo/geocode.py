@@ -6,14 +6,15 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .articles import Article
-from .candidates import FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
+from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
 from .regionforms import compass_part
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
 from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
+from .lexicon import words
 from .metonymy import is_metonym
 from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
@@ -89,13 +90,64 @@ class Unresolved:
 Resolution = tuple[Toponym, Candidate, float, bool]  # (toponym, chosen entry, confidence, metonym)
 
 
-def _outlet_places(article: Article, gazetteer: Gazetteer, w: Weights) -> list[Candidate]:
-    """The most likely entry of each place named in the outlet's name ("The Springfield Courier" -> Springfield)."""
+def masthead_of_domain(domain: str, is_place: Callable[[str], bool]) -> str:
+    """An outlet's name from its web domain: the longest place name in its main label with masthead words
+    (data/lexicons/masthead_words.txt) on either side ("www.palestineherald.com" -> "Palestine Herald"); else the label."""
+    label = max(domain.lower().removeprefix("www.").split(".")[:-1] or [domain], key=len)
+    hyphens = "-" in label  # "lakeville-news": the hyphens already split the words
+    label = label.replace("-", "")
+    spans = sorted(((i, j) for i in range(len(label)) for j in range(i + 4, len(label) + 1)), key=lambda s: s[0] - s[1])
+    for i, j in spans:
+        head, tail = _masthead_words(label[:i]), _masthead_words(label[j:])
+        if tail is None and not hyphens:
+            tail = _initials(label[j:])
+        if head is not None and tail is not None and label[i:j] not in words("masthead_words") and is_place(label[i:j]):
+            return " ".join(w.capitalize() for w in [*head, label[i:j], *tail])
+    return label
+
+
+def _initials(text: str) -> tuple[str, ...] | None:
+    """Two letters after the place name are the initials of masthead words ("parispi": Post-Intelligencer)."""
+    return (text.upper(),) if len(text) == 2 else None
+
+
+@lru_cache(maxsize=4096)
+def _masthead_words(text: str) -> tuple[str, ...] | None:
+    """`text` split into masthead words, or None when it is not made of them ("dailypost" -> ("daily", "post"))."""
+    if not text:
+        return ()
+    for word in words("masthead_words"):
+        if text.startswith(word):
+            rest = _masthead_words(text[len(word):])
+            if rest is not None:
+                return (word, *rest)
+    return None
+
+
+def _outlet_places(article: Article, tops: list[Toponym], gazetteer: Gazetteer, w: Weights) -> list[Candidate]:
+    """The entry of the place named in the outlet's name ("The Springfield Courier" -> Springfield): among namesakes,
+    the one most of the article's other toponyms have an entry near; none when namesakes in several countries are
+    all far from them."""
     if not article.outlet:
         return []
     found = place_inside(gazetteer, article.outlet) or (None, list(gazetteer.candidates(article.outlet)))
     cands = [c for c in found[1] if c.feature in SETTLEMENT_FEATURES or c.feature == "region"]
-    return [max(cands, key=lambda c: prior(c, w))] if cands else []
+    if not cands:
+        return []
+    own = {c.id for c in cands}
+    nearby = [[c for c in t.candidates if c.id not in own and c.feature in POINT_FEATURES | {"district"}]
+              for t in tops if t.how == "name" and not t.facility]  # streets and halls carry their town's namesakes
+    nearby = [near for near in nearby if near]
+
+    def support(home: Candidate) -> float:
+        """Each other toponym's share of entries near `home`: an unambiguous neighbour counts fully."""
+        return sum(sum(km(home, c) < (w.district_radius_km if c.feature == "district" else w.outlet_support_km) for c in near)
+                   / len(near) for near in nearby)
+
+    best = max(cands, key=lambda c: (support(c), prior(c, w)))
+    if not support(best) and (len({c.country for c in cands}) > 1 or gazetteer.is_country(found[0] or article.outlet)):
+        return []  # namesakes in several countries and none near the article's places; "The Jordan Times" is the country
+    return [best]
 
 
 @lru_cache(maxsize=4)
@@ -177,7 +229,7 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         for t in tops:
             if normalize(t.query) in moved:
                 t.hints.add(MOVED)
-    evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), gazetteer, w)
+    evidence = gather_evidence(tops, _outlet_places(article, tops, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
     _facility_towns_in_focus(tops, evidence, w)
     for t in tops:
@@ -238,12 +290,12 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
 
     settled = [(r[0], r[1]) for r in resolved if r[1].feature in SETTLEMENT_FEATURES or r[1].feature == "district"]
     main_town = _main_town([c for _, c in settled])
-    top = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
+    top_countries = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
     for t in waiting:
         # The last town of the article's top country named before it in its own sentence, else the town the article
         # names most.
         before = [(o.entity.start, c) for o, c in settled if o.entity.sent_start == t.entity.sent_start
-                  and o.entity.start < t.entity.start and c.country in top]
+                  and o.entity.start < t.entity.start and c.country in top_countries]
         town = max(before, key=lambda x: x[0])[1] if before else main_town
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,

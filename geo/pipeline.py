@@ -170,7 +170,8 @@ def parse(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, sett
         try:
             if error is not None:
                 raise error
-            found = entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name)
+            found = entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name,
+                                      gazetteer.is_area)
             names = name_tokens(doc)
             spill.add(doc)
         except Exception as exc:  # noqa: BLE001  one article never takes the corpus down

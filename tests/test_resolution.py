@@ -268,6 +268,78 @@ def test_fuzzy_matching_leaves_short_everyday_words_alone(gazetteer):
     assert "Eastr" in unresolved
 
 
+def test_a_country_name_is_the_country_beside_a_namesake_village(gazetteer):
+    # Several US places in the article must not pull "China" to a US village of that name.
+    found, _ = _resolve(gazetteer, "Soybean growers in Iowa, Texas and Ohio said their sales to China fell again.",
+                        [("Iowa", "GPE"), ("Texas", "GPE"), ("Ohio", "GPE"), ("China", "GPE")])
+    assert found["China"][0].feature == "country" and found["China"][0].country == "CN"
+
+
+def test_a_region_is_not_evidence_for_a_town_of_its_own_name(gazetteer):
+    found, _ = _resolve(gazetteer, "The choir of Bangor University, in Wales, sang at the festival on Sunday.",
+                        [("Bangor University", "ORG"), ("Wales", "GPE")])
+    assert found["Wales"][0].feature == "region" and found["Wales"][0].country == "GB"
+
+
+def test_the_european_union_is_an_area_with_an_outline(gazetteer):
+    from geo.outlines import contains
+
+    found, _ = _resolve(gazetteer, "Trade ministers of the EU agreed new tariffs on steel imports.", [("EU", "ORG")])
+    eu = found["EU"][0]
+    assert eu.category == "macro_region" and _near(eu, 50, 10, 300)
+    assert contains(eu, 48.86, 2.35) and contains(eu, 52.23, 21.01)  # Paris, Warsaw
+    assert not contains(eu, 51.51, -0.13) and not contains(eu, 59.91, 10.75)  # London, Oslo
+
+
+def test_a_language_named_after_a_place_is_a_demonym(gazetteer):
+    found, _ = _resolve(gazetteer, "The leaflets were printed in English and handed out at the station.", [("English", "LANGUAGE")])
+    assert found["English"][0].name == "England" and found["English"][0].feature == "region"
+
+
+def test_the_outlets_home_is_the_namesake_near_the_articles_places(gazetteer):
+    text = "Police in Paris arrested a driver after a chase that began in Murray and ended near Puryear."
+    spans = [("Paris", "GPE"), ("Murray", "GPE"), ("Puryear", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans, outlet="The Paris Courier")
+    assert found["Paris"][0].country == "US" and _near(found["Paris"][0], 36.30, -88.33, 30)  # Paris, Tennessee
+
+
+@pytest.mark.parametrize("domain,outlet", [
+    ("www.lakevillechronicle.com", "Lakeville Chronicle"),
+    ("thedailypostlakeville.com", "The Daily Post Lakeville"),
+    ("lakeville-news.co.uk", "Lakeville News"),
+    ("example.com", "example"),
+])
+def test_an_outlets_name_from_its_domain(domain, outlet):
+    from geo.geocode import masthead_of_domain
+
+    assert masthead_of_domain(domain, lambda name: name == "lakeville") == outlet
+
+
+def test_a_name_in_a_list_of_states_is_the_state(gazetteer):
+    found, _ = _resolve(gazetteer, "Rents are lower here than in states such as Oregon or Washington, the report said.",
+                        [("Oregon", "GPE"), ("Washington", "GPE")])
+    assert found["Washington"][0].feature == "region" and found["Washington"][0].country == "US"
+
+
+def test_compass_words_before_a_small_place_are_part_of_a_name(gazetteer):
+    _, unresolved = _resolve(gazetteer, "Aides in the West Wing were told to stay quiet.", [("West Wing", "FAC")])
+    assert "West Wing" in unresolved
+
+
+def test_the_republic_of_a_country_is_the_country(gazetteer):
+    found, _ = _resolve(gazetteer, "The Republic of Armenia signed the accord.", [("Republic of Armenia", "GPE")])
+    assert found["Republic of Armenia"][0].feature == "country" and found["Republic of Armenia"][0].country == "AM"
+
+
+def test_a_local_papers_own_town_outranks_a_country_of_that_name(gazetteer):
+    text = "The Lebanon school board met on Tuesday; parents from Lebanon and Annville asked for a later start."
+    spans = [("Lebanon", "GPE"), ("Lebanon", "GPE"), ("Annville", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans[1:])
+    assert found["Lebanon"][0].feature == "country"
+    found, _ = _resolve(gazetteer, text, spans[1:], outlet="Lebanon Daily News")
+    assert found["Lebanon"][0].country == "US" and _near(found["Lebanon"][0], 40.34, -76.41, 30)  # Lebanon, Pennsylvania
+
+
 # --------------------------------------------------------------------------- journeys, issue 17 items 1-3 and 9
 
 
