@@ -240,7 +240,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
         elif c.feature in SETTLEMENT_FEATURES and not country_named and (
                 main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
             score -= w.alternate_name
-        if country_named and c.feature in POINT_FEATURES and not (c.capital and c.country in countries_named):
+        if country_named and c.feature in POINT_FEATURES and not (c.capital and c.primary and c.country in countries_named):
             score -= w.country_name  # "China" is the country, not a village of that name (a city-state's capital is)
         if MOVED in t.hints and c.feature in ("region", "district") and any(
                 b.feature in SETTLEMENT_FEATURES and b.population >= w.named_region_rival and within(b, c, w, ev.admin1) for b in t.candidates):
