@@ -150,6 +150,12 @@ def test_article_urls_are_fetched_into_the_workspace_and_refusals_are_one_line(d
         httpd.server_close()
 
 
+def _places(at) -> int:
+    """The number of places in the page's summary line ("1 articles · 7 entity mentions · 3 places · ...")."""
+    line = next(c.value for c in at.caption if " places · " in c.value)
+    return int(line.split(" places")[0].rsplit("· ", 1)[1])
+
+
 @pytest.mark.model
 @pytest.mark.full
 def test_an_editor_corrects_a_place_and_a_stop_in_the_dashboard(cache_dir, gazetteer, monkeypatch, tmp_path):
@@ -166,11 +172,11 @@ def test_an_editor_corrects_a_place_and_a_stop_in_the_dashboard(cache_dir, gazet
     at.text_area(key="pasted").input(text)
     at.run()
     assert not at.exception
-    places = int(at.caption[0].value.split(" places")[0].rsplit("· ", 1)[1])
+    places = _places(at)
     at.text_input(key="author").input("Ana")
     at.button(key="corr_not_place").click().run()
     assert not at.exception
-    assert int(at.caption[0].value.split(" places")[0].rsplit("· ", 1)[1]) == places - 1
+    assert _places(at) == places - 1
     at.button(key="corr_stop_remove").click().run()
     assert not at.exception
     store = _store(tmp_path / "data")
