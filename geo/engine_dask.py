@@ -169,8 +169,8 @@ def parse_partition(part: int, articles: Sequence[Article], settings: Settings, 
     kept, docs, found, tokens, problems = [], [], [], [], []
     for article, doc, error in parse_articles(articles, nlp, settings.batch_size, 1):
         try:
-            if error is not None:
-                raise error
+            if doc is None:
+                raise error if error is not None else RuntimeError("spaCy gave no document")
             ents = entities_from_doc(article, doc, g.is_notable, set(titled), g.is_country, acronyms, g.has_name, g.is_area)
             toks = name_tokens(doc)
             blob = zlib.compress(doc.to_bytes(exclude=["tensor", "user_data"]), DOC_COMPRESSION)

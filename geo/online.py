@@ -152,7 +152,7 @@ class OnlineGeocoder:
         return out
 
 
-    def _ask(self, query: str) -> list[dict] | None:
+    def _ask(self, query: str) -> list[dict[str, Any]] | None:
         """The service's answer, cached; None (and the geocoder turned off, with one warning) when it fails."""
         try:
             self.requests += 1
