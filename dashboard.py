@@ -24,6 +24,8 @@ from panels.mapframe import show_map
 from panels.quotes import article_quotes, claims_table, quote_choices
 from panels.tables import downloads_tab, matrix_tab, unresolved_tab
 from panels.timeline import ALL_DAYS, day_control, timeline
+from panels.corrections import corrected, corrections_tab
+from panels.workspace import WorkspaceCorpus, open_store, workspace_corpus, workspace_sidebar
 
 log = logging.getLogger("dashboard")
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -183,7 +185,7 @@ def main() -> None:
     if base_settings.results_dir:
         corpora["results"] = f"Saved results ({Path(base_settings.results_dir).name})"
     corpus_keys = list(corpora)
-    corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys)
+    corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys, default="upload" if st.query_params.get("ws") else "seeds")
     show_widget_value("corpus", corpus)
     corpus = st.sidebar.radio("Articles", corpus_keys, format_func=corpora.get, key="corpus", on_change=url_from_widget,
                               args=("corpus", "corpus"))
@@ -192,15 +194,17 @@ def main() -> None:
     pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120, on_change=open_uploads)
 
     files: tuple[tuple[str, bytes], ...]
+    stored: WorkspaceCorpus | None = None
     if corpus == "seeds":
         files = seed_files()
     elif corpus == "results":
         files = (("results", b""),)
     else:
-        items = [(u.name, u.getvalue()) for u in (uploads or [])]
-        if pasted.strip():
-            items.append(("pasted.txt", pasted.encode("utf-8")))
-        files = tuple(items)
+        stored = workspace_corpus(base_settings, uploads, pasted)
+        files, corpus_notes = stored.files, corpus_notes + stored.link_notes
+        for problem in stored.problems:
+            st.error(escape(problem))
+        workspace_sidebar(base_settings, stored)
 
     with st.sidebar.expander("Geocoder", expanded=False):
         backends = ["gazetteer", "nominatim"]
@@ -211,6 +215,8 @@ def main() -> None:
         tiles = st.checkbox("OpenStreetMap tiles (needs network)", value=st.query_params.get("tiles") == "1", key="tiles")
 
     if not files:
+        if corpus_notes:
+            st.info(escape(note_line(corpus_notes)))
         st.info("No articles yet: upload files or paste a text in the sidebar, or choose the embedded seed articles.")
         set_qp(corpus=corpus)
         st.stop()
@@ -218,6 +224,12 @@ def main() -> None:
     geocoder_key = (backend, geocoder_url.strip(), user_agent.strip()) if backend != "gazetteer" else ("gazetteer", "", "")
     if corpus == "results":
         folder = Path(base_settings.results_dir)
+        if (folder / "articles").is_dir():  # a partitioned dataset (--engine dask): queried in place, never loaded whole
+            from panels.results import render_results
+
+            set_qp(corpus=corpus)
+            render_results(str(folder), max((f.stat().st_mtime for f in folder.glob("*/part-*.parquet")), default=0.0))
+            st.stop()
         stamp = max((f.stat().st_mtime for f in folder.glob("*.parquet")), default=0.0)
         digest = hashlib.sha256(f"{folder.resolve()}:{stamp}".encode()).hexdigest()[:16]
         analysis = load_results(str(folder), stamp)
@@ -226,6 +238,11 @@ def main() -> None:
         settings = replace(base_settings, geocoder=geocoder_key[0], geocoder_url=geocoder_key[1], user_agent=geocoder_key[2],
                            geocoder_scheme="http" if geocoder_key[1].startswith("http://") else base_settings.geocoder_scheme)
         analysis = analyse(hashlib.sha256(repr((digest, geocoder_key)).encode()).hexdigest(), files, settings)
+
+    workspace = stored.workspace if stored is not None else None
+    if workspace is not None:  # the workspace's corrections, applied on every analysis; the digest follows its version
+        analysis = corrected(analysis, open_store(base_settings), workspace.id).analysis
+        digest = hashlib.sha256(f"{digest}:{workspace.version}".encode()).hexdigest()[:16]
 
     for problem in analysis.problems:
         st.error(escape(f"{problem.path}: {problem.reason}"))
@@ -326,7 +343,8 @@ def main() -> None:
             place_mentions(place_ids[selected_place], titles, article_id)
         if selected_entity:
             marked |= {e.key for e in ents if analysis.cluster_of(e) == selected_entity}
-        tab_text, tab_entities, tab_clusters, tab_quotes = st.tabs(["Text", "Entities", "Alias clusters", "Quotes"])
+        tab_text, tab_entities, tab_clusters, tab_quotes, *tab_corrections = st.tabs(
+            ["Text", "Entities", "Alias clusters", "Quotes"] + (["Corrections"] if workspace is not None else []))
         with tab_text:
             article_text(article, ents, marked, set(sel_labels), scroll=bool(selected_place))
         with tab_entities:
@@ -343,6 +361,10 @@ def main() -> None:
                 st.dataframe(table, hide_index=True, width="stretch")
         with tab_quotes:
             article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
+        if workspace is not None and stored is not None:
+            with tab_corrections[0]:
+                corrections_tab(base_settings, open_store(base_settings), workspace.id, st.session_state.get("editor_key", ""),
+                                stored.can_write, analysis, article_id)
 
     with left:
         tab_routes, tab_matrix, tab_unresolved, tab_claims, tab_downloads = st.tabs(

@@ -5,6 +5,7 @@ import bisect
 import datetime as dt
 import hashlib
 import logging
+import re
 import statistics
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -21,6 +22,13 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 ID_HEX_CHARS = 16  # 64 bits of sha256: an article id that no corpus of this size will see twice by chance
 BINARY_CONTROL_SHARE = 0.10
+# Below this size the encoding detector guesses from too few bytes (a short Latin-1 file came out as cp775): a file the
+# Western code page decodes into Latin-looking words is read as cp1252.
+SHORT_TEXT_BYTES = 4000
+WESTERN_ENCODING = "cp1252"
+# Share of the words with non-ASCII letters that must also hold ASCII letters ("Zürich", "café") for text to look Western;
+# Cyrillic or CJK bytes decoded as cp1252 give words made of accented letters only.
+WESTERN_MIXED_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -89,13 +97,7 @@ def decode_bytes(name: str, data: bytes, settings: Settings) -> tuple[str, str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is None:
-            raise ArticleError(name, "not text in any known encoding") from None
-        encoding = best.encoding
-        text = str(best)
+        text, encoding = _decode_legacy(name, data)
     sample = text[:20000]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
     if sample and controls / len(sample) > BINARY_CONTROL_SHARE:
@@ -103,6 +105,30 @@ def decode_bytes(name: str, data: bytes, settings: Settings) -> tuple[str, str]:
     if not text.strip():
         raise ArticleError(name, "no text (only white space)")
     return text, encoding
+
+
+def _looks_western(text: str) -> bool:
+    """Whether the words with non-ASCII letters in `text` are mostly Latin words with an accent or two."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
+    mixed = sum(1 for w in words if any(c.isascii() for c in w))
+    return bool(words) and mixed / len(words) >= WESTERN_MIXED_SHARE
+
+
+def _decode_legacy(name: str, data: bytes) -> tuple[str, str]:
+    """Text and encoding of bytes that are not UTF-8: the detector's guess, or cp1252 for short Western-looking text."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if len(data) < SHORT_TEXT_BYTES and (best is None or not best.encoding.startswith("utf")):
+        try:
+            western = data.decode(WESTERN_ENCODING)
+        except UnicodeDecodeError:
+            western = ""
+        if western and _looks_western(western):
+            return western, WESTERN_ENCODING
+    if best is None:
+        raise ArticleError(name, "not text in any known encoding") from None
+    return str(best), best.encoding
 
 
 # --------------------------------------------------------------------------- reading

@@ -17,6 +17,10 @@ def _default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "geo-dashboard"
 
 
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "geo-dashboard"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every tunable of the pipeline; each field's metadata carries its help text."""
@@ -34,8 +38,15 @@ class Settings:
     cache_dir: Path = field(default_factory=_default_cache_dir, metadata={"help": "Folder of generated files: gazetteer index, geocoder cache."})
     custom_gazetteer: Path = field(default=DATA_DIR / "gazetteer" / "custom.csv", metadata={"help": "CSV of your own gazetteer rows; they override every other source."})
     results_dir: str = field(default="", metadata={"help": "Folder of Parquet results (python -m geo analyze --parquet DIR) the dashboard can open without re-analysis."})
+    data_dir: Path = field(default_factory=_default_data_dir, metadata={"help": "Folder of kept data: the workspaces database (SQLite) when database_url is empty. Not the cache folder."})
+    database_url: str = field(default="", metadata={"help": "SQLAlchemy URL of the workspaces database, e.g. postgresql://user:pw@host/db for a team server; empty uses SQLite in data_dir."})
+    editor_key: str = field(default="", metadata={"help": "Key that allows writing to workspaces (upload, rename, correct, delete); empty lets everyone who can reach the server write."})
+    allow_private_urls: bool = field(default=False, metadata={"help": "Let 'articles by URL' fetch loopback, private and link-local addresses (intranets, tests)."})
+    url_timeout: float = field(default=10.0, metadata={"help": "Seconds before fetching an article by URL is abandoned."})
     workers: int = field(default=1, metadata={"help": "Processes for spaCy's nlp.pipe."})
     batch_size: int = field(default=32, metadata={"help": "Texts per spaCy batch."})
+    partition_size: int = field(default=50, metadata={"help": "Articles per Dask partition (python -m geo analyze --engine dask); bounds a worker's memory."})
+    scheduler: str = field(default="", metadata={"help": "Dask scheduler address (tcp://HOST:PORT) for --engine dask; empty starts a local cluster of `workers` processes."})
 
     @property
     def gazetteer_path(self) -> Path:
@@ -44,6 +55,11 @@ class Settings:
     @property
     def geocode_cache_path(self) -> Path:
         return self.cache_dir / "geocode-cache.sqlite"
+
+    @property
+    def workspace_url(self) -> str:
+        """The workspaces database: database_url, else SQLite in data_dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'workspaces.sqlite'}"
 
 
 def setting_help() -> list[tuple[str, str, str]]:

@@ -202,6 +202,11 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
             ev.regions.append((top[0], sentence))
     for c in outlet_places:
         ev.focus[c.country] += 0.5
+        region = gazetteer.region(c.country, c.admin1) if c.feature in SETTLEMENT_FEATURES and c.admin1 else None
+        if region is not None and region.id not in ev.admin1:
+            ev.admin1[region.id] = _geonames_admin1(gazetteer, region)
+        if region is not None:
+            ev.regions.append((region, -1))  # a local outlet's state counts as a region the article names
     return ev
 
 
@@ -235,7 +240,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
         elif c.feature in SETTLEMENT_FEATURES and not country_named and (
                 main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
             score -= w.alternate_name
-        if country_named and c.feature in POINT_FEATURES and not (c.capital and c.country in countries_named):
+        if country_named and c.feature in POINT_FEATURES and not (c.capital and c.primary and c.country in countries_named):
             score -= w.country_name  # "China" is the country, not a village of that name (a city-state's capital is)
         if MOVED in t.hints and c.feature in ("region", "district") and any(
                 b.feature in SETTLEMENT_FEATURES and b.population >= w.named_region_rival and within(b, c, w, ev.admin1) for b in t.candidates):

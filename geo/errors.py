@@ -34,6 +34,22 @@ class ResultsError(GeoError):
     """Saved results (Parquet) are missing, damaged or written by an older version."""
 
 
+class WorkspaceError(GeoError):
+    """A workspace is missing, over its quota, or its stored data is unusable."""
+
+
+class EditorKeyError(WorkspaceError):
+    """A write to a workspace without the editor key."""
+
+
+class ConflictError(WorkspaceError):
+    """A write based on a workspace state that another editor has changed meanwhile."""
+
+
+class FetchError(GeoError):
+    """An article URL was refused or could not be fetched."""
+
+
 # Longest exception message kept in a one-line failure reason (spaCy's messages can run to paragraphs).
 REASON_CHARS = 200
 

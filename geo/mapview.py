@@ -276,6 +276,7 @@ def _fit(fmap, view: MapView, shown: list[Place], shown_routes: list[Route]) -> 
 
 def _stop_tip(route: Route, n: int, s: Stop) -> str:
     label = f"{n}. {_e(s.name)} — {_e(s.status)}" + (f", {_e(s.date)}" if s.date else "") + (f" {_e(s.time)}" if s.time else "")
+    label += " (corrected)" if "corrected" in s.roles else ""  # an analyst's correction (geo.corrections)
     return f"{_e(route.subject)}: {label}"
 
 
@@ -345,9 +346,11 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
                                                             f"font-size:20px;line-height:20px'>&#10148;</div>",
                                                    icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=tip).add_to(layer)
         for n, s in enumerate(route.stops, start=1):
+            corrected = "corrected" in s.roles  # an analyst's correction (geo.corrections)
             ring = "3px solid #000" if stop_key(route, n) == view.selected_stop else "1px solid #fff"
             folium.Marker([s.lat, s.lon], icon=folium.DivIcon(
-                html=f"<div class='geo-stop {css_id('stop-' + stop_key(route, n))}' style='background:{colour};color:#fff;border-radius:10px;"
+                html=f"<div class='geo-stop{' geo-corrected' if corrected else ''} {css_id('stop-' + stop_key(route, n))}' "
+                     f"style='background:{colour};color:#fff;border-radius:10px;"
                      f"width:20px;height:20px;text-align:center;font:bold 12px/20px sans-serif;border:{ring}'>{n}</div>",
                 icon_size=(20, 20), icon_anchor=(10, 10)), tooltip=_stop_tip(route, n, s)).add_to(layer)
 

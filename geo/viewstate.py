@@ -8,7 +8,7 @@ drop becomes a short note the dashboard shows in one line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 MAIN_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "EVENT")
 ALL_LABELS = MAIN_LABELS + ("TIME", "CARDINAL", "MONEY", "PRODUCT", "LAW", "WORK_OF_ART")
@@ -91,6 +91,16 @@ def read_corpus_choice(params: Mapping[str, str], corpora: Sequence[str], defaul
     if raw is None or raw in corpora:
         return raw or default, ()
     return default, (f"unknown corpus {quote(raw)}",)
+
+
+def read_workspace_id(params: Mapping[str, str], exists: Callable[[str], bool]) -> tuple[str | None, tuple[str, ...]]:
+    """The workspace a link names (`ws`), or None with a note when it names none that exists."""
+    raw = params.get("ws") or None
+    if raw is None:
+        return None, ()
+    if exists(raw):
+        return raw, ()
+    return None, (f"unknown workspace {quote(raw[:8] + '…' if len(raw) > 8 else raw)} (deleted, or the link is mistyped)",)
 
 
 def read_view(params: Mapping[str, str], choices: Choices) -> View:

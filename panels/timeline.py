@@ -38,7 +38,8 @@ def timeline(routes, view: MapView, titles: dict[str, str], focused_stop: str | 
                 continue
             keys.append(stop_key(r, n))
             rows.append({"subject": r.subject, "trip": r.label, "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "",
-                         "status": str(s.status), "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
+                         "status": str(s.status),
+                         "corrected": "corrected" if "corrected" in s.roles else "", "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
             if keys[-1] == focused_stop:
                 evidence = "; ".join(escape(e.sentence.strip()[:160]) for e in s.evidence[:3])
                 st.info(f"**Stop {n} of {escape(r.subject)}'s trip: {escape(s.name)}** — {escape(s.status)}"

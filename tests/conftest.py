@@ -97,6 +97,7 @@ def tiny_gazetteer(tiny_index):
 def cache_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("geo-cache")
     os.environ["GEO_CACHE_DIR"] = str(path)  # subprocesses (CLI, streamlit) share the session's index
+    os.environ["GEO_DATA_DIR"] = str(path / "data")  # and keep their workspaces database in the session's folder
     return path
 
 

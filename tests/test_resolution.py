@@ -50,6 +50,8 @@ def _near(place, lat: float, lon: float, km: float) -> bool:
     ("After a short flight the delegation touched down at Gardermoen.", [("Gardermoen", "GPE")], "Gardermoen", "airport",
      (60.19, 11.10)),
     ("Passengers on flights out of BKK faced long delays.", [("BKK", "ORG")], "BKK", "airport", (13.69, 100.75)),
+    ("The evacuees were flown on to Aviano U.S. Air Base in Italy.", [("Aviano U.S. Air Base", "FAC"), ("Italy", "GPE")],
+     "Aviano U.S. Air Base", "air_base", (46.03, 12.60)),
 ])
 def test_airports_and_air_bases_from_the_gazetteer(gazetteer, text, spans, mention, category, point):
     found, _ = _resolve(gazetteer, text, spans)
@@ -438,3 +440,11 @@ def test_a_facility_with_no_town_of_its_own_lands_on_the_town_of_its_sentence(ga
     found, _ = _resolve(gazetteer, text, [("Odense", "GPE"), ("Vejle", "GPE"), ("Riverside Arena", "FAC"), ("Odense", "GPE")])
     arena, _ = found["Riverside Arena"]
     assert _near(arena, 55.71, 9.53, 15), arena  # Vejle, not Odense which the article names twice
+
+
+def test_a_local_outlets_state_chooses_between_namesakes(gazetteer):
+    text = "The city council of Dublin approved a new skate park on Monday."
+    found, _ = _resolve(gazetteer, text, [("Dublin", "GPE")])
+    assert found["Dublin"][0].country == "IE"
+    found, _ = _resolve(gazetteer, text, [("Dublin", "GPE")], outlet="Columbus Local News")
+    assert found["Dublin"][0].country == "US" and found["Dublin"][0].admin1 == "OH"
