@@ -200,6 +200,12 @@ def main() -> None:
     geocoder_key = (backend, geocoder_url.strip(), user_agent.strip()) if backend != "gazetteer" else ("gazetteer", "", "")
     if corpus == "results":
         folder = Path(base_settings.results_dir)
+        if (folder / "articles").is_dir():  # a partitioned dataset (--engine dask): queried in place, never loaded whole
+            from panels.results import render_results
+
+            set_qp(corpus=corpus)
+            render_results(str(folder), max((f.stat().st_mtime for f in folder.glob("*/part-*.parquet")), default=0.0))
+            st.stop()
         stamp = max((f.stat().st_mtime for f in folder.glob("*.parquet")), default=0.0)
         digest = hashlib.sha256(f"{folder.resolve()}:{stamp}".encode()).hexdigest()[:16]
         analysis = load_results(str(folder), stamp)

@@ -1,6 +1,7 @@
 """One measurement in a fresh process; prints JSON with wall seconds and this process's peak memory.
 
 python bench/measure.py pipeline PATH...   the full `python -m geo analyze` work, cold (imports and model load included)
+python bench/measure.py dask PATH...       the same work with --engine dask on a local cluster (workers' figures from run.json)
 python bench/measure.py floor PATH...      a bare script: load the same spaCy model, nlp.pipe over the same (cleaned) texts
 """
 from __future__ import annotations
@@ -33,6 +34,19 @@ def main() -> None:
 
         code = geo_main(["analyze", *paths, "--workers", str(workers), "--json", "/dev/null"])
         assert code == 0
+    elif mode == "dask":  # --engine dask on a LocalCluster of `workers` processes; run.json holds the workers' figures
+        import tempfile
+        from pathlib import Path
+
+        from geo.cli import main as geo_main
+
+        import os
+
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.environ.get("BENCH_DATASET") or tmp  # where to keep the dataset for the dashboard figures
+            code = geo_main(["analyze", *paths, "--engine", "dask", "--workers", str(workers), "--parquet", out])
+            assert code == 0
+            run = json.loads((Path(out) / "run.json").read_text(encoding="utf-8"))
     elif mode == "floor":
         import importlib
 
@@ -51,7 +65,8 @@ def main() -> None:
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime  # this process and its joined workers
     print(json.dumps({"mode": mode, "seconds": time.perf_counter() - START, "cpu": cpu,
-                      "peak_mb": max(me.ru_maxrss, children.ru_maxrss) / 1024}))
+                      "peak_mb": max(me.ru_maxrss, children.ru_maxrss) / 1024, "client_peak_mb": me.ru_maxrss / 1024,
+                      **({"run": run} if mode == "dask" else {})}))
 
 
 if __name__ == "__main__":

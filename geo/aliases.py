@@ -62,11 +62,31 @@ def _title_before(text: str, start: int) -> str | None:
     return word if word in TITLES or word in NAME_TITLES or word == "lady" else None
 
 
+def person_titles(entities: Sequence[Entity], texts: Mapping[str, str]) -> dict[MentionKey, str]:
+    """The title written before each person mention ("President" in "US President X"), by mention key."""
+    titles = {}
+    for e in entities:
+        if e.label == "PERSON" and e.norm:
+            title = _title_before(texts.get(e.article, ""), e.start)
+            if title:
+                titles[e.key] = title
+    return titles
+
+
 def cluster_entities(entities: Sequence[Entity], texts: dict[str, str],
                      previous: Mapping[MentionKey, str] | None = None) -> tuple[list[Cluster], dict[MentionKey, str]]:
     """Alias clusters across articles, and the cluster id of each mention key.
 
     `previous` is an earlier analysis's assignment: a cluster whose key changed keeps the id it had (`keep_cluster_ids`).
+    """
+    return cluster_aliases(entities, person_titles(entities, texts), defined_acronyms(texts.values()), previous)
+
+
+def cluster_aliases(entities: Sequence[Entity], titles: Mapping[MentionKey, str], acronyms: Mapping[str, str],
+                    previous: Mapping[MentionKey, str] | None = None) -> tuple[list[Cluster], dict[MentionKey, str]]:
+    """`cluster_entities` from the entities alone, given the titles before person mentions and the corpus's acronyms.
+
+    The split lets a distributed run gather titles and acronyms per partition instead of every article's text.
     """
     assignment: dict[MentionKey, str] = {}
     members: dict[str, list[Entity]] = defaultdict(list)
@@ -96,7 +116,7 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str],
     full_titles: dict[str, set[str]] = defaultdict(set)  # titles written before each full name ("President")
     for e in people:
         if len(e.norm.split()) >= 2:
-            title = _title_before(texts.get(e.article, ""), e.start)
+            title = titles.get(e.key)
             if title:
                 full_titles[e.norm].add(title)
     last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -110,7 +130,7 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str],
             preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
             nearest = preceding[-1] if preceding else None
 
-            title = _title_before(texts.get(e.article, ""), e.start)
+            title = titles.get(e.key)
 
             def salience(k: str) -> float:
                 same_title = TITLE_MATCH_BONUS if title and title in full_titles[k] else 0.0
@@ -122,7 +142,7 @@ def cluster_entities(entities: Sequence[Entity], texts: dict[str, str],
     # Organisations: "Full Name (ACR)" and initials join an acronym to its full name.
     orgs = [e for e in entities if e.label == "ORG" and e.norm]
     acronym_of: dict[str, str] = {}
-    for acronym, full in defined_acronyms(texts.values()).items():
+    for acronym, full in acronyms.items():
         acronym_of[normalize(acronym)] = normalize(full)
     full_orgs: dict[str, str] = {}  # normalized full name -> its first surface form
     for e in orgs:

@@ -302,6 +302,9 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
             return
     if t.facility:
         found = list(gazetteer.facility_candidates(name))
+        if not found:  # "Aviano U.S. Air Base": the operator's country written inside the name
+            bare = " ".join(w for w in name.split() if not gazetteer.is_country(w))
+            found = list(gazetteer.facility_candidates(bare)) if bare != name else []
         if found:  # a town written like a facility ("College Station") competes with the facilities
             known = {c.id for c in found}
             t.candidates, t.how = found + [c for c in gazetteer.candidates(name) if c.id not in known], "facility"

@@ -38,7 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--entities-csv", metavar="FILE", help="write one CSV row per entity mention")
     an.add_argument("--places-csv", metavar="FILE", help="write one CSV row per resolved place")
     an.add_argument("--parquet", metavar="DIR", help="write articles, entities, places and route stops as Parquet files into DIR")
-    an.add_argument("--workers", type=int, help="processes for spaCy (setting workers)")
+    an.add_argument("--workers", type=int, help="processes for spaCy, or Dask workers of the local cluster (setting workers)")
+    an.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local: this process and nlp.pipe (default); dask: partitions of articles as Dask tasks, "
+                         "the workers writing the --parquet dataset")
+    an.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler for --engine dask (setting scheduler; default: a local cluster)")
+    an.add_argument("--partition-size", type=int, help="articles per Dask partition (setting partition_size)")
     an.add_argument("--geocoder", help="gazetteer (default, offline) or a geopy geocoder name, e.g. nominatim")
     an.add_argument("--geocoder-url", help="base URL of the online geocoder, e.g. http://127.0.0.1:8080")
     an.add_argument("--user-agent", help="user agent for online geocoders (required by Nominatim)")
@@ -102,7 +107,6 @@ def _emit(path: str, text: str) -> None:
 def cmd_analyze(args, settings) -> int:
     from .articles import read_corpus, require_articles
     from .parsing import load_model
-    from .export import dumps, entities_csv, places_csv, to_geojson, to_json
     from .gazetteer import open_gazetteer
     from .geocode import make_geocoder
     from .pipeline import analyze
@@ -115,6 +119,8 @@ def cmd_analyze(args, settings) -> int:
         print(f"warning: {p}", file=sys.stderr)
     require_articles(articles, problems)
     gazetteer = open_gazetteer(settings)
+    if args.engine == "dask":
+        return _analyze_on_dask(args, settings, articles, problems, gazetteer, started)
     online = make_geocoder(settings, gazetteer, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
     nlp = load_model(settings.spacy_model)
     try:
@@ -125,18 +131,7 @@ def cmd_analyze(args, settings) -> int:
         print(f"warning: {p}", file=sys.stderr)
     if not result.articles:
         raise CorpusError(f"no article could be analysed ({len(result.problems)} problems, listed above)")
-    if args.json:
-        _emit(args.json, dumps(to_json(result)) + "\n")
-    if args.geojson:
-        _emit(args.geojson, dumps(to_geojson(result)) + "\n")
-    if args.entities_csv:
-        _emit(args.entities_csv, entities_csv(result))
-    if args.places_csv:
-        _emit(args.places_csv, places_csv(result))
-    if args.parquet:
-        from .export import write_parquet
-
-        write_parquet(result, Path(args.parquet))
+    _write_outputs(args, result)
     out = sys.stderr if args.json == "-" or args.geojson == "-" else sys.stdout
     print(f"{len(result.articles)} articles, {len(result.entities)} entities, {len(result.clusters)} clusters, "
           f"{len(result.places)} places ({len(result.unresolved)} unresolved mentions), {len(result.routes)} routes "
@@ -145,6 +140,52 @@ def cmd_analyze(args, settings) -> int:
         stops = " -> ".join(f"{s.name} ({s.status}{', ' + s.date if s.date else ''})" for s in r.stops)
         print(f"  route {r.subject}: {stops}", file=out)
     return 0
+
+
+def _analyze_on_dask(args, settings, articles, problems, gazetteer, started: float) -> int:
+    """--engine dask: the workers write the --parquet dataset; the other outputs are read back from it."""
+    from .engine_dask import analyze_dask
+    from .export import read_parquet
+
+    if not args.parquet:
+        raise CorpusError("--engine dask writes a partitioned Parquet dataset: give its folder with --parquet DIR")
+    progress = TerminalProgress(sys.stderr)
+    try:
+        summary = analyze_dask(articles, gazetteer, settings, args.parquet, problems, on_progress=progress)
+    finally:
+        progress.close()
+    for p in summary.problems[len(problems):]:
+        print(f"warning: {p}", file=sys.stderr)
+    for w in summary.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not summary.articles:
+        raise CorpusError(f"no article could be analysed ({len(summary.problems)} problems, listed above)")
+    if args.json or args.geojson or args.entities_csv or args.places_csv:
+        _write_outputs(args, read_parquet(args.parquet), parquet=False)
+    out = sys.stderr if args.json == "-" or args.geojson == "-" else sys.stdout
+    print(f"{summary.articles} articles, {summary.entities} entities, {summary.clusters} clusters, {summary.places} places "
+          f"({summary.unresolved} unresolved mentions), {len(summary.routes)} routes in {time.perf_counter() - started:.1f}s "
+          f"[{summary.model}, dask, dataset in {args.parquet}]", file=out)
+    for subject, stops in summary.routes:
+        print(f"  route {subject}: {stops}", file=out)
+    return 0
+
+
+def _write_outputs(args, result, parquet: bool = True) -> None:
+    from .export import dumps, entities_csv, places_csv, to_geojson, to_json
+
+    if args.json:
+        _emit(args.json, dumps(to_json(result)) + "\n")
+    if args.geojson:
+        _emit(args.geojson, dumps(to_geojson(result)) + "\n")
+    if args.entities_csv:
+        _emit(args.entities_csv, entities_csv(result))
+    if args.places_csv:
+        _emit(args.places_csv, places_csv(result))
+    if args.parquet and parquet:
+        from .export import write_parquet
+
+        write_parquet(result, Path(args.parquet))
 
 
 def cmd_gazetteer(args, settings) -> int:
@@ -266,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides = {}
         if args.command == "analyze":
             overrides = {"workers": args.workers, "geocoder": args.geocoder, "geocoder_url": args.geocoder_url,
-                         "user_agent": args.user_agent}
+                         "user_agent": args.user_agent, "scheduler": args.scheduler, "partition_size": args.partition_size}
             if args.geocoder_url and args.geocoder_url.startswith("http://"):
                 overrides["geocoder_scheme"] = "http"
         settings = load_settings(**overrides)

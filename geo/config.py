@@ -45,6 +45,8 @@ class Settings:
     url_timeout: float = field(default=10.0, metadata={"help": "Seconds before fetching an article by URL is abandoned."})
     workers: int = field(default=1, metadata={"help": "Processes for spaCy's nlp.pipe."})
     batch_size: int = field(default=32, metadata={"help": "Texts per spaCy batch."})
+    partition_size: int = field(default=50, metadata={"help": "Articles per Dask partition (python -m geo analyze --engine dask); bounds a worker's memory."})
+    scheduler: str = field(default="", metadata={"help": "Dask scheduler address (tcp://HOST:PORT) for --engine dask; empty starts a local cluster of `workers` processes."})
 
     @property
     def gazetteer_path(self) -> Path:

@@ -199,10 +199,39 @@ def write_parquet(analysis: Analysis, folder: str | Path) -> list[Path]:
     """Articles (with raw text and segment map), entities, clusters, places (one row per mention), routes (trip, legs,
     claims), route stops, unresolved mentions, quotations and claim rows as Parquet files in `folder`; read_parquet reads
     them back as they were."""
-    import pandas as pd
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in parquet_frames(analysis).items():
+        path = folder / f"{name}.parquet"
+        frame.to_parquet(path, index=False)
+        written.append(path)
+    write_parquet_stamp(folder, analysis.model)
+    return written
+
+
+def write_parquet_stamp(folder: Path, model: str) -> None:
+    """The model and format version files beside the tables."""
+    (folder / "model.txt").write_text(model + "\n", encoding="utf-8")
+    (folder / "version.txt").write_text(PARQUET_VERSION + "\n", encoding="utf-8")
+
+
+def write_parquet_part(analysis: Analysis, folder: Path, tables: tuple[str, ...], part: int) -> list[Path]:
+    """Some of the tables of a partial analysis as `folder/<table>/part-<part>.parquet`, one part of a partitioned dataset."""
+    frames = parquet_frames(analysis)
+    written = []
+    for name in tables:
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        path = folder / name / f"part-{part:05d}.parquet"
+        frames[name].to_parquet(path, index=False)
+        written.append(path)
+    return written
+
+
+def parquet_frames(analysis: Analysis) -> dict[str, Any]:
+    """The Parquet tables of an analysis as pandas DataFrames, by table name."""
+    import pandas as pd
+
     sent_bounds = {e.key: (e.sent_start, e.sent_end) for e in analysis.entities}
     tables = {
         "articles": pd.DataFrame([{"id": a.id, "label": a.label, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date,
@@ -239,14 +268,7 @@ def write_parquet(analysis: Analysis, folder: str | Path) -> list[Path]:
                                 for q in analysis.quotes], columns=[*QUOTE_FIELDS, "parts", "text_parts"]),
         "claims": pd.DataFrame(_claim_rows(analysis.claims), columns=list(CLAIM_FIELDS)),
     }
-    written = []
-    for name, frame in tables.items():
-        path = folder / f"{name}.parquet"
-        frame.to_parquet(path, index=False)
-        written.append(path)
-    (folder / "model.txt").write_text(analysis.model + "\n", encoding="utf-8")
-    (folder / "version.txt").write_text(PARQUET_VERSION + "\n", encoding="utf-8")
-    return written
+    return tables
 
 
 def _opt(value: Any) -> Any:
@@ -262,17 +284,27 @@ def _check_parquet_folder(folder: Path) -> None:
     if version != PARQUET_VERSION:
         raise ResultsError(f"{folder}: saved results of format {version}, this version reads format {PARQUET_VERSION} (content-hash article ids, "
                            f"mentions keyed by raw offsets): write them again with python -m geo analyze ... --parquet {folder}")
-    missing = [name for name in PARQUET_TABLES if not (folder / f"{name}.parquet").exists()]
+    missing = [name for name in PARQUET_TABLES if not (folder / f"{name}.parquet").exists() and not (folder / name).is_dir()]
     if missing:
         raise ResultsError(f"{folder}: saved results lack {', '.join(m + '.parquet' for m in missing)}: "
                            f"write them again with python -m geo analyze ... --parquet {folder}")
+
+
+def _read_table(folder: Path, name: str) -> Any:
+    """One table: `name.parquet`, or the parts of a partitioned dataset `name/part-*.parquet` in part order."""
+    import pandas as pd
+
+    if (folder / f"{name}.parquet").exists():
+        return pd.read_parquet(folder / f"{name}.parquet")
+    parts = [pd.read_parquet(path) for path in sorted((folder / name).glob("part-*.parquet"))]
+    parts = [p for p in parts if len(p)]  # an empty part has no column types to agree with the others'
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def read_parquet(folder: str | Path) -> Analysis:
     """The Analysis `write_parquet` wrote to `folder`, without re-running NLP: raw offsets, legs and claims as written."""
     from collections import defaultdict
 
-    import pandas as pd
 
     from .articles import Article
     from .cleaning import Comment, Segment
@@ -282,7 +314,7 @@ def read_parquet(folder: str | Path) -> Analysis:
     folder = Path(folder)
     _check_parquet_folder(folder)
     try:
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in PARQUET_TABLES}
+        tables = {name: _read_table(folder, name) for name in PARQUET_TABLES}
     except (OSError, ValueError) as exc:
         raise ResultsError(f"{folder}: saved results cannot be read ({exc})") from exc
     articles = [Article(id=r.id, label=r.label, path=r.path, raw=r.raw, text=r.text,

@@ -13,6 +13,7 @@ from typing import Any, Callable, Protocol, Sequence
 from .config import Settings
 from .errors import ConfigError
 from .gazetteer import Candidate, Gazetteer
+from .ratelimit import SharedRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,6 @@ class OnlineGeocoder:
     """
 
     def __init__(self, settings: Settings, cache: GeocodeCache | None, on_warning: Callable[[str], None] = log.warning):
-        from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import get_geocoder_for_service
 
         if not settings.user_agent:
@@ -121,8 +121,9 @@ class OnlineGeocoder:
             kwargs["domain"] = re.sub(r"^https?://", "", settings.geocoder_url).rstrip("/")
         self.name = settings.geocoder
         self.geocoder = cls(**kwargs)
-        self._call = RateLimiter(self.geocoder.geocode, min_delay_seconds=settings.geocoder_min_delay, max_retries=0,
-                                 swallow_exceptions=False)
+        # The delay between requests is kept by the limiter shared with every process of the run (Dask workers too).
+        self.limiter = SharedRateLimiter(settings.cache_dir, settings.geocoder, settings.geocoder_min_delay)
+        self._call = self.geocoder.geocode
         self.cache = cache
         self.on_warning = on_warning
         self.failed: str | None = None
@@ -133,16 +134,13 @@ class OnlineGeocoder:
         if cached is None:
             if self.failed:
                 return ()
-            try:
-                self.requests += 1
-                locations = self._call(query, exactly_one=False, timeout=self.geocoder.timeout) or []
-                cached = [{"lat": loc.latitude, "lon": loc.longitude, "address": loc.address, "raw": loc.raw} for loc in locations]
-            except Exception as exc:  # geopy's GeopyError tree plus JSON/value errors from a broken answer
-                self.failed = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-                self.on_warning(f"online geocoder {self.name} failed ({self.failed}); using the offline gazetteer")
+            with self.limiter.turn():
+                # While this process waited for its turn, another one sharing the cache may have asked the same question.
+                cached = self.cache.get(self.name, query) if self.cache else None
+                if cached is None:
+                    cached = self._ask(query)
+            if cached is None:
                 return ()
-            if self.cache is not None:
-                self.cache.put(self.name, query, cached)
         out = []
         for rank, hit in enumerate(cached):
             raw = hit.get("raw") or {}
@@ -152,6 +150,21 @@ class OnlineGeocoder:
                                  _nominatim_feature(raw), "online", cc, "", float(hit["lat"]), float(hit["lon"]),
                                  int(float(raw.get("importance", 0) or 0) * 1e7) if rank == 0 else 0, False, f"{self.name}:{ident}"))
         return out
+
+
+    def _ask(self, query: str) -> list[dict[str, Any]] | None:
+        """The service's answer, cached; None (and the geocoder turned off, with one warning) when it fails."""
+        try:
+            self.requests += 1
+            locations = self._call(query, exactly_one=False, timeout=self.geocoder.timeout) or []
+            answer = [{"lat": loc.latitude, "lon": loc.longitude, "address": loc.address, "raw": loc.raw} for loc in locations]
+        except Exception as exc:  # geopy's GeopyError tree plus JSON/value errors from a broken answer
+            self.failed = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            self.on_warning(f"online geocoder {self.name} failed ({self.failed}); using the offline gazetteer")
+            return None
+        if self.cache is not None:
+            self.cache.put(self.name, query, answer)
+        return answer
 
 
 def make_geocoder(settings: Settings, gazetteer: Gazetteer, on_warning: Callable[[str], None] = log.warning) -> Geocoder | None:

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from . import chunks
 from .articles import Article
 from .errors import ModelNotInstalled
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +23,7 @@ INSTALL_HINT = "pip install -r requirements.txt"
 PARAGRAPH_PIPE = "paragraph_sentences"
 
 
-def _paragraph_sentences(doc):
+def _paragraph_sentences(doc: Doc) -> Doc:
     """A paragraph break always starts a sentence (the parser would join a headline to the first sentence)."""
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
@@ -28,14 +32,14 @@ def _paragraph_sentences(doc):
     return doc
 
 
-def _register_paragraph_pipe():
+def _register_paragraph_pipe() -> None:
     from spacy.language import Language
 
     if not Language.has_factory(PARAGRAPH_PIPE):
         Language.component(PARAGRAPH_PIPE, func=_paragraph_sentences)
 
 
-def load_model(name: str = ""):
+def load_model(name: str = "") -> Language:
     """The spaCy English pipeline: `name` if given, else the best installed model; ModelNotInstalled names the fix."""
     import spacy  # noqa: F401  (import errors surface as ModelNotInstalled below)
 
@@ -45,7 +49,7 @@ def load_model(name: str = ""):
             module = importlib.import_module(candidate)
         except ImportError:
             continue
-        nlp = module.load()
+        nlp: Language = module.load()
         _register_paragraph_pipe()
         if "parser" in nlp.pipe_names and PARAGRAPH_PIPE not in nlp.pipe_names:
             nlp.add_pipe(PARAGRAPH_PIPE, before="parser")
@@ -55,14 +59,15 @@ def load_model(name: str = ""):
     raise ModelNotInstalled(f"spaCy model {wanted} is not installed: run {INSTALL_HINT}")
 
 
-def model_name(nlp) -> str:
+def model_name(nlp: Language) -> str:
+    """The loaded model as written in results: lang_name-version."""
     return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
 
 
-def _parsed_pieces(articles: Sequence[Article], nlp, batch_size: int, n_process: int, limit: int,
-                   on_piece: Callable[[int, int], None] | None = None):
+def _parsed_pieces(articles: Sequence[Article], nlp: Language, batch_size: int, n_process: int, limit: int,
+                   on_piece: Callable[[int, int], None] | None = None) -> Iterator[tuple[Article, Doc]]:
     """(article, doc) pairs from one nlp.pipe stream of every article's pieces, each article's pieces re-joined."""
-    def stream():
+    def stream() -> Iterator[tuple[str, tuple[int, int, int]]]:
         for k, article in enumerate(articles):
             bounds = chunks.piece_bounds(article.text, limit)
             for j, (start, end) in enumerate(bounds):
@@ -80,8 +85,8 @@ def _parsed_pieces(articles: Sequence[Article], nlp, batch_size: int, n_process:
             on_piece(j + 1, n)
 
 
-def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1,
-                   on_piece: Callable[[int, int], None] | None = None):
+def parse_articles(articles: Sequence[Article], nlp: Language, batch_size: int = 32, n_process: int = 1,
+                   on_piece: Callable[[int, int], None] | None = None) -> Iterator[tuple[Article, Doc | None, Exception | None]]:
     """(article, doc, None) in order, long texts parsed in pieces; an article spaCy fails on gives (article, None, error).
 
     `on_piece(done, pieces)` is called as the pieces of a long article are parsed, before the article is yielded.

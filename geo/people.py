@@ -5,16 +5,19 @@ import bisect
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .articles import Article
 from .entities import HONORIFICS, PLACE_LABELS, Entity, person_key
 from .gazetteer import normalize
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 
 def person_tokens(entities: Sequence[Entity]) -> set[str]:
     """First and last tokens of every multi-word person name, the forms a short mention can take."""
-    tokens = set()
+    tokens: set[str] = set()
     for e in entities:
         if e.label == "PERSON" and len(e.norm.split()) >= 2:
             parts = e.norm.split()
@@ -36,7 +39,7 @@ class NameToken:
     honorific_end: int | None
 
 
-def name_tokens(doc) -> tuple[NameToken, ...]:
+def name_tokens(doc: Doc) -> tuple[NameToken, ...]:
     """The tokens `propagate_people` may turn into person mentions: title-case proper and common nouns."""
     out = []
     for sent in doc.sents:  # sentence bounds once per sentence: Token.sent rescans the parse on every call
@@ -70,7 +73,7 @@ def propagate_people(article: Article, tokens: Sequence[NameToken], entities: li
         if tok.lower not in names or covered(tok.start, tok.end) or is_place(tok.text):
             continue
         start = tok.start
-        if tok.honorific_start is not None and not covered(tok.honorific_start, tok.honorific_end):
+        if tok.honorific_start is not None and tok.honorific_end is not None and not covered(tok.honorific_start, tok.honorific_end):
             start = tok.honorific_start
         text = article.text[start:tok.end]
         raw_start, raw_end = article.raw_span(start, tok.end)
@@ -82,7 +85,7 @@ def propagate_people(article: Article, tokens: Sequence[NameToken], entities: li
 
 def vote_place_labels(entities: Sequence[Entity], titled_people: set[str]) -> list[Entity]:
     """One sense per corpus: a name mostly tagged as a place, never seen after an honorific, is a place everywhere."""
-    votes: dict[str, Counter] = defaultdict(Counter)
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
     for e in entities:
         votes[normalize(e.text)][e.label] += 1
     out = []
@@ -91,7 +94,7 @@ def vote_place_labels(entities: Sequence[Entity], titled_people: set[str]) -> li
         if e.label in ("PERSON", "ORG") and key not in titled_people:
             places = {lab: n for lab, n in votes[key].items() if lab in PLACE_LABELS}
             if places and sum(places.values()) > votes[key][e.label]:
-                label = max(places, key=places.get)
+                label = max(places, key=lambda lab: places[lab])
                 e = replace(e, label=label, norm=key, fixed=f"relabelled {e.label} -> {label} (same name is a place elsewhere in the corpus)")
         out.append(e)
     return out

@@ -168,8 +168,8 @@ def parse(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, sett
 
     for article, doc, error in parse_articles(articles, nlp, settings.batch_size, settings.workers, piece_parsed):
         try:
-            if error is not None:
-                raise error
+            if doc is None:
+                raise error if error is not None else RuntimeError("spaCy gave no document")
             found = entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name,
                                       gazetteer.is_area)
             names = name_tokens(doc)

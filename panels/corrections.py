@@ -59,7 +59,7 @@ def place_corrections(settings: Settings, store: WorkspaceStore, ws_id: str, key
     pick = st.selectbox("Place mention", range(len(mentions)), key="corr_mention",
                         format_func=lambda i: f"“{mentions[i][1].text}” → {mentions[i][0].name} ({mentions[i][0].source})")
     place, mention = mentions[pick]
-    where = {"article": mention.article, "start": mention.start, "end": mention.end}
+    where = {"article": mention.article, "start": mention.raw_start, "end": mention.raw_end}
     query = st.text_input("Search the gazetteer", mention.text, key=f"corr_search_{pick}")
     options = [c for c in _candidates(settings, query, (place.lat, place.lon)) if c.id != place.id]
     if options:
@@ -81,7 +81,7 @@ def stop_corrections(settings: Settings, store: WorkspaceStore, ws_id: str, key:
     if not routes:
         st.write("No route to correct.")
         return
-    r = st.selectbox("Route", range(len(routes)), key="corr_route", format_func=lambda i: f"{routes[i].subject} · {routes[i].trip.get('label', '')}")
+    r = st.selectbox("Route", range(len(routes)), key="corr_route", format_func=lambda i: f"{routes[i].subject} · {routes[i].label}")
     route = routes[r]
     s = st.selectbox("Stop", range(len(route.stops)), key=f"corr_stop_{r}", format_func=lambda i: f"{i + 1}. {route.stops[i].name} ({route.stops[i].status})")
     stop = route.stops[s]

@@ -24,6 +24,7 @@ class FakeNominatim:
     def __init__(self):
         self.mode = "ok"
         self.requests: list[str] = []
+        self.times: list[float] = []  # wall-clock arrival of each request, for rate-limit tests
         self.delay = 0.0
         server = self
 
@@ -35,6 +36,7 @@ class FakeNominatim:
                 url = urlparse(self.path)
                 query = parse_qs(url.query).get("q", [""])[0]
                 server.requests.append(query)
+                server.times.append(time.time())
                 if server.mode in ("timeout", "slow"):
                     time.sleep(server.delay)
                 if server.mode == "429":

@@ -96,7 +96,7 @@ def test_very_long_line_and_article_without_places(run_text, settings):
     article = read_article_bytes("long.txt", ("Long line\n\n" + long_line).encode(), settings)
     assert len(article.text) > 900_000
     result = run_text({"noplace": "Quiet day\n\nNothing happened anywhere today, a spokesperson said."})
-    assert result.places == [] and result.routes == []
+    assert result.places == () and result.routes == ()
 
 
 def test_limits_are_settings(settings, tmp_path):

@@ -325,7 +325,7 @@ def test_after_a_movement_verb_a_large_city_outranks_the_region_of_its_name(nlp,
     doc = nlp(article.text)
     start = article.text.index("Quebec")
     raw_start, raw_end = article.raw_span(start, start + 6)
-    ents = [Entity("t", 0, "GPE", "Quebec", normalize("Quebec"), start, start + 6, raw_start, raw_end, 0, len(article.text))]
+    ents = [Entity(article.id, "GPE", "Quebec", normalize("Quebec"), start, start + 6, raw_start, raw_end, 0, len(article.text))]
     [(_, city, _, _)] = resolve_article(article, doc, ents, gazetteer)[0]
     assert city.feature == "city" and abs(city.lat - 46.8) < 0.3, city
     [(_, region, _, _)] = resolve_article(article, doc, ents, gazetteer, weights=Weights(destination_city=0.0))[0]

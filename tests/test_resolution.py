@@ -50,6 +50,8 @@ def _near(place, lat: float, lon: float, km: float) -> bool:
     ("After a short flight the delegation touched down at Gardermoen.", [("Gardermoen", "GPE")], "Gardermoen", "airport",
      (60.19, 11.10)),
     ("Passengers on flights out of BKK faced long delays.", [("BKK", "ORG")], "BKK", "airport", (13.69, 100.75)),
+    ("The evacuees were flown on to Aviano U.S. Air Base in Italy.", [("Aviano U.S. Air Base", "FAC"), ("Italy", "GPE")],
+     "Aviano U.S. Air Base", "air_base", (46.03, 12.60)),
 ])
 def test_airports_and_air_bases_from_the_gazetteer(gazetteer, text, spans, mention, category, point):
     found, _ = _resolve(gazetteer, text, spans)

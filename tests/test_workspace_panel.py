@@ -148,3 +148,38 @@ def test_article_urls_are_fetched_into_the_workspace_and_refusals_are_one_line(d
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def _places(at) -> int:
+    """The number of places in the page's summary line ("1 articles · 7 entity mentions · 3 places · ...")."""
+    line = next(c.value for c in at.caption if " places · " in c.value)
+    return int(line.split(" places")[0].rsplit("· ", 1)[1])
+
+
+@pytest.mark.model
+@pytest.mark.full
+def test_an_editor_corrects_a_place_and_a_stop_in_the_dashboard(cache_dir, gazetteer, monkeypatch, tmp_path):
+    """The whole page with a workspace (real model, full gazetteer): the Corrections tab renders for an editor, its
+    buttons store corrections, and the corrected analysis is what the page shows."""
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GEO_EDITOR_KEY", KEY)
+    text = ("Minister tours the Baltic\n\nForeign Minister Maria Lindqvist flew from Helsinki to Tallinn on Monday for talks. "
+            "Lindqvist then travelled to Riga on Tuesday, her office said.")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    at.session_state["editor_key"] = KEY
+    at.query_params["corpus"] = "upload"
+    at.run()
+    at.text_area(key="pasted").input(text)
+    at.run()
+    assert not at.exception
+    places = _places(at)
+    at.text_input(key="author").input("Ana")
+    at.button(key="corr_not_place").click().run()
+    assert not at.exception
+    assert _places(at) == places - 1
+    at.button(key="corr_stop_remove").click().run()
+    assert not at.exception
+    store = _store(tmp_path / "data")
+    [ws] = store.list()
+    assert [(c.kind, c.author) for c in store.corrections(ws.id)] == [("not_a_place", "Ana"), ("stop_remove", "Ana")]
+    store.close()
