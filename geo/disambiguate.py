@@ -202,11 +202,6 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
             ev.regions.append((top[0], sentence))
     for c in outlet_places:
         ev.focus[c.country] += 0.5
-        region = gazetteer.region(c.country, c.admin1) if c.feature in SETTLEMENT_FEATURES and c.admin1 else None
-        if region is not None and region.id not in ev.admin1:
-            ev.admin1[region.id] = _geonames_admin1(gazetteer, region)
-        if region is not None:
-            ev.regions.append((region, -1))  # a local outlet's state counts as a region the article names
     return ev
 
 

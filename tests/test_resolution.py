@@ -440,11 +440,3 @@ def test_a_facility_with_no_town_of_its_own_lands_on_the_town_of_its_sentence(ga
     found, _ = _resolve(gazetteer, text, [("Odense", "GPE"), ("Vejle", "GPE"), ("Riverside Arena", "FAC"), ("Odense", "GPE")])
     arena, _ = found["Riverside Arena"]
     assert _near(arena, 55.71, 9.53, 15), arena  # Vejle, not Odense which the article names twice
-
-
-def test_a_local_outlets_state_chooses_between_namesakes(gazetteer):
-    text = "The city council of Dublin approved a new skate park on Monday."
-    found, _ = _resolve(gazetteer, text, [("Dublin", "GPE")])
-    assert found["Dublin"][0].country == "IE"
-    found, _ = _resolve(gazetteer, text, [("Dublin", "GPE")], outlet="Columbus Local News")
-    assert found["Dublin"][0].country == "US" and found["Dublin"][0].admin1 == "OH"
