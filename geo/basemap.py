@@ -7,6 +7,7 @@ import json
 import shutil
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .config import PROJECT_DIR
 from .errors import GeoError
@@ -33,7 +34,7 @@ CLUSTER_JS = [("markerclusterjs", f"{STATIC_URL}/markercluster/leaflet.markerclu
 CLUSTER_CSS = [("markerclustercss", f"{STATIC_URL}/markercluster/MarkerCluster.css"),
                ("markerclusterdefaultcss", f"{STATIC_URL}/markercluster/MarkerCluster.Default.css")]
 
-def round_coords(coords, digits: int = 2):
+def round_coords(coords: Any, digits: int = 2) -> Any:
     """GeoJSON coordinates rounded to `digits` decimals (0.01° is about 1 km), for smaller files and scripts."""
     if isinstance(coords, (int, float)):
         return round(coords, digits)
@@ -41,7 +42,7 @@ def round_coords(coords, digits: int = 2):
 
 
 @lru_cache(maxsize=1)
-def country_outlines() -> dict | None:
+def country_outlines() -> dict[str, Any] | None:
     """World country outlines from the pip-installed countryinfo data (offline background), or None if absent."""
     import importlib.util
 
@@ -103,7 +104,7 @@ TOWN_ZOOMS = ((0, 8_000_000), (3, 3_000_000), (4, 1_000_000), (5, 300_000), (6, 
 REGION_MIN_ZOOM = 4
 
 
-def region_outlines() -> dict:
+def region_outlines() -> dict[str, Any]:
     """First-level outlines from the committed Natural Earth table, simplified for drawing."""
     import shapely
     from shapely.geometry import mapping, shape
@@ -124,7 +125,7 @@ def region_outlines() -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def major_towns() -> list[list]:
+def major_towns() -> list[list[Any]]:
     """[name, lat, lon, population] of the gazetteer's towns of TOWN_MIN_POPULATION or more and every capital."""
     from .sources.geonames import city_entries
 
@@ -191,7 +192,7 @@ BASE_CSS = ("<style>.leaflet-container{background:#cfe0ee;}"
             ".geo-town-dot{display:inline-block;width:5px;height:5px;border-radius:3px;background:#666;margin-right:3px;}</style>")
 
 
-def base_layer():
+def base_layer() -> Any:
     """A map child that draws the offline base map from static/: countries, then first-level lines and town labels by zoom."""
     from branca.element import MacroElement
     from jinja2 import Template
@@ -199,8 +200,8 @@ def base_layer():
     class BaseLayer(MacroElement):
         _template = Template(BASE_LAYER_JS)
 
-        def __init__(self):
-            super().__init__()
+        def __init__(self) -> None:
+            super().__init__()  # type: ignore[no-untyped-call]
             self._name = "BaseLayer"
             self.base, self.countries, self.regions, self.towns = STATIC_URL, OUTLINES_FILE, REGIONS_FILE, TOWNS_FILE
             self.zooms = json.dumps([list(z) for z in TOWN_ZOOMS])
