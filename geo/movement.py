@@ -363,9 +363,10 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
                         args.append((role, place))
         elif child.dep_ in OBJECT_DEPS and is_verb:
             if lemma in LX.role_by_object:
-                place = _place_of(refs, child) or _nested_place(refs, child)  # "boarded a ship in X"
-                if place is not None:
-                    args.append((LX.role_by_object[lemma], place))
+                for target in [child] + list(child.conjuncts):  # "crossed the X Strait and the Y"
+                    place = _place_of(refs, target) or _nested_place(refs, target)  # "boarded a ship in X"
+                    if place is not None:
+                        args.append((LX.role_by_object[lemma], place))
             if presence:
                 for prep in child.children:
                     if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:

@@ -5,12 +5,12 @@ import bisect
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Sequence
 
 from .entities import Entity
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
+from .vessels import VESSEL_NOUNS, Traveller, Vessels, slug
 
 # Pronoun antecedents: how many sentences back a person may be, and how salience is weighed.
 PRONOUN_WINDOW_SENTENCES = 3
@@ -31,15 +31,6 @@ FACILITY_DESCRIPTORS = {"international", "regional", "central", "main", "municip
 DATELINE_WITHIN_CHARS = 600  # a dateline opens the story
 # A dateline opens a paragraph: "CITY[, COUNTRY] –" in capitals, or "City, Country (Agency) —".
 DATELINE_RE = re.compile(r"(?:^|\n)\s*([A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,3})(?:,\s*[A-Z][A-Za-z.'’ ]{2,30})?\s*(?:\([^)\n]{1,40}\))?\s*[–—-]{1,2}\s")
-VESSEL_NOUNS = {"ship", "vessel", "boat", "tanker", "freighter", "ferry", "liner", "yacht", "carrier", "icebreaker"}
-
-
-@dataclass(frozen=True)
-class Traveller:
-    """Someone or something that moves: a person cluster, or a group or vessel named in the text."""
-
-    id: str
-    name: str
 
 
 def is_speaker(token) -> bool:
@@ -56,10 +47,6 @@ def is_actor(token) -> bool:
     return token.dep_ == "poss" and token.head.lemma_ in LX.speech_verbs | {"statement", "ministry", "government", "spokesman"}
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
-
-
 class Referents:
     """Maps tokens of one doc to travellers: person clusters, groups, vessels, and the people vehicles carry."""
 
@@ -71,8 +58,6 @@ class Referents:
         self.mentions: Counter = Counter()
         self.person_mentions: list[tuple[int, str, object]] = []  # (token index, cluster, root token)
         self.names: dict[str, str] = {}
-        self.vessel_at: dict[int, Traveller] = {}
-        self.vessel_names: dict[tuple[str, ...], Traveller] = {}
         self.group_heads: dict[str, str] = {}  # group lemma -> person cluster of its head
         for t_, cand, _conf, _met in resolved:
             span = doc.char_span(t_.entity.start, t_.entity.end, alignment_mode="expand")
@@ -83,10 +68,12 @@ class Referents:
                     self.country_at[t.i] = cand.country
                 if not t_.demonym:
                     self.place_at[t.i] = cand
+        spans = []
         for e in entities:
             span = doc.char_span(e.start, e.end, alignment_mode="expand")
             if span is None:
                 continue
+            spans.append(span)
             if e.label == "PERSON":
                 cid = assignment.get((e.article, e.index))
                 if cid:
@@ -96,8 +83,9 @@ class Referents:
                     self.person_mentions.append((span.root.i, cid, span.root))
                     if len(e.text) > len(self.names.get(cid, "")):
                         self.names[cid] = e.text
-            self._vessel(span)
-        self._vessel_mentions()
+        self.vessel_at = Vessels(doc, spans).at
+        for i in self.vessel_at:
+            self.person_at.pop(i, None)  # "the cargo ship X": X is the ship, whatever the model tagged
         self.person_mentions = [(pos, cid, root) for pos, cid, root in self.person_mentions if pos in self.person_at]
         self.person_mentions.sort()
         self.dateline = self._dateline()
@@ -107,35 +95,6 @@ class Referents:
         self._group_heads()
 
     # ------------------------------------------------------------------ setup
-
-    def _vessel(self, span) -> None:
-        """A named vessel: a name after a vessel noun ("the tanker X") or with a vessel prefix ("MV X")."""
-        first = span[0]
-        before = self.doc[span.start - 1] if span.start > 0 else None
-        # Prefixes are written in capitals ("MS X" is a ship, "Ms X" a woman).
-        prefixed = first.lower_.rstrip(".") in LX.vessel_prefixes and len(span) > 1 and first.text.rstrip(".").isupper()
-        after_noun = before is not None and before.lemma_.lower() in VESSEL_NOUNS and before.pos_ == "NOUN" and span[0].text[:1].isupper()
-        if not (prefixed or after_noun):
-            return
-        name = span[1:].text if prefixed else span.text
-        traveller = Traveller(f"vessel-{_slug(name)}", name)
-        for t in span:
-            self.vessel_at[t.i] = traveller
-            self.person_at.pop(t.i, None)  # "the cargo ship X": X is the ship, whatever the model tagged
-        if before is not None and after_noun:
-            self.vessel_at[before.i] = traveller
-        self.vessel_names[tuple(t.lower_ for t in (span[1:] if prefixed else span))] = traveller
-
-    def _vessel_mentions(self) -> None:
-        """Later mentions of a named vessel by its bare name ("the X left port")."""
-        if not self.vessel_names:
-            return
-        for tok in self.doc:
-            for words, traveller in self.vessel_names.items():
-                if tok.lower_ == words[0] and tuple(t.lower_ for t in self.doc[tok.i:tok.i + len(words)]) == words:
-                    for t in self.doc[tok.i:tok.i + len(words)]:
-                        self.vessel_at[t.i] = traveller
-                        self.person_at.pop(t.i, None)
 
     def _dateline(self) -> Candidate | None:
         """The place of a dateline ("CITY, COUNTRY –" opening a paragraph), where the story was reported from."""
@@ -223,17 +182,23 @@ class Referents:
     def group(self, token) -> Traveller | None:
         """The group a group noun names ("the trade delegation"), tied to its named head when the text gives one."""
         lemma = self._group_lemma(token)
+        if lemma in LX.collective_nouns or token.lower_ in LX.collective_nouns:
+            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"):
+                counted = self.group(pobj)
+                if counted:
+                    return counted  # "the first groups of evacuees" are evacuees
         if token.tag_ in ("NNS", "NNPS") and token.i in self.country_at and token.pos_ in ("NOUN", "PROPN", "ADJ"):
-            return Traveller(f"group-{_slug(token.lower_)}", token.text)  # "Americans evacuated from X"
+            return Traveller(f"group-{slug(token.lower_)}", token.text)  # "Americans evacuated from X"
         if lemma not in LX.groups or token.pos_ not in ("NOUN", "PROPN"):
             return None
-        words = [c.text for c in token.lefts if c.dep_ in ("amod", "compound", "nmod") and not c.is_punct] + [token.text]
-        name = " ".join(words)
+        mods = [c for c in token.lefts if c.dep_ in ("amod", "compound", "nmod", "nummod") and not c.is_punct]
+        start = min((t.i for c in mods for t in c.subtree), default=token.i)  # "high-level government delegation"
+        name = self.doc[start:token.i + 1].text
         head = self.group_heads.get(lemma)
         if head:
             name = f"{name} (head: {self.names.get(head, head)})"
         singular = token.lemma_.lower()
-        return Traveller(f"group-{_slug(singular)}", name)
+        return Traveller(f"group-{slug(singular)}", name)
 
     def describe(self, token) -> str | None:
         """The person a description names ("the Chinese leader", "the visiting president"), by role, country, recency."""
@@ -296,6 +261,8 @@ class Referents:
             return self.place_at[token.i]
         for child in token.children:
             if child.dep_ in ("compound", "nmod", "amod") and child.i in self.place_at and self._names_head(child, token):
+                if self.place_at[child.i].feature == "country" and self._placed_by_phrase(token):
+                    continue  # "the U.S. air base in X": the country owns it, the phrase says where it is
                 return self.place_at[child.i]
         if token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns:
             for dep in ("appos", "poss"):  # "the capital, X" before "Y's capital"; "X's coast"
@@ -313,6 +280,11 @@ class Referents:
             if cur.dep_ == "relcl":
                 return self.place(cur.head)
         return None
+
+    def _placed_by_phrase(self, token) -> bool:
+        """Whether an "in/at/near" phrase of `token` names a place."""
+        return any(g.i in self.place_at for c in token.children if c.dep_ == "prep" and c.lower_ in ("in", "at", "near")
+                   for g in c.children if g.dep_ == "pobj")
 
     def _names_head(self, modifier, head) -> bool:
         """Whether a place modifier names what its head is at ("X International Airport"), not a person it honours."""
@@ -397,7 +369,12 @@ class Referents:
         if group:
             return group
         lemma = token.lemma_.lower()
-        return Traveller(f"vehicle-{_slug(lemma)}", f"the {lemma}")  # an unnamed train or ship is a traveller too
+        return Traveller(f"vehicle-{slug(lemma)}", f"the {lemma}")  # an unnamed train or ship is a traveller too
+
+    @staticmethod
+    def _aircraft_verb(verb) -> bool:
+        particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+        return any(w in LX.aircraft_verbs for w in [verb.lemma_.lower()] + [f"{verb.lemma_.lower()} {p}" for p in particles])
 
     def vehicle_before(self, token):
         lo = self.sents[max(0, self._sent_index(token) - 1)].start
@@ -424,6 +401,10 @@ class Referents:
             return self.traveller_of_token(token.head.head)
         if token.lemma_.lower() in LX.vehicles and token.pos_ == "NOUN":
             return self.owner_of_vehicle(token)
+        if token.pos_ == "PROPN" and token.dep_ in SUBJECT_DEPS and token.i not in self.place_at and self._aircraft_verb(token.head):
+            who = self.pronoun(token)  # an aircraft called by its name ("X One landed") carries the person followed
+            if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
+                return who
         party = self.party(token)
         if party:
             return party[0]

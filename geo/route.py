@@ -428,11 +428,12 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     merged = _collectives(events)
     events = [replace(e, subject=merged[e.subject]) if e.subject in merged else e for e in events]
     events = _complete_years(events)
+    told = Counter((e.subject, e.subject_name) for e in events if e.subject_name and e.subject not in subject_names)
+    for (subject, name), _n in sorted(told.items(), key=lambda kv: (kv[1], len(kv[0][1]))):
+        names[subject] = name  # a group or vessel goes by its most used name, the fullest among equals
     for e in events:
         if e.feature in STOP_FEATURES and e.status not in ("denied", "cancelled"):
             by_subject[e.subject].append(e)
-            if e.subject not in names and e.subject_name:
-                names[e.subject] = e.subject_name
     latest_article = max((d for d in article_dates.values() if d), default=None)
     for subject, evs in by_subject.items():
         for trip in _trips(evs):
