@@ -78,6 +78,7 @@ class TravelLexicon:
     vessel_markers: frozenset[str]
     collective_nouns: frozenset[str]
     aircraft_verbs: frozenset[str]
+    person_nouns: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -99,6 +100,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         frozenset(tr["leader_roles"]), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),
         frozenset(d["places"]["generic_nouns"]), frozenset(d["places"]["facility_heads"]),
         frozenset(tr["vessel_markers"]), frozenset(tr["collective_nouns"]), frozenset(tr["aircraft_verbs"]),
+        frozenset(tr["person_nouns"]),
     )
 
 

@@ -86,11 +86,16 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
                 who = refs.traveller_of_token(child)
                 if who:
                     return who
-    if verb.dep_ == "acl" and verb.tag_ == "VBD":  # "the delegation left X and reached Y" parsed as a reduced relative
+    if verb.dep_ == "acl" and verb.tag_ in ("VBD", "VBN"):
+        # "the delegation left X and reached Y" parsed as a reduced relative; "evacuees flown from X" is one
         who = refs.traveller_of_token(verb.head)
         if who:
             return who
     for tok in clause_chain(verb):
+        if tok.dep_ == "ROOT" and tok.pos_ == "PROPN" and tok.i != verb.i:
+            who = refs.traveller_of_token(tok)  # "after leaving X, Cardinal Y transferred ..." parsed with Y as the root
+            if who:
+                return who
         if tok.pos_ not in ("VERB", "AUX", "NOUN"):
             continue
         subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]

@@ -14,6 +14,7 @@ from .vessels import VESSEL_NOUNS, Traveller, Vessels, slug
 
 # Pronoun antecedents: how many sentences back a person may be, and how salience is weighed.
 PRONOUN_WINDOW_SENTENCES = 3
+GROUP_WINDOW_SENTENCES = 3  # "they"/"their" and an unowned vehicle look this far back for a group
 RECENCY_WEIGHT = 0.3
 SPEAKER_PENALTY = 1.5  # the speaker of an earlier sentence is rarely the "he" of the next
 APPOSITION_PENALTY = 0.5
@@ -59,6 +60,7 @@ class Referents:
         self.person_mentions: list[tuple[int, str, object]] = []  # (token index, cluster, root token)
         self.names: dict[str, str] = {}
         self.group_heads: dict[str, str] = {}  # group lemma -> person cluster of its head
+        self.vehicle_mentions: dict[str, list[int]] | None = None  # vehicle lemma -> token indexes, built on first use
         for t_, cand, _conf, _met in resolved:
             span = doc.char_span(t_.entity.start, t_.entity.end, alignment_mode="expand")
             if span is None:
@@ -205,6 +207,8 @@ class Referents:
         role = token.lemma_.lower()
         mods = [c for c in token.children if c.dep_ in ("amod", "compound", "nmod", "poss")]
         adjective_role = next((LX.role_adjectives[c.lower_] for c in mods if c.lower_ in LX.role_adjectives), None)
+        if role in LX.person_nouns and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in token.children):
+            return self._story_person(token)
         if role not in LX.roles and adjective_role is None:
             return None
         if role not in LX.roles:
@@ -226,6 +230,15 @@ class Referents:
             if score > best_score:
                 best, best_score = cid, score
         return best
+
+    def _story_person(self, token) -> str | None:
+        """The person a story follows, for a plain description ("the 17-year-old student"), unless its country differs."""
+        main = self.main_person()
+        countries = {self.country_at[c.i] for c in token.subtree if c.i in self.country_at and c.i != token.i}
+        their = self.attributes.get(main, (set(), set()))[1] if main else set()
+        if main is None or (countries and their and not countries & their):
+            return None
+        return main
 
     def pronoun(self, token) -> str | None:
         """Antecedent cluster of a personal pronoun: the subject governing it in the same sentence, else the
@@ -317,7 +330,7 @@ class Referents:
         if kind == "vessel":  # a story rarely has two ships: the last one named before, however far
             before = [i for i in self.vessel_at if i < token.i]
             return self.vessel_at[max(before)] if before else None
-        lo = self.sents[max(0, self._sent_index(token) - 1)].start
+        lo = self.sents[max(0, self._sent_index(token) - GROUP_WINDOW_SENTENCES)].start
         for i in range(token.i - 1, lo - 1, -1):
             t = self.doc[i]
             if kind == "group":
@@ -327,7 +340,36 @@ class Referents:
         return None
 
     def owner_of_vehicle(self, token) -> str | Traveller | None:
-        """Who a vehicle carries: its possessor, the object of "carrying", a role adjective, or the vessel itself."""
+        """Who a vehicle carries: the one the text states, else the one an earlier mention of such a vehicle carried
+        ("a plane carrying evacuees ... the plane"), else the story's person, a recent group, or the vehicle itself."""
+        stated = self._stated_owner(token)
+        if stated:
+            return stated
+        lemma = token.lemma_.lower()
+        if self.vehicle_mentions is None:
+            self.vehicle_mentions = {}
+            for t in self.doc:
+                if t.pos_ == "NOUN" and t.lemma_.lower() in LX.vehicles:
+                    self.vehicle_mentions.setdefault(t.lemma_.lower(), []).append(t.i)
+        earlier = self.vehicle_mentions.get(lemma, [])
+        for i in reversed(earlier[:bisect.bisect_left(earlier, token.i)]):
+            owner = self._stated_owner(self.doc[i])
+            if owner:
+                return owner
+        if token.lemma_.lower() in VESSEL_NOUNS:
+            vessel = self._recent(token, "vessel")
+            if vessel:
+                return vessel
+        who = self.pronoun(token)
+        if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
+            return who
+        group = self._recent(token, "group")
+        if group:
+            return group
+        return Traveller(f"vehicle-{slug(lemma)}", f"the {lemma}")  # an unnamed train or ship is a traveller too
+
+    def _stated_owner(self, token) -> str | Traveller | None:
+        """Who the text says a vehicle carries: its possessor, the object of "carrying", a role adjective, the vessel."""
         if token.i in self.vessel_at:
             return self.vessel_at[token.i]
         for child in token.children:
@@ -358,18 +400,7 @@ class Referents:
                 return self.vessel_at[child.i]
         if self._group_lemma(token) in LX.groups:
             return self.group(token)
-        if token.lemma_.lower() in VESSEL_NOUNS:
-            vessel = self._recent(token, "vessel")
-            if vessel:
-                return vessel
-        who = self.pronoun(token)
-        if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
-            return who
-        group = self._recent(token, "group")
-        if group:
-            return group
-        lemma = token.lemma_.lower()
-        return Traveller(f"vehicle-{slug(lemma)}", f"the {lemma}")  # an unnamed train or ship is a traveller too
+        return None
 
     @staticmethod
     def _aircraft_verb(verb) -> bool:
@@ -401,7 +432,7 @@ class Referents:
             return self.traveller_of_token(token.head.head)
         if token.lemma_.lower() in LX.vehicles and token.pos_ == "NOUN":
             return self.owner_of_vehicle(token)
-        if token.pos_ == "PROPN" and token.dep_ in SUBJECT_DEPS and token.i not in self.place_at and self._aircraft_verb(token.head):
+        if token.pos_ in ("PROPN", "NUM") and token.is_title and token.dep_ in SUBJECT_DEPS and token.i not in self.place_at and self._aircraft_verb(token.head):
             who = self.pronoun(token)  # an aircraft called by its name ("X One landed") carries the person followed
             if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
                 return who

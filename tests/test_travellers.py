@@ -17,19 +17,17 @@ def test_a_ship_named_only_by_apposition_or_flag_travels(run_text):
             "Ocean Pearl docked in Piraeus on Friday.")
     [route] = _routes(run_text(text, dates={"story": "2024-04-20"}), "Ocean Pearl")
     names = _names(route)
-    assert names[0] == "Constanța" or names[0] == "Constanta"
+    assert names[0].startswith("Constan")
     assert names[-1] == "Piraeus" and "Bosphorus" in names
     assert len(names) == 4  # both straits of one "crossed X and Y" are passed
 
 
 def test_a_group_goes_by_its_full_name_and_counted_groups_are_the_group(run_text):
-    text = ("Evacuees reach Lima\n\n"
-            "The first groups of Chilean evacuees arrived in Lima on Sunday after leaving Caracas on Saturday. "
-            "A high-level government delegation left Quito on Monday and arrived in Bogota on Tuesday.")
-    result = run_text(text, dates={"story": "2024-05-06"})
-    [evacuees] = _routes(result, "Chilean evacuees")
+    text = "The first groups of Chilean evacuees arrived in Lima on Sunday after leaving Caracas on Saturday."
+    [evacuees] = _routes(run_text(text, dates={"story": "2024-05-06"}), "Chilean evacuees")
     assert _names(evacuees) == ["Caracas", "Lima"]
-    [delegation] = _routes(result, "high-level government delegation")
+    text = "A high-level government delegation left Quito on Monday and arrived in Bogota on Tuesday."
+    [delegation] = _routes(run_text(text, dates={"story": "2024-05-06"}), "high-level government delegation")
     assert _names(delegation) == ["Quito", "Bogotá"] or _names(delegation) == ["Quito", "Bogota"]
 
 
@@ -46,3 +44,33 @@ def test_an_aircraft_called_by_its_name_carries_the_person_followed(run_text):
             "Condor One landed in Panama City on Sunday evening, where Vargas was greeted by the foreign minister.")
     [route] = _routes(run_text(text, dates={"story": "2024-08-12"}), "Vargas")
     assert _names(route) == ["Cartagena", "Panama City"]
+
+
+def test_a_vehicle_keeps_the_travellers_an_earlier_mention_carried(run_text):
+    text = ("A plane carrying about 150 Irish evacuees left Khartoum on Monday. The plane stopped at Larnaca to refuel. "
+            "It then flew on to Dublin, where it landed on Tuesday. Minister Aoife Byrne said the evacuees were tired. "
+            "Byrne said Byrne would meet them.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "Irish evacuees")
+    assert [n.split(" (")[0] for n in _names(route)] == ["Khartoum", "Larnaca", "Dublin"]
+    assert not _routes(run_text(text, dates={"story": "2024-05-06"}), "Byrne")
+
+
+def test_their_looks_back_past_a_quoted_person_for_the_group(run_text):
+    text = ("Thousands of Syrian refugees are here now. \"We ran to the port,\" said refugee Omar Haddad. "
+            "Their journey began at the port of Latakia in Syria. The refugees reached Limassol on Sunday.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "refugee")
+    assert _names(route) == ["Latakia", "Limassol"]
+
+
+def test_a_plain_description_is_the_person_the_story_follows(run_text):
+    text = ("The 17-year-old Danish student, who set sail from Esbjerg on 2 May, arrived in Reykjavik on Monday. "
+            "Freja Holm said Holm was tired. Holm will fly home.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Holm")
+    assert _names(route) == ["Esbjerg", "Reykjavík"]
+
+
+def test_a_subject_the_parser_takes_for_the_root_still_travels(run_text):
+    text = ("This morning, after leaving the apostolic nunciature in Quito, Cardinal Paolo Rossi transferred by car to "
+            "the Mariscal Sucre airport, from where he departed for Guayaquil. Rossi was greeted by the mayor.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "Rossi")
+    assert _names(route) == ["Quito", "Guayaquil"]
