@@ -18,7 +18,7 @@ from geo.mapview import MapView, assets_installed, build_map, install_static_ass
 from geo.render import escape, highlight_html
 from geo.route import DONE_STATUS
 from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
-from panels.quotes import article_quotes, claims_table
+from panels.quotes import article_quotes, claims_table, quote_choices
 
 log = logging.getLogger("dashboard")
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -135,8 +135,9 @@ def url_from_widget(param: str, key: str) -> None:
         st.query_params[param] = value
     elif param in st.query_params:
         del st.query_params[param]
-    if param == "article":  # a new article starts without the old article's entity selection
+    if param == "article":  # a new article starts without the old article's entity and quotation selection
         st.query_params.pop("entity", None)
+        st.query_params.pop("quote", None)
 
 
 # --------------------------------------------------------------------------- page
@@ -209,7 +210,8 @@ def main() -> None:
     subjects = sorted({r.subject for r in analysis.routes})
     place_ids = {p.id: p for p in analysis.places}
     wanted = read_view(st.query_params.to_dict(), Choices(article_ids, {p.id: p.articles for p in analysis.places},
-                                                          {c.id: c.articles for c in analysis.clusters}, subjects))
+                                                          {c.id: c.articles for c in analysis.clusters}, subjects,
+                                                          quote_choices(analysis)))
     if corpus_notes or wanted.notes:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
@@ -289,7 +291,7 @@ def main() -> None:
             if not table.empty:
                 st.dataframe(table, hide_index=True, width="stretch")
         with tab_quotes:
-            article_quotes(analysis, article, titles, selected_entity)
+            article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
 
     view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
                    subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,

@@ -37,6 +37,10 @@ class ClaimsLexicon:
     doubt: frozenset[str]
     units: Mapping[str, tuple[str, float]]
     bounds: Mapping[str, str]
+    light_verbs: frozenset[str]
+    not_counted: frozenset[str]
+    number_words: Mapping[str, int]
+    scales: Mapping[str, int]
 
 
 @lru_cache(maxsize=4)
@@ -44,9 +48,10 @@ def load_claims_lexicon(path: Path = LEXICON_FILE) -> ClaimsLexicon:
     """The claims lexicon in `path`, read once per process."""
     with open(path, "rb") as fh:
         d = tomllib.load(fh)
-    m = d["meeting"]
+    m, c = d["meeting"], d["counts"]
     return ClaimsLexicon(frozenset(m["verbs"]), frozenset(m["objects"]), frozenset(m["future"]), frozenset(m["doubt"]),
-                         {k: (v[0], float(v[1])) for k, v in d["units"].items()}, dict(d["bounds"]))
+                         {k: (v[0], float(v[1])) for k, v in d["units"].items()}, dict(d["bounds"]),
+                         frozenset(c["light_verbs"]), frozenset(c["not_counted"]), dict(c["words"]), dict(c["scales"]))
 
 
 CX = load_claims_lexicon()
@@ -67,7 +72,7 @@ class Fact:
     """One source's statement of a fact: `key` says which fact, `value` what this source says; raw sentence offsets."""
 
     article: str
-    kind: str  # "meeting", "distance" or "duration"
+    kind: str  # "meeting", "distance", "duration" or "count"
     key: tuple[str, ...]
     label: str
     value: str
@@ -96,7 +101,7 @@ class ClaimRow:
 @dataclass(frozen=True)
 class Claim:
     key: str
-    kind: str  # "stop date", "stop status", "meeting", "distance", "duration"
+    kind: str  # "stop date", "stop status", "meeting", "distance", "duration", "count"
     subject: str
     rows: tuple[ClaimRow, ...]
     conflict: bool
@@ -191,11 +196,68 @@ def _numbers(article: Article, doc, refs: Referents) -> list[Fact]:
     return facts
 
 
+NOT_A_COUNT = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"}  # entity types whose numbers are not counts of things
+
+
+def _number_value(tokens) -> float | None:
+    """The value of a number written in digits and/or words ("1,200", "1.5 million", "two hundred", "a dozen")."""
+    total, current = 0.0, 0.0
+    for t in tokens:
+        word = t.lower_
+        if word in CX.scales:
+            current = (current or 1.0) * CX.scales[word]
+            if CX.scales[word] >= 1000:
+                total, current = total + current, 0.0
+        elif word in CX.number_words:
+            current += CX.number_words[word]
+        else:
+            try:
+                current += float(word.replace(",", ""))
+            except ValueError:
+                return None
+    return total + current or None
+
+
+def _count_verb(noun) -> str:
+    """The verb a counted noun hangs from, "" for verbs that only state a number ("were", "carried", "included")."""
+    head = noun.head
+    while head.i != head.head.i and head.pos_ not in ("VERB", "AUX"):
+        head = head.head
+    lemma = head.lemma_.lower() if head.pos_ in ("VERB", "AUX") else ""
+    return "" if lemma in CX.light_verbs else lemma
+
+
+def _counts(article: Article, doc) -> list[Fact]:
+    """Stated counts of things ("300 passengers", "two dozen trucks", "12 people were injured"), keyed by what is counted."""
+    facts = []
+    for tok in doc:
+        noun = tok.head
+        if tok.dep_ != "nummod" or tok.ent_type_ in NOT_A_COUNT or noun.pos_ != "NOUN":
+            continue
+        lemma = noun.lemma_.lower()
+        if lemma in CX.not_counted or lemma in CX.units or noun.lower_ in CX.units:
+            continue
+        number = sorted([tok] + [c for c in tok.subtree if c.i < tok.i and (c.like_num or c.lower_ in CX.scales)], key=lambda t: t.i)
+        amount = _number_value(number)
+        if amount is None or amount == 1 or any(c.dep_ in ("det", "poss") for c in noun.children):
+            continue  # "one format", "the two countries", "its 20 carriages" refer to things; they do not count them
+        first = number[0].i
+        lead = doc[max(first - 2, 0):first].text.lower()
+        bound_words = next((b for b in CX.bounds if lead.endswith(b)), "")
+        verb = _count_verb(noun)
+        sentence, start, end = _sentence_span(article, tok.sent)
+        value = f"{doc[first - len(bound_words.split()):tok.i + 1].text} {noun.text}"  # as written, with its bound
+        label = f"number of {noun.lower_}" + (f" ({verb})" if verb else "")
+        facts.append(Fact(article.id, "count", ("count", lemma, verb), label, value, amount, CX.bounds.get(bound_words, "exactly"),
+                          (), sentence, start, end))
+    return facts
+
+
 def extract_facts(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
-                  names: Mapping[str, str] | None = None) -> list[Fact]:
-    """Meetings between people and stated distances and travel times between resolved places, in one article."""
-    refs = Referents(doc, entities, resolved, assignment)
-    return _meetings(article, doc, refs, names or refs.names) + _numbers(article, doc, refs)
+                  names: Mapping[str, str] | None = None, refs: Referents | None = None) -> list[Fact]:
+    """Meetings between people, stated distances and travel times between resolved places, and counts, in one article."""
+    refs = refs or Referents(doc, entities, resolved, assignment)
+    return _meetings(article, doc, refs, names or refs.names) + _numbers(article, doc, refs) + _counts(article, doc)
 
 
 # --------------------------------------------------------------------------- checks against the map
@@ -247,17 +309,24 @@ def _agree(kind: str, a: str, b: str) -> bool:
     return a == b
 
 
-def _groups(kind: str, values: list[str], amounts: list[float | None]) -> list[int]:
-    """Agreement group of each row: agreeing values, or numbers within AGREE_SHARE of the group's first."""
-    firsts: list[tuple[str, float | None]] = []
+def _close(kind: str, a: float | None, b: float | None, exact: bool) -> bool:
+    """Whether two stated numbers agree: within AGREE_SHARE, except exact counts, which must be equal."""
+    if a is None or b is None:
+        return False
+    return a == b if kind == "count" and exact else abs(a - b) <= AGREE_SHARE * max(a, b)
+
+
+def _groups(kind: str, values: list[str], amounts: list[float | None], bounds: list[str] | None = None) -> list[int]:
+    """Agreement group of each row: agreeing values, or numbers close to the group's first (see `_close`)."""
+    firsts: list[tuple[str, float | None, str]] = []
     out = []
-    for value, amount in zip(values, amounts):
-        for k, (v0, a0) in enumerate(firsts):
-            if _agree(kind, value, v0) or (amount is not None and a0 is not None and abs(amount - a0) <= AGREE_SHARE * max(amount, a0)):
+    for value, amount, bound in zip(values, amounts, bounds or ["exactly"] * len(values)):
+        for k, (v0, a0, b0) in enumerate(firsts):
+            if _agree(kind, value, v0) or _close(kind, amount, a0, bound == b0 == "exactly"):
                 out.append(k)
                 break
         else:
-            firsts.append((value, amount))
+            firsts.append((value, amount, bound))
             out.append(len(firsts) - 1)
     return out
 
@@ -307,7 +376,7 @@ def build_claims(facts: Sequence[Fact], routes: Sequence[Route], articles: Seque
             checks = [check_duration(f.amount or 0.0, f.bound, tuple(stop_dates[p.id] for p in f.places)) for f in group]
         if len(group) < 2 and checks[0] is None:
             continue
-        groups = _groups(f0.kind, [f.value for f in group], [f.amount for f in group])
+        groups = _groups(f0.kind, [f.value for f in group], [f.amount for f in group], [f.bound for f in group])
         rows = tuple(ClaimRow(f.article, source.get(f.article, f.article), f.value, g, f.sentence, f.start, f.end, c)
                      for f, g, c in zip(group, groups, checks))
         if f0.kind == "meeting":

@@ -14,6 +14,7 @@ from .config import DATA_DIR
 
 LEXICON_DIR = DATA_DIR / "lexicons"
 LEXICON_FILE = DATA_DIR / "travel_lexicon.toml"
+SPEECH_FILE = DATA_DIR / "speech_lexicon.toml"
 
 
 def _lines(name: str) -> list[str]:
@@ -81,6 +82,12 @@ class TravelLexicon:
     person_nouns: frozenset[str]
 
 
+def _speech_verbs(path: Path = SPEECH_FILE) -> frozenset[str]:
+    """The attribution verbs, from their one home (the speech lexicon that quotes and speakers read too)."""
+    with open(path, "rb") as fh:
+        return frozenset(tomllib.load(fh)["speech"]["verbs"])
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
     """The lexicon in `path`, read once per process."""
@@ -92,7 +99,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         frozenset(mv["light_verbs"]), MappingProxyType(dict(mv["particles"])),
         MappingProxyType(dict(ro["by_preposition"])), MappingProxyType(dict(ro["by_object"])), frozenset(ro["for_verbs"]),
         frozenset(ro["stop_nouns"]), frozenset(ro["origin_nouns"]), frozenset(ro["via_nouns"]), frozenset(ro["return_words"]),
-        frozenset(st["speech_verbs"]), frozenset(st["hedges"]), frozenset(st["sentence_hedges"]), frozenset(st["modal_hedges"]),
+        _speech_verbs(), frozenset(st["hedges"]), frozenset(st["sentence_hedges"]), frozenset(st["modal_hedges"]),
         frozenset(st["plan_words"]), frozenset(st["expect_words"]), frozenset(st["cancel_words"]),
         frozenset(od["later"]), frozenset(od["earlier"]), frozenset(od["after_marks"]), frozenset(od["before_marks"]),
         frozenset(tr["groups"]), frozenset(tr["vehicles"]), MappingProxyType(dict(tr["role_adjectives"])),

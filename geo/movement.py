@@ -267,9 +267,9 @@ def _place_of(refs: Referents, token) -> Candidate | None:
 
 
 def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
-                   today: dt.date | None = None) -> list[Event]:
-    """Movement events of one article, from the dependency parse."""
-    refs = Referents(doc, entities, resolved, assignment)
+                   today: dt.date | None = None, refs: Referents | None = None) -> list[Event]:
+    """Movement events of one article, from the dependency parse (`refs`: the article's referents, when already built)."""
+    refs = refs or Referents(doc, entities, resolved, assignment)
     anchor, year_hint, anchor_source = article_anchor(article, today or dt.date.today())
     ents_by_token: dict[int, Entity] = {}
     for e in entities:

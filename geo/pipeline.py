@@ -8,6 +8,7 @@ from typing import Sequence
 
 from .articles import Article, Problem
 from .claims import Claim, Fact, build_claims, extract_facts
+from .referents import Referents
 from .config import Settings
 from .errors import failure_reason
 from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, name_tokens,
@@ -151,9 +152,10 @@ def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Se
             try:
                 resolved, missing = resolve_article(article, doc, ents, gazetteer, online)
                 literal = [r for r in resolved if not r[0].embedded]
-                moves = extract_events(article, doc, ents, literal, assignment)
-                said = extract_quotes(article, doc, ents, literal, assignment)
-                stated = extract_facts(article, doc, ents, literal, assignment, cluster_names)
+                refs = Referents(doc, ents, literal, assignment)  # built once, read by movements, quotations and facts
+                moves = extract_events(article, doc, ents, literal, assignment, refs=refs)
+                said = extract_quotes(article, doc, ents, literal, assignment, refs=refs)
+                stated = extract_facts(article, doc, ents, literal, assignment, cluster_names, refs=refs)
             except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
                 failed(article, exc, "places, movements and quotations could not be extracted")
             else:

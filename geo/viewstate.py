@@ -26,6 +26,12 @@ class Choices:
     places: Mapping[str, Sequence[str]]  # place id -> ids of the articles that mention it
     entities: Mapping[str, Sequence[str]]  # cluster id -> ids of the articles that mention it
     subjects: Sequence[str]
+    quotes: Mapping[str, Sequence[str]] = field(default_factory=dict)  # article id -> quote keys (see `quote_key`)
+
+
+def quote_key(start: int, end: int) -> str:
+    """How a link names one quotation of its article: its raw-file offsets, "start-end"."""
+    return f"{start}-{end}"
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class View:
     statuses: tuple[str, ...] = STATUSES
     metonyms: bool = True
     tiles: bool = False
+    quote: str | None = None  # a quotation of `article`, by `quote_key`
     notes: tuple[str, ...] = field(default=())
 
 
@@ -95,6 +102,10 @@ def read_view(params: Mapping[str, str], choices: Choices) -> View:
     if article is None:  # the nearest article: one that mentions the chosen entity or place, else the first
         near = choices.entities.get(entity, ()) if entity else choices.places.get(place, ()) if place else ()
         article = next(iter(near), None) or (choices.articles[0] if choices.articles else "")
+    chosen_quote = params.get("quote") or None
+    if chosen_quote is not None and chosen_quote not in choices.quotes.get(article, ()):
+        notes.append(f"unknown quotation {quote(chosen_quote)} in this article")
+        chosen_quote = None
     articles = _subset("article", params.get("articles"), choices.articles, notes)
     labels = _subset("label", params.get("labels"), ALL_LABELS, notes)
     subjects = _subset("subject", params.get("subjects"), choices.subjects, notes)
@@ -110,7 +121,7 @@ def read_view(params: Mapping[str, str], choices: Choices) -> View:
                 labels=labels if labels is not None else MAIN_LABELS,
                 subjects=subjects if subjects is not None and set(subjects) != set(choices.subjects) else None,
                 statuses=statuses if statuses is not None else STATUSES,
-                metonyms=flags["metonyms"], tiles=flags["tiles"], notes=tuple(notes))
+                metonyms=flags["metonyms"], tiles=flags["tiles"], quote=chosen_quote, notes=tuple(notes))
 
 
 def note_line(notes: Sequence[str]) -> str:

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.quotes import Quote, shared_quotes
+from geo.viewstate import quote_key
 from geo.render import escape
 
 QUOTE_STYLE = "background:#fff3b0;outline:2px solid #d62728;border-radius:3px"
@@ -27,9 +28,24 @@ def _speaker(quote: Quote, names: dict[str, str]) -> str:
     return f"{quote.speaker or '—'} (unresolved)"
 
 
-def article_quotes(analysis, article, titles: dict[str, str], selected_entity: str = "") -> None:
-    """The Quotes tab of one article: speaker, kind and quotation, the chosen one highlighted in the text; then what the
-    selected person or organisation is quoted saying across the corpus."""
+def _quote_to_url(quotes: list[Quote]) -> None:
+    """on_change of the quotation picker: the chosen quotation becomes the URL's `quote`, so a copied link shows it."""
+    pick = st.session_state.get("w_quote")
+    if pick is not None and pick < len(quotes):
+        st.query_params["quote"] = quote_key(quotes[pick].start, quotes[pick].end)
+
+
+def quote_choices(analysis) -> dict[str, list[str]]:
+    """The quotations a link may name, per article (for `geo.viewstate.read_view`)."""
+    out: dict[str, list[str]] = {}
+    for q in analysis.quotes:
+        out.setdefault(q.article, []).append(quote_key(q.start, q.end))
+    return out
+
+
+def article_quotes(analysis, article, titles: dict[str, str], selected_entity: str = "", selected_quote: str | None = None) -> None:
+    """The Quotes tab of one article: speaker, kind and quotation, the chosen one (the link's `quote`, else the first)
+    highlighted in the text; then what the selected person or organisation is quoted saying across the corpus."""
     names = {c.id: c.name for c in analysis.clusters}
     quotes = [q for q in analysis.quotes if q.article == article.id]
     if not quotes:
@@ -37,8 +53,13 @@ def article_quotes(analysis, article, titles: dict[str, str], selected_entity: s
     else:
         st.dataframe(pd.DataFrame([{"speaker": _speaker(q, names), "kind": q.kind, "verb": q.verb or "", "quotation": q.text}
                                    for q in quotes]), hide_index=True, width="stretch")
-        pick = st.selectbox("Highlight a quotation in the text", list(range(len(quotes))), key="w_quote",
-                            format_func=lambda k: f"{_speaker(quotes[k], names)}: {quotes[k].text[:70]}")
+        keys = [quote_key(q.start, q.end) for q in quotes]
+        if selected_quote in keys:
+            st.session_state["w_quote"] = keys.index(selected_quote)
+        elif st.session_state.get("w_quote", 0) >= len(quotes):
+            st.session_state["w_quote"] = 0
+        pick = st.selectbox("Highlight a quotation in the text", list(range(len(quotes))), key="w_quote", on_change=_quote_to_url,
+                            args=(quotes,), format_func=lambda k: f"{_speaker(quotes[k], names)}: {quotes[k].text[:70]}")
         st.markdown(quote_html(article.text, quotes[pick]), unsafe_allow_html=True)
     if selected_entity:
         said = [s for s in shared_quotes(analysis.quotes, names) if s.speaker_id == selected_entity]

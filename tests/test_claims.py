@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from geo.claims import Fact, Place, build_claims, check_distance, check_duration
+import spacy
+
+from geo.claims import Fact, Place, _number_value, build_claims, check_distance, check_duration
 from geo.export import claims_csv, quotes_csv, to_json
 
 PARIS = Place("p:paris", "Paris", 48.857, 2.352)
@@ -71,7 +73,39 @@ def test_meetings_conflict_only_when_a_source_denies_one():
     assert denied.conflict
 
 
+@pytest.mark.parametrize("text, value", [("1,200", 1200), ("1.5 million", 1_500_000), ("two hundred", 200), ("forty", 40),
+                                         ("3 thousand", 3000), ("dozen", 12)])
+def test_numbers_written_in_digits_and_words(text, value):
+    assert _number_value(spacy.blank("en")(text)) == value
+
+
+def test_a_word_that_is_not_a_number_gives_no_count():
+    assert _number_value(spacy.blank("en")("several")) is None
+
+
+def test_exact_counts_must_be_equal_but_a_bounded_one_agrees_within_ten_percent():
+    def count(article, value, amount, bound="exactly"):
+        return Fact(article, "count", ("count", "passenger", ""), "number of passengers", value, amount, bound, (), "s", 0, 1)
+
+    (claim,) = build_claims([count("a", "312 passengers", 312), count("b", "about 300 passengers", 300, "about"),
+                             count("c", "310 passengers", 310)], [], [])
+    assert [r.group for r in claim.rows] == [0, 0, 1] and claim.conflict
+
+
 # ---------------------------------------------------------------- from texts written here (model, full gazetteer)
+
+
+def test_counts_several_sources_state_are_lined_up(run_text):
+    r = run_text({"one": "The ferry carried 312 passengers and 40 crew when it left the port. Two people were injured in the crush.\n",
+                  "two": "There were 298 passengers aboard the ferry, officials said. Three people were injured.\n",
+                  "three": "About 300 passengers were on board, with the two countries' flags on the mast.\n"})
+    counts = {c.subject: c for c in r.claims if c.kind == "count"}
+    passengers = counts["number of passengers"]
+    assert {row.article: row.value for row in passengers.rows} == {"one": "312 passengers", "two": "298 passengers",
+                                                                   "three": "About 300 passengers"}
+    assert passengers.conflict
+    assert counts["number of people (injure)"].conflict  # "two" against "three" injured
+    assert not any("countries" in subject for subject in counts)  # "the two countries" refers to them, it does not count them
 
 
 def test_stated_distances_between_resolved_places_are_checked(run_text):

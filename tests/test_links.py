@@ -13,8 +13,8 @@ from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line,
 from .conftest import ROOT
 
 CHOICES = Choices(articles=("a1", "a2", "a3"), places={"p-oslo": ("a2",), "p-riga": ("a1", "a3")},
-                  entities={"c-ann": ("a3",), "c-bob": ("a1",)}, subjects=("Ann", "Bob"))
-PARAMS = ("corpus", "article", "place", "entity", "articles", "labels", "subjects", "status", "metonyms", "tiles")
+                  entities={"c-ann": ("a3",), "c-bob": ("a1",)}, subjects=("Ann", "Bob"), quotes={"a1": ("10-42",), "a2": ("5-9",)})
+PARAMS = ("corpus", "article", "place", "entity", "articles", "labels", "subjects", "status", "metonyms", "tiles", "quote")
 HOSTILE = ["<b>x</b>", "<script>alert(1)</script>", "\u202e", "a,,b", "", ",", "%00", "PERSON<img src=x>", "x" * 300]
 
 
@@ -26,7 +26,8 @@ def _value(known: list[str]):
 def _params(corpus_values: list[str], choices: Choices):
     known = {"corpus": corpus_values, "article": list(choices.articles), "place": list(choices.places),
              "entity": list(choices.entities), "articles": list(choices.articles), "labels": list(ALL_LABELS),
-             "subjects": list(choices.subjects), "status": list(STATUSES), "metonyms": ["0", "1"], "tiles": ["0", "1"]}
+             "subjects": list(choices.subjects), "status": list(STATUSES), "metonyms": ["0", "1"], "tiles": ["0", "1"],
+             "quote": ["10-42", "5-9"]}
     return st.dictionaries(st.sampled_from(PARAMS), st.just(None), max_size=6).flatmap(
         lambda keys: st.fixed_dictionaries({k: _value(known[k]) for k in keys}))
 
@@ -42,9 +43,11 @@ def test_any_query_string_gives_a_valid_view(params):
     assert view.labels and set(view.labels) <= set(ALL_LABELS)
     assert view.subjects is None or (view.subjects and set(view.subjects) < set(CHOICES.subjects))
     assert view.statuses and set(view.statuses) <= set(STATUSES)
+    assert view.quote is None or view.quote in CHOICES.quotes.get(view.article, ())
     assert "\n" not in note_line(view.notes)
     single = {"article", "place", "entity", "metonyms", "tiles"}
-    unknown = any((v not in _known(k)) if k in single else any(x not in _known(k) for x in v.split(",") if x)
+    unknown = any((v not in CHOICES.quotes.get(view.article, ())) if k == "quote" else (v not in _known(k)) if k in single
+                  else any(x not in _known(k) for x in v.split(",") if x)
                   for k, v in params.items() if k != "corpus" and v)
     assert bool(view.notes) == unknown, (params, view.notes)
 
@@ -53,6 +56,12 @@ def _known(key: str) -> set[str]:
     return {"article": set(CHOICES.articles), "place": set(CHOICES.places), "entity": set(CHOICES.entities),
             "articles": set(CHOICES.articles), "labels": set(ALL_LABELS), "subjects": set(CHOICES.subjects),
             "status": set(STATUSES), "metonyms": {"0", "1"}, "tiles": {"0", "1"}}[key]
+
+
+def test_a_quotation_is_kept_only_for_its_own_article():
+    assert read_view({"article": "a1", "quote": "10-42"}, CHOICES).quote == "10-42"
+    moved = read_view({"article": "a2", "quote": "10-42"}, CHOICES)
+    assert moved.quote is None and moved.notes == ("unknown quotation '10-42' in this article",)
 
 
 def test_the_nearest_view_keeps_what_applies():
@@ -76,7 +85,8 @@ URL_TEXT = st.text(alphabet=string.ascii_letters + string.digits + "<>/=\"' _-.,
 def _dashboard_params():
     known = {"corpus": ["seeds", "upload"], "article": SEED_ARTICLES, "place": ["gn:2038632", "no-such-place"],
              "entity": ["person-kim-jong-un", "gone"], "articles": SEED_ARTICLES, "labels": list(ALL_LABELS),
-             "subjects": ["Kim Jong Un"], "status": list(STATUSES), "metonyms": ["0", "1"], "tiles": ["0", "1"]}
+             "subjects": ["Kim Jong Un"], "status": list(STATUSES), "metonyms": ["0", "1"], "tiles": ["0", "1"],
+             "quote": ["10-42", "5-9"]}
     piece = lambda k: st.one_of(st.sampled_from(known[k]), st.sampled_from(HOSTILE[:5]), URL_TEXT)  # noqa: E731
     return st.dictionaries(st.sampled_from([p for p in PARAMS if p != "corpus"]), st.just(None), min_size=1, max_size=5).flatmap(
         lambda keys: st.fixed_dictionaries({k: st.lists(piece(k), min_size=1, max_size=3).map(",".join) for k in keys}))

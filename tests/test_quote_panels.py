@@ -37,6 +37,15 @@ def test_quotes_tab_highlights_and_lists_a_speaker_across_the_corpus(cache_dir, 
     marked = [m.value for m in at.markdown if "<mark class='quote'" in m.value]
     assert len(marked) == 1 and "As you know" in marked[0].split("<mark class='quote'")[1].split("</mark>")[0]
     assert "Mr Peskov was quoted" not in marked[0].split("<mark class='quote'")[1].split("</mark>")[0]  # the attribution is not marked
+    link = dict(at.query_params)  # the chosen quotation is in the URL: a copied link opens on it
+    assert "quote" in link
+    other = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    for key, value in link.items():
+        other.query_params[key] = value[0] if isinstance(value, list) else value
+    other.run()
+    assert not other.exception
+    shown = [m.value for m in other.markdown if "<mark class='quote'" in m.value]
+    assert len(shown) == 1 and "As you know" in shown[0].split("<mark class='quote'")[1].split("</mark>")[0]
     assert any(f"{peskov.name} across the corpus" in m.value for m in at.markdown)
     frames = [d.value for d in at.dataframe]
     shared = next(f for f in frames if "sources" in f.columns and "quotation" in f.columns)
