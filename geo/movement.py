@@ -100,9 +100,10 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
             continue
         subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]
         for child in subjects:
-            who = refs.traveller_of_token(child)
-            if who:
-                return who
+            for named in [child] + list(child.conjuncts):  # "X-17s and 32 charters departed": the charters travel
+                who = refs.traveller_of_token(named)
+                if who:
+                    return who
         if any(c.dep_ in ("nsubj", "nsubjpass") for c in subjects):
             return None  # the clause has its own subject, and it is nobody who travels
     return None
@@ -380,6 +381,10 @@ def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, p
                                 place = _place_of(refs, target)
                                 if place is not None:
                                     args.append(("stop", place))
+    if tok.dep_ == "relcl" and any(c.dep_ == "advmod" and c.lower_ == "where" for c in tok.children):
+        place = _place_of(refs, tok.head) or _nested_place(refs, tok.head)  # "X, where he was received by ..."
+        if place is not None:
+            args.append(("stop", place))
     out: list[tuple[str, Candidate]] = []
     for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
         if lemma in LX.origin_nouns:

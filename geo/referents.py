@@ -18,6 +18,7 @@ GROUP_WINDOW_SENTENCES = 3  # "they"/"their" and an unowned vehicle look this fa
 RECENCY_WEIGHT = 0.3
 SPEAKER_PENALTY = 1.5  # the speaker of an earlier sentence is rarely the "he" of the next
 APPOSITION_PENALTY = 0.5
+SUBJECT_BONUS = 0.5  # the subject of an earlier sentence is the likeliest "he" of the next
 TITLE_LOOKBACK_TOKENS = 4
 PARTY_NOUNS = {"couple", "pair", "duo", "trio", "royals", "leaders"}
 MIN_OWNER_MENTIONS = 2  # a vehicle with no stated owner carries the main person only if they are named twice
@@ -61,6 +62,8 @@ class Referents:
         self.names: dict[str, str] = {}
         self.group_heads: dict[str, str] = {}  # group lemma -> person cluster of its head
         self.vehicle_mentions: dict[str, list[int]] | None = None  # vehicle lemma -> token indexes, built on first use
+        self.described_at: dict[int, list] = {}  # sentence index -> subjects that are descriptions, built on first use
+        self.groups_named: Counter | None = None
         for t_, cand, _conf, _met in resolved:
             span = doc.char_span(t_.entity.start, t_.entity.end, alignment_mode="expand")
             if span is None:
@@ -256,10 +259,14 @@ class Referents:
                         return None
         window_start = self.sents[max(0, self._sent_index(token) - PRONOUN_WINDOW_SENTENCES)].start
         best, best_score = None, -math.inf
-        for pos, cid, root in self.person_mentions:
+        lo, hi = bisect.bisect_left(self.sent_starts, window_start), bisect.bisect_left(self.sent_starts, token.i)
+        described = [m for m in self._described_subjects(lo, hi + 1) if m[0] < token.i]
+        for pos, cid, root in self.person_mentions + described:
             if pos >= token.i or pos < window_start:
                 continue
             score = math.log1p(self.mentions[cid]) + RECENCY_WEIGHT * (pos - window_start) / max(1, token.i - window_start)
+            if root.dep_ in SUBJECT_DEPS:
+                score += SUBJECT_BONUS
             if root.sent.start != sent.start and is_speaker(root):
                 score -= SPEAKER_PENALTY
             if root.dep_ == "appos" or root.head.dep_ == "appos":
@@ -268,15 +275,42 @@ class Referents:
                 best, best_score = cid, score
         return best
 
+    def _described_subjects(self, first: int, last: int) -> list[tuple[int, str, object]]:
+        """(token index, cluster, token) of subjects that are descriptions ("the pope was greeted") in sentences
+        first..last-1, so that a later "he" can mean the person described."""
+        out = []
+        for k in range(first, min(last, len(self.sents))):
+            if k not in self.described_at:
+                self.described_at[k] = [(t.i, cid, t) for t in self.sents[k] if t.dep_ in SUBJECT_DEPS and t.pos_ == "NOUN"
+                                        and t.i not in self.person_at for cid in [self.describe(t)] if cid]
+            out.extend(self.described_at[k])
+        return out
+
+    def main_group(self) -> Traveller | None:
+        """The group a story is about: named at least twice, more often than any other group."""
+        if self.groups_named is None:
+            self.groups_named = Counter(g for t in self.doc if t.pos_ == "NOUN" and self._group_lemma(t) in LX.groups
+                                        for g in [self.group(t)] if g)
+        by_id: Counter = Counter()
+        for g, n in self.groups_named.items():
+            by_id[g.id] += n
+        ranked = by_id.most_common(2)
+        if not ranked or ranked[0][1] < MIN_OWNER_MENTIONS or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return next(g for g in self.groups_named if g.id == ranked[0][0])
+
     def place(self, token) -> Candidate | None:
         """The resolved place a token stands for: itself, a name modifying it, or the place a generic noun names."""
         if token.i in self.place_at:
             return self.place_at[token.i]
-        for child in token.children:
-            if child.dep_ in ("compound", "nmod", "amod") and child.i in self.place_at and self._names_head(child, token):
-                if self.place_at[child.i].feature == "country" and self._placed_by_phrase(token):
-                    continue  # "the U.S. air base in X": the country owns it, the phrase says where it is
-                return self.place_at[child.i]
+        named = [self.place_at[c.i] for c in token.children
+                 if c.dep_ in ("compound", "nmod", "amod") and c.i in self.place_at and self._names_head(c, token)]
+        # "the U.S. X air base", "the U.S. air base in X": the country owns it; the town or the phrase says where it is.
+        finer = [p for p in named if p.feature != "country"]
+        if finer:
+            return finer[0]
+        if named and not self._placed_by_phrase(token):
+            return named[0]
         if token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns:
             for dep in ("appos", "poss"):  # "the capital, X" before "Y's capital"; "X's coast"
                 for child in token.children:
@@ -351,11 +385,13 @@ class Referents:
             for t in self.doc:
                 if t.pos_ == "NOUN" and t.lemma_.lower() in LX.vehicles:
                     self.vehicle_mentions.setdefault(t.lemma_.lower(), []).append(t.i)
-        earlier = self.vehicle_mentions.get(lemma, [])
-        for i in reversed(earlier[:bisect.bisect_left(earlier, token.i)]):
-            owner = self._stated_owner(self.doc[i])
-            if owner:
-                return owner
+        same = self.vehicle_mentions.get(lemma, [])
+        other = sorted(i for k, v in self.vehicle_mentions.items() if k != lemma for i in v)
+        for earlier in (same, other):  # the same kind of vehicle first ("the plane" after "a plane carrying X")
+            for i in reversed(earlier[:bisect.bisect_left(earlier, token.i)]):
+                owner = self._stated_owner(self.doc[i])
+                if owner:
+                    return owner
         if token.lemma_.lower() in VESSEL_NOUNS:
             vessel = self._recent(token, "vessel")
             if vessel:
@@ -424,7 +460,7 @@ class Referents:
         if low in PERSONAL_PRONOUNS:
             return self.pronoun(token) or (self._recent(token, "vessel") if low in ("she", "her") else None)
         if low in PLURAL_PRONOUNS:
-            return self._recent(token, "group")
+            return self._recent(token, "group") or self.main_group()
         if low in THING_PRONOUNS:
             vehicle = self.vehicle_before(token)
             return self.owner_of_vehicle(vehicle) if vehicle is not None else None

@@ -74,3 +74,42 @@ def test_a_subject_the_parser_takes_for_the_root_still_travels(run_text):
             "the Mariscal Sucre airport, from where he departed for Guayaquil. Rossi was greeted by the mayor.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "Rossi")
     assert _names(route) == ["Quito", "Guayaquil"]
+
+
+def test_he_after_a_described_subject_is_the_person_described(run_text):
+    text = ("Cardinal Paolo Rossi arrived in Cuenca on Monday. Upon arrival at the airport, the cardinal was greeted by "
+            "Bishop Marco Ruiz. He then transferred by car to Loja.")
+    result = run_text(text, dates={"story": "2024-05-06"})
+    [route] = _routes(result, "Rossi")
+    assert _names(route) == ["Cuenca", "Loja"]
+    assert not _routes(result, "Ruiz")
+
+
+def test_their_far_from_any_group_is_the_group_the_story_is_about(run_text):
+    text = ("A bus filled with Kenyan refugees was among the first to leave. The refugees arrived at Entebbe on Monday. "
+            "\"I ran. We ran. Everybody ran. It was bad. Then it was night,\" said John Otieno, a teacher. "
+            "Their journey began at the bus station in Juba.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "refugees")
+    assert _names(route) == ["Juba", "Entebbe"]
+
+
+def test_what_the_traveller_does_at_a_place_makes_it_a_stop(run_text):
+    text = ("Pope Leo arrived in Lima on Monday. In his first remarks on Tuesday in Trujillo, the pope urged Peruvians "
+            "to protect the Amazon. The outdoor Mass at the Arequipa stadium was steeped in symbolism. "
+            "Pope Leo will fly home on Friday.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Leo")
+    assert {"Lima", "Trujillo", "Arequipa"} <= set(_names(route))
+
+
+def test_a_place_where_the_traveller_was_received_is_a_stop(run_text):
+    text = ("President Ana Silva landed on Friday in Lisbon. On Saturday crowds filled a square in Coimbra, where Silva "
+            "was received by Mayor Jonas Weber.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Silva")
+    assert _names(route) == ["Lisbon", "Coimbra"]
+
+
+def test_a_vehicle_among_unnamed_subjects_travels_for_the_group_it_carried(run_text):
+    text = ("Three flights carrying Haitian evacuees landed in Miami on Saturday. "
+            "Officials said military C-130s and 12 charters departed Port-au-Prince on Friday.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Haitian evacuees")
+    assert _names(route) == ["Port-au-Prince", "Miami"]
