@@ -6,28 +6,21 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
+from .arguments import place_arguments
 from .articles import YEAR_RE, Article
 from .dates import narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity
-from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
-from .referents import Referents, Traveller, is_actor
+from .referents import Referents, Traveller
 
 # Verbs that describe movement only with a particle ("touched down", "wrapped up"), not alone ("touched on").
 PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop", "show", "turn"}
-# Roles a particle can override: a plain "at"/"in" place after "touched down" is where it landed.
-OVERRIDABLE_ROLES = {"stop"}
 # Dependency relations by which a clause governs the clause of an event (for status, dates and subjects).
 CLAUSE_DEPS = ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr")
 MAX_CLAUSE_HOPS = 8
 DATE_MAX_HOPS = 6
 DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
-NOUN_STOP_PREPS = ("in", "at")
-VEHICLE_PREPS = ("on", "by", "aboard", "in", "via")
-NESTING_PREPS = ("in", "at", "of", "near", "outside")
-BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it started
-OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
 DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
@@ -260,13 +253,6 @@ def _particle(tok) -> str | None:
     return None
 
 
-def _place_of(refs: Referents, token) -> Candidate | None:
-    """The resolved place a token names, unless the place acts in its clause ("Moscow said")."""
-    if is_actor(token):
-        return None
-    return refs.place(token) or refs.facility_in_dateline_city(token)
-
-
 def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
                    today: dt.date | None = None, refs: Referents | None = None) -> list[Event]:
     """Movement events of one article, from the dependency parse (`refs`: the article's referents, when already built)."""
@@ -292,7 +278,7 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
         particle = _particle(tok) if is_verb else None
         if lemma in PARTICLE_ONLY_VERBS and particle is None:
             continue
-        args = _arguments(refs, tok, lemma, is_verb, is_noun, particle)
+        args = place_arguments(refs, tok, lemma, is_verb, is_noun, particle)
         if not args:
             continue
         subject, anchor_tok = _traveller(refs, tok, is_noun)
@@ -330,85 +316,6 @@ def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
                             "text" if date else anchor_source, tok.idx < title_end))
     return events
-
-
-def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, particle: str | None) -> list[tuple[str, Candidate]]:
-    """(role, place) pairs of a movement word: its prepositional objects and, for some verbs, its direct object."""
-    args: list[tuple[str, Candidate]] = []
-    presence = lemma in LX.presence_verbs
-    children = list(tok.children)
-    if is_noun and tok.head.pos_ == "VERB" and tok.head.lemma_ in LX.light_verbs:
-        # "given a send-off ... at X station": the place may hang off the light verb or a modifier of it.
-        children += [c for c in tok.head.children if c.dep_ == "prep"]
-        children += [g for c in tok.head.children if c.dep_ in ("advcl", "acomp") for g in c.children if g.dep_ == "prep"]
-    if particle:
-        children += [g for c in tok.children if c.dep_ in ("prt", "advmod") for g in c.children if g.dep_ == "prep"]
-    # "travelled on a train from X to Y": the route hangs off the vehicle.
-    children += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in VEHICLE_PREPS for v in c.children
-                 if v.dep_ == "pobj" and v.lemma_.lower() in LX.vehicles for g in v.children if g.dep_ == "prep"]
-    for child in children:
-        if child.dep_ == "prep" and (child.lower_ in LX.role_by_prep or (child.lower_ == "of" and particle and particle.endswith("out"))):
-            role = LX.role_by_prep.get(child.lower_, "origin")
-            if child.lower_ == "for" and lemma not in LX.for_verbs and not is_noun:
-                continue
-            if presence and role != "stop":
-                continue
-            begins = is_noun and tok.head.lemma_ in BEGIN_VERBS and child.head.i == tok.head.i and child.lower_ in ("at", "in", "from")
-            if begins:
-                role = "origin"
-            elif is_noun and child.lower_ in NOUN_STOP_PREPS and lemma not in LX.stop_nouns:
-                continue
-            if particle and role in OVERRIDABLE_ROLES:
-                role = LX.particles[particle]
-            if child.lower_ == "out":
-                child = next((c for c in child.children if c.lower_ == "of"), child)
-            for pobj in [c for c in child.children if c.dep_ == "pobj"]:
-                for target in [pobj] + list(pobj.conjuncts):
-                    place = _place_of(refs, target) or _nested_place(refs, target)
-                    if place is not None:
-                        args.append((role, place))
-        elif child.dep_ in OBJECT_DEPS and is_verb:
-            if lemma in LX.role_by_object:
-                for target in [child] + list(child.conjuncts):  # "crossed the X Strait and the Y"
-                    place = _place_of(refs, target) or _nested_place(refs, target)  # "boarded a ship in X"
-                    if place is not None:
-                        args.append((LX.role_by_object[lemma], place))
-            if presence:
-                for prep in child.children:
-                    if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:
-                        for pobj in prep.children:
-                            for target in [pobj] + list(pobj.conjuncts):
-                                place = _place_of(refs, target)
-                                if place is not None:
-                                    args.append(("stop", place))
-    if tok.dep_ == "relcl" and any(c.dep_ == "advmod" and c.lower_ == "where" for c in tok.children):
-        place = _place_of(refs, tok.head) or _nested_place(refs, tok.head)  # "X, where he was received by ..."
-        if place is not None:
-            args.append(("stop", place))
-    out: list[tuple[str, Candidate]] = []
-    for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
-        if lemma in LX.origin_nouns:
-            role = "origin"
-        if lemma == "arrival" and role == "stop":
-            role = "destination"
-        if lemma in LX.via_nouns and role == "stop":
-            role = "via"
-        if (role, place) not in out:
-            out.append((role, place))
-    return out
-
-
-def _nested_place(refs: Referents, noun, depth: int = 0) -> Candidate | None:
-    """The place in an "in/at/of" phrase of a non-place object ("arrived at the airport in X", "the terminal of the
-    airport in Y"), two phrases deep at most."""
-    for prep in noun.children:
-        if prep.dep_ == "prep" and prep.lower_ in NESTING_PREPS:
-            for pobj in prep.children:
-                if pobj.dep_ == "pobj":
-                    place = _place_of(refs, pobj) or (_nested_place(refs, pobj, depth + 1) if depth < 1 else None)
-                    if place is not None:
-                        return place
-    return None
 
 
 def _companions(refs: Referents, verb, subject) -> list:

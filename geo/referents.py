@@ -10,7 +10,7 @@ from typing import Sequence
 from .entities import Entity
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
-from .vessels import VESSEL_NOUNS, Traveller, Vessels, slug
+from .vehicles import MIN_OWNER_MENTIONS, Traveller, VehicleOwners, Vessels, slug
 
 # Pronoun antecedents: how many sentences back a person may be, and how salience is weighed.
 PRONOUN_WINDOW_SENTENCES = 3
@@ -21,12 +21,10 @@ APPOSITION_PENALTY = 0.5
 SUBJECT_BONUS = 0.5  # the subject of an earlier sentence is the likeliest "he" of the next
 TITLE_LOOKBACK_TOKENS = 4
 PARTY_NOUNS = {"couple", "pair", "duo", "trio", "royals", "leaders"}
-MIN_OWNER_MENTIONS = 2  # a vehicle with no stated owner carries the main person only if they are named twice
 PERSONAL_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
 PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
 THING_PRONOUNS = {"it", "its"}
 RELATIVE_PRONOUNS = {"who", "whom", "whose", "which", "that"}
-CARRY_VERBS = {"carry", "transport", "bring", "ferry", "take"}
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
 FACILITY_DESCRIPTORS = {"international", "regional", "central", "main", "municipal", "air", "force", "naval",
                         "railway", "rail", "military", "national", "domestic", "reserve", "space", "-", "'s", "’s"}
@@ -49,7 +47,7 @@ def is_actor(token) -> bool:
     return token.dep_ == "poss" and token.head.lemma_ in LX.speech_verbs | {"statement", "ministry", "government", "spokesman"}
 
 
-class Referents:
+class Referents(VehicleOwners):
     """Maps tokens of one doc to travellers: person clusters, groups, vessels, and the people vehicles carry."""
 
     def __init__(self, doc, entities: Sequence[Entity], resolved, assignment):
@@ -348,15 +346,22 @@ class Referents:
 
     def party(self, token) -> list[str]:
         """The people a plural noun stands for ("the royal couple", "the three leaders"): the last people named together."""
-        if not (token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
+        plural = token.lower_ in PLURAL_PRONOUNS
+        if not (plural or token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
             return []
         best: list[str] = []
+        best_pos = -1
         for pos, cid, root in self.person_mentions:
             if pos >= token.i:
                 break
             together = [cid] + [self.person_at[c.i][0] for c in root.conjuncts if c.i in self.person_at]
             if len(together) > 1:
-                best = list(dict.fromkeys(together))
+                best, best_pos = list(dict.fromkeys(together)), pos
+        if plural:  # "they": people named together lately, unless a group was named after them
+            group = self._recent_group(token)
+            window_start = self.sents[max(0, self._sent_index(token) - PRONOUN_WINDOW_SENTENCES)].start
+            if best_pos < window_start or (group is not None and group[0] > best_pos):
+                return []
         return best
 
     def _recent(self, token, kind: str) -> Traveller | None:
@@ -364,90 +369,16 @@ class Referents:
         if kind == "vessel":  # a story rarely has two ships: the last one named before, however far
             before = [i for i in self.vessel_at if i < token.i]
             return self.vessel_at[max(before)] if before else None
+        found = self._recent_group(token)
+        return found[1] if found else None
+
+    def _recent_group(self, token) -> tuple[int, Traveller] | None:
+        """(token index, group) of the latest group named before `token`, a few sentences back at most."""
         lo = self.sents[max(0, self._sent_index(token) - GROUP_WINDOW_SENTENCES)].start
         for i in range(token.i - 1, lo - 1, -1):
-            t = self.doc[i]
-            if kind == "group":
-                g = self.group(t)
-                if g:
-                    return g
-        return None
-
-    def owner_of_vehicle(self, token) -> str | Traveller | None:
-        """Who a vehicle carries: the one the text states, else the one an earlier mention of such a vehicle carried
-        ("a plane carrying evacuees ... the plane"), else the story's person, a recent group, or the vehicle itself."""
-        stated = self._stated_owner(token)
-        if stated:
-            return stated
-        lemma = token.lemma_.lower()
-        if self.vehicle_mentions is None:
-            self.vehicle_mentions = {}
-            for t in self.doc:
-                if t.pos_ == "NOUN" and t.lemma_.lower() in LX.vehicles:
-                    self.vehicle_mentions.setdefault(t.lemma_.lower(), []).append(t.i)
-        same = self.vehicle_mentions.get(lemma, [])
-        other = sorted(i for k, v in self.vehicle_mentions.items() if k != lemma for i in v)
-        for earlier in (same, other):  # the same kind of vehicle first ("the plane" after "a plane carrying X")
-            for i in reversed(earlier[:bisect.bisect_left(earlier, token.i)]):
-                owner = self._stated_owner(self.doc[i])
-                if owner:
-                    return owner
-        if token.lemma_.lower() in VESSEL_NOUNS:
-            vessel = self._recent(token, "vessel")
-            if vessel:
-                return vessel
-        who = self.pronoun(token)
-        if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
-            return who
-        group = self._recent(token, "group")
-        if group:
-            return group
-        return Traveller(f"vehicle-{slug(lemma)}", f"the {lemma}")  # an unnamed train or ship is a traveller too
-
-    def _stated_owner(self, token) -> str | Traveller | None:
-        """Who the text says a vehicle carries: its possessor, the object of "carrying", a role adjective, the vessel."""
-        if token.i in self.vessel_at:
-            return self.vessel_at[token.i]
-        for child in token.children:
-            if child.dep_ == "poss":
-                return self.traveller_of_token(child)
-        for child in token.children:
-            if child.dep_ in ("acl", "relcl") and child.lemma_ in CARRY_VERBS:
-                for obj in child.children:
-                    if obj.dep_ in ("dobj", "obj"):
-                        who = self.traveller_of_token(obj)
-                        if who:
-                            return who
-                for obj in child.subtree:
-                    if obj.i in self.person_at:
-                        return self.person_at[obj.i][0]
-            if child.dep_ == "prep" and child.lower_ in ("of", "with", "carrying"):
-                for obj in child.subtree:
-                    if obj.i in self.person_at:
-                        return self.person_at[obj.i][0]
-                    g = self.group(obj)
-                    if g:
-                        return g
-            if child.lower_ in LX.role_adjectives:
-                who = self.describe(token)
-                if who:
-                    return who
-            if child.dep_ in ("compound", "appos") and child.i in self.vessel_at:
-                return self.vessel_at[child.i]
-        if self._group_lemma(token) in LX.groups:
-            return self.group(token)
-        return None
-
-    @staticmethod
-    def _aircraft_verb(verb) -> bool:
-        particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
-        return any(w in LX.aircraft_verbs for w in [verb.lemma_.lower()] + [f"{verb.lemma_.lower()} {p}" for p in particles])
-
-    def vehicle_before(self, token):
-        lo = self.sents[max(0, self._sent_index(token) - 1)].start
-        for i in range(token.i - 1, lo - 1, -1):
-            if (self.doc[i].lemma_.lower() in LX.vehicles and self.doc[i].pos_ == "NOUN") or i in self.vessel_at:
-                return self.doc[i]
+            g = self.group(self.doc[i])
+            if g:
+                return i, g
         return None
 
     def traveller_of_token(self, token) -> str | Traveller | None:
@@ -460,7 +391,8 @@ class Referents:
         if low in PERSONAL_PRONOUNS:
             return self.pronoun(token) or (self._recent(token, "vessel") if low in ("she", "her") else None)
         if low in PLURAL_PRONOUNS:
-            return self._recent(token, "group") or self.main_group()
+            together = self.party(token)
+            return together[0] if together else (self._recent(token, "group") or self.main_group())
         if low in THING_PRONOUNS:
             vehicle = self.vehicle_before(token)
             return self.owner_of_vehicle(vehicle) if vehicle is not None else None

@@ -113,3 +113,30 @@ def test_a_vehicle_among_unnamed_subjects_travels_for_the_group_it_carried(run_t
             "Officials said military C-130s and 12 charters departed Port-au-Prince on Friday.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Haitian evacuees")
     assert _names(route) == ["Port-au-Prince", "Miami"]
+
+
+def test_people_met_and_places_inspected_are_where_the_traveller_is(run_text):
+    text = ("President Li Wei flew to Kashgar on Monday. On Tuesday, President Li Wei, along with Party Secretary "
+            "Zhang Min, were seen interacting with locals in the regional capital of Urumqi.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Li Wei")
+    assert set(_names(route)) == {"Kashgar", "Ürümqi"}
+    text = "President Li Wei arrived in Xining on Monday. During the visit, President Li Wei inspected the capital Lhasa."
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Li Wei")
+    assert set(_names(route)) == {"Xining", "Lhasa"}
+
+
+def test_a_crowd_addressed_at_an_unknown_stadium_places_the_traveller_in_its_town(run_text):
+    text = ("US president Walter Grant arrived in Lyon, after visiting the Pont du Gard in Nimes and addressing a huge "
+            "crowd at the Velodrome stadium in Marseille.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Walter Grant")
+    assert "Marseille" in _names(route)
+
+
+def test_they_after_people_named_together_is_those_people_not_a_party(run_text):
+    text = ("Opposition leader Maria Costa said her party would boycott the dinner. President Walter Grant and Helen "
+            "Grant have left for the Agra airport, from where they will board a flight to Jaipur.")
+    result = run_text(text, dates={"story": "2024-05-08"})
+    for name in ("Walter Grant", "Helen Grant"):
+        [route] = _routes(result, name)
+        assert _names(route) == ["Agra", "Jaipur"]
+    assert not _routes(result, "party")
