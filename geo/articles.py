@@ -52,6 +52,12 @@ YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 DATE_LABEL_RE = re.compile(
     r"^\s*(?:date|dated|published|posted|updated)\s*:?\s*(?:on\s+)?(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?(?:\s+|$)",
     re.I)
+# What may stand beside the date on a page's date line: clock times, zones, weekdays ("June 10, 2018, 7:05 AM",
+# "17.22 28 Aug 2019", "Monday 24 July, 2021 10:02 GMT").
+DATE_LINE_EXTRAS_RE = re.compile(
+    rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b[ap]\.?m\b\.?|\b(?:GMT|UTC|[A-Z]{{1,3}}[SD]?T)\b|\b{_WEEKDAY_RE}\b|[\s,.|()/-]+", re.I)
+# "..., Updated August 3, 2022, 59 minutes ago": a byline's publishing date.
+STAMPED_DATE_RE = re.compile(r"\b(?:published|posted|updated)\b\s*:?\s*(?:on\s+)?(?=\S)", re.I)
 PUBLISHED_RE = re.compile(r"^\s*(?:published|posted|updated|last updated|first published)\b(?:\s+on)?\s*:?", re.I)
 AUTHOR_RE = re.compile(r"^\s*(?:by|written by|author:)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$", re.I)
 CAPTION_RE = re.compile(
@@ -421,7 +427,26 @@ def _take_date_label(lines: list[_Line], headings: set[int], meta: _Metadata) ->
             return lines[:i] + [_Line(line.start + m.end(), rest)] + lines[i + 1:], headings
         meta.removed += 1
         return lines[:i] + lines[i + 1:], {h - (h > i) for h in headings if h != i}
+    for i, line in enumerate(lines[:THRESHOLDS.date_label_lines]):
+        stated = _date_line(line.text)
+        if stated and i not in headings:
+            meta.date, meta.date_source = stated, "stated"
+            meta.removed += 1
+            return lines[:i] + lines[i + 1:], {h - (h > i) for h in headings}
     return lines, headings
+
+
+def _date_line(text: str) -> dt.date | None:
+    """The date of a page's date line: a full date alone (with clock time, zone, weekday) or after "Updated"/"Published"."""
+    if len(text) >= THRESHOLDS.published_line_max_chars:
+        return None
+    m = FULL_DATE_RE.search(text)
+    if not m:
+        return None
+    stamped = any(s.end() == m.start() for s in STAMPED_DATE_RE.finditer(text))
+    if not stamped and DATE_LINE_EXTRAS_RE.sub("", text[:m.start()] + " " + text[m.end():]):
+        return None
+    return parse_full_date(m.group(0))
 
 
 def _take_title(lines: list[_Line], headings: set[int], rules: ChromeRules, meta: _Metadata) -> int:

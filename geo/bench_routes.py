@@ -17,7 +17,8 @@ A set is a gold file (`bench/journeys/gold.json`, see `bench/journeys/README.md`
   tolerance of any gold stop of the same article (any status).
 - Order: each gold stop is matched to its nearest predicted stop within tolerance. Over pairs of gold stops matched
   to different predicted stops, a pair is concordant when the predicted order agrees with the gold's chronological
-  order. An article is fully in order when every gold stop (any status) is found and no pair is discordant; Kendall
+  order. An article is fully in order when every gold stop (any status) is found and no pair is discordant (the
+  headline); "in order among articles whose stops were all found" shows ordering apart from recall; Kendall
   tau is (concordant - discordant) / pairs per article, averaged over articles with at least one pair.
 - Date accuracy: found gold stops with a gold date whose matched stop has that same ISO date. Status accuracy: found
   gold stops whose matched stop agrees on done vs not done (planned, expected, ...), a stop counting as done when any
@@ -69,6 +70,7 @@ class ExcerptScore:
     predicted: int
     predicted_right: int
     in_order: bool
+    all_found: bool
     concordant: int
     discordant: int
     dated: int
@@ -79,6 +81,7 @@ class ExcerptScore:
     places_right: int
     route: tuple[str, ...]
     missed: tuple[str, ...]
+    missed_places: tuple[str, ...] = ()
 
 
 def _ratio(a: int, b: int) -> float:
@@ -110,6 +113,14 @@ class RoutesReport:
         return sum(s.in_order for s in self.scores)
 
     @property
+    def all_found(self) -> int:
+        return sum(s.all_found for s in self.scores)
+
+    @property
+    def in_order_when_found(self) -> int:
+        return sum(s.in_order for s in self.scores if s.all_found)
+
+    @property
     def kendall_tau(self) -> float | None:
         taus = [(s.concordant - s.discordant) / (s.concordant + s.discordant) for s in self.scores if s.concordant + s.discordant]
         return sum(taus) / len(taus) if taus else None
@@ -132,12 +143,18 @@ class RoutesReport:
                 "stop_recall_by_kind": {k: round(r, 3) for k in sorted(TRAVELLER_KINDS) if (r := self.recall_of(k)) is not None},
                 "stop_precision": round(self.precision, 3), "articles_in_order": self.in_order,
                 "articles_in_order_share": round(_ratio(self.in_order, len(self.scores)), 3),
+                "articles_all_found": self.all_found, "articles_in_order_when_found": self.in_order_when_found,
                 "kendall_tau": None if self.kendall_tau is None else round(self.kendall_tau, 3),
                 "date_accuracy": round(self.date_accuracy, 3), "status_accuracy": round(self.status_accuracy, 3),
                 "place_acc161": round(self.place_acc161, 3),
                 "counts": {k: self._sum(k) for k in ("gold_done", "found_done", "predicted", "predicted_right", "dated",
                                                       "dated_right", "statused", "status_right", "places", "places_right")},
-                "per_excerpt": [s.__dict__ | {"route": list(s.route), "missed": list(s.missed)} for s in self.scores]}
+                "per_excerpt": [s.__dict__ | {"route": list(s.route), "missed": list(s.missed), "missed_places": list(s.missed_places)}
+                                for s in self.scores]}
+
+    def missed_places_table(self) -> str:
+        """One line per wrong or unfound gold place: excerpt, gold name, the mention and place chosen, distance."""
+        return "\n".join(f"  {s.id}: {m}" for s in self.scores for m in s.missed_places)
 
     def table(self) -> str:
         n = len(self.scores)
@@ -147,6 +164,8 @@ class RoutesReport:
                  f"stop recall (done, {STOP_MATCH_KM:.0f} km)  {self.recall:.2f}  ({self._sum('found_done')}/{self._sum('gold_done')}; {by_kind})",
                  f"stop precision             {self.precision:.2f}  ({self._sum('predicted_right')}/{self._sum('predicted')})",
                  f"articles fully in order    {self.in_order}/{n}  ({_ratio(self.in_order, n):.0%}); mean Kendall tau {tau}",
+                 f"  in order among articles whose stops were all found {self.in_order_when_found}/{self.all_found}"
+                 f"  ({_ratio(self.in_order_when_found, self.all_found):.0%})",
                  f"date accuracy              {self.date_accuracy:.2f}  ({self._sum('dated_right')}/{self._sum('dated')})",
                  f"status accuracy            {self.status_accuracy:.2f}  ({self._sum('status_right')}/{self._sum('statused')})",
                  f"place Acc@161 (non-country) {self.place_acc161:.2f}  ({self._sum('places_right')}/{self._sum('places')})",
@@ -161,7 +180,7 @@ class RoutesReport:
         for s in self.scores:
             route = " -> ".join(s.route) or "(no route)"
             lines.append(f"  {s.id}: stops {s.found_done}/{s.gold_done}, predicted {s.predicted_right}/{s.predicted}, "
-                         f"{'in order' if s.in_order else 'NOT in order'}; {route}" + (f"; missed {', '.join(s.missed)}" if s.missed else ""))
+                         f"{'in order' if s.in_order else 'NOT in order'}{f' ({s.discordant} pairs swapped)' if s.discordant else ''}; {route}" + (f"; missed {', '.join(s.missed)}" if s.missed else ""))
         return "\n".join(lines)
 
 
@@ -215,16 +234,32 @@ def _nearest(stop: GoldStop, preds: Sequence[PredictedStop]) -> int | None:
     return None if best is None else best[1]
 
 
-def place_right(place: GoldPlace, mentions: Sequence[tuple[str, float, float]]) -> bool:
-    """Whether the resolved place behind the gold place's mention lies within 161 km (or the region's own size)."""
+def _place_matches(place: GoldPlace, mentions: Sequence[tuple[Any, ...]]) -> list[tuple[float, str, str]]:
+    """(km, mention text, resolved name) of the mentions behind a gold place: exact surface forms, else whole-word overlaps."""
     forms = [normalise(m) for m in place.mentions]
-    exact = [(lat, lon) for text, lat, lon in mentions if normalise(text) in forms]
-    loose = [(lat, lon) for text, lat, lon in mentions
-             if any(_contains_words(normalise(text), f) or _contains_words(f, normalise(text)) for f in forms)]
-    found = exact or loose
+    exact = [m for m in mentions if normalise(m[0]) in forms]
+    loose = [m for m in mentions if any(_contains_words(normalise(m[0]), f) or _contains_words(f, normalise(m[0])) for f in forms)]
+    return sorted((_km(place.lat, place.lon, m[1], m[2]), m[0], m[3] if len(m) > 3 else m[0]) for m in exact or loose)
+
+
+def place_right(place: GoldPlace, mentions: Sequence[tuple[Any, ...]]) -> bool:
+    """Whether the resolved place behind the gold place's mention lies within 161 km (or the region's own size).
+
+    A mention is (text, lat, lon) or (text, lat, lon, resolved name).
+    """
+    found = _place_matches(place, mentions)
+    return bool(found) and found[0][0] <= place.tolerance(PLACE_MATCH_KM)
+
+
+def place_miss(place: GoldPlace, mentions: Sequence[tuple[Any, ...]]) -> str | None:
+    """One line saying why a gold place is wrong ("X: no mention", "X: 'text' -> name at 812 km"), None when right."""
+    found = _place_matches(place, mentions)
     if not found:
-        return False
-    return min(_km(place.lat, place.lon, lat, lon) for lat, lon in found) <= place.tolerance(PLACE_MATCH_KM)
+        return f"{place.name}: no mention"
+    km, text, name = found[0]
+    if km <= place.tolerance(PLACE_MATCH_KM):
+        return None
+    return f"{place.name}: {text!r} -> {name} at {km:.0f} km"
 
 
 def done_in_journey(stop: GoldStop, journey_done: Sequence[GoldPlace]) -> bool:
@@ -233,7 +268,7 @@ def done_in_journey(stop: GoldStop, journey_done: Sequence[GoldPlace]) -> bool:
 
 
 def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop],
-                  mentions: Sequence[tuple[str, float, float]], journey_done: Sequence[GoldPlace] = ()) -> ExcerptScore:
+                  mentions: Sequence[tuple[Any, ...]], journey_done: Sequence[GoldPlace] = ()) -> ExcerptScore:
     """Every figure of one article: its predicted stops against its gold stops, its resolved mentions against its places.
 
     `journey_done` are the places any excerpt of the journey reports done: a stop expected here but done by the end of
@@ -259,20 +294,22 @@ def score_excerpt(excerpt: GoldExcerpt, kind: str, preds: Sequence[PredictedStop
         gold_done=len(done), found_done=sum(m is not None for _, m in done),
         predicted=len(preds), predicted_right=right_preds,
         in_order=bool(excerpt.stops) and all(m is not None for m in matches) and discordant == 0,
+        all_found=bool(excerpt.stops) and all(m is not None for m in matches),
         concordant=concordant, discordant=discordant,
         dated=len(dated), dated_right=sum(p.date == g.date for g, p in dated),
         statused=len(found), status_right=sum((p.status in DONE_STATUS) == done_in_journey(g, journey_done) for g, p in found),
         places=len(scored_places), places_right=sum(place_right(p, mentions) for p in scored_places),
+        missed_places=tuple(m for p in scored_places if (m := place_miss(p, mentions)) is not None),
         route=tuple(f"{p.name} ({p.status}{', ' + p.date if p.date else ''})" for p in preds),
         missed=tuple(g.place.name for g, m in zip(excerpt.stops, matches) if m is None),
     )
 
 
-def _mentions_by_article(places: Iterable[Place]) -> dict[str, list[tuple[str, float, float]]]:
-    out: dict[str, list[tuple[str, float, float]]] = {}
+def _mentions_by_article(places: Iterable[Place]) -> dict[str, list[tuple[str, float, float, str]]]:
+    out: dict[str, list[tuple[str, float, float, str]]] = {}
     for p in places:
         for m in p.mentions:
-            out.setdefault(m.article, []).append((m.text, p.lat, p.lon))
+            out.setdefault(m.article, []).append((m.text, p.lat, p.lon, p.name))
     return out
 
 

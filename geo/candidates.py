@@ -28,6 +28,7 @@ NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
 IN_TOWN = re.compile(rf"^,?\s+(?:in|at|near|outside|on the outskirts of)\s+(?:the\s+)?(?:(?:city|town|village|port) of\s+)?({NAME})")
 POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?$")
 CONTAINER = re.compile(r",\s*((?:[A-Z][\w.’'-]*\s?){1,4})")
+IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?((?:[A-Z][\w.’'-]*\s?){1,3})")  # "Perth in Scotland"
 AUTONOMOUS = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)$", re.I)
 WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula"}
 DISTRICT_WORDS = {"county", "parish", "borough", "district"}
@@ -120,8 +121,24 @@ def _context_hints(text: str, start: int, end: int) -> set[str]:
 
 def container_after(text: str, end: int) -> str | None:
     """The name after a comma that may say where a place is ("Paris, Texas" -> "Texas")."""
-    m = CONTAINER.match(text[end:end + 60])
+    m = CONTAINER.match(text[end:end + 60]) or IN_CONTAINER.match(text[end:end + 60])
     return m.group(1).strip() if m else None
+
+
+def _event_place(gazetteer: Gazetteer, entity: Entity) -> Entity | None:
+    """The town an event is named after, written first ("Lillehammer Winter Games", "the 2019 Davos forum"), whatever
+    its size: a settlement the gazetteer has by its main name."""
+    m = re.match(r"(?:the\s+)?(?:\d{4}\s+)?([A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*)?)\s+\S", entity.text)
+    if m is None:
+        return None
+    for name in dict.fromkeys((m.group(1), m.group(1).split()[0])):
+        key = normalize(name)
+        if key in words("generic_name_words") or is_direction(name):
+            continue
+        if any(c.primary and c.feature in SETTLEMENT_FEATURES for c in gazetteer.candidates(name)):
+            start = entity.start + entity.text.index(name, m.start(1))
+            return replace(entity, label="GPE", text=name, norm=key, start=start, end=start + len(name))
+    return None
 
 
 def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
@@ -204,7 +221,13 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
         elif e.label == "NORP" and gazetteer.demonym(e.text):
             tops.append(Toponym(e, e.text, set(), None, True))
         elif e.label in EMBEDDING_LABELS:
-            for sub, demonym, embedded in embedded_toponyms(article, e, gazetteer):
+            found = embedded_toponyms(article, e, gazetteer)
+            named_event = e.label == "EVENT" or e.text.split()[-1].lower() in words("event_words")  # "X Winter Olympics" tagged ORG
+            event = _event_place(gazetteer, e) if named_event and not found else None
+            if event is not None:
+                raw_start, raw_end = article.raw_span(event.start, event.end)
+                found = [(replace(event, raw_start=raw_start, raw_end=raw_end), False, True)]
+            for sub, demonym, embedded in found:
                 tops.append(Toponym(sub, sub.text, set(), None if demonym else container_after(text, sub.end), demonym,
                                     embedded=embedded))
     return tops
@@ -289,6 +312,8 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
             t.query, t.container = head.strip(), t.container or rest.strip() or None
     if not found:
         found = list(gazetteer.region_candidates(name))
+    if not found:
+        found = _with_leading_article(gazetteer, name)
     if not found and AUTONOMOUS.search(name):
         found = _autonomous(gazetteer, AUTONOMOUS.sub("", name))
     if not found:
@@ -304,14 +329,24 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
     if not found and gazetteer.demonym(t.query):
         found, t.demonym = [gazetteer.demonym(t.query)], True
     if not found and t.facility:
-        town = _facility_town(t, text, gazetteer)
-        if town:
-            found, t.how = town, "facility town"
+        town, t.how = _facility_town(t, text, gazetteer)
+        found = town
     if not found and not t.facility and len(name.split()) > 1:
         inside = place_inside(gazetteer, name)
         if inside:
             found, t.how, t.query = inside[1], "part", inside[0]
     t.candidates = found
+
+
+def _with_leading_article(gazetteer: Gazetteer, name: str) -> list[Candidate]:
+    """Regions and districts whose official name starts with an article the text dropped ("Araucania" for "La Araucanía")."""
+    if " " in name.strip() or not name[:1].isupper():
+        return []
+    for article in sorted(words("leading_articles")):
+        found = [c for c in gazetteer.candidates(f"{article} {name}") if c.feature in ("region", "district")]
+        if found:
+            return found
+    return []
 
 
 def _autonomous(gazetteer: Gazetteer, rest: str) -> list[Candidate]:
@@ -348,19 +383,47 @@ def _country_part(gazetteer: Gazetteer, name: str) -> Candidate | None:
                    source=f"{nearest.source} (the part of {country.name} nearest {wide[0].name})")
 
 
-def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> list[Candidate]:
-    """Candidates for the town of a facility: the town the text puts it in ("a palace in X", "X Hotel, Y"), its
-    possessor ("X's Y Palace"), else a place in its own name ("X railway station")."""
+def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Candidate], str]:
+    """Candidates for the town of a facility and how they were found: the town the text puts it in ("a palace in X",
+    "in X's Y County", "X Hotel, Y") or its possessor ("X's Y Palace"): "facility town"; else a place in its own name
+    ("X railway station"): "facility name"."""
     e = t.entity
     for m in (IN_TOWN.match(text[e.end:e.end + 80]), CONTAINER.match(text[e.end:e.end + 60]),
               POSSESSOR.search(text[max(0, e.start - 60):e.start])):
         if m:
-            found = [c for c in gazetteer.candidates(m.group(1).strip()) if c.feature != "continent"]
-            if found:
-                return found
+            whole = m.group(1).strip()
+            parts = re.split(r"['’]s ", whole, maxsplit=1)  # "California's Riverside County": the county, then the state
+            for name in dict.fromkeys(p.strip() for p in (whole, *reversed(parts)) if p.strip()):
+                found = [c for c in gazetteer.candidates(name) if c.feature != "continent"]
+                if found:
+                    return found, "facility town"
     head = facility_head(e.text)
     inside = place_inside(gazetteer, e.text, skip=head[0] if head else "")
-    return inside[1] if inside else []
+    return (inside[1], "facility name") if inside else ([], t.how)
+
+
+def compass_part(region: Candidate, name: str) -> Candidate | None:
+    """The part of a region a compass word names ("Southern Ontario"): the centre of that half (or quarter) of the
+    region's outline, under the mention's name; None when the region has no outline or the name no compass word."""
+    from shapely.geometry import box
+
+    from .outlines import outline_of
+
+    first = normalize(name).split()[0] if normalize(name) else ""
+    sides = {side for side in ("north", "south", "east", "west") if side in first}
+    geom = outline_of(region) if sides and first in words("directions") else None
+    if geom is None:
+        return None
+    minx, miny, maxx, maxy = geom.bounds
+    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+    part = geom.intersection(box(midx if "east" in sides else minx, midy if "north" in sides else miny,
+                                 midx if "west" in sides else maxx, midy if "south" in sides else maxy))
+    if part.is_empty:
+        return None
+    centre = part.centroid
+    slug = re.sub(r"[^a-z0-9]+", "-", normalize(name)).strip("-")
+    return replace(region, id=f"{region.id}#{slug}", name=name, lat=round(centre.y, 4), lon=round(centre.x, 4),
+                   source=f"{region.source} (the {first} part of {region.name}'s outline)")
 
 
 def facility_at(town: Candidate, t: Toponym) -> Candidate:

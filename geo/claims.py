@@ -101,7 +101,7 @@ class ClaimRow:
 @dataclass(frozen=True)
 class Claim:
     key: str
-    kind: str  # "stop date", "stop status", "meeting", "distance", "duration", "count"
+    kind: str  # "stop date", "stop time", "stop status", "meeting", "distance", "duration", "count"
     subject: str
     rows: tuple[ClaimRow, ...]
     conflict: bool
@@ -297,11 +297,38 @@ def check_duration(hours: float, bound: str, dates: tuple[str, str]) -> str:
 # --------------------------------------------------------------------------- claims across sources
 
 
+PARTS_OF_DAY = {"dawn": (4, 7), "morning": (5, 12), "noon": (11, 13), "afternoon": (12, 18), "evening": (17, 23),
+                "night": (19, 29), "midnight": (23, 25)}  # hours a part of day covers (past 24 is after midnight)
+
+
+def _hours(value: str) -> tuple[float, float] | None:
+    """The hours a stated time covers: a clock time ("09:30 (UTC+09:00)") is one instant, a part of day a range."""
+    if value in PARTS_OF_DAY:
+        return PARTS_OF_DAY[value]
+    m = re.match(r"(\d{2}):(\d{2})", value)
+    if not m:
+        return None
+    hour = int(m.group(1)) + int(m.group(2)) / 60
+    return hour, hour
+
+
+def _times_agree(a: str, b: str) -> bool:
+    """Two clock times agree when equal; a part of day agrees with a clock time inside it and with an overlapping part."""
+    ha, hb = _hours(a), _hours(b)
+    if ha is None or hb is None:
+        return a == b
+    if ha[0] == ha[1] and hb[0] == hb[1]:
+        return a[:5] == b[:5]
+    return any(ha[0] + sa <= hb[1] + sb and hb[0] + sb <= ha[1] + sa for sa, sb in ((0, 0), (24, 0), (0, 24)))  # across midnight
+
+
 def _agree(kind: str, a: str, b: str) -> bool:
     """Whether two stated values agree: a month agrees with a day in it; reports done (arrived, visited) agree, and so do
     reports not yet done (planned, expected); "will meet" and "may meet" both look ahead."""
     if kind == "stop date":
         return a.startswith(b) or b.startswith(a)
+    if kind == "stop time":
+        return _times_agree(a, b)
     if kind == "stop status":
         return (a in DONE) == (b in DONE)
     if kind == "meeting":
@@ -332,7 +359,7 @@ def _groups(kind: str, values: list[str], amounts: list[float | None], bounds: l
 
 
 def _stop_claims(routes: Sequence[Route], source: Mapping[str, str], article_dates: Mapping[str, str | None]) -> tuple[list[Claim], dict[str, str]]:
-    """Per stop reported by two or more articles: its date and its status, one row per article."""
+    """Per stop reported by two or more articles: its date, its time of day and its status, one row per article."""
     claims: list[Claim] = []
     stop_dates: dict[str, str] = {}
     for route in routes:
@@ -350,6 +377,11 @@ def _stop_claims(routes: Sequence[Route], source: Mapping[str, str], article_dat
                 groups = _groups("stop date", [e["date"] for _a, e in dated], [None] * len(dated))
                 rows = tuple(ClaimRow(a, source.get(a, a), e["date"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(dated, groups))
                 claims.append(Claim(f"{route.key}-{stop.place_id}-date", "stop date", subject, rows, len(set(groups)) > 1))
+            timed = [(a, next(e for e in evs if e.get("time"))) for a, evs in by_article.items() if any(e.get("time") for e in evs)]
+            if len(timed) >= 2:
+                groups = _groups("stop time", [e["time"] for _a, e in timed], [None] * len(timed))
+                rows = tuple(ClaimRow(a, source.get(a, a), e["time"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(timed, groups))
+                claims.append(Claim(f"{route.key}-{stop.place_id}-time", "stop time", subject, rows, len(set(groups)) > 1))
             best = [(a, max(evs, key=lambda e: STATUS_RANK.get(e["status"], 0))) for a, evs in by_article.items()]
             groups = _groups("stop status", [e["status"] for _a, e in best], [None] * len(best))
             rows = tuple(ClaimRow(a, source.get(a, a), e["status"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(best, groups))

@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     rt.add_argument("dir", nargs="?", help="folder of the excerpt texts <id>.txt [default: <cache_dir>/journeys]")
     rt.add_argument("--gold", help="gold annotations [default: bench/journeys/gold.json]")
     rt.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    rt.add_argument("--places", action="store_true", help="also list the missed places: gold name, mention, place chosen, distance")
     rt.add_argument("--check", action="store_true", help="only list local copies that are missing or changed (sha256); non-zero exit if any")
     return parser
 
@@ -209,6 +210,8 @@ def cmd_bench_routes(args, settings) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report.as_dict(), indent=1), encoding="utf-8")
     print(report.table())
+    if args.places:
+        print("\nmissed places (gold: mention -> place chosen, distance)\n" + report.missed_places_table())
     return 0 if report.scores else 1
 
 

@@ -27,6 +27,10 @@ class Weights:
     main_name: float = 1.0  # the name is the entry's main name or a curated alias
     alternate_name: float = 5.0  # penalty: another populated place has the name as its main name ("Salisbury")
     alternate_name_population: int = 10_000
+    alternate_name_outweighs: float = 5.0  # ... unless the entry is this many times as populous as every such place ("Odessa")
+    facility_town_countries: int = 1  # a town inside a facility's name counts only in this many of the article's top countries
+    destination_city: float = 6.0  # after "flew to", "arrived in": a city of `named_region_rival` people over its region
+    country_named_sentence: float = 2.5  # the entry's country is named in the mention's sentence ("the Maltese port of X")
     city_state: float = 6.0  # a capital that carries its country's name outranks the country ("Singapore", "Monaco")
     country_name: float = 6.0  # penalty: a town carrying a country's own name ("Mexico" is not Mexico City)
     kind_word: float = 6.0  # "X station", "the city of X", "X Oblast" favour entries of that kind
@@ -60,6 +64,7 @@ class Weights:
 
 
 WEIGHTS = Weights()
+MOVED = "after a movement verb"  # a toponym hint: "flew to X", "arrived in X"
 AREA_FEATURES = {"country", "continent"}
 
 
@@ -139,6 +144,7 @@ class Evidence:
     anchors: list[Candidate] = field(default_factory=list)
     home: list[Candidate] = field(default_factory=list)
     admin1: dict[str, str] = field(default_factory=dict)  # region id -> the GeoNames admin1 code its towns carry
+    sentence_countries: dict[int, Counter] = field(default_factory=dict)  # sentence start -> countries named in it
 
     def focus_without(self, name: str) -> Counter:
         """The focus from every name but `name`: a name is no evidence for its own reading."""
@@ -154,6 +160,8 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
             ev.admin1[c.id] = _geonames_admin1(gazetteer, c)
     pending: list[tuple[list[Candidate], int]] = []  # regions of names that several countries have
     for t in tops:
+        if t.how == "facility name":
+            continue  # "Jos Mart International Airport": a town inside a facility's name is no evidence of the article's country
         cands = t.candidates
         focus = ev.by_name.setdefault(normalize(t.query), Counter())
         regions = [c for c in cands if c.feature == "region" and c.primary]
@@ -168,9 +176,13 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
         countries = {c.country for c in cands if c.feature == "country"}
         if countries and not regions:
             focus.update(countries)
+            if len(countries) == 1 and not t.embedded:
+                ev.sentence_countries.setdefault(t.entity.sent_start, Counter()).update(countries)
         elif len(regions) == 1 and not countries:
             r = regions[0]
             focus[r.country] += 0.5
+            if not t.embedded:
+                ev.sentence_countries.setdefault(t.entity.sent_start, Counter())[r.country] += 1
             ev.regions.append((r, t.entity.sent_start))
         elif len(regions) > 1 and not countries:
             pending.append((regions, t.entity.sent_start))
@@ -201,8 +213,10 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
                 break
     # A country's own name means the country, not a city that also carries it ("Mexico", not Mexico City).
     country_named = any(c.feature == "country" and (c.primary or c.id.startswith(("curated:", "custom:"))) for c in t.candidates)
-    main_named = any(c.primary and (c.is_admin or c.feature in SETTLEMENT_FEATURES and c.population >= w.alternate_name_population)
-                     for c in t.candidates)
+    main_named = any(c.primary and c.is_admin for c in t.candidates)
+    main_population = max((c.population for c in t.candidates if c.primary and c.feature in SETTLEMENT_FEATURES
+                           and c.population >= w.alternate_name_population), default=0)
+    sentence_countries = ev.sentence_countries.get(t.entity.sent_start, Counter()) - ev.by_name.get(normalize(t.query), Counter())
     own = {c.id for c in t.candidates}
     countries_named = {c.country for c in t.candidates if c.feature == "country"}
     focus = ev.focus_without(normalize(t.query))
@@ -217,8 +231,12 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score += w.main_name
         elif country_named and c.feature in POINT_FEATURES:
             score -= w.country_name
-        elif main_named and c.feature in SETTLEMENT_FEATURES:
+        elif c.feature in SETTLEMENT_FEATURES and (main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
             score -= w.alternate_name
+        if MOVED in t.hints and not country_named and c.feature in SETTLEMENT_FEATURES and c.population >= w.named_region_rival:
+            score += w.destination_city
+        if c.feature not in AREA_FEATURES and sentence_countries.get(c.country, 0) > 0:
+            score += w.country_named_sentence
         if c.capital and c.primary and c.country in countries_named:
             score += w.city_state  # "Singapore", "Monaco": the capital of the country's own name is where one arrives
         if container_country:

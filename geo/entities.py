@@ -232,11 +232,17 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
             head_label = PLACE_HEADS.get(nxt)
             # After a movement verb and a place preposition any place the gazetteer knows counts, however small.
             known = is_known is not None and after_movement(doc, s) and _is_place_name(is_known, text)
-            if doc[s].lower_ not in HONORIFICS and (known or (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text)):
+            # "Changi airport": a name and its head noun that the gazetteer knows together, however small the name.
+            headed = bool(head_label) and is_known is not None and _is_place_name(is_known, doc[s:e + 1].text)
+            if doc[s].lower_ not in HONORIFICS and (known or headed or (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text)):
                 new_label = head_label or "GPE"
-                if head_label and _is_place_name(is_place, doc[s:e + 1].text):
+                if head_label and (headed or _is_place_name(is_place, doc[s:e + 1].text)):
                     e += 1
                 fixed.append((s, e, new_label, f"relabelled {label} -> {new_label} (gazetteer, geographic context)"))
+                continue
+            if label in ("PERSON", "PRODUCT", "WORK_OF_ART", "NORP") and e - s >= 2 and PLACE_HEADS.get(doc[e - 1].lower_) == "FAC":
+                # "Jon Doe International Airport" tagged PERSON: a name ending in a facility's head noun is the facility.
+                fixed.append((s, e, "FAC", f"relabelled {label} -> FAC (facility head noun)"))
                 continue
         fixed.append((s, e, label, note))
 
@@ -246,6 +252,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     fixed.extend((t.i, t.i + 1, "ORG", "acronym defined in the corpus") for t in doc if t.text in acronyms and t.i not in covered)
     fixed.extend(_dateline_spans(doc, is_place))
     fixed.extend(_missed_places(doc, fixed, is_place, is_known))
+    fixed.extend(_missed_facilities(doc, fixed))
     return _non_overlapping(fixed)
 
 
@@ -336,6 +343,22 @@ def _missed_places(doc, spans, is_place, is_known=None) -> list[tuple[int, int, 
             i = j
         else:
             i += 1
+    return out
+
+
+def _missed_facilities(doc, spans) -> list[tuple[int, int, str, str | None]]:
+    """Untagged capitalised names ending in a facility's head noun after a locative preposition ("at the X Air Base")."""
+    covered = {i for s, e, _, _ in spans for i in range(s, e)}
+    out = []
+    for tok in doc:
+        if tok.lower_ not in LOCATIVE_PREPS:
+            continue
+        k = tok.i + 1 + (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "the")
+        j = k
+        while j < len(doc) and doc[j].is_title and j not in covered and j - k < 5:
+            j += 1
+        if j - k >= 2 and PLACE_HEADS.get(doc[j - 1].lower_) == "FAC":
+            out.append((k, j, "FAC", "added (facility head noun, geographic context)"))
     return out
 
 

@@ -9,9 +9,10 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .articles import Article
-from .candidates import FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
-from .disambiguate import WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
-from .entities import Entity
+from .candidates import (FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, compass_part, facility_at, find_toponyms, lookup,
+                         place_inside)
+from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
+from .entities import Entity, after_movement
 from .gazetteer import Candidate, Gazetteer, normalize
 from .metonymy import is_metonym
 from .spelling import FuzzyIndex, variants_in
@@ -96,6 +97,12 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
     a variant of a country's name anywhere ("Norwway")."""
     focus = tuple(iso for iso, _ in evidence.focus.most_common(w.variant_countries) if iso)
     for t in tops:
+        if t.how == "part" and focus and not t.demonym and not t.embedded:
+            # "Council Bluff": the whole name misspelt outranks a place found inside it ("Bluff").
+            whole = [c for c in variants_in(t.entity.text, focus, gazetteer) if c.feature != "country"] or list(_fuzzy_index(gazetteer).match(t.entity.text, focus[:w.fuzzy_countries]))
+            if whole:
+                t.candidates, t.how, t.query, t.variants = whole, "variant", t.entity.text, {c.id for c in whole}
+            continue
         if t.demonym or t.embedded or t.how != "name":
             continue
         if not focus:
@@ -115,6 +122,15 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
             t.how = how if not t.candidates else t.how
             t.variants = {c.id for c in extra}
             t.candidates = t.candidates + extra
+
+
+def _facility_towns_in_focus(tops: list[Toponym], evidence: Evidence, w: Weights) -> None:
+    """A facility placed by a town inside its own name ("St Elmo Hotel" -> St Elmo) keeps only towns in the article's
+    top countries: a namesake abroad is dropped and the facility waits for the article's own town."""
+    focus = {iso for iso, n in evidence.focus.most_common(w.facility_town_countries) if iso and n > 0}
+    for t in tops:
+        if t.how == "facility name" and focus:
+            t.candidates = [c for c in t.candidates if c.country in focus]
 
 
 def _confidence(margin: float) -> float:
@@ -140,8 +156,14 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         lookup(t, article.text, gazetteer)
         if online is not None and not t.demonym:
             t.candidates = list(online.candidates(t.query)) + t.candidates
+    if doc is not None:
+        for t in tops:
+            span = doc.char_span(t.entity.start, t.entity.end, alignment_mode="expand")
+            if span is not None and not t.embedded and after_movement(doc, span.start):
+                t.hints.add(MOVED)
     evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
+    _facility_towns_in_focus(tops, evidence, w)
     for t in tops:
         t.scores = base_scores(t, evidence, gazetteer, w)
 
@@ -169,7 +191,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
         reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else "not in the gazetteer"
         if ranked:
             top = pool[ranked[0][0]]
-            hinted = any(t.hints or t.container or t.facility for t in group)
+            hinted = any(t.hints - {MOVED} or t.container or t.facility for t in group)
             # A town of its own name, the only place that has it, and named twice: the article is about it.
             unique = len(pool) == 1 and top.primary and len(group) >= w.unique_town_mentions
             # ... or one the article's other places surround ("Edmonton, south of Cairns").
@@ -206,6 +228,8 @@ def _resolution(doc, t: Toponym, chosen: Candidate, confidence: float, w: Weight
         return t, facility_at(chosen, t), round(confidence * w.facility_confidence, 3), False
     if chosen.id in t.variants:
         confidence = round(confidence * w.variant_confidence, 3)
+    if t.how == "direction" and chosen.feature == "region":
+        chosen = compass_part(chosen, t.entity.text) or chosen
     metonym = is_metonym(doc, t.entity, chosen) if doc is not None else False
     return t, chosen, confidence, metonym
 

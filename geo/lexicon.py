@@ -63,6 +63,8 @@ class TravelLexicon:
     earlier: frozenset[str]
     after_marks: frozenset[str]
     before_marks: frozenset[str]
+    last_ordinals: frozenset[str]
+    first_ordinals: frozenset[str]
     groups: frozenset[str]
     vehicles: frozenset[str]
     role_adjectives: Mapping[str, str]
@@ -102,6 +104,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         _speech_verbs(), frozenset(st["hedges"]), frozenset(st["sentence_hedges"]), frozenset(st["modal_hedges"]),
         frozenset(st["plan_words"]), frozenset(st["expect_words"]), frozenset(st["cancel_words"]),
         frozenset(od["later"]), frozenset(od["earlier"]), frozenset(od["after_marks"]), frozenset(od["before_marks"]),
+        frozenset(od["last_ordinals"]), frozenset(od["first_ordinals"]),
         frozenset(tr["groups"]), frozenset(tr["vehicles"]), MappingProxyType(dict(tr["role_adjectives"])),
         frozenset(tr["vessel_prefixes"]), frozenset(tr["head_nouns"]), frozenset(tr["head_verbs"]), frozenset(tr["roles"]),
         frozenset(tr["leader_roles"]), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),

@@ -20,6 +20,7 @@ CLAUSE_DEPS = ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep
 MAX_CLAUSE_HOPS = 8
 DATE_MAX_HOPS = 6
 DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
+NARRATIVE_DAY_HOPS = 2  # "the next day" on the event's own verb outranks a date found farther than this
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
@@ -50,7 +51,7 @@ class Event:
     subject_name: str = ""  # display name of a traveller that is not a person cluster
     clause: int = -1  # cleaned offset of the verb the event hangs on (events of one clause share it)
     aspect: str = "simple"  # "pluperfect" for "had flown" (before the narrative's point), "perfect" for "has landed" (the latest)
-    sequence: str | None = None  # "later" ("then", "later", "finally") or "earlier" ("earlier", "first")
+    sequence: str | None = None  # "later" ("then", "later", "finally"), "earlier" ("earlier", "first"), "last"/"first" (final stop)
     relation: str | None = None  # "after"/"before" the clause at `relative_to` ("after visiting X, he flew to Y")
     relative_to: int = -1
     leg: str = "out"  # "return" for the way back
@@ -153,12 +154,11 @@ def _dates_for(verb, ents_by_token: dict[int, Entity], anchor: str | None, futur
         text, label = (ent.text, ent.label) if ent is not None else (tok.text, "TIME" if re.fullmatch(r"\d{1,2}[:.]\d{2}", tok.text) else "")
         if label not in ("DATE", "TIME"):
             continue
+        if not _dates_the_verb(tok, scope):
+            continue
         hops = 0
         cur = tok
         while cur.head.i != cur.i and cur.i not in scope and hops < DATE_MAX_HOPS:
-            if cur.head.lemma_ in LX.speech_verbs and cur.head.i not in scope:
-                hops = 99
-                break
             cur = cur.head
             hops += 1
         if cur.i not in scope:
@@ -168,13 +168,52 @@ def _dates_for(verb, ents_by_token: dict[int, Entity], anchor: str | None, futur
             value = resolve_date(text, anchor, future, sentence, year_hint)
             if value:
                 date, best_date, offset = value, hops, None
-            elif date is None and narrative_offset(text) is not None:
-                offset = narrative_offset(text)
+            elif narrative_offset(text) is not None:
+                # "flew into X on Wednesday and took a train to Y the following day": the nearer words win
+                date, best_date, offset = None, hops, narrative_offset(text)
         if hops < best_time:
             t = time_of(text, sentence)
             if t:
                 time, best_time = t, hops
+    if best_date > NARRATIVE_DAY_HOPS:
+        # "... and took a train to Y the following day": the model often leaves such phrases untagged
+        for c in verb.children:
+            if c.dep_ in ("npadvmod", "advmod", "prep"):
+                days = narrative_offset(verb.doc[c.left_edge.i:c.right_edge.i + 1].text)
+                if days is not None:
+                    return None, time, days
     return date, time, offset
+
+
+def _dates_the_verb(tok, scope: dict[int, int]) -> bool:
+    """Whether a date token dates the event's clause, not a verb of its own ("where he is to meet Y on 12 June"), a
+    speech verb, or an event noun it belongs to ("arrived ahead of the summit on Tuesday")."""
+    cur = tok
+    through_noun = False
+    for _ in range(DATE_MAX_HOPS):
+        if cur.i in scope or cur.head.i == cur.i:
+            break
+        head = cur.head
+        if head.i not in scope and (head.lemma_ in LX.speech_verbs or head.pos_ in ("VERB", "AUX")):
+            return False
+        if head.lower_ in LX.before_marks and through_noun:
+            return False
+        through_noun = through_noun or (head.pos_ == "NOUN" and head.ent_type_ not in ("DATE", "TIME"))
+        cur = head
+    return not _after_event_noun(tok)
+
+
+def _after_event_noun(tok) -> bool:
+    """Whether, reading back from a date to its clause's verb, an "ahead of"/"before" phrase names a noun first (the
+    parser often hangs "ahead of the summit on Tuesday" on the verb)."""
+    noun = False
+    for t in reversed(tok.doc[tok.sent.start:tok.i]):
+        if t.pos_ in ("VERB", "AUX") and t.dep_ != "amod":
+            return False
+        if t.lower_ in LX.before_marks:
+            return noun
+        noun = noun or (t.pos_ == "NOUN" and t.ent_type_ not in ("DATE", "TIME"))
+    return False
 
 
 def article_anchor(article: Article, today: dt.date) -> tuple[str | None, int | None, str]:
@@ -240,6 +279,17 @@ def _order_cues(verb) -> tuple[str, str | None, str | None, int]:
     return aspect, sequence, relation, relative_to
 
 
+def _ordinal_cue(tok) -> str | None:
+    """"last" for "made its final stop in X" / "the last leg", "first" for "its first stop": an end of the journey."""
+    for t in [tok] + [c for c in tok.children if c.dep_ in OBJECT_DEPS]:
+        for c in t.children:
+            if c.dep_ == "amod" and c.lower_ in LX.last_ordinals:
+                return "last"
+            if c.dep_ == "amod" and c.lower_ in LX.first_ordinals:
+                return "first"
+    return None
+
+
 def _is_return(tok, particle: str | None) -> bool:
     if tok.lemma_.lower() in ("return", "homecoming") or (particle and particle.split()[-1] in LX.return_words):
         return True
@@ -297,6 +347,7 @@ def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str
     subject_id, subject_name = (who.id, who.name) if isinstance(who, Traveller) else (who, "")
     sent = tok.sent
     aspect, sequence, relation, relative_to = _order_cues(anchor_tok)
+    sequence = _ordinal_cue(tok) or sequence
     leg = "return" if _is_return(tok, particle) else "out"
     raw_start, raw_end = article.raw_span(sent.start_char, sent.end_char)
     clause = anchor_tok

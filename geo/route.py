@@ -1,4 +1,4 @@
-"""Routes: movement events merged into stops and trips, stops put in time order, legs and trip labels."""
+"""Routes: movement events merged into stops and trips (their time order in order.py), legs and trip labels."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +12,7 @@ from geopy.distance import geodesic
 from .dates import parse_iso, with_year
 from .lexicon import LEXICON as LX
 from .movement import DONE_STATUS, Event, extract_events
+from .order import order_stops
 
 __all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_events", "trip_label"]
 
@@ -21,7 +22,7 @@ ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
 # Regions that are not states, macro-regions or countries (Kyiv, Plymouth, a province named after its capital;
 # movement.LARGE_REGION_WORDS) count when nothing finer is near (see _without_containers).
 STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal", "local-region"}
-SAME_PLACE_KM = 25.0  # a station, airport or facility and the town it belongs to
+SAME_PLACE_KM = 35.0  # a station, airport or facility and the town it serves (airports lie up to ~30 km out)
 SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
 SETTLEMENTS = {"city", "town", "village"}
 REGION_CONTAINS_KM = 250.0  # a region this close to a finer stop of the same trip is taken as its container
@@ -31,25 +32,6 @@ COLLECTIVE_PREFIXES = ("group-", "vehicle-")
 SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these is a visit, not a journey
 
 
-@dataclass(frozen=True)
-class OrderWeights:
-    """How much each kind of evidence counts when two stops are put in order (votes for "a before b")."""
-
-    status: float = 10.0  # a stop reported done comes before one still expected
-    date: float = 5.0  # both stops carry day dates that differ
-    time: float = 3.0  # same day, clock times differ
-    marker: float = 2.0  # "then", "earlier", "after visiting", "had flown", told in one article
-    narrative: float = 1.0  # plain text order of one article's main line
-    return_leg: float = 3.0  # the way back comes last
-    departure: float = 3.0  # a place departed from comes before the places the same article reports reached
-
-
-WEIGHTS = OrderWeights()
-ROLE_OFFSET = {"origin": -0.2, "via": -0.1, "stop": 0.0, "destination": 0.1}  # within one clause: from X via Y to Z
-FLASHBACK_STEP = 0.001
-FUTURE_SHIFT = 1000.0  # what an article expects comes after everything it reports done
-PERFECT_SHIFT = 500.0  # "has arrived": the newest state, told first in a lede, after the narrated past
-GEOGRAPHY_NOTE = "order from geography: no date or wording orders this stop"
 
 
 @dataclass
@@ -223,6 +205,22 @@ def _without_containers(groups: list[list[Event]]) -> list[list[Event]]:
     return [g for g in groups if keep(g)]
 
 
+def _tail_of_a_longer_name(g: list[Event]) -> bool:
+    """Whether the stop's name, wherever its sentences write it, ends a longer capitalised name ("the Gyeongui Line",
+    "North Cove Marina"): a word of another name resolved as a town, not where the traveller went. A name the
+    sentences do not write (an alias, a transliteration) says nothing."""
+    if g[0].feature not in SETTLEMENTS | {"local-region"}:
+        return False
+    found = False
+    for e in g:
+        for m in re.finditer(rf"(?<!\w){re.escape(e.place)}(?!\w)", e.sentence):
+            found = True
+            before = e.sentence[:m.start()].split()
+            if not before or not before[-1][:1].isupper() or before[-1][-1:] in ".,;:!?\"'’”":
+                return False
+    return found
+
+
 def _stop(g: list[Event]) -> Stop:
     statuses = Counter(e.status for e in g)
     best = max(statuses, key=lambda s: (STATUS_RANK[s], statuses[s]))
@@ -239,131 +237,7 @@ def _stop(g: list[Event]) -> Stop:
     return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, best,
                 sorted({e.role for e in g}, key=ROLE_RANK.get), sorted({e.article for e in g}),
                 [{"article": e.article, "sentence": e.sentence, "start": e.start, "end": e.end, "status": e.status,
-                  "verb": e.verb, "role": e.role, "date": e.date} for e in g])
-
-
-# --------------------------------------------------------------------------- order
-
-
-def _shift(e: Event) -> float:
-    """How far an event moves past the article's narrative: plans after everything done, the latest state after the rest."""
-    if e.status not in DONE_STATUS:
-        return FUTURE_SHIFT
-    return PERFECT_SHIFT if e.aspect == "perfect" else 0.0
-
-
-def _positions(events: list[Event]) -> dict[int, float]:
-    """Narrative position of each event (by id) within one article: text order, moved by tense and order words."""
-    pos: dict[int, float] = {}
-    clause_pos: dict[int, float] = {}
-    main = 0.0
-    top = 0.0
-    flashback = 0
-    ordered = sorted(events, key=lambda e: e.order)
-    for e in ordered:
-        if e.relation:
-            continue
-        if e.clause in clause_pos:
-            p = clause_pos[e.clause]
-        elif e.aspect == "pluperfect" or e.sequence == "earlier":
-            flashback += 1
-            p = main - 0.5 + FLASHBACK_STEP * flashback
-        else:
-            top += 1
-            p = main = top
-            flashback = 0
-        clause_pos[e.clause] = p
-        pos[id(e)] = p + ROLE_OFFSET[e.role] + _shift(e)
-    for e in ordered:
-        if not e.relation:
-            continue
-        base = clause_pos.get(e.relative_to)
-        if base is None:
-            top += 1
-            base = top
-        # An event in an "after ..." clause happened before its main clause; in a "before ..." clause, after it.
-        pos[id(e)] = base + (-0.5 if e.relation == "after" else 0.5) + ROLE_OFFSET[e.role] + _shift(e)
-    return pos
-
-
-def _is_cued(e: Event) -> bool:
-    return bool(e.sequence or e.relation or e.aspect == "pluperfect")
-
-
-def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[float]]:
-    """pref[a][b]: weighted votes that stop a comes before stop b."""
-    n = len(stops)
-    pref = [[0.0] * n for _ in range(n)]
-    for a in range(n):
-        for b in range(n):
-            if a == b:
-                continue
-            sa, sb = stops[a], stops[b]
-            if sa.status in DONE_STATUS and sb.status not in DONE_STATUS:
-                pref[a][b] += WEIGHTS.status
-            if sa.date and sb.date and len(sa.date) == len(sb.date) == 10:
-                if sa.date < sb.date:
-                    pref[a][b] += WEIGHTS.date
-                elif sa.date == sb.date and sa.time and sb.time and sa.time[:1].isdigit() and sb.time[:1].isdigit() and sa.time < sb.time:
-                    pref[a][b] += WEIGHTS.time
-            a_return = all(e.leg == "return" for e in groups[a])
-            b_return = all(e.leg == "return" for e in groups[b])
-            if b_return and not a_return:
-                pref[a][b] += WEIGHTS.return_leg
-    by_article: dict[str, list[tuple[int, Event]]] = defaultdict(list)
-    for k, g in enumerate(groups):
-        for e in g:
-            by_article[e.article].append((k, e))
-    for members in by_article.values():
-        # A headline sums up, it does not narrate.
-        body = [(k, e) for k, e in members if not e.headline]
-        departed = {k for k, e in body if e.role == "origin" and e.status == "departed"}
-        for a in departed:
-            for b in {k for k, _ in members} - departed:
-                pref[a][b] += WEIGHTS.departure  # departure before arrival, told in one article
-        pos = _positions([e for _, e in body])
-        first: dict[int, tuple[float, bool]] = {}
-        for k, e in sorted(body, key=lambda ke: pos[id(ke[1])]):
-            if k not in first or (_is_cued(e) and not first[k][1]):
-                first[k] = (pos[id(e)], _is_cued(e))  # a stop told twice is placed by its cued telling ("then left for X")
-        for a, (pa, ca) in first.items():
-            for b, (pb, cb) in first.items():
-                if a != b and pa < pb:
-                    pref[a][b] += WEIGHTS.marker if (ca or cb) else WEIGHTS.narrative
-    return pref
-
-
-def _order(stops: list[Stop], groups: list[list[Event]]) -> list[int]:
-    """Stop indexes in time order: greedy on pairwise wins, then net votes; ties with no evidence at all broken by
-    geography (noted in the stop's evidence)."""
-    pref = _preferences(stops, groups)
-    n = len(stops)
-    remaining = list(range(n))
-    first_seen = {k: min((e.article, e.order) for e in g) for k, g in enumerate(groups)}
-    # Pairwise wins first (a strong vote against a far-off stop must not outweigh a weak one against a near one), then
-    # the summed margins; both kept per stop over the remaining stops and updated as stops are placed, so ordering is
-    # quadratic, not cubic, in the number of stops (a long article can have hundreds).
-    diff = [[pref[k][o] - pref[o][k] for o in range(n)] for k in range(n)]
-    wins = [sum((d > 0) - (d < 0) for d in row) for row in diff]
-    margin = [sum(row) for row in diff]
-    out: list[int] = []
-    while remaining:
-        best = max((wins[k], margin[k]) for k in remaining)
-        tied = [k for k in remaining if (wins[k], margin[k]) == best]
-        if len(tied) > 1 and out and all(pref[a][b] == 0 for a in tied for b in tied if a != b):
-            last = stops[out[-1]]
-            pick = min(tied, key=lambda k: geodesic((last.lat, last.lon), (stops[k].lat, stops[k].lon)).km)
-            for ev in stops[pick].evidence:
-                ev["order"] = GEOGRAPHY_NOTE
-        else:
-            pick = min(tied, key=lambda k: first_seen[k])
-        out.append(pick)
-        remaining.remove(pick)
-        for k in remaining:
-            d = diff[k][pick]
-            wins[k] -= (d > 0) - (d < 0)
-            margin[k] -= d
-    return out
+                  "verb": e.verb, "role": e.role, "date": e.date, "time": e.time} for e in g])
 
 
 # --------------------------------------------------------------------------- routes
@@ -394,6 +268,22 @@ def _complete_years(events: list[Event]) -> list[Event]:
             if value and not value.startswith("--"):
                 years[e.subject].append(int(value[:4]))
     return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
+
+
+def _dated_by_articles(stops: list[Stop], groups: list[list[Event]]) -> list[Stop]:
+    """A done stop the text gives no date takes the date of the article reporting it, when that fits between the
+    dates of the stops before and after it (ordering used the text's dates only)."""
+    out: list[Stop] = []
+    for k, (s, g) in enumerate(zip(stops, groups)):
+        reported = sorted({e.article_date for e in g if e.status in DONE_STATUS and e.date_source == "article"
+                           and e.article_date and len(e.article_date) == 10})
+        if s.date is None and s.status in DONE_STATUS and len(reported) == 1:
+            before = [t.date for t in out if t.date and len(t.date) == 10]
+            after = [t.date for t in stops[k + 1:] if t.date and len(t.date) == 10]
+            if (not before or max(before) <= reported[0]) and (not after or reported[0] <= min(after)):
+                s = replace(s, date=reported[0])
+        out.append(s)
+    return out
 
 
 def _collectives(events: Sequence[Event]) -> dict[str, str]:
@@ -438,12 +328,12 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     for subject, evs in by_subject.items():
         for trip in _trips(evs):
             trip, claims = _supersede(trip)
-            groups = _without_containers(_groups(trip))
+            groups = _without_containers([g for g in _groups(trip) if not _tail_of_a_longer_name(g)])
             stops = [_stop(g) for g in groups]
             if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue
-            order = _order(stops, groups)
-            stops = [stops[k] for k in order]
+            order = order_stops(stops, groups)
+            stops = _dated_by_articles([stops[k] for k in order], [groups[k] for k in order])
             dates = sorted(s.date for s in stops if s.date) or sorted(e.date for e in trip if e.date)
             trip_dates = sorted(d for d in (_effective_date(e) for e in trip) if d)
             current = bool(latest_article and trip_dates
@@ -455,5 +345,30 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
                           stops, _legs(stops), current, claims)
             route.trip["label"] = trip_label(route)
             routes.append(route)
+    routes = _travelling_together(routes)
     routes.sort(key=lambda r: (not r.current, -len(r.stops), r.subject))
     return routes
+
+
+def _travelling_together(routes: list[Route]) -> list[Route]:
+    """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
+    the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
+    def shape(r: Route) -> tuple:
+        return tuple((s.place_id, s.status, s.date, frozenset((ev["article"], ev["start"]) for ev in s.evidence))
+                     for s in r.stops)
+
+    together: dict[tuple, list[Route]] = defaultdict(list)
+    for r in routes:
+        together[shape(r)].append(r)
+    out = []
+    for same in together.values():
+        if len(same) == 1:
+            out.append(same[0])
+            continue
+        names = [r.subject for r in same]
+        first = same[0]
+        merged = replace(first, subject=", ".join(names[:-1]) + " and " + names[-1],
+                         subject_id="+".join(r.subject_id for r in same), trip=dict(first.trip))
+        merged.trip["label"] = trip_label(merged)
+        out.append(merged)
+    return out

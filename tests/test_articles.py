@@ -203,6 +203,14 @@ def test_help_documents_the_cli():
      None, "The minister arrived"),
     ("Published: 2021-03-04T09:30:00Z\nThe minister arrived in Lisbon on Thursday after a long flight from Luanda, officials said.\n",
      None, "The minister arrived"),
+    # A page's bare date line under the headline, with a clock time; a byline stamped "Updated <date>".
+    ("Minister arrives in Lisbon\n\nMarch 4, 2021, 9:05 AM\n\nThe minister arrived in Lisbon on Thursday after a long flight from Luanda.\n",
+     "Minister arrives in Lisbon", "Minister arrives"),
+    ("Minister arrives in Lisbon\n\n11.40 4 Mar 2021\n\nThe minister arrived in Lisbon on Thursday after a long flight from Luanda.\n",
+     "Minister arrives in Lisbon", "Minister arrives"),
+    ("Minister arrives in Lisbon\nBy Ana Reis, Lusa Wire,Updated March 4, 2021, 5 minutes ago\n"
+     "The minister arrived in Lisbon on Thursday after a long flight from Luanda.\n",
+     "Minister arrives in Lisbon", "Minister arrives"),
 ])
 def test_a_date_label_at_the_top_dates_the_article_and_is_not_story_text(raw, title, first_words):
     a = article_from_text("label", "label.txt", raw)
@@ -210,6 +218,12 @@ def test_a_date_label_at_the_top_dates_the_article_and_is_not_story_text(raw, ti
     assert a.text.startswith(first_words) and "2021" not in a.text
     start, end = a.raw_span(0, len(first_words))
     assert raw[start:end] == first_words  # offsets still point into the raw file
+
+
+def test_a_story_sentence_with_a_full_date_is_not_a_date_line():
+    raw = "Minister arrives in Lisbon\n\nThe minister arrived on March 4, 2021 after a long flight from Luanda.\n"
+    a = article_from_text("plain", "plain.txt", raw)
+    assert a.date_source != "stated" and "March 4, 2021" in a.text
 
 
 def test_a_story_line_that_starts_with_the_word_date_is_kept():

@@ -89,7 +89,7 @@ def test_bench_suite_runs_on_a_tiny_corpus(cache_dir):
     assert out.returncode == 0, out.stderr[-2000:]
     assert "ratio" in out.stdout and "gazetteer:" in out.stdout
     data = json.loads((ROOT / "bench" / "results" / "quick.json").read_text())
-    assert data["pipeline"][0]["ratio"] > 0 and data["gazetteer"]["places"] > 100_000
+    assert data["pipeline"][0]["ratio"] > 0 and data["pipeline"][0]["cpu_ratio"] > 0 and data["gazetteer"]["places"] > 100_000
 
 
 def test_parquet_export(seed_analysis, tmp_path):

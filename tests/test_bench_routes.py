@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from geo.bench_routes import PredictedStop, RoutesReport, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches
+from geo.bench_routes import PredictedStop, RoutesReport, place_miss, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches
 from geo.journey_gold import GoldExcerpt, GoldPlace, GoldStop, Traveller, check_copies, parse_gold
 from geo.errors import GeoError
 
@@ -56,6 +56,10 @@ def test_an_article_with_legs_swapped_is_not_in_order_and_a_missing_stop_breaks_
     assert report.kendall_tau == pytest.approx(((2 - 1) / 3 + 1.0) / 2)
     assert report.recall == pytest.approx(5 / 6) and report.in_order == 0
     assert "  j1: stops 5/6, in order 0/2, places 0/8" in report.table().splitlines()  # no mention was resolved
+    # Ordering apart from recall: the swapped article has every stop, the partial one does not.
+    assert (s.all_found, partial.all_found) == (True, False) and (report.all_found, report.in_order_when_found) == (1, 0)
+    assert "  in order among articles whose stops were all found 0/1  (0%)" in report.table().splitlines()
+    assert "NOT in order (1 pairs swapped)" in report.table()
 
 
 def test_a_stop_expected_here_but_done_elsewhere_in_the_journey_is_judged_done_for_status():
@@ -88,6 +92,16 @@ def test_place_accuracy_judges_points_at_161_km_regions_at_their_size_and_skips_
     gold = _excerpt([], places=(TURIN, ITALY))
     s = score_excerpt(gold, "person", [], [("Turin", 45.07, 7.69), ("Italy", 10.0, 10.0)])
     assert (s.places, s.places_right) == (1, 1)  # the country is not scored
+
+
+def test_missed_places_say_which_mention_chose_which_place_and_how_far():
+    assert place_miss(TURIN, [("Turin", 45.07, 7.69, "Turin")]) is None
+    assert place_miss(TURIN, [("Turin", 35.0, -80.0, "Turin, NC")]).startswith("Turin: 'Turin' -> Turin, NC at ")
+    assert place_miss(TURIN, [("Milan", 45.46, 9.19, "Milan")]) == "Turin: no mention"
+    gold = _excerpt([], places=(TURIN, ITALY))
+    s = score_excerpt(gold, "person", [], [("Turin", 35.0, -80.0, "Turin, NC")])
+    assert len(s.missed_places) == 1 and "Turin, NC" in s.missed_places[0]
+    assert "Turin, NC" in RoutesReport([s]).missed_places_table()
 
 
 def test_travellers_are_matched_by_listed_forms_and_multi_word_names_only():

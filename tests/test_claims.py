@@ -9,7 +9,7 @@ import pytest
 
 import spacy
 
-from geo.claims import Fact, Place, _number_value, build_claims, check_distance, check_duration
+from geo.claims import Fact, Place, _number_value, _times_agree, build_claims, check_distance, check_duration
 from geo.export import claims_csv, quotes_csv, to_json
 
 PARIS = Place("p:paris", "Paris", 48.857, 2.352)
@@ -79,6 +79,12 @@ def test_numbers_written_in_digits_and_words(text, value):
     assert _number_value(spacy.blank("en")(text)) == value
 
 
+@pytest.mark.parametrize("a, b, agree", [("09:30", "09:30 (UTC+09:00)", True), ("09:30", "10:00", False), ("morning", "09:30", True),
+                                         ("evening", "09:30", False), ("night", "01:00", True), ("afternoon", "evening", True)])
+def test_stated_times_of_day_agree_by_the_hours_they_cover(a, b, agree):
+    assert _times_agree(a, b) is agree and _times_agree(b, a) is agree
+
+
 def test_a_word_that_is_not_a_number_gives_no_count():
     assert _number_value(spacy.blank("en")("several")) is None
 
@@ -134,6 +140,16 @@ def test_a_stop_date_two_outlets_disagree_on_is_a_conflict(run_text):
     dates = [c for c in r.claims if c.kind == "stop date" and "Dakar" in c.subject]
     assert len(dates) == 1 and dates[0].conflict
     assert sorted(row.value for row in dates[0].rows) == ["2024-05-03", "2024-05-04"]
+
+
+def test_a_stop_time_two_outlets_disagree_on_is_a_conflict(run_text):
+    r = run_text({"one": "Foreign Minister Ines Moreau arrived in Dakar at 09:30 on 3 May 2024.\n",
+                  "two": "Foreign Minister Ines Moreau arrived in Dakar on Friday evening, 3 May 2024.\n",
+                  "three": "Foreign Minister Ines Moreau arrived in Dakar at 09:30 on 3 May 2024, officials said.\n"},
+                 dates={"one": "2024-05-06", "two": "2024-05-06", "three": "2024-05-06"})
+    (times,) = [c for c in r.claims if c.kind == "stop time" and "Dakar" in c.subject]
+    assert {row.article: row.value for row in times.rows} == {"one": "09:30", "two": "evening", "three": "09:30"}
+    assert times.conflict and len({row.group for row in times.rows}) == 2
 
 
 # ---------------------------------------------------------------- seeds (model, full gazetteer)

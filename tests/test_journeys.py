@@ -50,6 +50,20 @@ def test_undated_article_dated_by_its_weekday_dates(run_text):
     assert [s.date for s in route.stops] == ["2023-02-19", "2023-02-20", "2023-02-22"]
 
 
+def test_a_date_of_another_verb_or_of_an_event_noun_does_not_date_the_move(run_text):
+    text = ("President Ana Silva arrived in Montevideo on Sunday ahead of a summit with her hosts on Tuesday. "
+            "Silva flew on from Montevideo to reach Asunción, where she is to open a trade fair on 14 March.")
+    [route] = _routes(run_text(text, dates={"story": "2024-03-10"}), "Silva")
+    assert _names(route) == ["Montevideo", "Asunción"]
+    assert route.stops[0].date == "2024-03-10" and route.stops[1].date != "2024-03-14"
+
+
+def test_the_following_day_outranks_the_date_of_the_clause_it_joins(run_text):
+    text = "Premier Tomas Novak flew into Debrecen on Wednesday and took a train to Szeged the following day."
+    [route] = _routes(run_text(text, dates={"story": "2024-05-10"}), "Novak")
+    assert [(s.name, s.date) for s in route.stops] == [("Debrecen", "2024-05-08"), ("Szeged", "2024-05-09")]
+
+
 # ---------------------------------------------------------------- order (item 4)
 
 
@@ -65,6 +79,13 @@ def test_after_clause_happened_before_its_main_clause(run_text):
     text = "Foreign Minister Paul Girard flew to Nice on Thursday evening after visiting Lyon in the morning."
     [route] = _routes(run_text(text, dates={"story": "2024-04-20"}), "Girard")
     assert _names(route) == ["Lyon", "Nice"]
+
+
+def test_a_final_stop_told_first_comes_last(run_text):
+    text = ("Senator Liis Tamm made her final stop of the campaign tour in Tartu. "
+            "Tamm travelled from Narva to Rakvere and Viljandi.")
+    [route] = _routes(run_text(text, dates={"story": "2024-06-07"}), "Tamm")
+    assert [n for n in _names(route) if n != "Narva"] == ["Rakvere", "Viljandi", "Tartu"]
 
 
 def test_undated_departure_comes_before_a_dated_arrival(run_text):
@@ -274,3 +295,35 @@ def test_places_two_phrases_deep_journey_began_and_showed_up(run_text):
     [route] = _routes(run_text(text, dates={"story": "2024-07-17"}), "Menon")
     assert _names(route) == ["Chennai", "Colombo", "Malé"] or _names(route) == ["Chennai", "Colombo", "Male"]
     assert route.stops[0].status == "departed"
+
+
+def test_a_name_ending_in_a_facility_head_is_a_facility_whatever_the_label(nlp):
+    doc = nlp("The charter landed at Dag Varne International Airport after midnight.")
+    start = next(t.i for t in doc if t.text == "Dag")
+    doc.ents = [Span(doc, start, start + 4, label="PERSON")]
+    spans = fix_entities(doc, lambda name: False, set())
+    assert (start, start + 4, "FAC") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_a_small_name_and_its_head_noun_the_gazetteer_knows_together(nlp):
+    doc = nlp("His plane touched down at Kastrup airport on Sunday.")
+    name = next(t for t in doc if t.text == "Kastrup")
+    doc.ents = [Span(doc, name.i, name.i + 1, label="PERSON")]
+    known = {"kastrup airport"}
+    spans = fix_entities(doc, lambda name: False, set(), is_known=lambda name: name.lower() in known)
+    assert (name.i, name.i + 2, "FAC") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_after_a_movement_verb_a_large_city_outranks_the_region_of_its_name(run_text):
+    text = "The Portuguese premier flew to Rio de Janeiro on Monday for talks on trade."
+    places = {m.text: p for p in run_text(text).places for m in p.mentions}
+    city = places["Rio de Janeiro"]
+    assert city.feature == "city" and abs(city.lat + 22.9) < 0.3, city
+
+
+def test_an_untagged_name_ending_in_a_facility_head_after_a_preposition_is_a_facility(nlp):
+    doc = nlp("The open-air service was held at the Kallax Air Base near the coast.")
+    doc.ents = []
+    spans = fix_entities(doc, lambda name: False, set())
+    start = next(t.i for t in doc if t.text == "Kallax")
+    assert (start, start + 3, "FAC") in [(s, e, label) for s, e, label, _ in spans]

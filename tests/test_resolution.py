@@ -203,7 +203,8 @@ def test_weights_are_named_and_change_the_outcome(gazetteer):
     spans = [("Perth", "GPE"), ("Dundee", "GPE")]
     found, _ = _resolve(gazetteer, text, spans, weights=Weights(coherence=0.0, anchor_near=0.0, anchor_far=0.0, holds=0.0,
                                                                          region_named=0.0, region_named_sentence=0.0,
-                                                                         focus_share=0.0, focus_present=0.0))
+                                                                         focus_share=0.0, focus_present=0.0,
+                                                                         country_named_sentence=0.0))
     assert found["Perth"][0].country == "AU"  # without the article's evidence, population decides
 
 
@@ -261,3 +262,84 @@ def test_a_region_several_countries_have_is_the_one_in_the_articles_country(gaze
 def test_fuzzy_matching_leaves_short_everyday_words_alone(gazetteer):
     _, unresolved = _resolve(gazetteer, "Shops in Norway close over Eastr.", [("Norway", "GPE"), ("Eastr", "LOC")])
     assert "Eastr" in unresolved
+
+
+# --------------------------------------------------------------------------- journeys, issue 17 items 1-3 and 9
+
+
+def test_an_air_reserve_base_written_in_full_is_the_airportsdata_entry(gazetteer):
+    found, _ = _resolve(gazetteer, "The tanker returned to Grissom Air Reserve Base in Indiana.",
+                        [("Grissom Air Reserve Base", "ORG"), ("Indiana", "GPE")])
+    place, _ = found["Grissom Air Reserve Base"]
+    assert place.feature == "facility" and place.category == "air_base" and _near(place, 40.65, -86.15, 5), place
+
+
+def test_a_facility_in_a_regions_county_lands_on_the_county(gazetteer):
+    found, _ = _resolve(gazetteer, "The plane flew on to the Kessler Training Camp in Arizona's Maricopa County overnight.",
+                        [("Kessler Training Camp", "FAC"), ("Arizona", "GPE"), ("Maricopa County", "GPE")])
+    camp, _ = found["Kessler Training Camp"]
+    assert camp.feature == "facility" and _near(camp, 33.35, -112.49, 60), camp
+
+
+def test_a_town_inside_a_facility_name_abroad_gives_way_to_the_articles_town(gazetteer):
+    found, unresolved = _resolve(gazetteer, "The envoys arrived in Nairobi, Kenya on Monday. They stayed at the Springfield Hotel.",
+                                 [("Nairobi", "GPE"), ("Kenya", "GPE"), ("Springfield Hotel", "ORG")])
+    hotel, confidence = found["Springfield Hotel"]
+    assert hotel.category == "hotel" and hotel.country == "KE" and _near(hotel, -1.29, 36.82, 20), hotel
+    assert confidence < found["Nairobi"][1]
+
+
+def test_a_region_whose_official_name_starts_with_an_article(gazetteer):
+    found, _ = _resolve(gazetteer, "Road blocks went up across Guajira in northern Colombia.", [("Guajira", "GPE"), ("Colombia", "GPE")])
+    region, _ = found["Guajira"]
+    assert region.feature == "region" and region.country == "CO", region
+
+
+def test_a_much_larger_city_known_by_an_other_name_outranks_a_small_main_name(gazetteer):
+    found, _ = _resolve(gazetteer, "Exhibitors from across Germany filled the trade fair in Hanover this week.",
+                        [("Germany", "GPE"), ("Hanover", "GPE")])
+    assert found["Hanover"][0].country == "DE"
+
+
+def test_a_country_named_in_the_sentence_chooses_between_large_namesakes(gazetteer):
+    text = "Freight rates rose in Venezuela and Colombia this year. The ferry left the Spanish port of Valencia on Monday."
+    found, _ = _resolve(gazetteer, text, [("Venezuela", "GPE"), ("Colombia", "GPE"), ("Spanish", "NORP"), ("Valencia", "GPE")])
+    assert found["Valencia"][0].country == "ES"
+
+
+def test_a_misspelt_name_is_matched_whole_before_a_place_inside_it(gazetteer):
+    found, _ = _resolve(gazetteer, "The candidate spoke in Cedar Rapid, Iowa, then drove to Ames.",
+                        [("Cedar Rapid", "GPE"), ("Iowa", "GPE"), ("Ames", "GPE")])
+    place, _ = found["Cedar Rapid"]
+    assert place.name == "Cedar Rapids" and _near(place, 41.98, -91.67, 10), place
+
+
+def test_the_town_an_event_is_named_after(gazetteer):
+    found, _ = _resolve(gazetteer, "Skiers from Norway arrived for the Lillehammer Winter Games.",
+                        [("Norway", "GPE"), ("Lillehammer Winter Games", "EVENT")])
+    town, _ = found["Lillehammer"]
+    assert town.country == "NO" and _near(town, 61.12, 10.47, 10), town
+
+
+def test_a_compass_word_before_a_region_names_that_part_of_it(gazetteer):
+    found, _ = _resolve(gazetteer, "Wildfires spread across Northern Queensland this week.", [("Northern Queensland", "LOC")])
+    part, _ = found["Northern Queensland"]
+    whole = next(c for c in gazetteer.candidates("Queensland") if c.feature == "region")
+    assert part.name == "Northern Queensland" and part.lat > whole.lat + 2, part
+
+
+def test_a_region_named_in_the_sentence_names_its_country(gazetteer):
+    text = "Freight rates rose in Venezuela and Colombia this year. The ferry left Valencia in Catalonia's neighbour on Monday."
+    found, _ = _resolve(gazetteer, text, [("Venezuela", "GPE"), ("Colombia", "GPE"), ("Valencia", "GPE"), ("Catalonia", "GPE")])
+    assert found["Valencia"][0].country == "ES"
+
+
+def test_a_country_after_in_says_where_a_namesake_is(gazetteer):
+    found, _ = _resolve(gazetteer, "The schooner left Perth in Scotland on Tuesday and sailed north.", [("Perth", "GPE"), ("Scotland", "GPE")])
+    assert found["Perth"][0].country == "GB"
+
+
+def test_the_town_an_organisation_named_event_is_named_after(gazetteer):
+    found, _ = _resolve(gazetteer, "Skaters from Norway trained for the Lillehammer Winter Olympics.",
+                        [("Norway", "GPE"), ("Lillehammer Winter Olympics", "ORG")])
+    assert found["Lillehammer"][0].country == "NO"

@@ -11,7 +11,8 @@ from . import Entry, package_dir
 
 FACILITY_KINDS = frozenset({"airport", "air_base"})
 # Abbreviations written inside airportsdata names, expanded so the designator lexicon recognises them.
-ABBREVIATIONS = {"afb": "Air Force Base", "nas": "Naval Air Station", "aaf": "Army Air Field", "ab": "Air Base"}
+ABBREVIATIONS = {"afb": "Air Force Base", "nas": "Naval Air Station", "aaf": "Army Air Field", "ab": "Air Base",
+                 "arb": "Air Reserve Base", "angb": "Air National Guard Base"}
 MIN_CORE = 3
 
 
@@ -26,7 +27,7 @@ def _category(name: str) -> str:
     if re.search(r"heliport", name, re.I):
         return "heliport"
     _, designator = strip_designator(name, FACILITY_KINDS)
-    military = re.search(r"\b(air base|airbase|air force|army air|naval air|joint base|raf|military)\b", name, re.I)
+    military = re.search(r"\b(air base|airbase|air force|air reserve|air national guard|army air|naval air|joint base|raf|military)\b", name, re.I)
     return "air_base" if military or (designator is not None and designator.kind == "air_base") else "airport"
 
 
@@ -60,6 +61,9 @@ def airport_entries() -> Iterator[Entry]:
             city = _city(rec["city"])
             city_key = normalize(city)
             names = [clean] + ([written] if written != clean else [])
+            base = re.sub(r"\s+Airport$", "", clean)
+            if base != clean and _category(base) == "air_base":
+                names.append(base)  # "Grissom Arb Airport" is written "Grissom Air Reserve Base"
             cores = [c for c in _cores(clean) if len(c) >= MIN_CORE]
             if city_key and cores and cores[0].startswith(city_key + " "):
                 cores.append(cores[0][len(city_key) + 1:])  # "london heathrow" -> "heathrow"

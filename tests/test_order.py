@@ -1,0 +1,65 @@
+"""Stop order and stop hygiene on events built by hand (no model): ordinals, listed places, dates from the article."""
+from __future__ import annotations
+
+from geo.movement import Event
+from geo.route import build_routes
+
+# Real towns' coordinates; an invented traveller.
+TOWNS = {"Narva": (59.377, 28.190), "Rakvere": (59.346, 26.355), "Paide": (58.885, 25.557),
+         "Viljandi": (58.363, 25.590), "Tartu": (58.378, 26.729), "Line": (59.10, 26.90)}
+
+
+def _event(place, role="destination", clause=100, order=100, status="arrived", date=None, sentence="", **kw) -> Event:
+    lat, lon = TOWNS[place]
+    fields = dict(subject="p1", place_id=place.lower(), place=place, lat=lat, lon=lon, feature="town", role=role,
+                  verb="travel", status=status, date=date, time=None, article="a1", article_date="2024-06-05",
+                  sentence=sentence or f"Senator Liis Tamm went to {place}.", start=0, end=10, order=order,
+                  clause=clause, date_source="text" if date else "article")
+    fields.update(kw)
+    return Event(**fields)
+
+
+def _stops(events):
+    [route] = build_routes(events, {"p1": "Liis Tamm"}, {"a1": "2024-06-05"})
+    return route
+
+
+def test_a_final_stop_told_first_comes_last_and_a_listed_clause_keeps_its_text_order():
+    events = [_event("Tartu", role="stop", clause=10, order=10, sequence="last"),
+              _event("Narva", role="origin", clause=50, order=50, status="departed"),
+              *[_event(t, clause=50, order=50) for t in ("Rakvere", "Paide", "Viljandi")]]
+    assert [s.name for s in _stops(events).stops] == ["Narva", "Rakvere", "Paide", "Viljandi", "Tartu"]
+
+
+def test_an_undated_done_stop_takes_the_articles_date_when_it_fits_the_order():
+    events = [_event("Narva", role="origin", clause=10, order=10, status="departed", date="2024-06-03"),
+              _event("Tartu", clause=20, order=20),
+              _event("Paide", clause=30, order=30, status="expected")]
+    route = _stops(events)
+    assert [(s.name, s.date) for s in route.stops] == [("Narva", "2024-06-03"), ("Tartu", "2024-06-05"), ("Paide", None)]
+    # A later stop dated before the article's date: the undated one between them stays undated.
+    events[2] = _event("Paide", clause=30, order=30, date="2024-06-04", sequence="later")
+    assert [(s.name, s.date) for s in _stops(events).stops] == [("Narva", "2024-06-03"), ("Tartu", None), ("Paide", "2024-06-04")]
+
+
+def test_a_word_of_a_longer_name_resolved_as_a_town_is_no_stop():
+    sentence = "The delegation crossed the border via the Kunda Line and rode on to Tartu."
+    events = [_event("Line", role="via", status="passed", sentence=sentence),
+              _event("Tartu", clause=100, order=101, sentence=sentence),
+              _event("Narva", role="origin", clause=5, order=5, status="departed", sentence="They left Narva at dawn.")]
+    assert [s.name for s in _stops(events).stops] == ["Narva", "Tartu"]
+    # The same word standing alone is a place.
+    events[0] = _event("Line", role="via", status="passed", sentence="The delegation passed through Line and rode on to Tartu.")
+    assert "Line" in [s.name for s in _stops(events).stops]
+
+
+def test_travellers_told_together_are_one_route_named_after_all_of_them():
+    events = [_event("Narva", role="origin", status="departed", clause=10, order=10),
+              _event("Tartu", clause=10, order=10)]
+    both = events + [ev.__class__(**{**ev.__dict__, "subject": "p2"}) for ev in events]
+    routes = build_routes(both, {"p1": "Liis Tamm", "p2": "Jaan Kask"}, {"a1": "2024-06-05"})
+    [route] = routes
+    assert route.subject == "Liis Tamm and Jaan Kask" and [s.name for s in route.stops] == ["Narva", "Tartu"]
+    # Different stops stay two routes.
+    apart = both + [_event("Paide", subject="p2", clause=20, order=20)]
+    assert len(build_routes(apart, {"p1": "Liis Tamm", "p2": "Jaan Kask"}, {"a1": "2024-06-05"})) == 2
