@@ -101,7 +101,8 @@ def _where_place(refs: Referents, head) -> Candidate | None:
 def _places_around(refs: Referents, noun) -> list[Candidate]:
     """Places in the "in/at" phrases of a presence verb's object ("met students at X", "greeted crowds in Y")."""
     out = []
-    for prep in noun.children:
+    holders = [noun] + [c for c in noun.children if c.dep_ == "relcl"]  # "the campus that X has in Y"
+    for prep in (p for h in holders for p in h.children):
         if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:
             for pobj in prep.children:
                 for target in [pobj] + list(pobj.conjuncts):

@@ -82,6 +82,7 @@ class TravelLexicon:
     collective_nouns: frozenset[str]
     aircraft_verbs: frozenset[str]
     person_nouns: frozenset[str]
+    presence_nouns: frozenset[str]
 
 
 def _speech_verbs(path: Path = SPEECH_FILE) -> frozenset[str]:
@@ -110,7 +111,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         frozenset(tr["leader_roles"]), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),
         frozenset(d["places"]["generic_nouns"]), frozenset(d["places"]["facility_heads"]),
         frozenset(tr["vessel_markers"]), frozenset(tr["collective_nouns"]), frozenset(tr["aircraft_verbs"]),
-        frozenset(tr["person_nouns"]),
+        frozenset(tr["person_nouns"]), frozenset(mv["presence_nouns"]),
     )
 
 

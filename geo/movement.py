@@ -6,18 +6,16 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from .arguments import place_arguments
+from .arguments import OBJECT_DEPS, place_arguments
 from .articles import YEAR_RE, Article
 from .dates import narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity
 from .lexicon import LEXICON as LX
 from .referents import Referents, Traveller
+from .travellers import clause_chain, companions, hosted, traveller_of_word
 
 # Verbs that describe movement only with a particle ("touched down", "wrapped up"), not alone ("touched on").
 PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop", "show", "turn"}
-# Dependency relations by which a clause governs the clause of an event (for status, dates and subjects).
-CLAUSE_DEPS = ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr")
-MAX_CLAUSE_HOPS = 8
 DATE_MAX_HOPS = 6
 DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
 NARRATIVE_DAY_HOPS = 2  # "the next day" on the event's own verb outranks a date found farther than this
@@ -58,49 +56,6 @@ class Event:
     date_offset: int | None = None  # days from the previous dated event ("the next day")
     date_source: str = "text"  # "text", "article" (from the article's date) or "" when undated
     headline: bool = False  # told in the headline, which sums up rather than narrates
-
-
-def clause_chain(token) -> list:
-    """The token and the verbs that govern it through open clauses (xcomp, advcl, conj, ccomp, relcl)."""
-    chain = [token]
-    cur = token
-    while cur.dep_ in CLAUSE_DEPS and cur.head.i != cur.i:
-        cur = cur.head
-        chain.append(cur)
-        if len(chain) > MAX_CLAUSE_HOPS:
-            break
-    return chain
-
-
-def subject_of(refs: Referents, verb) -> str | Traveller | None:
-    """The traveller of a verb: its object for verbs of sending, else the subject of the verb or of a clause above it."""
-    if verb.lemma_ in LX.send_verbs:
-        for child in verb.children:
-            if child.dep_ == "dobj" and child.lemma_.lower() not in LX.vehicles:  # "took the train" is how, not who
-                who = refs.traveller_of_token(child)
-                if who:
-                    return who
-    if verb.dep_ == "acl" and verb.tag_ in ("VBD", "VBN"):
-        # "the delegation left X and reached Y" parsed as a reduced relative; "evacuees flown from X" is one
-        who = refs.traveller_of_token(verb.head)
-        if who:
-            return who
-    for tok in clause_chain(verb):
-        if tok.dep_ == "ROOT" and tok.pos_ == "PROPN" and tok.i != verb.i:
-            who = refs.traveller_of_token(tok)  # "after leaving X, Cardinal Y transferred ..." parsed with Y as the root
-            if who:
-                return who
-        if tok.pos_ not in ("VERB", "AUX", "NOUN"):
-            continue
-        subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]
-        for child in subjects:
-            for named in [child] + list(child.conjuncts):  # "X-17s and 32 charters departed": the charters travel
-                who = refs.traveller_of_token(named)
-                if who:
-                    return who
-        if any(c.dep_ in ("nsubj", "nsubjpass") for c in subjects):
-            return None  # the clause has its own subject, and it is nobody who travels
-    return None
 
 
 def status_of(verb, role: str, sentence_text: str) -> str:
@@ -320,7 +275,9 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
     for tok in doc:
         lemma = tok.lemma_.lower()
         if tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_ and not doc[tok.i - 2].whitespace_:
-            lemma = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "send-off" is tokenized send / - / off
+            joined = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "send-off" is tokenized send / - / off
+            if joined in LX.move_nouns:  # "a sudden-journey" is a journey
+                lemma = joined
         is_verb = tok.pos_ in ("VERB", "AUX") and (lemma in LX.move_verbs or lemma in LX.presence_verbs or lemma in LX.send_verbs)
         is_noun = tok.pos_ in ("NOUN", "PROPN") and lemma in LX.move_nouns
         if not (is_verb or is_noun):
@@ -331,8 +288,8 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
         args = place_arguments(refs, tok, lemma, is_verb, is_noun, particle)
         if not args:
             continue
-        subject, anchor_tok = _traveller(refs, tok, is_noun)
-        travellers = ([subject] if subject else []) + _companions(refs, anchor_tok, subject) + ([] if is_noun else _hosted(refs, tok))
+        subject, anchor_tok = traveller_of_word(refs, tok, is_noun)
+        travellers = ([subject] if subject else []) + companions(refs, anchor_tok, subject) + ([] if is_noun else hosted(refs, tok))
         for who in travellers:
             events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, args, is_noun, ents_by_token,
                                      anchor, year_hint, anchor_source, title_end))
@@ -367,53 +324,6 @@ def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
                             "text" if date else anchor_source, tok.idx < title_end))
     return events
-
-
-def _companions(refs: Referents, verb, subject) -> list:
-    """Travellers joined to the subject ("X, Y and Z arrived", "X and his wife flew"): each gets the same events."""
-    if not subject:
-        return []
-    out = []
-    for tok in clause_chain(verb)[:3]:
-        for child in tok.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
-                out.extend(who for who in refs.party(child) if who != subject and who not in out)
-                for conj in child.conjuncts:
-                    who = refs.traveller_of_token(conj)
-                    if who and who != subject and who not in out:
-                        out.append(who)
-                return out
-    return out
-
-
-def _hosted(refs: Referents, tok) -> list:
-    """Travellers received by a host verb's subject ("the governor received the guests at X")."""
-    if tok.lemma_.lower() not in LX.host_verbs:
-        return []
-    return [who for c in tok.children if c.dep_ in ("dobj", "obj") for who in [refs.traveller_of_token(c)] if who]
-
-
-def _traveller(refs: Referents, tok, is_noun: bool):
-    """(traveller, token whose clause gives status and date) of a movement word."""
-    if not is_noun:
-        return subject_of(refs, tok), tok
-    subject = None
-    for child in tok.children:
-        if child.dep_ == "poss":
-            subject = refs.traveller_of_token(child)
-    if subject is None and tok.head.lemma_ in LX.light_verbs | LX.presence_verbs:
-        subject = subject_of(refs, tok.head)
-    if subject is None:
-        for anc in tok.ancestors:
-            for child in anc.children:
-                if child.dep_ in ("nsubj", "nsubjpass") and child.i != tok.i:
-                    subject = refs.traveller_of_token(child)
-                    break
-            if subject:
-                break
-    if subject is None and any(c.lower_ == "the" for c in tok.children):
-        subject = refs.main_person()  # "the trip to X" in a story about one traveller
-    return subject, (tok.head if tok.head.pos_ in ("VERB", "AUX") else tok)
 
 
 def _narrative_dates(events: list[Event]) -> list[Event]:

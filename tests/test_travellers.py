@@ -138,5 +138,26 @@ def test_they_after_people_named_together_is_those_people_not_a_party(run_text):
     result = run_text(text, dates={"story": "2024-05-08"})
     for name in ("Walter Grant", "Helen Grant"):
         [route] = _routes(result, name)
-        assert _names(route) == ["Agra", "Jaipur"]
+        assert [n.split()[0] for n in _names(route)] == ["Agra", "Jaipur"]  # Agra or its airport
     assert not _routes(result, "party")
+
+
+def test_a_mass_celebrated_somewhere_places_the_person_the_story_follows(run_text):
+    text = ("Pope Leo arrived in Lima on Monday. Pope Leo met President Rosa Diaz. "
+            "The Mass was celebrated at the Callao naval base, which was built in 1900.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Leo")
+    assert _names(route) == ["Lima", "Callao"]
+
+
+def test_a_plant_addressed_is_in_the_town_its_relative_clause_names(run_text):
+    text = ("President Walter Grant arrived in Leipzig on Monday. Upon landing, President Walter Grant addressed the chip "
+            "plant that Nordtech runs in Dresden.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Walter Grant")
+    assert _names(route) == ["Leipzig", "Dresden"]
+
+
+def test_a_hyphenated_adjective_does_not_hide_a_journey(run_text):
+    text = ("A bus filled with Kenyan refugees reached Entebbe on Monday. Their long-and difficult-journey began at "
+            "the bus station in Juba.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "refugees")
+    assert _names(route) == ["Juba", "Entebbe"]
