@@ -50,6 +50,8 @@ def place_arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bo
                 continue
             if particle and role in OVERRIDABLE_ROLES:
                 role = LX.particles[particle]
+            elif is_verb and role == "stop" and LX.role_by_object.get(lemma) == "origin":
+                role = "origin"  # "after leaving the residence in X": where one leaves from
             if child.lower_ == "out":
                 child = next((c for c in child.children if c.lower_ == "of"), child)
             for pobj in [c for c in child.children if c.dep_ == "pobj"]:

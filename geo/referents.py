@@ -301,6 +301,11 @@ class Referents(VehicleOwners):
         """The resolved place a token stands for: itself, a name modifying it, or the place a generic noun names."""
         if token.i in self.place_at:
             return self.place_at[token.i]
+        generic = token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns
+        if generic:  # "Ukraine's Black Sea port of X": the "of" phrase names it, before any modifier
+            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children):
+                if pobj.dep_ == "pobj" and pobj.i in self.place_at:
+                    return self.place_at[pobj.i]
         named = [self.place_at[c.i] for c in token.children
                  if c.dep_ in ("compound", "nmod", "amod") and c.i in self.place_at and self._names_head(c, token)]
         # "the U.S. X air base", "the U.S. air base in X": the country owns it; the town or the phrase says where it is.
@@ -309,15 +314,11 @@ class Referents(VehicleOwners):
             return finer[0]
         if named and not self._placed_by_phrase(token):
             return named[0]
-        if token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns:
+        if generic:
             for dep in ("appos", "poss"):  # "the capital, X" before "Y's capital"; "X's coast"
                 for child in token.children:
                     if child.dep_ == dep and child.i in self.place_at:
                         return self.place_at[child.i]
-                if child.dep_ == "prep" and child.lower_ == "of":
-                    for pobj in child.children:
-                        if pobj.i in self.place_at:
-                            return self.place_at[pobj.i]
         if token.lower_ in ("which", "that", "where"):
             cur = token
             while cur.head.i != cur.i and cur.dep_ != "relcl":
@@ -396,8 +397,14 @@ class Referents(VehicleOwners):
         if low in THING_PRONOUNS:
             vehicle = self.vehicle_before(token)
             return self.owner_of_vehicle(vehicle) if vehicle is not None else None
-        if low in RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
-            return self.traveller_of_token(token.head.head)
+        if low in RELATIVE_PRONOUNS:
+            clause = token.head  # "X, which the UN says is carrying grain, ...": the clause may nest inside the relative
+            for _ in range(3):
+                if clause.dep_ == "relcl" or clause.head.i == clause.i:
+                    break
+                clause = clause.head
+            if clause.dep_ == "relcl":
+                return self.traveller_of_token(clause.head)
         if token.lemma_.lower() in LX.vehicles and token.pos_ == "NOUN":
             return self.owner_of_vehicle(token)
         if token.pos_ in ("PROPN", "NUM") and token.is_title and token.dep_ in SUBJECT_DEPS and token.i not in self.place_at and self._aircraft_verb(token.head):

@@ -34,11 +34,18 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
         who = refs.traveller_of_token(verb.head)
         if who:
             return who
-    for tok in clause_chain(verb):
-        if tok.dep_ == "ROOT" and tok.pos_ == "PROPN" and tok.i != verb.i:
-            who = refs.traveller_of_token(tok)  # "after leaving X, Cardinal Y transferred ..." parsed with Y as the root
-            if who:
-                return who
+    chain = clause_chain(verb)
+    if chain[-1].dep_ == "npadvmod" and chain[-1].head.i != chain[-1].i:
+        chain += clause_chain(chain[-1].head)  # "This morning, after leaving X, ...": the time phrase hangs on the clause
+    for tok in chain:
+        if tok.dep_ == "ROOT" and tok.pos_ not in ("VERB", "AUX") and tok.i != verb.i:
+            # A sentence the parser found no verb in ("after leaving X, Cardinal Y transferred ...", with Y or "after"
+            # as the root): the name at the root, or hanging from it, is who acts.
+            objects = {c.i for c in verb.children if c.dep_ in ("dobj", "obj")}  # "after meeting X": X is met
+            for named in [tok] + [t for t in tok.sent if t.pos_ == "PROPN" and t.i not in objects]:
+                who = refs.traveller_of_token(named)
+                if who:
+                    return who
         if tok.pos_ not in ("VERB", "AUX", "NOUN"):
             continue
         subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]

@@ -161,3 +161,24 @@ def test_a_hyphenated_adjective_does_not_hide_a_journey(run_text):
             "the bus station in Juba.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "refugees")
     assert _names(route) == ["Juba", "Entebbe"]
+
+
+def test_a_sentence_the_parser_finds_no_verb_in_still_has_its_traveller(run_text):
+    text = ("Pope Francis arrived in Peru on Sunday. This morning, after leaving the apostolic nunciature in Lima, the "
+            "Holy Father Francis transferred by car to the air base.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Francis")
+    assert _names(route)[0] == "Lima" and route.stops[0].status == "departed"
+
+
+def test_the_port_of_a_town_is_the_town_not_the_sea_or_country_before_it(run_text):
+    text = ("The bulk carrier Sea Lark had left Romania's Black Sea port of Constanta a week ago. "
+            "The Sea Lark docked in Piraeus on Friday.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Sea Lark")
+    assert _names(route)[0].startswith("Constan") and _names(route)[-1] == "Piraeus"
+
+
+def test_which_deep_in_a_relative_clause_is_what_the_clause_is_about(run_text):
+    text = ("The ministry said an inspection team finished its review aboard the Malta-flagged Sea Lark. The Sea Lark, "
+            "which the United Nations says is carrying 20,000 tons of wheat, set sail Monday from Constanta.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Sea Lark")
+    assert _names(route)[0].startswith("Constan") and route.stops[0].status == "departed"
