@@ -10,13 +10,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.aliases import legacy_id
 from geo.config import PROJECT_DIR, load_settings
+from geo.entities import MentionKey
 from geo.errors import GeoError
 from geo.export import claims_csv, dumps, entities_csv, places_csv, quotes_csv, to_geojson
 from geo.jobs import JobRunner
 from geo.mapview import MapView, assets_installed, build_map, install_static_assets
+from geo.pipeline import FrozenMap
 from geo.render import escape, highlight_html
-from geo.route import DONE_STATUS
+from geo.status import Status
 from geo.viewstate import ALL_LABELS, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.quotes import article_quotes, claims_table, quote_choices
 
@@ -69,8 +72,8 @@ def load_results(folder: str, stamp: float):
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def corpus_index(digest: str, _analysis) -> dict:
-    """Per-article entity and place lists, built once per corpus instead of on every rerun."""
+def corpus_index(digest: str, _analysis) -> FrozenMap:
+    """Per-article entity and place tuples, built once per corpus instead of on every rerun (shared, so immutable)."""
     entities: dict[str, list] = {}
     for e in _analysis.entities:
         entities.setdefault(e.article, []).append(e)
@@ -78,7 +81,8 @@ def corpus_index(digest: str, _analysis) -> dict:
     for p in _analysis.places:
         for aid in p.articles:
             places.setdefault(aid, []).append(p)
-    return {"entities": entities, "places": places}
+    return FrozenMap(entities=FrozenMap({k: tuple(v) for k, v in entities.items()}),
+                     places=FrozenMap({k: tuple(v) for k, v in places.items()}))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -89,7 +93,9 @@ def entity_matrix(digest: str, labels: tuple[str, ...], _analysis, max_columns: 
                      if e.label in labels and _analysis.cluster_of(e))
     if not counts:
         return pd.DataFrame()
-    frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": a[:12], "n": n} for (c, a), n in counts.items()])
+    labels_of = {a.id: a.label for a in _analysis.articles}
+    frame = pd.DataFrame([{"entity": clusters[c].name, "type": clusters[c].label, "article": labels_of.get(a, a), "n": n}
+                          for (c, a), n in counts.items()])
     if frame["article"].nunique() > max_columns:
         table = frame.groupby(["entity", "type"]).agg(mentions=("n", "sum"), articles=("article", "nunique"))
         return table.sort_values("mentions", ascending=False).head(200)
@@ -204,20 +210,22 @@ def main() -> None:
     if not analysis.articles:
         st.stop()
 
-    titles = {a.id: (a.title or a.id) for a in analysis.articles}
+    titles = {a.id: (a.title or a.label) for a in analysis.articles}
+    labels = {a.id: a.label for a in analysis.articles}
     article_ids = [a.id for a in analysis.articles]
     clusters = analysis.cluster_by_id()
     subjects = sorted({r.subject for r in analysis.routes})
     place_ids = {p.id: p for p in analysis.places}
     wanted = read_view(st.query_params.to_dict(), Choices(article_ids, {p.id: p.articles for p in analysis.places},
                                                           {c.id: c.articles for c in analysis.clusters}, subjects,
-                                                          quote_choices(analysis)))
+                                                          quote_choices(analysis), {a.label: a.id for a in analysis.articles},
+                                                          {legacy_id(c): c.id for c in analysis.clusters}))
     if corpus_notes or wanted.notes:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
     st.sidebar.title("Filters")
     sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=list(wanted.articles or article_ids),
-                                          format_func=lambda a: f"{a[:12]} · {titles[a][:40]}", key=f"f_articles_{digest}")
+                                          format_func=lambda a: f"{labels[a][:24]} · {titles[a][:40]}", key=f"f_articles_{digest}")
     sel_labels = st.sidebar.multiselect("Entity types", list(ALL_LABELS), default=list(wanted.labels), key="f_labels")
     sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=list(wanted.subjects or subjects), key=f"f_subjects_{digest}")
     sel_status = st.sidebar.multiselect("Route stops", list(STATUSES), default=list(wanted.statuses), key="f_status",
@@ -236,7 +244,7 @@ def main() -> None:
         current = wanted.article
         if len(article_ids) > PAGE_SIZE:
             query = st.text_input("Search articles", key="article_search")
-            options = [a for a in article_ids if query.lower() in (titles[a] + a).lower()][:PAGE_SIZE] or [current]
+            options = [a for a in article_ids if query.lower() in (titles[a] + labels[a] + a).lower()][:PAGE_SIZE] or [current]
             if current not in options:
                 options = [current] + options
         else:
@@ -249,7 +257,7 @@ def main() -> None:
         index = corpus_index(digest, analysis)
         article = next(a for a in analysis.articles if a.id == article_id)
         ents = index["entities"].get(article_id, [])
-        st.subheader(escape(article.title or article.id))
+        st.subheader(escape(article.title or article.label))
         st.markdown(f"**Outlet:** {escape(article.outlet or '—')} · **Date:** {escape(article.date or '—')} · "
                     f"**Author:** {escape(article.author or '—')}")
         if article.date_source and article.date_source != "stated":
@@ -266,13 +274,13 @@ def main() -> None:
         st.selectbox("Select an entity", cluster_options, key="w_entity", on_change=url_from_widget, args=("entity", "w_entity"),
                      format_func=lambda c: "—" if not c else f"{clusters[c].name} ({clusters[c].label})")
 
-        marked: set[int] = set()
+        marked: set[MentionKey] = set()
         if selected_place:
-            marked |= {m.entity for m in place_ids[selected_place].mentions if m.article == article_id}
+            marked |= {m.key for m in place_ids[selected_place].mentions if m.article == article_id}
             st.info(f"**{escape(place_ids[selected_place].name)}**: " + "; ".join(
                 f"{escape(titles[m.article][:40])} — “{escape(m.text)}”" for m in place_ids[selected_place].mentions[:12]))
         if selected_entity:
-            marked |= {e.index for e in ents if analysis.cluster_of(e) == selected_entity}
+            marked |= {e.key for e in ents if analysis.cluster_of(e) == selected_entity}
         tab_text, tab_entities, tab_clusters, tab_quotes = st.tabs(["Text", "Entities", "Alias clusters", "Quotes"])
         with tab_text:
             st.markdown(highlight_html(article.text, ents, marked, set(sel_labels)), unsafe_allow_html=True)
@@ -320,11 +328,11 @@ def main() -> None:
                 if view.subjects is not None and r.subject not in view.subjects:
                     continue
                 for n, s in enumerate(r.stops, start=1):
-                    kind = "done" if s.status in DONE_STATUS else "expected"
+                    kind = Status(s.status).phase
                     if kind not in view.statuses:
                         continue
                     rows.append({"subject": r.subject, "trip": r.label,
-                                 "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": s.status,
+                                 "#": n, "stop": s.name, "date": s.date or "", "time": s.time or "", "status": str(s.status),
                                  "sources": ", ".join(titles.get(a, a)[:30] for a in s.articles)})
             if rows:
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -333,7 +341,7 @@ def main() -> None:
             claims = [(r.subject, c) for r in analysis.routes for c in r.claims]
             if claims:
                 st.caption("Superseded claims, kept with their sources: " + "; ".join(
-                    f"{escape(s)} → {escape(c['place'])} ({escape(c['status'])}, {escape(titles.get(c['article'], c['article'])[:30])})" for s, c in claims))
+                    f"{escape(s)} → {escape(c.place)} ({escape(c.status)}, {escape(titles.get(c.article, c.article)[:30])})" for s, c in claims))
         with tab_matrix:
             matrix = entity_matrix(digest, tuple(sorted(sel_labels)), analysis)
             if not matrix.empty:

@@ -36,7 +36,7 @@ def main() -> None:
     elif mode == "floor":
         import importlib
 
-        from geo.entities import MODEL_PREFERENCE
+        from geo.parsing import MODEL_PREFERENCE
 
         for name in MODEL_PREFERENCE:
             try:

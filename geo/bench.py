@@ -10,7 +10,8 @@ from pathlib import Path
 
 from geopy.distance import geodesic
 
-from .articles import Article, Segment
+from .articles import Article
+from .cleaning import Segment
 from .config import Settings
 from .errors import GeoError
 
@@ -215,7 +216,7 @@ def load_corpus(path: Path) -> tuple[str, list[BenchDoc], bool]:
 
 def bench_article(doc: BenchDoc) -> Article:
     """The document's raw text as an article with an identity offset map (gold offsets index the same text)."""
-    return Article(id=doc.id, path=doc.id, raw=doc.text, text=doc.text, segments=(Segment(0, 0, len(doc.text)),))
+    return Article(id=doc.id, label=doc.id, path=doc.id, raw=doc.text, text=doc.text, segments=(Segment(0, 0, len(doc.text)),))
 
 
 # --------------------------------------------------------------------------- scoring
@@ -255,9 +256,9 @@ def score(name: str, docs: list[BenchDoc], analysis, count_demonyms: bool, secon
         for m in p.mentions:
             if m.demonym and not count_demonyms:
                 continue
-            predicted[m.article].append((m.start, m.end, p.lat, p.lon, p.feature in ("country", "region", "continent"), key))
+            predicted[m.article].append((m.raw_start, m.raw_end, p.lat, p.lon, p.feature in ("country", "region", "continent"), key))
     for u in analysis.unresolved:
-        predicted[u.article].append((u.start, u.end, None, None, False, None))
+        predicted[u.article].append((u.raw_start, u.raw_end, None, None, False, None))
     report = Report(name, len(docs), sum(len(d.gold) for d in docs), sum(len(v) for v in predicted.values()), 0, seconds=seconds)
     for d in docs:
         preds = sorted(predicted[d.id], key=lambda t: (t[0], t[1]))
@@ -285,7 +286,7 @@ def score(name: str, docs: list[BenchDoc], analysis, count_demonyms: bool, secon
 
 def run_geoparse(paths: list[str], settings: Settings, limit: int | None = None, nlp=None, gazetteer=None) -> Suite:
     """Score each corpus from raw text through NER, gazetteer and disambiguation."""
-    from .entities import load_model
+    from .parsing import load_model
     from .gazetteer import open_gazetteer
     from .pipeline import analyze
 

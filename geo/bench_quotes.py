@@ -74,15 +74,17 @@ def speaker_matches(quote: Quote, gold: GoldQuote, names: Mapping[str, str]) -> 
     return any(_words(alt) <= said for alt in gold.speaker)
 
 
-def score_quotes(quotes: Sequence[Quote], gold: Sequence[GoldQuote], names: Mapping[str, str]) -> QuoteScore:
+def score_quotes(quotes: Sequence[Quote], gold: Sequence[GoldQuote], names: Mapping[str, str],
+                 labels: Mapping[str, str] | None = None) -> QuoteScore:
     """Match extracted to annotated quotations (same article, annotated first words near the start of the text),
-    then count the speakers that agree."""
+    then count the speakers that agree; gold names articles by file label, `labels` maps article ids to theirs."""
+    labels = labels or {}
     free = list(range(len(quotes)))
     matched = correct = same_kind = 0
     misses, wrong = [], []
     for g in gold:
         starts = _norm(g.starts)
-        hit = next((k for k in free if _same_article(quotes[k].article, g.article)
+        hit = next((k for k in free if _same_article(labels.get(quotes[k].article, quotes[k].article), g.article)
                     and starts in _norm(quotes[k].text)[:len(starts) + SEARCH_CHARS]), None)
         if hit is None:
             misses.append(g)
@@ -102,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """python -m geo.bench_quotes FOLDER GOLD.json: analyse FOLDER and print the attribution figures."""
     from .articles import read_corpus
     from .config import load_settings
-    from .entities import load_model
+    from .parsing import load_model
     from .gazetteer import open_gazetteer
     from .pipeline import analyze
 
@@ -118,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         gazetteer.close()
     names = {c.id: c.name for c in analysis.clusters}
-    score = score_quotes(analysis.quotes, load_gold(args.gold), names)
+    score = score_quotes(analysis.quotes, load_gold(args.gold), names, {a.id: a.label for a in analysis.articles})
     print(f"quotes: gold {score.gold}, found {score.found}, matched {score.matched}, speaker right {score.correct}; "
           f"precision {score.precision:.3f}, recall {score.recall:.3f}, kind agreement {score.kind_accuracy:.3f}")
     for g in score.misses:

@@ -39,8 +39,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from geopy.distance import geodesic
 
 from .config import Settings
-from .journey_gold import (DONE_STATUS, TRAVELLER_KINDS, GoldExcerpt, GoldPlace, GoldSet, GoldStop, Traveller,
+from .journey_gold import (TRAVELLER_KINDS, GoldExcerpt, GoldPlace, GoldSet, GoldStop, Traveller,
                            check_copies)
+from .status import DONE_STATUS
 
 if TYPE_CHECKING:  # the pipeline's modules load spaCy and the gazetteer; the scorer's arithmetic needs neither
     from .gazetteer import Gazetteer
@@ -211,9 +212,9 @@ def traveller_matches(subject: str, traveller: Traveller) -> bool:
 
 def predicted_stops(routes: Sequence[Route], traveller: Traveller, article_id: str) -> list[PredictedStop]:
     """The traveller's stops that carry evidence from `article_id`, routes by trip start, stops in route order."""
-    mine = [(r.trip.get("start") or "9999", i, r) for i, r in enumerate(routes) if traveller_matches(r.subject, traveller)]
+    mine = [(r.trip.start is None, r.trip.start or "", i, r) for i, r in enumerate(routes) if traveller_matches(r.subject, traveller)]
     out = []
-    for _, _, route in sorted(mine, key=lambda t: (t[0], t[1])):
+    for *_, route in sorted(mine, key=lambda t: t[:3]):  # dated trips first, by start date; undated ones last
         for s in route.stops:
             if article_id in s.articles:
                 out.append(PredictedStop(s.name, s.lat, s.lon, s.status, s.date))
@@ -317,7 +318,7 @@ def run_routes(directory: Path, gold: GoldSet, settings: Settings, nlp: Any = No
                warn: Callable[[str], None] = print) -> RoutesReport:
     """Analyse each journey's excerpts as one corpus and score every excerpt whose local copy exists."""
     from .articles import read_corpus
-    from .entities import load_model
+    from .parsing import load_model
     from .gazetteer import open_gazetteer
     from .pipeline import analyze
 
@@ -343,9 +344,11 @@ def run_routes(directory: Path, gold: GoldSet, settings: Settings, nlp: Any = No
             warn(str(p))
         analysis = analyze(articles, nlp, gazetteer, settings, problems)
         mentions = _mentions_by_article(analysis.places)
+        ids = {a.label: a.id for a in analysis.articles}  # excerpts are named by file stem, articles by content hash
         traveller = gold.travellers[journey]
         done = [s.place for e in excerpts for s in e.stops if s.done]
         for e in excerpts:
-            report.scores.append(score_excerpt(e, traveller.kind, predicted_stops(analysis.routes, traveller, e.id),
-                                               mentions.get(e.id, []), done))
+            article_id = ids.get(e.id, e.id)
+            report.scores.append(score_excerpt(e, traveller.kind, predicted_stops(analysis.routes, traveller, article_id),
+                                               mentions.get(article_id, []), done))
     return report

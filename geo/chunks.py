@@ -8,7 +8,10 @@ text and character offsets are the article's own: every later stage sees one Doc
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 import numpy
 
@@ -61,7 +64,7 @@ def pieces(text: str, limit: int = PIECE_CHARS) -> Iterator[str]:
         yield text[start:end]
 
 
-def join_docs(docs: list):
+def join_docs(docs: list[Doc]) -> Doc:
     """One Doc from the Docs of consecutive pieces, with the joined text and offsets; a single Doc is returned as is.
 
     The joined Doc has no tensor (nothing after the parser reads it, and it would be the largest part of the Doc).
@@ -70,4 +73,5 @@ def join_docs(docs: list):
         return docs[0]
     from spacy.tokens import Doc
 
-    return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])
+    # spaCy's stub of from_docs lacks `exclude` (a keyword since spaCy 3.3).
+    return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]

@@ -15,7 +15,7 @@ from .articles import Article
 from .dates import parse_iso
 from .entities import Entity
 from .referents import PERSONAL_PRONOUNS, Referents
-from .route import STATUS_RANK, Route
+from .route import STATUS_RANK, Evidence, Route
 from .speakers import speaker_token
 
 LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "claims_lexicon.toml"
@@ -162,7 +162,7 @@ def _meetings(article: Article, doc, refs: Referents, names: Mapping[str, str]) 
             pair = tuple(sorted((a, b)))
             year = YEAR_RE.search(tok.sent.text)
             sentence, start, end = _sentence_span(article, tok.sent)
-            label = " – ".join(names.get(c, c) for c in pair) + (f" ({year.group()})" if year else "")
+            label = " – ".join(sorted(names.get(c, c) for c in pair)) + (f" ({year.group()})" if year else "")
             facts.append(Fact(article.id, "meeting", ("meeting", *pair, year.group() if year else ""), label,
                               _meeting_status(tok), None, "exactly", (), sentence, start, end))
     return facts
@@ -366,25 +366,25 @@ def _stop_claims(routes: Sequence[Route], source: Mapping[str, str], article_dat
         for stop in route.stops:
             if stop.date:
                 stop_dates.setdefault(stop.place_id, stop.date)
-            by_article: dict[str, list[dict]] = defaultdict(list)
+            by_article: dict[str, list[Evidence]] = defaultdict(list)
             for ev in stop.evidence:
-                by_article[ev["article"]].append(ev)
+                by_article[ev.article].append(ev)
             if len(by_article) < 2:
                 continue
             subject = f"{route.subject} at {stop.name}"
-            dated = [(a, next(e for e in evs if e.get("date"))) for a, evs in by_article.items() if any(e.get("date") for e in evs)]
+            dated = [(a, next(e for e in evs if e.date)) for a, evs in by_article.items() if any(e.date for e in evs)]
             if len(dated) >= 2:
-                groups = _groups("stop date", [e["date"] for _a, e in dated], [None] * len(dated))
-                rows = tuple(ClaimRow(a, source.get(a, a), e["date"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(dated, groups))
+                groups = _groups("stop date", [e.date for _a, e in dated], [None] * len(dated))
+                rows = tuple(ClaimRow(a, source.get(a, a), e.date, g, e.sentence, e.start, e.end) for (a, e), g in zip(dated, groups))
                 claims.append(Claim(f"{route.key}-{stop.place_id}-date", "stop date", subject, rows, len(set(groups)) > 1))
-            timed = [(a, next(e for e in evs if e.get("time"))) for a, evs in by_article.items() if any(e.get("time") for e in evs)]
+            timed = [(a, next(e for e in evs if e.time)) for a, evs in by_article.items() if any(e.time for e in evs)]
             if len(timed) >= 2:
-                groups = _groups("stop time", [e["time"] for _a, e in timed], [None] * len(timed))
-                rows = tuple(ClaimRow(a, source.get(a, a), e["time"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(timed, groups))
+                groups = _groups("stop time", [e.time for _a, e in timed], [None] * len(timed))
+                rows = tuple(ClaimRow(a, source.get(a, a), e.time, g, e.sentence, e.start, e.end) for (a, e), g in zip(timed, groups))
                 claims.append(Claim(f"{route.key}-{stop.place_id}-time", "stop time", subject, rows, len(set(groups)) > 1))
-            best = [(a, max(evs, key=lambda e: STATUS_RANK.get(e["status"], 0))) for a, evs in by_article.items()]
-            groups = _groups("stop status", [e["status"] for _a, e in best], [None] * len(best))
-            rows = tuple(ClaimRow(a, source.get(a, a), e["status"], g, e["sentence"], e["start"], e["end"]) for (a, e), g in zip(best, groups))
+            best = [(a, max(evs, key=lambda e: STATUS_RANK.get(e.status, 0))) for a, evs in by_article.items()]
+            groups = _groups("stop status", [str(e.status) for _a, e in best], [None] * len(best))
+            rows = tuple(ClaimRow(a, source.get(a, a), str(e.status), g, e.sentence, e.start, e.end) for (a, e), g in zip(best, groups))
             same_day_clash = any(r.group != s.group and article_dates.get(r.article) == article_dates.get(s.article) for r in rows for s in rows)
             note = "" if len(set(groups)) == 1 or same_day_clash else "reports changed over time (older articles expected what newer ones report done)"
             claims.append(Claim(f"{route.key}-{stop.place_id}-status", "stop status", subject, rows, same_day_clash, note))
@@ -393,7 +393,7 @@ def _stop_claims(routes: Sequence[Route], source: Mapping[str, str], article_dat
 
 def build_claims(facts: Sequence[Fact], routes: Sequence[Route], articles: Sequence[Article]) -> list[Claim]:
     """Claims that two or more articles report, or that the map can check, with agreements grouped and conflicts marked."""
-    source = {a.id: a.outlet or a.id for a in articles}
+    source = {a.id: a.outlet or a.label for a in articles}
     claims, stop_dates = _stop_claims(routes, source, {a.id: a.date for a in articles})
     by_key: dict[tuple[str, ...], list[Fact]] = defaultdict(list)
     for f in facts:

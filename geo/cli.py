@@ -87,7 +87,7 @@ def _emit(path: str, text: str) -> None:
 
 def cmd_analyze(args, settings) -> int:
     from .articles import read_corpus, require_articles
-    from .entities import load_model
+    from .parsing import load_model
     from .export import dumps, entities_csv, places_csv, to_geojson, to_json
     from .gazetteer import open_gazetteer
     from .geocode import make_geocoder

@@ -1,10 +1,82 @@
-"""Dates of events: date expressions resolved against an article's date, years from weekday-date agreement, clock times."""
+"""Dates: calendar dates written in articles, date expressions resolved against an article's date, years from
+weekday-date agreement, clock times."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
-from .articles import MONTHS, WEEKDAYS, YEAR_RE, parse_full_date
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+MONTH_PATTERN = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+WEEKDAY_PATTERN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# "September 11, 2023", "11 September 2023", "2023-09-11"
+FULL_DATE_RE = re.compile(
+    rf"\b(?:(?P<m1>{MONTH_PATTERN})\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_PATTERN}),?\s+(?P<y2>\d{{4}})"
+    rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))\b"
+)
+# "Tuesday (12 September)", "Monday (Sept 11)", "Tuesday, September 12"
+WEEKDAY_DATE_RE = re.compile(
+    rf"\b(?P<wd>{WEEKDAY_PATTERN})\s*[,(]?\s*(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{MONTH_PATTERN})|(?P<m2>{MONTH_PATTERN})\s+(?P<d2>\d{{1,2}}))\b"
+)
+WEEKDAY_RE = re.compile(rf"\b{WEEKDAY_PATTERN}\b")
+YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def month_number(token: str) -> int:
+    """The month (1-12) of a month name or abbreviation ("Sept." -> 9)."""
+    return MONTHS[token.lower().rstrip(".")]
+
+
+def parse_full_date(text: str) -> dt.date | None:
+    """The first complete calendar date written in `text`, if any."""
+    for m in FULL_DATE_RE.finditer(text):
+        try:
+            if m["y1"]:
+                return dt.date(int(m["y1"]), month_number(m["m1"]), int(m["d1"]))
+            if m["y2"]:
+                return dt.date(int(m["y2"]), month_number(m["m2"]), int(m["d2"]))
+            return dt.date(int(m["y3"]), int(m["m3"]), int(m["d3"]))
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+def page_weekday_dates(text: str) -> list[dt.date]:
+    """Dates written as weekday + day + month, the year chosen so the weekday matches (no earlier than years named)."""
+    years = [int(y) for y in YEAR_RE.findall(text)]
+    floor = max(years) if years else None
+    found = []
+    for m in WEEKDAY_DATE_RE.finditer(text):
+        wd = WEEKDAYS[m["wd"].lower()]
+        day = int(m["d1"] or m["d2"])
+        month = month_number(m["m1"] or m["m2"])
+        if floor is None:
+            continue
+        for year in range(floor, floor + 12):
+            try:
+                candidate = dt.date(year, month, day)
+            except ValueError:
+                break
+            if candidate.weekday() == wd:
+                found.append(candidate)
+                break
+    return found
+
+
+def latest_weekday_on_or_before(text: str, anchor: dt.date) -> dt.date | None:
+    """The most recent date on or before `anchor` whose weekday is named in `text`."""
+    best = None
+    for m in WEEKDAY_RE.finditer(text):
+        wd = WEEKDAYS[m.group(0).lower()]
+        candidate = anchor - dt.timedelta(days=(anchor.weekday() - wd) % 7)
+        if best is None or candidate > best:
+            best = candidate
+    return best
+
 
 # A day-month date more than this many days after the article's date is taken as last year's.
 FUTURE_SLACK_DAYS = 180

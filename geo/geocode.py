@@ -6,17 +6,20 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .articles import Article
 from .candidates import (FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, compass_part, facility_at, find_toponyms, lookup,
                          place_inside)
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
-from .entities import Entity, after_movement
+from .entities import Entity, MentionKey, after_movement
 from .gazetteer import Candidate, Gazetteer, normalize
 from .metonymy import is_metonym
 from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 __all__ = ["GazetteerGeocoder", "GeocodeCache", "Geocoder", "OnlineGeocoder", "Place", "PlaceMention", "Unresolved",
            "collect_places", "make_geocoder", "resolve_article"]
@@ -26,22 +29,28 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PlaceMention:
+    """One mention of a place: raw-file offsets (its key with the article id) and offsets in the cleaned text."""
+
     article: str
-    start: int  # raw-file offsets
-    end: int
+    raw_start: int
+    raw_end: int
     text: str
     metonym: bool
     demonym: bool
     clean_start: int
     clean_end: int
     sentence: str
-    entity: int  # index of the entity in its article
     embedded: bool = False  # part of a longer name: "Zimbabwe" in "Air Zimbabwe", "Syrian" in "Syrian Observatory ..."
 
     @property
     def literal(self) -> bool:
         """The text refers to the place itself, not an actor named after it or an organisation carrying its name."""
         return not (self.metonym or self.embedded)
+
+    @property
+    def key(self) -> MentionKey:
+        """The key of the entity mention this is: (article id, raw_start, raw_end)."""
+        return (self.article, self.raw_start, self.raw_end)
 
 
 @dataclass(frozen=True)
@@ -66,9 +75,11 @@ class Place:
 
 @dataclass(frozen=True)
 class Unresolved:
+    """A place name no gazetteer entry was chosen for, at raw-file offsets."""
+
     article: str
-    start: int
-    end: int
+    raw_start: int
+    raw_end: int
     text: str
     reason: str
 
@@ -147,7 +158,7 @@ def _ranked(group: list[Toponym], scores: dict[int, dict[str, float]]) -> tuple[
     return sorted(totals.items(), key=lambda kv: -kv[1]), pool
 
 
-def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer: Gazetteer,
+def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity], gazetteer: Gazetteer,
                     online: Geocoder | None = None, weights: Weights = WEIGHTS) -> tuple[list[Resolution], list[Unresolved]]:
     """Resolve the toponyms of one article: (toponym, chosen candidate, confidence, metonym) and the unresolved."""
     w = weights
@@ -223,7 +234,7 @@ def resolve_article(article: Article, doc, entities: Sequence[Entity], gazetteer
     return resolved, unresolved
 
 
-def _resolution(doc, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:
+def _resolution(doc: Doc | None, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:
     if t.facility and chosen.feature not in FACILITY_FEATURES and normalize(chosen.name) != normalize(t.entity.text):
         return t, facility_at(chosen, t), round(confidence * w.facility_confidence, 3), False
     if chosen.id in t.variants:
@@ -244,7 +255,7 @@ def _main_town(settlements: list[Candidate]) -> Candidate | None:
 
 def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> list[Place]:
     """Group resolved mentions of all articles by place id."""
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[PlaceMention]] = defaultdict(list)
     cands: dict[str, Candidate] = {}
     confs: dict[str, list[float]] = defaultdict(list)
     for article, items in resolutions:
@@ -252,13 +263,13 @@ def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> l
             e = t.entity
             sent = article.text[e.sent_start:e.sent_end]
             groups[cand.id].append(PlaceMention(article.id, e.raw_start, e.raw_end, e.text, metonym and not t.embedded, t.demonym,
-                                                e.start, e.end, sent, e.index, t.embedded))
+                                                e.start, e.end, sent, t.embedded))
             cands[cand.id] = cand
             confs[cand.id].append(conf)
     places = []
     for pid, mentions in groups.items():
         c = cands[pid]
         places.append(Place(pid, c.name, c.feature, c.category, c.country, c.lat, c.lon, c.source,
-                            round(max(confs[pid]), 3), tuple(sorted(mentions, key=lambda m: (m.article, m.start)))))
+                            round(max(confs[pid]), 3), tuple(sorted(mentions, key=lambda m: (m.article, m.raw_start)))))
     places.sort(key=lambda p: (-len(p.mentions), p.name))
     return places

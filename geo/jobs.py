@@ -13,11 +13,12 @@ import logging
 import multiprocessing
 import queue
 import threading
+from dataclasses import replace
 from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
 from typing import Sequence
 
-from .articles import Problem, dedupe_ids, infer_corpus_dates, read_article_bytes
+from .articles import Problem, dedupe_articles, infer_corpus_dates, read_article_bytes
 from .config import Settings
 from .errors import ArticleError, GeoError, failure_reason
 from .progress import Estimate, Progress
@@ -43,7 +44,7 @@ def _init_worker(level: int) -> None:
 
 
 def _resources(settings: Settings):
-    from .entities import load_model
+    from .parsing import load_model
     from .gazetteer import open_gazetteer
 
     key = ("gazetteer", str(settings.gazetteer_path), str(settings.custom_gazetteer))
@@ -71,13 +72,14 @@ def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progre
             log.info("%s: could not be read", name, exc_info=True)
             problems.append(Problem(name, failure_reason(exc, "could not be read")))
         report(Progress("reading", i, len(files)))
-    articles = infer_corpus_dates(dedupe_ids(articles))
+    articles, copies = dedupe_articles(articles)
+    problems.extend(copies)
+    articles = infer_corpus_dates(articles)
     nlp, gazetteer = _resources(settings)
     warnings: list[str] = []
     online = make_geocoder(settings, gazetteer, on_warning=warnings.append) if articles else None
     result = analyze(articles, nlp, gazetteer, settings, problems, online, on_progress=report)
-    result.warnings.extend(w for w in warnings if w not in result.warnings)
-    return result
+    return replace(result, warnings=result.warnings + tuple(w for w in warnings if w not in result.warnings))
 
 
 class Job:

@@ -9,9 +9,9 @@ from typing import Any
 
 from .config import PROJECT_DIR
 from .errors import GeoError
+from .status import DONE_STATUS
 
 DEFAULT_GOLD = PROJECT_DIR / "bench" / "journeys" / "gold.json"
-DONE_STATUS = {"arrived", "departed", "visited", "passed"}
 PLACE_KINDS = {"point", "region", "country"}
 TRAVELLER_KINDS = {"person", "group", "vessel"}
 

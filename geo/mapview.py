@@ -14,7 +14,8 @@ from typing import Iterable
 from .config import PROJECT_DIR
 from .errors import GeoError
 from .geocode import Place
-from .route import DONE_STATUS, Route
+from .route import Route
+from .status import Status, phase_of
 
 STATIC_DIR = PROJECT_DIR / "static"
 STATIC_URL = "/app/static"
@@ -202,7 +203,7 @@ def visible_routes(routes: Iterable[Route], view: MapView) -> list[Route]:
     for r in routes:
         if view.subjects is not None and r.subject not in view.subjects:
             continue
-        stops = [s for s in r.stops if ("done" if s.status in DONE_STATUS else "expected") in view.statuses
+        stops = [s for s in r.stops if Status(s.status).phase in view.statuses
                  and (view.articles is None or set(s.articles) & view.articles)]
         if len(stops) >= 2 or (len(stops) == 1 and len(r.stops) >= 2):
             out.append(r)
@@ -327,8 +328,8 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
         colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
         layer = folium.FeatureGroup(name=f"Route: {_e(route.subject)}", show=True).add_to(fmap)
         for a, b, leg in zip(route.stops, route.stops[1:], route.legs):
-            done = a.status in DONE_STATUS and b.status in DONE_STATUS
-            tip = f"{_e(a.name)} → {_e(b.name)}: {leg['km']:,.0f} km" + (f", {leg['days']} days" if "days" in leg else "") + ("" if done else " (expected)")
+            done = phase_of(a.status, b.status) == "done"
+            tip = f"{_e(a.name)} → {_e(b.name)}: {leg.km:,.0f} km" + (f", {leg.days} days" if leg.days is not None else "") + ("" if done else " (expected)")
             folium.PolyLine([[a.lat, a.lon], [b.lat, b.lon]], color=colour, weight=4, opacity=0.85,
                             dash_array=None if done else "8 8", tooltip=tip,
                             class_name=f"geo-route-leg {css_id('route-' + route.key)}").add_to(layer)

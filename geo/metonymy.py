@@ -1,14 +1,19 @@
 """Metonymy: a capital, a country or a seat of government used as an actor ("Beijing denied", "Moscow's invasion")."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .entities import Entity
 from .gazetteer import Candidate
 from .lexicon import words
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 GOVERNMENT_NOUNS = frozenset({"officials", "government", "administration"})
 
 
-def is_metonym(doc, ent: Entity, cand: Candidate) -> bool:
+def is_metonym(doc: Doc, ent: Entity, cand: Candidate) -> bool:
     """Whether the mention of `cand` at `ent` names an actor rather than the place, from the dependency parse."""
     if not (cand.capital or cand.category in ("seat_of_government", "capital") or cand.feature == "country"):
         return False

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from .arguments import OBJECT_DEPS, place_arguments
-from .articles import YEAR_RE, Article
-from .dates import narrative_offset, resolve_date, text_anchor, time_of
+from .articles import Article
+from .dates import YEAR_RE, narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity
 from .lexicon import LEXICON as LX
 from .referents import Referents, Traveller
@@ -22,7 +22,6 @@ NARRATIVE_DAY_HOPS = 2  # "the next day" on the event's own verb outranks a date
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
-DONE_STATUS = frozenset({"departed", "arrived", "visited", "passed"})
 
 
 @dataclass(frozen=True)

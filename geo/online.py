@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from .config import Settings
 from .errors import ConfigError
@@ -58,24 +58,24 @@ class GeocodeCache:
         con.commit()
         return con
 
-    def get(self, backend: str, query: str) -> list[dict] | None:
+    def get(self, backend: str, query: str) -> list[dict[str, Any]] | None:
         with self._lock:
             row = self._con.execute("SELECT answer FROM answers WHERE backend=? AND query=?", (backend, query)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, backend: str, query: str, answer: list[dict]) -> None:
+    def put(self, backend: str, query: str, answer: list[dict[str, Any]]) -> None:
         with self._lock, self._con:
             self._con.execute("INSERT OR REPLACE INTO answers VALUES (?,?,?,?)", (backend, query, json.dumps(answer), time.time()))
 
     def __len__(self) -> int:
         with self._lock:
-            return self._con.execute("SELECT count(*) FROM answers").fetchone()[0]
+            return int(self._con.execute("SELECT count(*) FROM answers").fetchone()[0])
 
     def close(self) -> None:
         self._con.close()
 
 
-def _nominatim_feature(raw: dict) -> str:
+def _nominatim_feature(raw: dict[str, Any]) -> str:
     kind = (raw.get("addresstype") or raw.get("type") or "").lower()
     cls = (raw.get("class") or "").lower()
     if kind == "country":

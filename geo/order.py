@@ -3,12 +3,13 @@ geography as the last resort (noted in the stop's evidence)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from geopy.distance import geodesic
 
-from .movement import DONE_STATUS, Event
+from .movement import Event
+from .status import DONE_STATUS
 
 if TYPE_CHECKING:  # route.py builds the stops and imports this module
     from .route import Stop
@@ -152,8 +153,7 @@ def order_stops(stops: list[Stop], groups: list[list[Event]]) -> list[int]:
         if len(tied) > 1 and out and all(pref[a][b] == 0 for a in tied for b in tied if a != b):
             last = stops[out[-1]]
             pick = min(tied, key=lambda k: geodesic((last.lat, last.lon), (stops[k].lat, stops[k].lon)).km)
-            for ev in stops[pick].evidence:
-                ev["order"] = GEOGRAPHY_NOTE
+            stops[pick] = replace(stops[pick], evidence=tuple(replace(ev, order=GEOGRAPHY_NOTE) for ev in stops[pick].evidence))
         else:
             pick = min(tied, key=lambda k: first_seen[k])
         out.append(pick)

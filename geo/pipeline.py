@@ -1,49 +1,89 @@
-"""The whole analysis of a corpus: articles -> entities -> places -> routes, as one typed result."""
+"""The whole analysis of a corpus as named stages: parse -> corpus steps -> resolve -> corrections -> events -> routes.
+
+Each stage takes its inputs explicitly and can be called on its own; `analyze` runs them in order, one article's
+failure becoming one Problem line.
+"""
 from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass, field
-from typing import Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from .articles import Article, Problem
+from .aliases import Cluster, cluster_entities
 from .claims import Claim, Fact, build_claims, extract_facts
-from .referents import Referents
 from .config import Settings
+from .corrections import NO_CORRECTIONS, Corrections
 from .errors import failure_reason
-from .entities import (Cluster, Entity, cluster_entities, defined_acronyms, entities_from_doc, model_name, name_tokens,
-                       parse_articles, person_tokens, propagate_people, titled_names, vote_place_labels)
+from .entities import Entity, MentionKey, defined_acronyms, entities_from_doc, titled_names
 from .gazetteer import Gazetteer
-from .geocode import Geocoder, Place, Unresolved, collect_places, resolve_article
+from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, resolve_article
+from .parsing import model_name, parse_articles
+from .people import NameToken, name_tokens, person_tokens, propagate_people, vote_place_labels
 from .progress import OnProgress, Progress
 from .quotes import Quote, extract_quotes
-from .route import Route, extract_events, build_routes
+from .referents import Referents
+from .route import Event, Route, build_routes, extract_events
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Analysis:
-    """Everything the CLI writes and the dashboard shows for one corpus."""
+class FrozenMap(dict):  # type: ignore[type-arg]
+    """A dict that refuses changes after it is built (and pickles, unlike MappingProxyType, for the worker process)."""
 
-    articles: list[Article]
-    problems: list[Problem]
-    entities: list[Entity]
-    clusters: list[Cluster]
-    assignment: dict[tuple[str, int], str]
-    places: list[Place]
-    unresolved: list[Unresolved]
-    routes: list[Route]
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("analysis results are immutable: build a new value instead")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[dict]]:  # type: ignore[type-arg]
+        return (FrozenMap, (dict(self),))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the CLI writes and the dashboard shows for one corpus; immutable, so sessions can share it.
+
+    Lists given to the constructor are stored as tuples and the assignment as a FrozenMap; a change is a new
+    Analysis (`dataclasses.replace`).
+    """
+
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+    entities: tuple[Entity, ...]
+    clusters: tuple[Cluster, ...]
+    assignment: Mapping[MentionKey, str]
+    places: tuple[Place, ...]
+    unresolved: tuple[Unresolved, ...]
+    routes: tuple[Route, ...]
     model: str
-    warnings: list[str] = field(default_factory=list)
-    quotes: list[Quote] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    claims: tuple[Claim, ...] = ()
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, list):
+                object.__setattr__(self, f.name, tuple(value))
+        if not isinstance(self.assignment, FrozenMap):
+            object.__setattr__(self, "assignment", FrozenMap(self.assignment))
 
     def cluster_of(self, entity: Entity) -> str | None:
-        return self.assignment.get((entity.article, entity.index))
+        return self.assignment.get(entity.key)
 
     def cluster_by_id(self) -> dict[str, Cluster]:
         return {c.id: c for c in self.clusters}
+
+    def labels(self) -> dict[str, str]:
+        """Article id -> the article's label (its file name without extension)."""
+        return {a.id: a.label for a in self.articles}
 
 
 class DocSpill:
@@ -54,18 +94,18 @@ class DocSpill:
     the corpus. Docs are written without their tensors (the parser and tagger have already used them).
     """
 
-    def __init__(self, vocab):
+    def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self.file = tempfile.TemporaryFile(prefix="geo-docs-")
         self.offsets: list[tuple[int, int]] = []
 
-    def add(self, doc) -> None:
+    def add(self, doc: Doc) -> None:
         data = doc.to_bytes(exclude=["tensor", "user_data"])
         offset = self.file.tell()
         self.file.write(data)
         self.offsets.append((offset, len(data)))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Doc]:
         from spacy.tokens import Doc
 
         self.file.flush()
@@ -77,104 +117,172 @@ class DocSpill:
         self.file.close()
 
 
-def analyze(articles: Sequence[Article], nlp, gazetteer: Gazetteer, settings: Settings,
-            problems: Sequence[Problem] = (), online: Geocoder | None = None,
-            on_progress: OnProgress | None = None) -> Analysis:
-    """Run NER, geocoding and route extraction over already-read articles; an article that fails becomes a Problem.
+OnFailure = Callable[[Article, BaseException, str], None]  # (article, exception, what was lost)
 
-    Three passes, so memory holds the results and not the parsed corpus: (1) parse each article, keep its entities and
-    title-case name tokens, spill its Doc to disk; (2) corpus-level steps on the entities alone; (3) read each Doc
-    back to geocode its places and extract its movements. Any exception in an article's own steps is logged with its
-    traceback and reported as one line naming the file; the other articles go on.
+
+@dataclass(frozen=True)
+class Parsed:
+    """Stage 1: the articles that parsed, each one's entities and title-case name tokens, their Docs spilled to disk."""
+
+    articles: tuple[Article, ...]
+    entities: tuple[tuple[Entity, ...], ...]
+    tokens: tuple[tuple[NameToken, ...], ...]
+    docs: DocSpill
+    titled: frozenset[str] = frozenset()  # names written after an honorific anywhere in the corpus ("Mr Kim" -> "kim")
+
+
+@dataclass(frozen=True)
+class CorpusEntities:
+    """Stage 2: every entity after the corpus-level steps, per article, and the alias clusters."""
+
+    entities: tuple[Entity, ...]
+    by_article: Mapping[str, tuple[Entity, ...]]
+    clusters: tuple[Cluster, ...]
+    assignment: Mapping[MentionKey, str]
+
+
+@dataclass(frozen=True)
+class ArticleEvents:
+    """Stage 4: what one article tells after its places are resolved: movements, quotations and checkable facts."""
+
+    moves: tuple[Event, ...]
+    quotes: tuple[Quote, ...]
+    facts: tuple[Fact, ...]
+
+
+def parse(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, settings: Settings, on_failure: OnFailure,
+          report: OnProgress) -> Parsed:
+    """Parse each article with spaCy and keep its entities (span clean-up, label fixes) and name tokens."""
+    titled = titled_names(a.text for a in articles)
+    acronyms = set(defined_acronyms(a.text for a in articles))
+    spill = DocSpill(nlp.vocab)
+    kept: list[Article] = []
+    entities: list[tuple[Entity, ...]] = []
+    tokens: list[tuple[NameToken, ...]] = []
+    seen, total = 0, len(articles)
+    report(Progress("parsing", seen, total))
+
+    def piece_parsed(piece: int, pieces: int) -> None:
+        report(Progress("parsing", seen, total, piece / pieces))
+
+    for article, doc, error in parse_articles(articles, nlp, settings.batch_size, settings.workers, piece_parsed):
+        try:
+            if error is not None:
+                raise error
+            found = entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name)
+            names = name_tokens(doc)
+            spill.add(doc)
+        except Exception as exc:  # noqa: BLE001  one article never takes the corpus down
+            on_failure(article, exc, "could not be analysed")
+        else:
+            kept.append(article)
+            entities.append(tuple(found))
+            tokens.append(tuple(names))
+        seen += 1
+        report(Progress("parsing", seen, total))
+    return Parsed(tuple(kept), tuple(entities), tuple(tokens), spill, frozenset(titled))
+
+
+def corpus_steps(parsed: Parsed, gazetteer: Gazetteer, on_failure: OnFailure,
+                 previous: Mapping[MentionKey, str] | None = None) -> CorpusEntities:
+    """Short forms of people named in full elsewhere, one place label per name, alias clusters (ids kept from `previous`)."""
+    names = person_tokens([e for ents in parsed.entities for e in ents])
+    propagated: list[Entity] = []
+    for article, ents, tokens in zip(parsed.articles, parsed.entities, parsed.tokens):
+        try:
+            propagated.extend(propagate_people(article, tokens, list(ents), names, gazetteer.is_notable))
+        except Exception as exc:  # noqa: BLE001
+            on_failure(article, exc, "short names of people were not looked for")
+            propagated.extend(ents)
+    voted = vote_place_labels(propagated, set(parsed.titled))
+    by_article: dict[str, list[Entity]] = {}
+    for e in voted:
+        by_article.setdefault(e.article, []).append(e)
+    clusters, assignment = cluster_entities(voted, {a.id: a.text for a in parsed.articles}, previous)
+    return CorpusEntities(tuple(voted), FrozenMap({k: tuple(v) for k, v in by_article.items()}), tuple(clusters),
+                          FrozenMap(assignment))
+
+
+def resolve(article: Article, doc: Doc, entities: Sequence[Entity], gazetteer: Gazetteer,
+            online: Geocoder | None = None) -> tuple[list[Resolution], list[Unresolved]]:
+    """One article's place mentions resolved to gazetteer entries, and the names left unresolved."""
+    return resolve_article(article, doc, entities, gazetteer, online)
+
+
+def events(article: Article, doc: Doc, entities: Sequence[Entity], resolved: Sequence[Resolution],
+           corpus: CorpusEntities) -> ArticleEvents:
+    """Movements, quotations and facts of one article, from its literal place mentions (not metonyms or parts of names)."""
+    literal = [r for r in resolved if not r[0].embedded]
+    names = {c.id: c.name for c in corpus.clusters}
+    refs = Referents(doc, entities, literal, corpus.assignment)  # built once, read by movements, quotations and facts
+    return ArticleEvents(tuple(extract_events(article, doc, entities, literal, corpus.assignment, refs=refs)),
+                         tuple(extract_quotes(article, doc, entities, literal, corpus.assignment, refs=refs)),
+                         tuple(extract_facts(article, doc, entities, literal, corpus.assignment, names, refs=refs)))
+
+
+def routes(moves: Sequence[Event], clusters: Sequence[Cluster], articles: Sequence[Article],
+           corrections: Corrections = NO_CORRECTIONS) -> list[Route]:
+    """Every traveller's routes from the movement events, after the route corrections."""
+    built = build_routes(moves, {c.id: c.name for c in clusters}, {a.id: a.date for a in articles})
+    return corrections.routes(built)
+
+
+def _with_docs(parsed: Parsed) -> Iterator[tuple[Article, Doc]]:
+    return zip(parsed.articles, parsed.docs)
+
+
+def analyze(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, settings: Settings,
+            problems: Sequence[Problem] = (), online: Geocoder | None = None,
+            on_progress: OnProgress | None = None, previous: Mapping[MentionKey, str] | None = None,
+            corrections: Corrections = NO_CORRECTIONS) -> Analysis:
+    """Run the stages over already-read articles; an article that fails becomes a Problem.
+
+    Memory holds the results and not the parsed corpus: parsed Docs are spilled to disk and read back one at a time
+    for resolving and events. Any exception in an article's own steps is logged with its traceback and reported as
+    one line naming the file; the other articles go on. `previous` (an earlier analysis's assignment of mention keys
+    to cluster ids) lets a cluster regrouped under another key keep its id; `corrections` apply to each article's
+    resolved places before its events are read, and to the routes.
     """
-    articles = list(articles)
     problems = list(problems)
     report = on_progress or (lambda progress: None)
     total = len(articles)
 
-    def failed(article: Article, exc: BaseException, what: str = "could not be analysed") -> None:
+    def failed(article: Article, exc: BaseException, what: str) -> None:
         log.info("%s: %s", article.path, what, exc_info=exc)  # the traceback for the server log or `-v`
         problems.append(Problem(article.path, failure_reason(exc, what)))
 
-    titled = titled_names(a.text for a in articles)
-    acronyms = set(defined_acronyms(a.text for a in articles))
-    spill = DocSpill(nlp.vocab)
+    parsed = parse(list(articles), nlp, gazetteer, settings, failed, report)
     try:
-        parsed: list[Article] = []
-        first: list[tuple[list[Entity], tuple]] = []
-        seen = 0
-        report(Progress("parsing", seen, total))
-
-        def piece_parsed(piece: int, pieces: int) -> None:
-            report(Progress("parsing", seen, total, piece / pieces))
-
-        for article, doc, error in parse_articles(articles, nlp, settings.batch_size, settings.workers, piece_parsed):
-            try:
-                if error is not None:
-                    raise error
-                found = (entities_from_doc(article, doc, gazetteer.is_notable, titled, gazetteer.is_country, acronyms, gazetteer.has_name),
-                         name_tokens(doc))
-                spill.add(doc)
-            except Exception as exc:  # noqa: BLE001  one article never takes the corpus down
-                failed(article, exc)
-            else:
-                parsed.append(article)
-                first.append(found)
-            seen += 1
-            report(Progress("parsing", seen, total))
-        articles = parsed
-
         report(Progress("corpus", 0, 1))
-        names = person_tokens(e for ents, _ in first for e in ents)
-        propagated: list[Entity] = []
-        for article, (ents, tokens) in zip(articles, first):
-            try:
-                propagated.extend(propagate_people(article, tokens, ents, names, gazetteer.is_notable))
-            except Exception as exc:  # noqa: BLE001
-                failed(article, exc, "short names of people were not looked for")
-                propagated.extend(ents)
-        del first
-        voted = vote_place_labels(propagated, titled)
-        by_article: dict[str, list[Entity]] = {}
-        for e in voted:
-            by_article.setdefault(e.article, []).append(e)
-        clusters, assignment = cluster_entities(voted, {a.id: a.text for a in articles})
+        corpus = corpus_steps(parsed, gazetteer, failed, previous)
         report(Progress("corpus", 1, 1))
-
-        resolutions = []
+        resolutions: list[tuple[Article, list[Resolution]]] = []
         unresolved: list[Unresolved] = []
-        events = []
-        quotes: list[Quote] = []
-        facts: list[Fact] = []
-        cluster_names = {c.id: c.name for c in clusters}
-        for i, (article, doc) in enumerate(zip(articles, spill), start=1):
-            ents = by_article.get(article.id, [])
+        told: list[ArticleEvents] = []
+        for i, (article, doc) in enumerate(_with_docs(parsed), start=1):
+            ents = list(corpus.by_article.get(article.id, ()))
             try:
-                resolved, missing = resolve_article(article, doc, ents, gazetteer, online)
-                literal = [r for r in resolved if not r[0].embedded]
-                refs = Referents(doc, ents, literal, assignment)  # built once, read by movements, quotations and facts
-                moves = extract_events(article, doc, ents, literal, assignment, refs=refs)
-                said = extract_quotes(article, doc, ents, literal, assignment, refs=refs)
-                stated = extract_facts(article, doc, ents, literal, assignment, cluster_names, refs=refs)
+                resolved, missing = resolve(article, doc, ents, gazetteer, online)
+                resolved = corrections.mentions(article, resolved, gazetteer)
+                found = events(article, doc, ents, resolved, corpus)
             except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
                 failed(article, exc, "places, movements and quotations could not be extracted")
             else:
                 resolutions.append((article, resolved))
                 unresolved.extend(missing)
-                events.extend(moves)
-                quotes.extend(said)
-                facts.extend(stated)
+                told.append(found)
             report(Progress("geocoding", i, total))
     finally:
-        spill.close()
+        parsed.docs.close()
     report(Progress("routes", 0, 1))
     places = collect_places(resolutions)
-    subject_names = {c.id: c.name for c in clusters}
-    routes = build_routes(events, subject_names, {a.id: a.date for a in articles})
+    found_routes = routes([m for t in told for m in t.moves], corpus.clusters, parsed.articles, corrections)
     report(Progress("routes", 1, 1))
     warnings = []
     failed_online = getattr(online, "failed", None)
-    if failed_online:
+    if failed_online and online is not None:
         warnings.append(f"online geocoder {online.name} failed ({failed_online}); places were resolved with the offline gazetteer")
-    return Analysis(articles, problems, voted, clusters, assignment, places, unresolved, routes, model_name(nlp), warnings, quotes,
-                    build_claims(facts, routes, articles))
+    return Analysis(parsed.articles, tuple(problems), corpus.entities, corpus.clusters, corpus.assignment, tuple(places),
+                    tuple(unresolved), tuple(found_routes), model_name(nlp), tuple(warnings),
+                    tuple(q for t in told for q in t.quotes),
+                    tuple(build_claims([f for t in told for f in t.facts], found_routes, parsed.articles)))

@@ -78,7 +78,7 @@ class Referents(VehicleOwners):
                 continue
             spans.append(span)
             if e.label == "PERSON":
-                cid = assignment.get((e.article, e.index))
+                cid = assignment.get(e.key)
                 if cid:
                     for t in span:
                         self.person_at[t.i] = (cid, e)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 from typing import Iterable
 
-from .entities import Entity
+from .entities import Entity, MentionKey
 
 LABEL_COLOURS = {"PERSON": "#fde2e4", "ORG": "#e2ece9", "GPE": "#cfe1f7", "LOC": "#d7f0d2", "FAC": "#ffe5b4",
                  "NORP": "#eadcf8", "DATE": "#f1f1f1", "TIME": "#f1f1f1", "EVENT": "#fff3b0"}
@@ -33,15 +33,15 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPE).translate(_VISIBLE)
 
 
-def highlight_html(text: str, entities: Iterable[Entity], selected: set[int], labels: set[str]) -> str:
-    """The article's text with <mark> around entities of the chosen labels; `selected` entity indexes are outlined."""
+def highlight_html(text: str, entities: Iterable[Entity], selected: set[MentionKey], labels: set[str]) -> str:
+    """The article's text with <mark> around entities of the chosen labels; entities whose key is `selected` are outlined."""
     out, pos = [], 0
     for e in sorted(entities, key=lambda x: x.start):
         if e.label not in labels or e.start < pos:
             continue
         out.append(escape(text[pos:e.start]))
         style = f"background:{LABEL_COLOURS.get(e.label, '#eee')};padding:0 2px;border-radius:3px"
-        if e.index in selected:
+        if e.key in selected:
             style += ";outline:2px solid #d62728"
         label = html.escape(e.label)
         out.append(f"<mark class='ent ent-{label}' title='{label}' style='{style}'>{escape(e.text)}"

@@ -4,17 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from geopy.distance import geodesic
 
 from .dates import parse_iso, with_year
 from .lexicon import LEXICON as LX
-from .movement import DONE_STATUS, Event, extract_events
+from .movement import Event, extract_events
 from .order import order_stops
 
-__all__ = ["DONE_STATUS", "Event", "Route", "Stop", "build_routes", "extract_events", "trip_label"]
+from .status import DONE_STATUS, Status, phase_of
+
+__all__ = ["DONE_STATUS", "Event", "Evidence", "Leg", "Route", "RouteClaim", "Status", "Stop", "Trip", "build_routes",
+           "extract_events", "trip_label"]
 
 STATUS_RANK = {"arrived": 7, "departed": 7, "visited": 6, "passed": 5, "planned": 4, "expected": 3, "speculated": 2,
                "cancelled": 1, "denied": 0}
@@ -34,34 +37,81 @@ SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these 
 
 
 
-@dataclass
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence that reports a stop; start/end are the sentence's raw-file offsets, dates ISO (year, month or day)."""
+
+    article: str
+    sentence: str
+    start: int
+    end: int
+    status: Status
+    verb: str
+    role: str
+    date: str | None
+    time: str | None = None
+    order: str | None = None  # why the stop stands where it does, when nothing in the text says so
+
+
+@dataclass(frozen=True)
 class Stop:
     place_id: str
     name: str
     lat: float
     lon: float
-    date: str | None
+    date: str | None  # ISO day
     time: str | None
+    status: Status
+    roles: tuple[str, ...]
+    articles: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Leg:
+    """Between two consecutive stops: geodesic km, "done" or "expected", and days when both stops have a day date."""
+
+    origin: str
+    destination: str
+    km: float
     status: str
-    roles: list[str]
-    articles: list[str]
-    evidence: list[dict]
+    days: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
+class RouteClaim:
+    """A forward-looking report of an older article that newer reports of the destination superseded."""
+
+    place: str
+    status: Status
+    article: str
+    sentence: str
+    superseded_by: str
+
+
+@dataclass(frozen=True)
+class Trip:
+    """When a trip took place (ISO dates of its first and last dated stops; None when undated) and its label."""
+
+    start: str | None = None
+    end: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Route:
     subject: str
     subject_id: str
-    trip: dict
-    stops: list[Stop]
-    legs: list[dict]
+    trip: Trip
+    stops: tuple[Stop, ...]
+    legs: tuple[Leg, ...]
     current: bool
-    claims: list[dict] = field(default_factory=list)
+    claims: tuple[RouteClaim, ...] = ()
 
     @property
     def key(self) -> str:
         """Stable id of this subject's trip."""
-        return f"{self.subject_id}-{self.trip.get('start') or 'undated'}"
+        return f"{self.subject_id}-{self.trip.start or 'undated'}"
 
     @property
     def label(self) -> str:
@@ -88,7 +138,7 @@ def trip_label(route: Route) -> str:
     """"First stop → last stop, 10–13 Sep 2023" (dates when known; "earlier trip" when not the current one)."""
     names = [s.name for s in route.stops]
     places = f"{names[0]} → {names[-1]}" if len(names) > 1 else (names[0] if names else "no stops")
-    start, end = route.trip.get("start"), route.trip.get("end")
+    start, end = route.trip.start, route.trip.end
     if start and end and start != end and len(start) == len(end) == 10:
         a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
         if (a.year, a.month) == (b.year, b.month):
@@ -156,7 +206,7 @@ def _trips(events: list[Event]) -> list[list[Event]]:
     return trips
 
 
-def _supersede(trip: list[Event]) -> tuple[list[Event], list[dict]]:
+def _supersede(trip: list[Event]) -> tuple[list[Event], list[RouteClaim]]:
     """Forward-looking claims of older articles give way to newer claims about where the traveller is heading."""
     future = [e for e in trip if e.status not in DONE_STATUS]
     if not future:
@@ -168,8 +218,7 @@ def _supersede(trip: list[Event]) -> tuple[list[Event], list[dict]]:
         if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(_near(e, d) for d in done_places):
             kept.append(e)
         else:
-            claims.append({"place": e.place, "status": e.status, "article": e.article, "sentence": e.sentence,
-                           "superseded_by": "newer reports of the destination"})
+            claims.append(RouteClaim(e.place, Status(e.status), e.article, e.sentence, "newer reports of the destination"))
     return kept, claims
 
 
@@ -234,25 +283,21 @@ def _stop(g: list[Event]) -> Stop:
     date = min(e.date for e in dated if e.date) if dated else None
     times = [e.time for e in g if e.time and re.match(r"\d", e.time)] or [e.time for e in g if e.time]
     head = max(g, key=lambda e: (e.feature in ("station", "facility"), len(e.place)))
-    return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, best,
-                sorted({e.role for e in g}, key=ROLE_RANK.get), sorted({e.article for e in g}),
-                [{"article": e.article, "sentence": e.sentence, "start": e.start, "end": e.end, "status": e.status,
-                  "verb": e.verb, "role": e.role, "date": e.date, "time": e.time} for e in g])
+    return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, Status(best),
+                tuple(sorted({e.role for e in g}, key=ROLE_RANK.get)), tuple(sorted({e.article for e in g})),
+                tuple(Evidence(e.article, e.sentence, e.start, e.end, Status(e.status), e.verb, e.role, e.date, e.time) for e in g))
 
 
 # --------------------------------------------------------------------------- routes
 
 
-def _legs(stops: list[Stop]) -> list[dict]:
+def _legs(stops: list[Stop]) -> tuple[Leg, ...]:
     legs = []
     for a, b in zip(stops, stops[1:]):
         km = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
-        leg = {"from": a.name, "to": b.name, "km": round(km, 1),
-               "status": "done" if a.status in DONE_STATUS and b.status in DONE_STATUS else "expected"}
-        if a.date and b.date and len(a.date) == len(b.date) == 10:
-            leg["days"] = (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days
-        legs.append(leg)
-    return legs
+        days = (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days if a.date and b.date and len(a.date) == len(b.date) == 10 else None
+        legs.append(Leg(a.name, b.name, round(km, 1), phase_of(a.status, b.status), days))
+    return tuple(legs)
 
 
 def _is_journey(e: Event) -> bool:
@@ -340,11 +385,9 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
                            and abs((dt.date.fromisoformat(latest_article) - trip_dates[-1]).days) <= TRIP_GAP_DAYS)
             if not trip_dates and not latest_article:
                 current = True
-            route = Route(names.get(subject, subject), subject,
-                          {"start": dates[0] if dates else None, "end": dates[-1] if dates else None},
-                          stops, _legs(stops), current, claims)
-            route.trip["label"] = trip_label(route)
-            routes.append(route)
+            route = Route(names.get(subject, subject), subject, Trip(dates[0] if dates else None, dates[-1] if dates else None),
+                          tuple(stops), _legs(stops), current, tuple(claims))
+            routes.append(replace(route, trip=replace(route.trip, label=trip_label(route))))
     routes = _travelling_together(routes)
     routes.sort(key=lambda r: (not r.current, -len(r.stops), r.subject))
     return routes
@@ -354,7 +397,7 @@ def _travelling_together(routes: list[Route]) -> list[Route]:
     """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
     the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
     def shape(r: Route) -> tuple:
-        return tuple((s.place_id, s.status, s.date, frozenset((ev["article"], ev["start"]) for ev in s.evidence))
+        return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.start) for ev in s.evidence))
                      for s in r.stops)
 
     together: dict[tuple, list[Route]] = defaultdict(list)
@@ -368,7 +411,6 @@ def _travelling_together(routes: list[Route]) -> list[Route]:
         names = [r.subject for r in same]
         first = same[0]
         merged = replace(first, subject=", ".join(names[:-1]) + " and " + names[-1],
-                         subject_id="+".join(r.subject_id for r in same), trip=dict(first.trip))
-        merged.trip["label"] = trip_label(merged)
-        out.append(merged)
+                         subject_id="+".join(r.subject_id for r in same))
+        out.append(replace(merged, trip=replace(merged.trip, label=trip_label(merged))))
     return out

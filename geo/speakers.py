@@ -109,7 +109,7 @@ class SpeakerResolver:
         self.cluster_at: dict[int, tuple[str, Entity]] = {}
         self.org_mentions: list[tuple[int, str, Entity]] = []
         for e in entities:
-            cid = assignment.get((e.article, e.index))
+            cid = assignment.get(e.key)
             if not cid or e.label not in SPEAKING_LABELS:
                 continue
             span = self.doc.char_span(e.start, e.end, alignment_mode="expand")

@@ -15,7 +15,7 @@ FUZZY_CUTOFF = 88.0  # rapidfuzz ratio (0-100): one wrong, missing or extra lett
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[tuple[re.Pattern, str], ...]:
+def _rules() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(r["pattern"]), r["replacement"]) for r in table("transliteration"))
 
 

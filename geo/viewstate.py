@@ -27,6 +27,8 @@ class Choices:
     entities: Mapping[str, Sequence[str]]  # cluster id -> ids of the articles that mention it
     subjects: Sequence[str]
     quotes: Mapping[str, Sequence[str]] = field(default_factory=dict)  # article id -> quote keys (see `quote_key`)
+    article_labels: Mapping[str, str] = field(default_factory=dict)  # file label -> article id (links made before ids)
+    entity_aliases: Mapping[str, str] = field(default_factory=dict)  # readable pre-hash cluster id -> cluster id
 
 
 def quote_key(start: int, end: int) -> str:
@@ -61,9 +63,10 @@ def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-def _subset(name: str, raw: str | None, valid: Sequence[str], notes: list[str]) -> tuple[str, ...] | None:
+def _subset(name: str, raw: str | None, valid: Sequence[str], notes: list[str],
+            aliases: Mapping[str, str] | None = None) -> tuple[str, ...] | None:
     """The valid values of a comma-separated filter, in the corpus's order; None when absent or nothing is left."""
-    wanted = _split(raw)
+    wanted = [(aliases or {}).get(v, v) for v in _split(raw)]
     if not wanted:
         return None
     unknown = [v for v in wanted if v not in valid]
@@ -92,10 +95,12 @@ def read_view(params: Mapping[str, str], choices: Choices) -> View:
         notes.append(f"unknown place {quote(place)}")
         place = None
     entity = params.get("entity") or None
+    entity = choices.entity_aliases.get(entity, entity) if entity is not None else None
     if entity is not None and entity not in choices.entities:
         notes.append(f"unknown entity {quote(entity)}")
         entity = None
     article = params.get("article") or None
+    article = choices.article_labels.get(article, article) if article is not None else None
     if article is not None and article not in choices.articles:
         notes.append(f"unknown article {quote(article)}")
         article = None
@@ -106,7 +111,7 @@ def read_view(params: Mapping[str, str], choices: Choices) -> View:
     if chosen_quote is not None and chosen_quote not in choices.quotes.get(article, ()):
         notes.append(f"unknown quotation {quote(chosen_quote)} in this article")
         chosen_quote = None
-    articles = _subset("article", params.get("articles"), choices.articles, notes)
+    articles = _subset("article", params.get("articles"), choices.articles, notes, choices.article_labels)
     labels = _subset("label", params.get("labels"), ALL_LABELS, notes)
     subjects = _subset("subject", params.get("subjects"), choices.subjects, notes)
     statuses = _subset("status", params.get("status"), STATUSES, notes)

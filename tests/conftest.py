@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from geo import gazetteer as gazetteer_module
-from geo.articles import article_from_text, read_corpus
+from geo.articles import article_from_text, content_id, read_corpus
 from geo.config import load_settings
-from geo.entities import load_model
+from geo.parsing import load_model
 from geo.gazetteer import Gazetteer, build_index, open_gazetteer
 from geo.pipeline import analyze
 from geo.sources import Entry
@@ -24,6 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 GOLD_FILE = SHARED / "gold" / "seeds.json"
+
+
+def seed_id(label: str) -> str:
+    """The article id of the seed file `label`.txt (its content hash; links may still name the label)."""
+    return content_id((SEEDS / f"{label}.txt").read_bytes())
 
 
 # Fixtures that make a test need the spaCy model or the full gazetteer index (directly or through other fixtures).

@@ -21,7 +21,7 @@ def test_seed_files_are_byte_identical_to_shared(gold):
 
 
 def test_seed_titles_dates_and_authors_match_gold(seed_corpus, gold):
-    by_name = {a.id + ".txt": a for a in seed_corpus}
+    by_name = {a.label + ".txt": a for a in seed_corpus}
     assert set(by_name) == set(gold["articles"])
     for name, facts in gold["articles"].items():
         article = by_name[name]
@@ -40,7 +40,7 @@ def test_no_chrome_line_survives_in_seed_bodies(seed_corpus, gold):
 
 
 def test_seed_bodies_keep_the_story(seed_corpus):
-    texts = {a.id[:3]: a.text for a in seed_corpus}
+    texts = {a.label[:3]: a.text for a in seed_corpus}
     assert "Contributors: Jim Heintz in Tallinn, Estonia" in texts["001"]
     assert "crossed into Khasan Station" in texts["000"]
     assert "Frequently Asked Questions" not in texts["001"] and "What is the primary purpose" not in texts["001"]
@@ -168,7 +168,7 @@ def test_one_bad_file_loses_nothing_else(settings, tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02" * 50)
     (tmp_path / "empty.md").write_bytes(b"")
     articles, problems = read_corpus([tmp_path], settings)
-    assert [a.id for a in articles] == ["good"]
+    assert [a.label for a in articles] == ["good"]
     assert sorted(p.path.split("/")[-1] for p in problems) == ["bad.txt", "empty.md"]
 
 

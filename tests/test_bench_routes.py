@@ -10,6 +10,7 @@ import pytest
 
 from geo.bench_routes import PredictedStop, RoutesReport, place_miss, place_right, predicted_stops, run_routes, score_excerpt, traveller_matches
 from geo.journey_gold import GoldExcerpt, GoldPlace, GoldStop, Traveller, check_copies, parse_gold
+from geo.route import Trip
 from geo.errors import GeoError
 
 from .conftest import ROOT
@@ -122,7 +123,7 @@ class _Stop:
 
 class _Route:
     def __init__(self, subject, start, stops):
-        self.subject, self.trip, self.stops = subject, {"start": start}, stops
+        self.subject, self.trip, self.stops = subject, Trip(start), stops
 
 
 def test_predicted_stops_are_the_travellers_stops_with_evidence_from_the_article_in_trip_order():

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo.entities import load_model, person_key
+from geo.entities import person_key
+from geo.parsing import load_model
 from geo.errors import ModelNotInstalled
 
 

@@ -41,7 +41,7 @@ def test_a_failing_step_of_one_article_is_one_line_and_the_rest_is_analysed(step
     assert [str(p) for p in result.problems] == [f"bad.txt: {what} (RuntimeError: forced failure with)"]
     assert {"Dhaka", "Oslo"} <= {p.name for p in result.places}
     assert (MARKER in {p.name for p in result.places}) == (step == "propagate_people")  # only that step keeps its places
-    assert ("bad" in {a.id for a in result.articles}) == (step != "entities_from_doc")
+    assert ("bad" in {a.label for a in result.articles}) == (step != "entities_from_doc")
 
 
 def test_a_spacy_failure_inside_a_batch_names_the_article(nlp, gazetteer, settings):
@@ -61,7 +61,7 @@ def test_a_spacy_failure_inside_a_batch_names_the_article(nlp, gazetteer, settin
     finally:
         nlp.remove_pipe(name)
     assert [str(p) for p in result.problems] == ["bad.txt: could not be analysed (ValueError: [E999] the component could not handle this text)"]
-    assert [a.id for a in result.articles] == ["good", "other"]
+    assert [a.label for a in result.articles] == ["good", "other"]
     assert {"Dhaka", "Oslo"} <= {p.name for p in result.places}
 
 

@@ -29,7 +29,7 @@ def test_a_job_is_shared_by_key_and_streams_its_stages(runner, settings, gazette
         if not stages or stages[-1] != job.progress.stage:
             stages.append(job.progress.stage)
     result = job.result()
-    assert [a.id for a in result.articles] == ["good"] and any(p.name == "Dhaka" for p in result.places)
+    assert [a.label for a in result.articles] == ["good"] and any(p.name == "Dhaka" for p in result.places)
     assert [p.path for p in result.problems] == ["broken.txt"]
     assert job.progress == Progress("routes", 1, 1) and job.line() == "building routes"
     assert set(stages) <= {"reading", "parsing", "corpus", "geocoding", "routes"}
@@ -44,4 +44,4 @@ def test_a_killed_worker_is_one_line_and_the_next_job_runs(runner, settings, gaz
     with pytest.raises(WorkerDied, match="reload the page"):
         job.result()
     again = runner.start("short", (("good.txt", GOOD),), settings)
-    assert [a.id for a in again.result().articles] == ["good"]
+    assert [a.label for a in again.result().articles] == ["good"]

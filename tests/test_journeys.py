@@ -8,7 +8,7 @@ from spacy.tokens import Span
 
 from geo.dates import narrative_offset, resolve_date, text_anchor, year_by_weekday
 from geo.entities import fix_entities
-from geo.route import Route, Stop, trip_label
+from geo.route import Route, Status, Stop, Trip, trip_label
 
 DONE = {"departed", "arrived", "visited", "passed"}
 
@@ -187,7 +187,7 @@ def test_a_place_after_a_movement_verb_is_a_place_whatever_the_label(nlp):
 
 
 def _stop(name, date):
-    return Stop(name.lower(), name, 0.0, 0.0, date, None, "arrived", ["stop"], ["a"], [])
+    return Stop(name.lower(), name, 0.0, 0.0, date, None, Status.ARRIVED, ("stop",), ("a",), ())
 
 
 @pytest.mark.parametrize("dates,current,label", [
@@ -196,8 +196,8 @@ def _stop(name, date):
     ((None, None), False, "Bergen → Oslo, dates not stated (earlier trip)"),
 ])
 def test_trip_label_names_first_and_last_stop_and_dates(dates, current, label):
-    route = Route("X", "person-x", {"start": dates[0], "end": dates[1]},
-                  [_stop("Bergen", dates[0]), _stop("Voss", None), _stop("Oslo", dates[1])], [], current)
+    route = Route("X", "person-x", Trip(dates[0], dates[1]),
+                  (_stop("Bergen", dates[0]), _stop("Voss", None), _stop("Oslo", dates[1])), (), current)
     assert trip_label(route) == label == route.label
 
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from geo import chunks
 from geo.articles import article_from_text
 from geo.chunks import piece_bounds
-from geo.entities import parse_articles
+from geo.parsing import parse_articles
 from geo.pipeline import analyze
 
 from .longtext import PARAGRAPHS, long_article
@@ -62,13 +62,13 @@ def test_one_huge_paragraph_and_ten_thousand_one_line_paragraphs_are_analysed(nl
     huge = article_from_text("huge", "huge.txt", "One paragraph\n\n" + _one_paragraph(200_000))
     lines = article_from_text("lines", "lines.txt", "Many lines\n\n" + "\n".join(f"Item {i}: ferries left Tallinn for Helsinki." for i in range(10_000)))
     result = analyze([huge, lines], nlp, gazetteer, settings)
-    assert not result.problems and [a.id for a in result.articles] == ["huge", "lines"]
-    names = {a: {p.name for p in result.places if a in p.articles} for a in ("huge", "lines")}
+    assert not result.problems and [a.label for a in result.articles] == ["huge", "lines"]
+    names = {a.label: {p.name for p in result.places if a.id in p.articles} for a in (huge, lines)}
     assert {"Nairobi", "Arusha", "Kampala"} <= names["huge"] and {"Tallinn", "Helsinki"} <= names["lines"]
-    by_id = {"huge": huge, "lines": lines}
+    by_id = {huge.id: huge, lines.id: lines}
     for e in result.entities:
         assert by_id[e.article].raw[e.raw_start:e.raw_end] == e.text
-    assert max(e.raw_start for e in result.entities if e.article == "huge") > 190_000
+    assert max(e.raw_start for e in result.entities if e.article == huge.id) > 190_000
 
 
 def test_a_word_longer_than_a_piece_gets_a_hard_cut():
@@ -143,7 +143,7 @@ def test_texts_near_and_past_max_length_are_analysed(extra, body, nlp, gazetteer
     assert docs[0][1].text == article.text
     assert any(p.name == "Dhaka" for p in result.places)
     for e in result.entities:
-        assert {"edge": article, "good": good}[e.article].raw[e.raw_start:e.raw_end] == e.text
+        assert {article.id: article, good.id: good}[e.article].raw[e.raw_start:e.raw_end] == e.text
 
 
 @pytest.mark.slow

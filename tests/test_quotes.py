@@ -154,13 +154,13 @@ def test_scare_quotes_and_questions_put_to_someone_are_not_quotations(run_text):
 
 def test_attribution_on_texts_in_three_styles(run_text):
     r = run_text(TEXTS)
-    score = score_quotes(r.quotes, GOLD, _names(r))
+    score = score_quotes(r.quotes, GOLD, _names(r), r.labels())
     assert score.precision >= 0.9 and score.recall >= 0.85, (score.misses, score.wrong)
 
 
 def test_attribution_on_texts_written_after_the_rules(run_text):
     r = run_text(HELDOUT_TEXTS)
-    score = score_quotes(r.quotes, HELDOUT_GOLD, _names(r))
+    score = score_quotes(r.quotes, HELDOUT_GOLD, _names(r), r.labels())
     assert score.precision >= 0.85 and score.recall >= 0.85, (score.misses, score.wrong)
 
 
@@ -168,7 +168,7 @@ def test_attribution_on_texts_written_after_the_rules(run_text):
 
 
 def test_attribution_on_the_seeds_meets_the_targets(seed_analysis):
-    score = score_quotes(seed_analysis.quotes, load_gold(GOLD_FILE), _names(seed_analysis))
+    score = score_quotes(seed_analysis.quotes, load_gold(GOLD_FILE), _names(seed_analysis), seed_analysis.labels())
     assert score.gold >= 70
     assert score.precision >= 0.9 and score.recall >= 0.85, (score.misses, score.wrong)
     assert score.kind_accuracy >= 0.8
@@ -180,4 +180,4 @@ def test_seed_quotations_shared_by_outlets_carry_all_their_sources(seed_analysis
         match = [s for s in shared if g["text_starts"].lower() in s.text.lower()[:len(g["text_starts"]) + 20]]
         assert len(match) == 1, g
         assert match[0].speaker == g["speaker"]
-        assert sorted(a[:3] for a in match[0].articles) == sorted(g["articles"])
+        assert sorted(seed_analysis.labels()[a][:3] for a in match[0].articles) == sorted(g["articles"])

@@ -21,7 +21,7 @@ def _resolve(gazetteer, text: str, spans: list[tuple[str, str]], outlet: str | N
     if outlet:
         article = replace(article, outlet=outlet)
     entities, cursor = [], 0
-    for index, (phrase, label) in enumerate(spans):
+    for phrase, label in spans:
         start = article.text.index(phrase, cursor)
         end = start + len(phrase)
         cursor = end
@@ -29,7 +29,7 @@ def _resolve(gazetteer, text: str, spans: list[tuple[str, str]], outlet: str | N
         sent_end = article.text.find(". ", end)
         sent_end = len(article.text) if sent_end < 0 else sent_end + 1
         raw_start, raw_end = article.raw_span(start, end)
-        entities.append(Entity("t", index, label, phrase, normalize(phrase), start, end, raw_start, raw_end, sent_start, sent_end))
+        entities.append(Entity(article.id, label, phrase, normalize(phrase), start, end, raw_start, raw_end, sent_start, sent_end))
     kwargs = {"weights": weights} if weights else {}
     resolved, unresolved = resolve_article(article, None, entities, gazetteer, **kwargs)
     return {t.entity.text: (c, conf) for t, c, conf, _ in resolved}, [u.text for u in unresolved]

@@ -36,7 +36,7 @@ def test_seed_routes_match_gold(seed_analysis, gold):
                 assert stop.date == want["date"], (stop.name, stop.date)
             if "time" in want:
                 assert stop.time and stop.time.startswith(want["time"])
-            assert set(want["articles"]) <= {a[:3] for a in stop.articles}, (stop.name, stop.articles, want["articles"])
+            assert set(want["articles"]) <= {seed_analysis.labels()[a][:3] for a in stop.articles}, (stop.name, stop.articles, want["articles"])
         for name in g.get("not_stops", []):
             place = _gold_place(gold, name)
             assert not any(_near(s, place["lat"], place["lon"], place["tolerance_km"]) for s in route.stops), name
@@ -53,17 +53,17 @@ def test_earlier_trip_is_a_separate_route(seed_analysis):
 
 def test_disagreeing_claims_are_kept_with_sources(seed_analysis):
     route = _route(seed_analysis, "Kim Jong Un")
-    superseded = [c for c in route.claims if c["place"] == "Vladivostok"]
-    assert superseded and all(c["article"] and c["sentence"] for c in superseded)
+    superseded = [c for c in route.claims if c.place == "Vladivostok"]
+    assert superseded and all(c.article and c.sentence and not c.status.done for c in superseded)
 
 
 def test_legs_have_geodesic_distances(seed_analysis):
     route = _route(seed_analysis, "Vladimir Putin")
     [leg] = route.legs
-    assert 950 <= leg["km"] <= 1100  # great-circle Vladivostok -> Vostochny, not the 1,500 km by rail
+    assert 950 <= leg.km <= 1100  # great-circle Vladivostok -> Vostochny, not the 1,500 km by rail
     kim = _route(seed_analysis, "Kim Jong Un")
-    assert kim.legs[0]["status"] == "done" and kim.legs[-1]["status"] == "expected"
-    assert kim.legs[0]["days"] == 2
+    assert kim.legs[0].status == "done" and kim.legs[-1].status == "expected"
+    assert kim.legs[0].days == 2
 
 
 def test_route_geojson_contract(seed_analysis):

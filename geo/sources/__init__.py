@@ -4,12 +4,12 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import GazetteerError
 
 # (id, name, feature, category, country, admin1, lat, lon, population, capital, source, origin, parent)
-Row = tuple
+Row = tuple[Any, ...]
 
 
 class Entry(NamedTuple):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from typing import Iterator
+from typing import AbstractSet as Set, Any, Iterator
 
 from ..config import DATA_DIR
 from ..placenames import designated_forms, is_latin, normalize, strip_designator
@@ -19,7 +19,7 @@ REGION_KINDS = frozenset({"region", "district"})
 MIN_BARE_NAME = 4  # a bare name shorter than this ("Ain" of "Ain Department" is kept, "Ay" is not) is left out
 
 
-def iso_subdivisions() -> dict[str, dict]:
+def iso_subdivisions() -> dict[str, dict[str, Any]]:
     """Every ISO 3166-2 subdivision of the iso3166-2 package, by code."""
     data = json.loads((package_dir("iso3166_2", "") / "iso3166-2.json").read_text(encoding="utf-8"))
     return {code: sub for subs in data.values() for code, sub in subs.items()}
@@ -34,7 +34,7 @@ def _city_names() -> set[tuple[str, str]]:
     return {(c["countrycode"], normalize(c["name"])) for c in cities.values() if int(c.get("population") or 0) >= CITY_NAME_POPULATION}
 
 
-def _alternative_names(sub: dict, country: str = "", cities: set[tuple[str, str]] = frozenset()) -> list[str]:
+def _alternative_names(sub: dict[str, Any], country: str = "", cities: Set[tuple[str, str]] = frozenset()) -> list[str]:
     """Latin-script alternative names, keeping forms that read as the place's name rather than a nickname, and
     leaving out a big city's own name ("Lyon" for the Métropole de Lyon): in text it names the city."""
     official = {w for w in normalize(sub.get("name") or "").split() if len(w) > 3}
@@ -71,11 +71,11 @@ def _names(main: str, extra: list[str], category: str) -> list[str]:
     return out
 
 
-def _geonames_admin1() -> dict[tuple[str, str], dict]:
+def _geonames_admin1() -> dict[tuple[str, str], dict[str, Any]]:
     """(country, normalised name or bare name) -> GeoNames first-level unit of the derived table (code, point)."""
     from ..derive import ADMIN_FILE, read_csv_gz
 
-    units: dict[tuple[str, str], dict] = {}
+    units: dict[tuple[str, str], dict[str, Any]] = {}
     for r in read_csv_gz(ADMIN_FILE):
         if r["level"] == "1":
             for key in (normalize(r["name"]), strip_designator(r["name"], REGION_KINDS)[0]):
@@ -92,7 +92,7 @@ def region_entries() -> Iterator[Entry]:
         for rec in csv.DictReader(fh):
             abbreviations[(rec["country"], rec["region_code"])] = [a for a in rec["abbreviations"].split(";") if a]
     ids: dict[str, str] = {}
-    rows: list[tuple[dict, str]] = []
+    rows: list[tuple[dict[str, Any], str]] = []
     for iso_dir in sorted((csc / "by-country").iterdir()):
         states_file = iso_dir / "states.json"
         if not states_file.exists():

