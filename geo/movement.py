@@ -275,7 +275,7 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
         lemma = tok.lemma_.lower()
         if tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_ and not doc[tok.i - 2].whitespace_:
             joined = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "send-off" is tokenized send / - / off
-            if joined in LX.move_nouns:  # "a sudden-journey" is a journey
+            if joined in LX.move_nouns:  # "a long-journey" is a journey
                 lemma = joined
         is_verb = tok.pos_ in ("VERB", "AUX") and (lemma in LX.move_verbs or lemma in LX.presence_verbs or lemma in LX.send_verbs)
         is_noun = tok.pos_ in ("NOUN", "PROPN") and lemma in LX.move_nouns

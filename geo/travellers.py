@@ -38,9 +38,10 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
     if chain[-1].dep_ == "npadvmod" and chain[-1].head.i != chain[-1].i:
         chain += clause_chain(chain[-1].head)  # "This morning, after leaving X, ...": the time phrase hangs on the clause
     for tok in chain:
-        if tok.dep_ == "ROOT" and tok.pos_ not in ("VERB", "AUX") and tok.i != verb.i:
-            # A sentence the parser found no verb in ("after leaving X, Cardinal Y transferred ...", with Y or "after"
-            # as the root): the name at the root, or hanging from it, is who acts.
+        verbless = tok.pos_ not in ("VERB", "AUX") and tok.i != verb.i
+        if tok.dep_ == "ROOT" and (verbless or not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children)):
+            # A sentence the parser found no verb or no subject in ("after leaving X, Cardinal Y transferred ...",
+            # with Y or "after" as the root, or Y as an apposition of X): the name in the sentence is who acts.
             objects = {c.i for c in verb.children if c.dep_ in ("dobj", "obj")}  # "after meeting X": X is met
             for named in [tok] + [t for t in tok.sent if t.pos_ == "PROPN" and t.i not in objects]:
                 who = refs.traveller_of_token(named)
@@ -51,7 +52,7 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
         subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]
         for child in subjects:
             if child.lemma_.lower() in LX.presence_nouns and tok.lemma_.lower() in LX.presence_verbs:
-                return refs.main_person()  # "the Mass was celebrated at X": by the person the story follows
+                return refs.main_person()  # "a Mass was held at X": by the person the story follows
             for named in [child] + list(child.conjuncts):  # "X-17s and 32 charters departed": the charters travel
                 who = refs.traveller_of_token(named)
                 if who:

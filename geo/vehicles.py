@@ -35,7 +35,7 @@ def _name_tokens(token) -> list:
 
 
 def _described_as_vessel(token) -> bool:
-    """Whether a proper noun is told to be a ship: "X, the first grain ship", "the ship, X", "the Panama-flagged X"."""
+    """Whether a proper noun is told to be a ship: "X, the first fuel tanker", "the ship, X", "the Panama-flagged X"."""
     if any(c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in VESSEL_NOUNS for c in token.children):
         return True
     if token.dep_ == "appos" and token.head.pos_ == "NOUN" and token.head.lemma_.lower() in VESSEL_NOUNS:
