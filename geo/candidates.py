@@ -11,6 +11,7 @@ from .articles import Article
 from .entities import Entity
 from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import table, words
+from .regionforms import AUTONOMOUS, autonomous, country_part, with_leading_article
 
 TOPONYM_LABELS = {"GPE", "LOC", "FAC"}
 EMBEDDING_LABELS = {"ORG", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "NORP"}
@@ -26,11 +27,9 @@ PLACE_CUE = re.compile(r"(?:\b(?:at|in|inside|outside|near|to|from|into|toward|t
                        r"reached|left|leaving|arrived at)\s+(?:the\s+)?)$", re.I)
 NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
 IN_TOWN = re.compile(rf"^,?\s+(?:in|at|near|outside|on the outskirts of)\s+(?:the\s+)?(?:(?:city|town|village|port) of\s+)?({NAME})")
-POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?$")
+POSSESSOR = re.compile(rf"({NAME})['’]s\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,2}}$")  # "X's refurbished Y Stadium"
 CONTAINER = re.compile(r",\s*((?:[A-Z][\w.’'-]*\s?){1,4})")
 IN_CONTAINER = re.compile(r"\s+in\s+(?:the\s+)?((?:[A-Z][\w.’'-]*\s?){1,3})")  # "Perth in Scotland"
-AUTONOMOUS = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)$", re.I)
-WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula"}
 DISTRICT_WORDS = {"county", "parish", "borough", "district"}
 AFTER_COMMA = re.compile(r",\s*")
 CONTAINED = "after a place and a comma"
@@ -313,11 +312,11 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
     if not found:
         found = list(gazetteer.region_candidates(name))
     if not found:
-        found = _with_leading_article(gazetteer, name)
+        found = with_leading_article(gazetteer, name)
     if not found and AUTONOMOUS.search(name):
-        found = _autonomous(gazetteer, AUTONOMOUS.sub("", name))
+        found = autonomous(gazetteer, AUTONOMOUS.sub("", name))
     if not found:
-        part = _country_part(gazetteer, name)
+        part = country_part(gazetteer, name)
         if part is not None:
             found, t.how = [part], "country part"
     if not found and re.match(r"(?i)(the )?(republic|kingdom|state|commonwealth|federation|principality) of ", t.query):
@@ -338,51 +337,6 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
     t.candidates = found
 
 
-def _with_leading_article(gazetteer: Gazetteer, name: str) -> list[Candidate]:
-    """Regions and districts whose official name starts with an article the text dropped ("Araucania" for "La Araucanía")."""
-    if " " in name.strip() or not name[:1].isupper():
-        return []
-    for article in sorted(words("leading_articles")):
-        found = [c for c in gazetteer.candidates(f"{article} {name}") if c.feature in ("region", "district")]
-        if found:
-            return found
-    return []
-
-
-def _autonomous(gazetteer: Gazetteer, rest: str) -> list[Candidate]:
-    """Regions of "X [ethnic qualifier] Autonomous Region": "X Y" first, then "X" alone."""
-    parts = rest.split()
-    for end in (len(parts), len(parts) - 1):
-        if end >= 1:
-            found = [c for c in gazetteer.region_candidates(" ".join(parts[:end])) if c.feature in ("region", "district")]
-            if found:
-                return found
-    return []
-
-
-def _country_part(gazetteer: Gazetteer, name: str) -> Candidate | None:
-    """A country's share of a wider region, written with the country's adjective ("the Canadian Arctic"): the country's
-    first-level region nearest the wider region's point, under the mention's name."""
-    parts = name.split()
-    if len(parts) < 2 or parts[0].lower() == "the" and len(parts) < 3:
-        return None
-    if parts[0].lower() == "the":
-        parts = parts[1:]
-    country = gazetteer.demonym(parts[0])
-    if country is None or country.feature != "country":
-        return None
-    wide = [c for c in gazetteer.candidates(" ".join(parts[1:])) if c.category in WIDE_CATEGORIES or c.feature in ("water", "continent")]
-    regions = gazetteer.places_in(country.country, ("region",))
-    if not wide or not regions:
-        return None
-    from .disambiguate import km
-
-    nearest = min(regions, key=lambda r: km(r, wide[0]))
-    slug = re.sub(r"[^a-z0-9]+", "-", normalize(name)).strip("-")
-    return replace(nearest, id=f"{nearest.id}#{slug}", name=" ".join(parts), category=wide[0].category or "macro_region",
-                   source=f"{nearest.source} (the part of {country.name} nearest {wide[0].name})")
-
-
 def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Candidate], str]:
     """Candidates for the town of a facility and how they were found: the town the text puts it in ("a palace in X",
     "in X's Y County", "X Hotel, Y") or its possessor ("X's Y Palace"): "facility town"; else a place in its own name
@@ -400,30 +354,6 @@ def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Ca
     head = facility_head(e.text)
     inside = place_inside(gazetteer, e.text, skip=head[0] if head else "")
     return (inside[1], "facility name") if inside else ([], t.how)
-
-
-def compass_part(region: Candidate, name: str) -> Candidate | None:
-    """The part of a region a compass word names ("Southern Ontario"): the centre of that half (or quarter) of the
-    region's outline, under the mention's name; None when the region has no outline or the name no compass word."""
-    from shapely.geometry import box
-
-    from .outlines import outline_of
-
-    first = normalize(name).split()[0] if normalize(name) else ""
-    sides = {side for side in ("north", "south", "east", "west") if side in first}
-    geom = outline_of(region) if sides and first in words("directions") else None
-    if geom is None:
-        return None
-    minx, miny, maxx, maxy = geom.bounds
-    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
-    part = geom.intersection(box(midx if "east" in sides else minx, midy if "north" in sides else miny,
-                                 midx if "west" in sides else maxx, midy if "south" in sides else maxy))
-    if part.is_empty:
-        return None
-    centre = part.centroid
-    slug = re.sub(r"[^a-z0-9]+", "-", normalize(name)).strip("-")
-    return replace(region, id=f"{region.id}#{slug}", name=name, lat=round(centre.y, 4), lon=round(centre.x, 4),
-                   source=f"{region.source} (the {first} part of {region.name}'s outline)")
 
 
 def facility_at(town: Candidate, t: Toponym) -> Candidate:

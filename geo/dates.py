@@ -292,3 +292,8 @@ def with_year(value: str, years: list[int]) -> str | None:
         return dt.date(year, int(value[2:4]), int(value[5:7])).isoformat()
     except ValueError:
         return None
+
+
+def states_date(text: str, iso: str) -> bool:
+    """Whether `text` writes the calendar date `iso` in full (day, month and year), needing no anchor to resolve."""
+    return any(str(parse_full_date(m.group(0))) == iso for m in FULL_DATE_RE.finditer(text))

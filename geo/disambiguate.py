@@ -28,8 +28,9 @@ class Weights:
     alternate_name: float = 5.0  # penalty: another populated place has the name as its main name ("Salisbury")
     alternate_name_population: int = 10_000
     alternate_name_outweighs: float = 5.0  # ... unless the entry is this many times as populous as every such place ("Odessa")
+    same_entry: float = 6.0  # the entry another name of the article resolved to ("X" beside "X City")
     facility_town_countries: int = 1  # a town inside a facility's name counts only in this many of the article's top countries
-    destination_city: float = 6.0  # after "flew to", "arrived in": a city of `named_region_rival` people over its region
+    destination_city: float = 6.0  # penalty: after "flew to", "arrived in", a region holding a city of its name (`named_region_rival`)
     country_named_sentence: float = 2.5  # the entry's country is named in the mention's sentence ("the Maltese port of X")
     city_state: float = 6.0  # a capital that carries its country's name outranks the country ("Singapore", "Monaco")
     country_name: float = 6.0  # penalty: a town carrying a country's own name ("Mexico" is not Mexico City)
@@ -144,7 +145,7 @@ class Evidence:
     anchors: list[Candidate] = field(default_factory=list)
     home: list[Candidate] = field(default_factory=list)
     admin1: dict[str, str] = field(default_factory=dict)  # region id -> the GeoNames admin1 code its towns carry
-    sentence_countries: dict[int, Counter] = field(default_factory=dict)  # sentence start -> countries named in it
+    sentence_countries: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # sentence start -> (name, country) named in it
 
     def focus_without(self, name: str) -> Counter:
         """The focus from every name but `name`: a name is no evidence for its own reading."""
@@ -177,12 +178,12 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
         if countries and not regions:
             focus.update(countries)
             if len(countries) == 1 and not t.embedded:
-                ev.sentence_countries.setdefault(t.entity.sent_start, Counter()).update(countries)
+                ev.sentence_countries.setdefault(t.entity.sent_start, set()).add((normalize(t.query), next(iter(countries))))
         elif len(regions) == 1 and not countries:
             r = regions[0]
             focus[r.country] += 0.5
             if not t.embedded:
-                ev.sentence_countries.setdefault(t.entity.sent_start, Counter())[r.country] += 1
+                ev.sentence_countries.setdefault(t.entity.sent_start, set()).add((normalize(t.query), r.country))
             ev.regions.append((r, t.entity.sent_start))
         elif len(regions) > 1 and not countries:
             pending.append((regions, t.entity.sent_start))
@@ -216,7 +217,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     main_named = any(c.primary and c.is_admin for c in t.candidates)
     main_population = max((c.population for c in t.candidates if c.primary and c.feature in SETTLEMENT_FEATURES
                            and c.population >= w.alternate_name_population), default=0)
-    sentence_countries = ev.sentence_countries.get(t.entity.sent_start, Counter()) - ev.by_name.get(normalize(t.query), Counter())
+    sentence_countries = {iso for name, iso in ev.sentence_countries.get(t.entity.sent_start, set()) if name != normalize(t.query)}
     own = {c.id for c in t.candidates}
     countries_named = {c.country for c in t.candidates if c.feature == "country"}
     focus = ev.focus_without(normalize(t.query))
@@ -233,9 +234,10 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.country_name
         elif c.feature in SETTLEMENT_FEATURES and (main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
             score -= w.alternate_name
-        if MOVED in t.hints and not country_named and c.feature in SETTLEMENT_FEATURES and c.population >= w.named_region_rival:
-            score += w.destination_city
-        if c.feature not in AREA_FEATURES and sentence_countries.get(c.country, 0) > 0:
+        if MOVED in t.hints and c.feature in ("region", "district") and any(
+                b.feature in SETTLEMENT_FEATURES and b.population >= w.named_region_rival and within(b, c, w, ev.admin1) for b in t.candidates):
+            score -= w.destination_city  # one arrives in the city, not in the region that holds it and has its name
+        if c.feature not in AREA_FEATURES and c.country in sentence_countries:
             score += w.country_named_sentence
         if c.capital and c.primary and c.country in countries_named:
             score += w.city_state  # "Singapore", "Monaco": the capital of the country's own name is where one arrives

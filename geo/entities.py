@@ -26,6 +26,7 @@ PLACE_OBJECT_VERBS = {"leave", "reach", "enter", "visit", "depart", "tour", "cro
 LOCATIVE_PREPS = {"in", "at", "to", "from", "into", "towards", "toward", "near", "via", "through", "outside", "across",
                   "inside", "around", "past", "between"}
 PLACE_HEADS = {"station": "FAC", "cosmodrome": "FAC", "spaceport": "FAC", "airport": "FAC", "port": "FAC", "base": "FAC",
+               "harbour": "FAC", "harbor": "FAC",
                "border": "LOC", "river": "LOC", "region": "LOC", "province": "GPE", "city": "GPE", "oblast": "GPE",
                "krai": "GPE", "county": "GPE", "district": "GPE", "state": "GPE", "prefecture": "GPE"}
 MOVEMENT_PREPS = {"to", "in", "at", "into", "from", "for", "via", "through", "towards", "toward"}
@@ -115,6 +116,15 @@ def after_movement(doc, s: int) -> bool:
     return False
 
 
+def travel_place(doc, s: int) -> bool:
+    """Whether token s is where someone travels: after a movement verb and a place preposition, or the object of a
+    travel verb that takes a place ("reached X", "visited X")."""
+    if after_movement(doc, s):
+        return True
+    prev = doc[s - 1] if s >= 1 else None
+    return prev is not None and prev.pos_ == "VERB" and prev.lemma_.lower() in PLACE_OBJECT_VERBS & LEXICON.move_verbs
+
+
 def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                  is_country: Callable[[str], bool] = lambda name: False,
                  acronyms: Iterable[str] = (), is_known: Callable[[str], bool] | None = None) -> list[tuple[int, int, str, str | None]]:
@@ -159,6 +169,12 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                     spans.append((s, s + 1, label, "split hyphenated pair"))
                     spans.append((s + 2, e, label, "split hyphenated pair"))
                     continue
+            if label in ("GPE", "LOC"):
+                # "New South" + "Wales": capitalised words just before a place that make a longer known place name.
+                for k in (2, 1):
+                    if s - k >= 0 and all(t.is_title and not t.ent_type_ for t in doc[s - k:s]) and _is_place_name(is_place, doc[s - k:e].text):
+                        s, note = s - k, "extended to a longer place name (gazetteer)"
+                        break
             if label == "ORG" and e - s >= 2 and doc[e - 1].lower_ in TITLES:
                 e -= 1  # "Korean People's Army Marshal" + name: the rank belongs to the person
             spans.append((s, e, label, note))
@@ -180,6 +196,11 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                 if head_label and (headed or _is_place_name(is_place, doc[s:e + 1].text)):
                     e += 1
                 fixed.append((s, e, new_label, f"relabelled {label} -> {new_label} (gazetteer, geographic context)"))
+                continue
+            listed = s >= 2 and doc[s - 1].lower_ in (",", "and", "or") and doc[s - 2].ent_type_ == "GPE"
+            if label == "PERSON" and e - s == 1 and listed and is_known is not None and _is_place_name(is_known, text):
+                # "Harlan and Denison": a lone name in a list of places that the gazetteer knows is one more place.
+                fixed.append((s, e, "GPE", "relabelled PERSON -> GPE (in a list of places, gazetteer)"))
                 continue
             if label in ("PERSON", "PRODUCT", "WORK_OF_ART", "NORP") and e - s >= 2 and PLACE_HEADS.get(doc[e - 1].lower_) == "FAC":
                 # "Jon Doe International Airport" tagged PERSON: a name ending in a facility's head noun is the facility.

@@ -9,10 +9,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .articles import Article
-from .candidates import (FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, compass_part, facility_at, find_toponyms, lookup,
-                         place_inside)
+from .candidates import FACILITY_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
+from .regionforms import compass_part
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
-from .entities import Entity, MentionKey, after_movement
+from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
 from .metonymy import is_metonym
 from .spelling import FuzzyIndex, variants_in
@@ -170,7 +170,12 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     if doc is not None:
         for t in tops:
             span = doc.char_span(t.entity.start, t.entity.end, alignment_mode="expand")
-            if span is not None and not t.embedded and after_movement(doc, span.start):
+            if span is not None and not t.embedded and travel_place(doc, span.start):
+                t.hints.add(MOVED)
+        # One sense per name: "sailed into X" also settles the other mentions of X in the article.
+        moved = {normalize(t.query) for t in tops if MOVED in t.hints}
+        for t in tops:
+            if normalize(t.query) in moved:
                 t.hints.add(MOVED)
     evidence = gather_evidence(tops, _outlet_places(article, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
@@ -188,11 +193,19 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         ranked, pool = _ranked(group, scores)
         if ranked:
             first[name] = pool[ranked[0][0]]
+    named = {name for name, group in by_name.items() if all(t.how == "name" and not t.facility for t in group)}
     # Second look: places near the article's other places, regions and countries that hold them.
     for name, group in by_name.items():
         elsewhere = [c for other, c in first.items() if other != name]
+        # "New York" beside "New York City": the entry another name of the article was resolved to, when this name
+        # also names it (countries excepted: "Mexico" beside "Mexico City" is still the country).
+        taken = {c.id for other, c in first.items() if other != name and other in named}
         for t in group:
-            scores[id(t)] = coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1)
+            scores[id(t)] = dict(coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1))
+            if name in named and not any(c.feature == "country" for c in t.candidates):
+                for c in t.candidates:
+                    if c.id in taken:
+                        scores[id(t)][c.id] += w.same_entry
 
     resolved: list[Resolution] = []
     unresolved: list[Unresolved] = []
@@ -223,8 +236,15 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         for t in group:
             resolved.append(_resolution(doc, t, chosen, confidence, w))
 
-    town = _main_town([c for _, c, _, _ in resolved if c.feature in SETTLEMENT_FEATURES or c.feature == "district"])
+    settled = [(r[0], r[1]) for r in resolved if r[1].feature in SETTLEMENT_FEATURES or r[1].feature == "district"]
+    main_town = _main_town([c for _, c in settled])
+    top = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
     for t in waiting:
+        # The last town of the article's top country named before it in its own sentence, else the town the article
+        # names most.
+        before = [(o.entity.start, c) for o, c in settled if o.entity.sent_start == t.entity.sent_start
+                  and o.entity.start < t.entity.start and c.country in top]
+        town = max(before, key=lambda x: x[0])[1] if before else main_town
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
                                          "a facility not in the gazetteer, in no town the article names"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Collection
 
 from geopy.distance import geodesic
 
+from .dates import states_date
 from .movement import Event
 from .status import DONE_STATUS
 
@@ -23,6 +24,8 @@ class OrderWeights:
 
     status: float = 10.0  # a stop reported done comes before one still expected
     date: float = 5.0  # both stops carry day dates that differ
+    guessed_date: float = 0.0  # ... one of them resolved against an article date guessed from the other articles (no vote)
+    origin: float = 3.0  # a place the trip only leaves from (never reached) comes before the places other articles report
     time: float = 3.0  # same day, clock times differ
     marker: float = 2.0  # "then", "earlier", "after visiting", "had flown", told in one article
     narrative: float = 1.0  # plain text order of one article's main line
@@ -90,10 +93,18 @@ def _is_cued(e: Event) -> bool:
     return bool(e.sequence or e.relation or e.aspect == "pluperfect")
 
 
-def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[float]]:
+def firmly_dated(e: Event, guessed: Collection[str]) -> bool:
+    """Whether the event's date stands on its own: its article's date was stated, or the sentence writes it in full."""
+    return bool(e.date) and (e.article not in guessed or states_date(e.sentence, e.date or ""))
+
+
+def _preferences(stops: list[Stop], groups: list[list[Event]], guessed: Collection[str]) -> list[list[float]]:
     """pref[a][b]: weighted votes that stop a comes before stop b."""
     n = len(stops)
     pref = [[0.0] * n for _ in range(n)]
+    date_weight = [WEIGHTS.date if any(e.date == s.date and firmly_dated(e, guessed) for e in g) else WEIGHTS.guessed_date
+                   for s, g in zip(stops, groups)]
+    trip_origin = [all(e.role == "origin" and e.status == "departed" and e.leg == "out" for e in g) for g in groups]
     for a in range(n):
         for b in range(n):
             if a == b:
@@ -103,13 +114,15 @@ def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[floa
                 pref[a][b] += WEIGHTS.status
             if sa.date and sb.date and len(sa.date) == len(sb.date) == 10:
                 if sa.date < sb.date:
-                    pref[a][b] += WEIGHTS.date
+                    pref[a][b] += min(date_weight[a], date_weight[b])
                 elif sa.date == sb.date and sa.time and sb.time and sa.time[:1].isdigit() and sb.time[:1].isdigit() and sa.time < sb.time:
                     pref[a][b] += WEIGHTS.time
             a_return = all(e.leg == "return" for e in groups[a])
             b_return = all(e.leg == "return" for e in groups[b])
             if b_return and not a_return:
                 pref[a][b] += WEIGHTS.return_leg
+            if trip_origin[a] and not trip_origin[b]:
+                pref[a][b] += WEIGHTS.origin
     by_article: dict[str, list[tuple[int, Event]]] = defaultdict(list)
     for k, g in enumerate(groups):
         for e in g:
@@ -133,10 +146,10 @@ def _preferences(stops: list[Stop], groups: list[list[Event]]) -> list[list[floa
     return pref
 
 
-def order_stops(stops: list[Stop], groups: list[list[Event]]) -> list[int]:
+def order_stops(stops: list[Stop], groups: list[list[Event]], guessed: Collection[str] = frozenset()) -> list[int]:
     """Stop indexes in time order: greedy on pairwise wins, then net votes; ties with no evidence at all broken by
-    geography (noted in the stop's evidence)."""
-    pref = _preferences(stops, groups)
+    geography (noted in the stop's evidence). Dates from `guessed`-date articles count less."""
+    pref = _preferences(stops, groups, guessed)
     n = len(stops)
     remaining = list(range(n))
     first_seen = {k: min((e.article, e.order) for e in g) for k, g in enumerate(groups)}

@@ -23,6 +23,7 @@ from .parsing import model_name, parse_articles
 from .people import NameToken, name_tokens, person_tokens, propagate_people, vote_place_labels
 from .progress import OnProgress, Progress
 from .quotes import Quote, extract_quotes
+from .movement import WEAK_DATE_SOURCE
 from .referents import Referents
 from .route import Event, Route, build_routes, extract_events
 
@@ -223,7 +224,8 @@ def events(article: Article, doc: Doc, entities: Sequence[Entity], resolved: Seq
 def routes(moves: Sequence[Event], clusters: Sequence[Cluster], articles: Sequence[Article],
            corrections: Corrections = NO_CORRECTIONS) -> list[Route]:
     """Every traveller's routes from the movement events, after the route corrections."""
-    built = build_routes(moves, {c.id: c.name for c in clusters}, {a.id: a.date for a in articles})
+    guessed = {a.id for a in articles if a.date_source and a.date_source.startswith(WEAK_DATE_SOURCE)}  # dates count less
+    built = build_routes(moves, {c.id: c.name for c in clusters}, {a.id: a.date for a in articles}, guessed)
     return corrections.routes(built)
 
 

@@ -5,14 +5,14 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Collection, Sequence
 
 from geopy.distance import geodesic
 
 from .dates import parse_iso, with_year
 from .lexicon import LEXICON as LX
 from .movement import Event, extract_events
-from .order import order_stops
+from .order import firmly_dated, order_stops
 
 from .status import DONE_STATUS, Status, phase_of
 
@@ -32,6 +32,7 @@ REGION_CONTAINS_KM = 250.0  # a region this close to a finer stop of the same tr
 TRIP_GAP_DAYS = 14
 SAME_ARTICLE_WEIGHT = 100  # per dated event of the same article, when an undated event looks for its trip
 COLLECTIVE_PREFIXES = ("group-", "vehicle-")
+GENERIC_LEADS = {"the", "a", "an", "some", "other", "more"}  # capitalised only at a sentence's start
 SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these is a visit, not a journey
 
 
@@ -270,7 +271,7 @@ def _tail_of_a_longer_name(g: list[Event]) -> bool:
     return found
 
 
-def _stop(g: list[Event]) -> Stop:
+def _stop(g: list[Event], guessed: Collection[str] = frozenset()) -> Stop:
     statuses = Counter(e.status for e in g)
     best = max(statuses, key=lambda s: (STATUS_RANK[s], statuses[s]))
     done = [s for s in statuses if s in DONE_STATUS]
@@ -280,6 +281,7 @@ def _stop(g: list[Event]) -> Stop:
         best = "expected"  # the same likely destination from independent sources
     dated = [e for e in g if e.date and len(e.date) == 10 and (e.status in DONE_STATUS) == (best in DONE_STATUS)]
     dated = dated or [e for e in g if e.date and len(e.date) == 10]
+    dated = [e for e in dated if firmly_dated(e, guessed)] or dated  # a stated date over one guessed from other articles
     date = min(e.date for e in dated if e.date) if dated else None
     times = [e.time for e in g if e.time and re.match(r"\d", e.time)] or [e.time for e in g if e.time]
     head = max(g, key=lambda e: (e.feature in ("station", "facility"), len(e.place)))
@@ -313,6 +315,40 @@ def _complete_years(events: list[Event]) -> list[Event]:
             if value and not value.startswith("--"):
                 years[e.subject].append(int(value[:4]))
     return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
+
+
+def _group_names(events: Sequence[Event]) -> dict[str, str]:
+    """The name of each traveller that is not a person cluster: of the ways the texts call it, the one that says most
+    about who it is ("Afghan evacuees" over "the first groups", "tired passengers"), then the most used."""
+    said: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in events:
+        if e.subject_name:
+            said[e.subject][e.subject_name] += 1
+
+    def proper_words(name: str) -> int:
+        words = name.split()
+        lead = words[0][:1].isupper() and words[0].lower() not in LX.first_ordinals | GENERIC_LEADS
+        return int(lead) + sum(w[:1].isupper() for w in words[1:])
+
+    return {subject: max(counts, key=lambda n: (proper_words(n), counts[n], -len(n)))
+            for subject, counts in said.items()}
+
+
+def _without_guesses_against_the_order(stops: list[Stop], groups: list[list[Event]], guessed: Collection[str]) -> list[Stop]:
+    """A stop dated only through an article date guessed from the other articles loses that date when it falls
+    before a stop the trip reaches earlier or after one it reaches later ("Saturday" of the wrong week)."""
+    def firm(k: int) -> bool:
+        return len(stops[k].date or "") == 10 and any(e.date == stops[k].date and firmly_dated(e, guessed) for e in groups[k])
+
+    out = []
+    for k, s in enumerate(stops):
+        if s.date and not firm(k):
+            before = [stops[i].date for i in range(k) if firm(i)]
+            after = [stops[i].date for i in range(k + 1, len(stops)) if firm(i)]
+            if (before and str(s.date) < max(str(d) for d in before)) or (after and str(s.date) > min(str(d) for d in after)):
+                s = replace(s, date=None)
+        out.append(s)
+    return out
 
 
 def _dated_by_articles(stops: list[Stop], groups: list[list[Event]]) -> list[Stop]:
@@ -355,30 +391,34 @@ def _collectives(events: Sequence[Event]) -> dict[str, str]:
     return {i: root(i) for i in count}
 
 
-def build_routes(events: Sequence[Event], subject_names: dict[str, str], article_dates: dict[str, str | None]) -> list[Route]:
-    """Routes of every traveller with two or more stops in one trip (or one stop reached by a journey), in time order."""
+def build_routes(events: Sequence[Event], subject_names: dict[str, str], article_dates: dict[str, str | None],
+                 guessed: Collection[str] = frozenset()) -> list[Route]:
+    """Routes of every traveller with two or more stops in one trip (or one stop reached by a journey), in time order.
+
+    `guessed` are articles whose date was guessed from other articles' dates: their dates count less.
+    """
     routes: list[Route] = []
     by_subject: dict[str, list[Event]] = defaultdict(list)
     names: dict[str, str] = dict(subject_names)
     merged = _collectives(events)
     events = [replace(e, subject=merged[e.subject]) if e.subject in merged else e for e in events]
     events = _complete_years(events)
-    told = Counter((e.subject, e.subject_name) for e in events if e.subject_name and e.subject not in subject_names)
-    for (subject, name), _n in sorted(told.items(), key=lambda kv: (kv[1], len(kv[0][1]))):
-        names[subject] = name  # a group or vessel goes by its most used name, the fullest among equals
     for e in events:
         if e.feature in STOP_FEATURES and e.status not in ("denied", "cancelled"):
             by_subject[e.subject].append(e)
+    for subject, name in _group_names(events).items():
+        names.setdefault(subject, name)
     latest_article = max((d for d in article_dates.values() if d), default=None)
     for subject, evs in by_subject.items():
         for trip in _trips(evs):
             trip, claims = _supersede(trip)
             groups = _without_containers([g for g in _groups(trip) if not _tail_of_a_longer_name(g)])
-            stops = [_stop(g) for g in groups]
+            stops = [_stop(g, guessed) for g in groups]
             if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue
-            order = order_stops(stops, groups)
-            stops = _dated_by_articles([stops[k] for k in order], [groups[k] for k in order])
+            order = order_stops(stops, groups, guessed)
+            stops = _without_guesses_against_the_order([stops[k] for k in order], [groups[k] for k in order], guessed)
+            stops = _dated_by_articles(stops, [groups[k] for k in order])
             dates = sorted(s.date for s in stops if s.date) or sorted(e.date for e in trip if e.date)
             trip_dates = sorted(d for d in (_effective_date(e) for e in trip) if d)
             current = bool(latest_article and trip_dates
@@ -393,14 +433,17 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     return routes
 
 
+Shape = tuple[tuple[str, str, "str | None", frozenset[tuple[object, object]]], ...]
+
+
 def _travelling_together(routes: list[Route]) -> list[Route]:
     """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
     the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
-    def shape(r: Route) -> tuple:
+    def shape(r: Route) -> Shape:
         return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.start) for ev in s.evidence))
                      for s in r.stops)
 
-    together: dict[tuple, list[Route]] = defaultdict(list)
+    together: dict[Shape, list[Route]] = defaultdict(list)
     for r in routes:
         together[shape(r)].append(r)
     out = []

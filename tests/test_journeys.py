@@ -314,11 +314,22 @@ def test_a_small_name_and_its_head_noun_the_gazetteer_knows_together(nlp):
     assert (name.i, name.i + 2, "FAC") in [(s, e, label) for s, e, label, _ in spans]
 
 
-def test_after_a_movement_verb_a_large_city_outranks_the_region_of_its_name(run_text):
-    text = "The Portuguese premier flew to Rio de Janeiro on Monday for talks on trade."
-    places = {m.text: p for p in run_text(text).places for m in p.mentions}
-    city = places["Rio de Janeiro"]
-    assert city.feature == "city" and abs(city.lat + 22.9) < 0.3, city
+def test_after_a_movement_verb_a_large_city_outranks_the_region_of_its_name(nlp, gazetteer):
+    from geo.articles import article_from_text
+    from geo.disambiguate import Weights
+    from geo.entities import Entity
+    from geo.gazetteer import normalize
+    from geo.geocode import resolve_article
+
+    article = article_from_text("t", "t.txt", "The Belgian premier flew to Quebec on Monday for talks on trade.")
+    doc = nlp(article.text)
+    start = article.text.index("Quebec")
+    raw_start, raw_end = article.raw_span(start, start + 6)
+    ents = [Entity("t", 0, "GPE", "Quebec", normalize("Quebec"), start, start + 6, raw_start, raw_end, 0, len(article.text))]
+    [(_, city, _, _)] = resolve_article(article, doc, ents, gazetteer)[0]
+    assert city.feature == "city" and abs(city.lat - 46.8) < 0.3, city
+    [(_, region, _, _)] = resolve_article(article, doc, ents, gazetteer, weights=Weights(destination_city=0.0))[0]
+    assert region.feature == "region", region  # without the rule the province of that name
 
 
 def test_an_untagged_name_ending_in_a_facility_head_after_a_preposition_is_a_facility(nlp):
@@ -327,3 +338,29 @@ def test_an_untagged_name_ending_in_a_facility_head_after_a_preposition_is_a_fac
     spans = fix_entities(doc, lambda name: False, set())
     start = next(t.i for t in doc if t.text == "Kallax")
     assert (start, start + 3, "FAC") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_the_object_of_a_travel_verb_is_where_one_travels(nlp):
+    from geo.entities import travel_place
+
+    doc = nlp("The convoy reached Tromso at dusk, and the officials hit Bergen hard in a speech.")
+    assert travel_place(doc, next(t.i for t in doc if t.text == "Tromso"))
+    assert not travel_place(doc, next(t.i for t in doc if t.text == "Bergen"))
+
+
+def test_a_lone_name_in_a_list_of_places_is_a_place(nlp):
+    doc = nlp("The senator held rallies in Ottumwa, Oskaloosa and Knoxville on Monday.")
+    i = {t.text: t.i for t in doc}
+    doc.ents = [Span(doc, i["Ottumwa"], i["Ottumwa"] + 1, label="GPE"), Span(doc, i["Oskaloosa"], i["Oskaloosa"] + 1, label="GPE"),
+                Span(doc, i["Knoxville"], i["Knoxville"] + 1, label="PERSON")]
+    known = {"ottumwa", "oskaloosa", "knoxville"}
+    spans = fix_entities(doc, lambda name: False, set(), is_known=lambda name: name.lower() in known)
+    assert (i["Knoxville"], i["Knoxville"] + 1, "GPE") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_capitalised_words_before_a_place_that_make_a_longer_place_name(nlp):
+    doc = nlp("Floods cut roads across Upper Glenmoor Vale this week.")
+    i = {t.text: t.i for t in doc}
+    doc.ents = [Span(doc, i["Vale"], i["Vale"] + 1, label="GPE")]
+    spans = fix_entities(doc, lambda name: name.lower() == "upper glenmoor vale", set())
+    assert (i["Upper"], i["Vale"] + 1, "GPE") in [(s, e, label) for s, e, label, _ in spans]

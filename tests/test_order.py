@@ -63,3 +63,28 @@ def test_travellers_told_together_are_one_route_named_after_all_of_them():
     # Different stops stay two routes.
     apart = both + [_event("Paide", subject="p2", clause=20, order=20)]
     assert len(build_routes(apart, {"p1": "Liis Tamm", "p2": "Jaan Kask"}, {"a1": "2024-06-05"})) == 2
+
+
+def test_a_group_is_named_by_the_words_that_say_who_it_is():
+    kw = dict(subject="group-evacuee")
+    events = [_event("Narva", role="origin", status="departed", clause=10, order=10, subject_name="the first groups", **kw),
+              _event("Tartu", clause=10, order=10, subject_name="the first groups", **kw),
+              _event("Tartu", clause=30, order=30, subject_name="Chilean evacuees", **kw),
+              _event("Tartu", clause=40, order=40, subject_name="tired passengers", **kw)]
+    [route] = build_routes(events, {}, {"a1": "2024-06-05"})
+    assert route.subject == "Chilean evacuees"
+
+
+def test_a_date_resolved_against_a_guessed_article_date_does_not_outvote_the_trips_origin():
+    stated = [_event("Narva", role="origin", status="departed", date="2024-06-03", clause=10, order=10),
+              _event("Paide", date="2024-06-04", clause=20, order=20)]
+    weekday = _event("Tartu", date="2024-06-01", article="b1", sentence="The senator arrived in Tartu on Saturday.")
+    guessed = {"b1"}
+    [route] = build_routes(stated + [weekday], {"p1": "Liis Tamm"}, {"a1": "2024-06-05", "b1": "2024-06-02"}, guessed)
+    assert route.stops[0].name == "Narva"
+    assert next(s for s in route.stops if s.name == "Tartu").date is None  # "Saturday" of the wrong week
+    # The same date written in full stands on its own; with a stated article date, so does the weekday.
+    full = _event("Tartu", date="2024-06-01", article="b1", sentence="The senator arrived in Tartu on 1 June 2024.")
+    for tartu, known in ((full, guessed), (weekday, set())):
+        [route] = build_routes(stated + [tartu], {"p1": "Liis Tamm"}, {"a1": "2024-06-05", "b1": "2024-06-02"}, known)
+        assert [(s.name, s.date) for s in route.stops][0] == ("Tartu", "2024-06-01")

@@ -81,6 +81,8 @@ def test_a_code_outside_air_travel_is_not_an_airport(gazetteer):
     # its possessor
     ("Crowds filled Sintra's Pena Palace all weekend.", [("Sintra", "GPE"), ("Pena Palace", "FAC")], "Pena Palace",
      (38.80, -9.38), "palace"),
+    ("Crowds filled Sintra's restored old Pena Palace all weekend.", [("Sintra", "GPE"), ("Pena Palace", "FAC")], "Pena Palace",
+     (38.80, -9.38), "palace"),
 ])
 def test_facilities_the_gazetteer_lacks_land_on_their_town(gazetteer, text, spans, mention, town, category):
     found, unresolved = _resolve(gazetteer, text, spans)
@@ -296,9 +298,11 @@ def test_a_region_whose_official_name_starts_with_an_article(gazetteer):
 
 
 def test_a_much_larger_city_known_by_an_other_name_outranks_a_small_main_name(gazetteer):
-    found, _ = _resolve(gazetteer, "Exhibitors from across Germany filled the trade fair in Hanover this week.",
-                        [("Germany", "GPE"), ("Hanover", "GPE")])
-    assert found["Hanover"][0].country == "DE"
+    text, spans = "Silk traders shipped their bales from Canton every spring.", [("Canton", "GPE")]
+    found, _ = _resolve(gazetteer, text, spans)
+    assert found["Canton"][0].country == "CN"  # the city of 16 million known in English by that other name
+    found, _ = _resolve(gazetteer, text, spans, weights=Weights(alternate_name_outweighs=1e9))
+    assert found["Canton"][0].country == "US"  # without the rule a town of 87,000 that has it as main name wins
 
 
 def test_a_country_named_in_the_sentence_chooses_between_large_namesakes(gazetteer):
@@ -343,3 +347,22 @@ def test_the_town_an_organisation_named_event_is_named_after(gazetteer):
     found, _ = _resolve(gazetteer, "Skaters from Norway trained for the Lillehammer Winter Olympics.",
                         [("Norway", "GPE"), ("Lillehammer Winter Olympics", "ORG")])
     assert found["Lillehammer"][0].country == "NO"
+
+
+def test_a_name_takes_the_entry_a_longer_name_of_the_article_resolved_to(gazetteer):
+    text = "Traders in Guangzhou cut prices. Exporters from Canton say demand is weak."
+    found, _ = _resolve(gazetteer, text, [("Guangzhou", "GPE"), ("Canton", "GPE")],
+                        weights=Weights(alternate_name_outweighs=1e9, coherence=0.0, anchor_near=0.0, anchor_far=0.0,
+                                        focus_share=0.0, focus_present=0.0))
+    assert found["Canton"][0].id == found["Guangzhou"][0].id
+    found, _ = _resolve(gazetteer, text, [("Guangzhou", "GPE"), ("Canton", "GPE")],
+                        weights=Weights(alternate_name_outweighs=1e9, coherence=0.0, anchor_near=0.0, anchor_far=0.0,
+                                        focus_share=0.0, focus_present=0.0, same_entry=0.0))
+    assert found["Canton"][0].country == "US"
+
+
+def test_a_facility_with_no_town_of_its_own_lands_on_the_town_of_its_sentence(gazetteer):
+    text = "Fans filled Odense all day. Later Vejle hosted a concert, and the Riverside Arena sold out. Odense slept."
+    found, _ = _resolve(gazetteer, text, [("Odense", "GPE"), ("Vejle", "GPE"), ("Riverside Arena", "FAC"), ("Odense", "GPE")])
+    arena, _ = found["Riverside Arena"]
+    assert _near(arena, 55.71, 9.53, 15), arena  # Vejle, not Odense which the article names twice
