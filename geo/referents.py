@@ -160,6 +160,8 @@ class Referents(Descriptions, VehicleOwners):
             return Traveller(f"group-{slug(token.lower_)}", token.text)  # "Americans evacuated from X"
         if lemma not in LX.groups or token.pos_ not in ("NOUN", "PROPN"):
             return None
+        if token.pos_ == "PROPN" and token.dep_ == "compound" and token.head.pos_ == "PROPN":
+            return None  # "Team X", "Mission Y": part of an organisation's name, not a group on the move
         mods = [c for c in token.lefts if c.dep_ in ("amod", "compound", "nmod", "nummod") and not c.is_punct]
         start = min((t.i for c in mods for t in c.subtree), default=token.i)  # "high-level government delegation"
         name = self.doc[start:token.i + 1].text

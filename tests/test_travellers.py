@@ -186,3 +186,13 @@ def test_a_plant_toured_is_in_the_town_its_relative_clause_names(run_text):
             "plant that Nordtech runs in Dresden.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Walter Grant")
     assert _names(route) == ["Leipzig", "Dresden"]
+
+
+def test_a_group_word_inside_an_organisation_name_is_no_traveller(run_text):
+    text = ("WARSAW, Poland - The official campaign bus for Team Novak made its final stop on its tour today. The bus "
+            "left Krakow on Monday and rolled into Lodz on Tuesday. The bus finished its tour with a rally in Warsaw "
+            "this afternoon.")
+    result = run_text(text, dates={"story": "2024-05-08"})
+    assert not _routes(result, "Team")
+    [route] = _routes(result, "bus")
+    assert [n[:3] for n in _names(route)] == ["Kra", "Łód", "War"]
