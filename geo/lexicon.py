@@ -78,6 +78,11 @@ class TravelLexicon:
     other_people: frozenset[str]
     generic_place_nouns: frozenset[str]
     facility_heads: frozenset[str]
+    vessel_markers: frozenset[str]
+    collective_nouns: frozenset[str]
+    aircraft_verbs: frozenset[str]
+    person_nouns: frozenset[str]
+    presence_nouns: frozenset[str]
 
 
 def _speech_verbs(path: Path = SPEECH_FILE) -> frozenset[str]:
@@ -105,6 +110,8 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         frozenset(tr["vessel_prefixes"]), frozenset(tr["head_nouns"]), frozenset(tr["head_verbs"]), frozenset(tr["roles"]),
         frozenset(tr["leader_roles"]), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),
         frozenset(d["places"]["generic_nouns"]), frozenset(d["places"]["facility_heads"]),
+        frozenset(tr["vessel_markers"]), frozenset(tr["collective_nouns"]), frozenset(tr["aircraft_verbs"]),
+        frozenset(tr["person_nouns"]), frozenset(mv["presence_nouns"]),
     )
 
 

@@ -6,29 +6,20 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
+from .arguments import OBJECT_DEPS, place_arguments
 from .articles import Article
 from .dates import YEAR_RE, narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity
-from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
-from .referents import Referents, Traveller, is_actor
+from .referents import Referents, Traveller
+from .travellers import clause_chain, companions, hosted, traveller_of_word
 
 # Verbs that describe movement only with a particle ("touched down", "wrapped up"), not alone ("touched on").
 PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop", "show", "turn"}
-# Roles a particle can override: a plain "at"/"in" place after "touched down" is where it landed.
-OVERRIDABLE_ROLES = {"stop"}
-# Dependency relations by which a clause governs the clause of an event (for status, dates and subjects).
-CLAUSE_DEPS = ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr")
-MAX_CLAUSE_HOPS = 8
 DATE_MAX_HOPS = 6
 DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
 NARRATIVE_DAY_HOPS = 2  # "the next day" on the event's own verb outranks a date found farther than this
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
-NOUN_STOP_PREPS = ("in", "at")
-VEHICLE_PREPS = ("on", "by", "aboard", "in", "via")
-NESTING_PREPS = ("in", "at", "of", "near", "outside")
-BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it started
-OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
 PASSAGES = {"strait", "canal"}  # waters a journey passes through ("crossed the X Strait"), unlike seas and oceans
 
@@ -64,43 +55,6 @@ class Event:
     date_offset: int | None = None  # days from the previous dated event ("the next day")
     date_source: str = "text"  # "text", "article" (from the article's date) or "" when undated
     headline: bool = False  # told in the headline, which sums up rather than narrates
-
-
-def clause_chain(token) -> list:
-    """The token and the verbs that govern it through open clauses (xcomp, advcl, conj, ccomp, relcl)."""
-    chain = [token]
-    cur = token
-    while cur.dep_ in CLAUSE_DEPS and cur.head.i != cur.i:
-        cur = cur.head
-        chain.append(cur)
-        if len(chain) > MAX_CLAUSE_HOPS:
-            break
-    return chain
-
-
-def subject_of(refs: Referents, verb) -> str | Traveller | None:
-    """The traveller of a verb: its object for verbs of sending, else the subject of the verb or of a clause above it."""
-    if verb.lemma_ in LX.send_verbs:
-        for child in verb.children:
-            if child.dep_ == "dobj" and child.lemma_.lower() not in LX.vehicles:  # "took the train" is how, not who
-                who = refs.traveller_of_token(child)
-                if who:
-                    return who
-    if verb.dep_ == "acl" and verb.tag_ == "VBD":  # "the delegation left X and reached Y" parsed as a reduced relative
-        who = refs.traveller_of_token(verb.head)
-        if who:
-            return who
-    for tok in clause_chain(verb):
-        if tok.pos_ not in ("VERB", "AUX", "NOUN"):
-            continue
-        subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "poss")]
-        for child in subjects:
-            who = refs.traveller_of_token(child)
-            if who:
-                return who
-        if any(c.dep_ in ("nsubj", "nsubjpass") for c in subjects):
-            return None  # the clause has its own subject, and it is nobody who travels
-    return None
 
 
 def status_of(verb, role: str, sentence_text: str) -> str:
@@ -303,13 +257,6 @@ def _particle(tok) -> str | None:
     return None
 
 
-def _place_of(refs: Referents, token) -> Candidate | None:
-    """The resolved place a token names, unless the place acts in its clause ("Moscow said")."""
-    if is_actor(token):
-        return None
-    return refs.place(token) or refs.facility_in_dateline_city(token)
-
-
 def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
                    today: dt.date | None = None, refs: Referents | None = None) -> list[Event]:
     """Movement events of one article, from the dependency parse (`refs`: the article's referents, when already built)."""
@@ -327,7 +274,9 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
     for tok in doc:
         lemma = tok.lemma_.lower()
         if tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_ and not doc[tok.i - 2].whitespace_:
-            lemma = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "send-off" is tokenized send / - / off
+            joined = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "send-off" is tokenized send / - / off
+            if joined in LX.move_nouns:  # "a long-journey" is a journey
+                lemma = joined
         is_verb = tok.pos_ in ("VERB", "AUX") and (lemma in LX.move_verbs or lemma in LX.presence_verbs or lemma in LX.send_verbs)
         is_noun = tok.pos_ in ("NOUN", "PROPN") and lemma in LX.move_nouns
         if not (is_verb or is_noun):
@@ -335,11 +284,11 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
         particle = _particle(tok) if is_verb else None
         if lemma in PARTICLE_ONLY_VERBS and particle is None:
             continue
-        args = _arguments(refs, tok, lemma, is_verb, is_noun, particle)
+        args = place_arguments(refs, tok, lemma, is_verb, is_noun, particle)
         if not args:
             continue
-        subject, anchor_tok = _traveller(refs, tok, is_noun)
-        travellers = ([subject] if subject else []) + _companions(refs, anchor_tok, subject) + ([] if is_noun else _hosted(refs, tok))
+        subject, anchor_tok = traveller_of_word(refs, tok, is_noun)
+        travellers = ([subject] if subject else []) + companions(refs, anchor_tok, subject) + ([] if is_noun else hosted(refs, tok))
         for who in travellers:
             events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, args, is_noun, ents_by_token,
                                      anchor, year_hint, anchor_source, title_end))
@@ -374,127 +323,6 @@ def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
                             "text" if date else anchor_source, tok.idx < title_end))
     return events
-
-
-def _arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, particle: str | None) -> list[tuple[str, Candidate]]:
-    """(role, place) pairs of a movement word: its prepositional objects and, for some verbs, its direct object."""
-    args: list[tuple[str, Candidate]] = []
-    presence = lemma in LX.presence_verbs
-    children = list(tok.children)
-    if is_noun and tok.head.pos_ == "VERB" and tok.head.lemma_ in LX.light_verbs:
-        # "given a send-off ... at X station": the place may hang off the light verb or a modifier of it.
-        children += [c for c in tok.head.children if c.dep_ == "prep"]
-        children += [g for c in tok.head.children if c.dep_ in ("advcl", "acomp") for g in c.children if g.dep_ == "prep"]
-    if particle:
-        children += [g for c in tok.children if c.dep_ in ("prt", "advmod") for g in c.children if g.dep_ == "prep"]
-    # "travelled on a train from X to Y": the route hangs off the vehicle.
-    children += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in VEHICLE_PREPS for v in c.children
-                 if v.dep_ == "pobj" and v.lemma_.lower() in LX.vehicles for g in v.children if g.dep_ == "prep"]
-    for child in children:
-        if child.dep_ == "prep" and (child.lower_ in LX.role_by_prep or (child.lower_ == "of" and particle and particle.endswith("out"))):
-            role = LX.role_by_prep.get(child.lower_, "origin")
-            if child.lower_ == "for" and lemma not in LX.for_verbs and not is_noun:
-                continue
-            if presence and role != "stop":
-                continue
-            begins = is_noun and tok.head.lemma_ in BEGIN_VERBS and child.head.i == tok.head.i and child.lower_ in ("at", "in", "from")
-            if begins:
-                role = "origin"
-            elif is_noun and child.lower_ in NOUN_STOP_PREPS and lemma not in LX.stop_nouns:
-                continue
-            if particle and role in OVERRIDABLE_ROLES:
-                role = LX.particles[particle]
-            if child.lower_ == "out":
-                child = next((c for c in child.children if c.lower_ == "of"), child)
-            for pobj in [c for c in child.children if c.dep_ == "pobj"]:
-                for target in [pobj] + list(pobj.conjuncts):
-                    place = _place_of(refs, target) or _nested_place(refs, target)
-                    if place is not None:
-                        args.append((role, place))
-        elif child.dep_ in OBJECT_DEPS and is_verb:
-            if lemma in LX.role_by_object:
-                place = _place_of(refs, child) or _nested_place(refs, child)  # "boarded a ship in X"
-                if place is not None:
-                    args.append((LX.role_by_object[lemma], place))
-            if presence:
-                for prep in child.children:
-                    if prep.dep_ == "prep" and prep.lower_ in NOUN_STOP_PREPS:
-                        for pobj in prep.children:
-                            for target in [pobj] + list(pobj.conjuncts):
-                                place = _place_of(refs, target)
-                                if place is not None:
-                                    args.append(("stop", place))
-    out: list[tuple[str, Candidate]] = []
-    for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
-        if lemma in LX.origin_nouns:
-            role = "origin"
-        if lemma == "arrival" and role == "stop":
-            role = "destination"
-        if lemma in LX.via_nouns and role == "stop":
-            role = "via"
-        if (role, place) not in out:
-            out.append((role, place))
-    return out
-
-
-def _nested_place(refs: Referents, noun, depth: int = 0) -> Candidate | None:
-    """The place in an "in/at/of" phrase of a non-place object ("arrived at the airport in X", "the terminal of the
-    airport in Y"), two phrases deep at most."""
-    for prep in noun.children:
-        if prep.dep_ == "prep" and prep.lower_ in NESTING_PREPS:
-            for pobj in prep.children:
-                if pobj.dep_ == "pobj":
-                    place = _place_of(refs, pobj) or (_nested_place(refs, pobj, depth + 1) if depth < 1 else None)
-                    if place is not None:
-                        return place
-    return None
-
-
-def _companions(refs: Referents, verb, subject) -> list:
-    """Travellers joined to the subject ("X, Y and Z arrived", "X and his wife flew"): each gets the same events."""
-    if not subject:
-        return []
-    out = []
-    for tok in clause_chain(verb)[:3]:
-        for child in tok.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
-                out.extend(who for who in refs.party(child) if who != subject and who not in out)
-                for conj in child.conjuncts:
-                    who = refs.traveller_of_token(conj)
-                    if who and who != subject and who not in out:
-                        out.append(who)
-                return out
-    return out
-
-
-def _hosted(refs: Referents, tok) -> list:
-    """Travellers received by a host verb's subject ("the governor received the guests at X")."""
-    if tok.lemma_.lower() not in LX.host_verbs:
-        return []
-    return [who for c in tok.children if c.dep_ in ("dobj", "obj") for who in [refs.traveller_of_token(c)] if who]
-
-
-def _traveller(refs: Referents, tok, is_noun: bool):
-    """(traveller, token whose clause gives status and date) of a movement word."""
-    if not is_noun:
-        return subject_of(refs, tok), tok
-    subject = None
-    for child in tok.children:
-        if child.dep_ == "poss":
-            subject = refs.traveller_of_token(child)
-    if subject is None and tok.head.lemma_ in LX.light_verbs | LX.presence_verbs:
-        subject = subject_of(refs, tok.head)
-    if subject is None:
-        for anc in tok.ancestors:
-            for child in anc.children:
-                if child.dep_ in ("nsubj", "nsubjpass") and child.i != tok.i:
-                    subject = refs.traveller_of_token(child)
-                    break
-            if subject:
-                break
-    if subject is None and any(c.lower_ == "the" for c in tok.children):
-        subject = refs.main_person()  # "the trip to X" in a story about one traveller
-    return subject, (tok.head if tok.head.pos_ in ("VERB", "AUX") else tok)
 
 
 def _narrative_dates(events: list[Event]) -> list[Event]:

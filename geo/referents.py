@@ -5,41 +5,31 @@ import bisect
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Sequence
 
 from .entities import Entity
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
+from .descriptions import SUBJECT_DEPS, TITLE_LOOKBACK_TOKENS, Descriptions
+from .vehicles import MIN_OWNER_MENTIONS, Traveller, VehicleOwners, Vessels, slug
 
 # Pronoun antecedents: how many sentences back a person may be, and how salience is weighed.
 PRONOUN_WINDOW_SENTENCES = 3
+GROUP_WINDOW_SENTENCES = 3  # "they"/"their" and an unowned vehicle look this far back for a group
 RECENCY_WEIGHT = 0.3
 SPEAKER_PENALTY = 1.5  # the speaker of an earlier sentence is rarely the "he" of the next
 APPOSITION_PENALTY = 0.5
-TITLE_LOOKBACK_TOKENS = 4
+SUBJECT_BONUS = 0.5  # the subject of an earlier sentence is the likeliest "he" of the next
 PARTY_NOUNS = {"couple", "pair", "duo", "trio", "royals", "leaders"}
-MIN_OWNER_MENTIONS = 2  # a vehicle with no stated owner carries the main person only if they are named twice
 PERSONAL_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
 PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
 THING_PRONOUNS = {"it", "its"}
 RELATIVE_PRONOUNS = {"who", "whom", "whose", "which", "that"}
-CARRY_VERBS = {"carry", "transport", "bring", "ferry", "take"}
-SUBJECT_DEPS = ("nsubj", "nsubjpass")
 FACILITY_DESCRIPTORS = {"international", "regional", "central", "main", "municipal", "air", "force", "naval",
                         "railway", "rail", "military", "national", "domestic", "reserve", "space", "-", "'s", "’s"}
 DATELINE_WITHIN_CHARS = 600  # a dateline opens the story
 # A dateline opens a paragraph: "CITY[, COUNTRY] –" in capitals, or "City, Country (Agency) —".
 DATELINE_RE = re.compile(r"(?:^|\n)\s*([A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,3})(?:,\s*[A-Z][A-Za-z.'’ ]{2,30})?\s*(?:\([^)\n]{1,40}\))?\s*[–—-]{1,2}\s")
-VESSEL_NOUNS = {"ship", "vessel", "boat", "tanker", "freighter", "ferry", "liner", "yacht", "carrier", "icebreaker"}
-
-
-@dataclass(frozen=True)
-class Traveller:
-    """Someone or something that moves: a person cluster, or a group or vessel named in the text."""
-
-    id: str
-    name: str
 
 
 def is_speaker(token) -> bool:
@@ -56,11 +46,7 @@ def is_actor(token) -> bool:
     return token.dep_ == "poss" and token.head.lemma_ in LX.speech_verbs | {"statement", "ministry", "government", "spokesman"}
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
-
-
-class Referents:
+class Referents(Descriptions, VehicleOwners):
     """Maps tokens of one doc to travellers: person clusters, groups, vessels, and the people vehicles carry."""
 
     def __init__(self, doc, entities: Sequence[Entity], resolved, assignment):
@@ -71,9 +57,10 @@ class Referents:
         self.mentions: Counter = Counter()
         self.person_mentions: list[tuple[int, str, object]] = []  # (token index, cluster, root token)
         self.names: dict[str, str] = {}
-        self.vessel_at: dict[int, Traveller] = {}
-        self.vessel_names: dict[tuple[str, ...], Traveller] = {}
         self.group_heads: dict[str, str] = {}  # group lemma -> person cluster of its head
+        self.vehicle_mentions: dict[str, list[int]] | None = None  # vehicle lemma -> token indexes, built on first use
+        self.described_at: dict[int, list] = {}  # sentence index -> subjects that are descriptions, built on first use
+        self.groups_named: Counter | None = None
         for t_, cand, _conf, _met in resolved:
             span = doc.char_span(t_.entity.start, t_.entity.end, alignment_mode="expand")
             if span is None:
@@ -83,10 +70,12 @@ class Referents:
                     self.country_at[t.i] = cand.country
                 if not t_.demonym:
                     self.place_at[t.i] = cand
+        spans = []
         for e in entities:
             span = doc.char_span(e.start, e.end, alignment_mode="expand")
             if span is None:
                 continue
+            spans.append(span)
             if e.label == "PERSON":
                 cid = assignment.get(e.key)
                 if cid:
@@ -96,8 +85,9 @@ class Referents:
                     self.person_mentions.append((span.root.i, cid, span.root))
                     if len(e.text) > len(self.names.get(cid, "")):
                         self.names[cid] = e.text
-            self._vessel(span)
-        self._vessel_mentions()
+        self.vessel_at = Vessels(doc, spans).at
+        for i in self.vessel_at:
+            self.person_at.pop(i, None)  # "the cargo ship X": X is the ship, whatever the model tagged
         self.person_mentions = [(pos, cid, root) for pos, cid, root in self.person_mentions if pos in self.person_at]
         self.person_mentions.sort()
         self.dateline = self._dateline()
@@ -107,35 +97,6 @@ class Referents:
         self._group_heads()
 
     # ------------------------------------------------------------------ setup
-
-    def _vessel(self, span) -> None:
-        """A named vessel: a name after a vessel noun ("the tanker X") or with a vessel prefix ("MV X")."""
-        first = span[0]
-        before = self.doc[span.start - 1] if span.start > 0 else None
-        # Prefixes are written in capitals ("MS X" is a ship, "Ms X" a woman).
-        prefixed = first.lower_.rstrip(".") in LX.vessel_prefixes and len(span) > 1 and first.text.rstrip(".").isupper()
-        after_noun = before is not None and before.lemma_.lower() in VESSEL_NOUNS and before.pos_ == "NOUN" and span[0].text[:1].isupper()
-        if not (prefixed or after_noun):
-            return
-        name = span[1:].text if prefixed else span.text
-        traveller = Traveller(f"vessel-{_slug(name)}", name)
-        for t in span:
-            self.vessel_at[t.i] = traveller
-            self.person_at.pop(t.i, None)  # "the cargo ship X": X is the ship, whatever the model tagged
-        if before is not None and after_noun:
-            self.vessel_at[before.i] = traveller
-        self.vessel_names[tuple(t.lower_ for t in (span[1:] if prefixed else span))] = traveller
-
-    def _vessel_mentions(self) -> None:
-        """Later mentions of a named vessel by its bare name ("the X left port")."""
-        if not self.vessel_names:
-            return
-        for tok in self.doc:
-            for words, traveller in self.vessel_names.items():
-                if tok.lower_ == words[0] and tuple(t.lower_ for t in self.doc[tok.i:tok.i + len(words)]) == words:
-                    for t in self.doc[tok.i:tok.i + len(words)]:
-                        self.vessel_at[t.i] = traveller
-                        self.person_at.pop(t.i, None)
 
     def _dateline(self) -> Candidate | None:
         """The place of a dateline ("CITY, COUNTRY –" opening a paragraph), where the story was reported from."""
@@ -155,39 +116,6 @@ class Referents:
         if any(t.i in self.place_at for t in token.subtree):
             return None  # "the airport in Y" names its own place
         return self.dateline
-
-    def _person_attributes(self) -> dict[str, tuple[set[str], set[str]]]:
-        """Roles and countries the text gives each person ("Chinese President X", "X, the Chinese leader")."""
-        attrs: dict[str, tuple[set[str], set[str]]] = {}
-        for pos, cid, root in self.person_mentions:
-            roles, countries = attrs.setdefault(cid, (set(), set()))
-            start = min(i for i in range(pos, max(-1, pos - 6), -1) if self.person_at.get(i, ("",))[0] == cid)
-            for i in range(start, pos + 1):  # a title inside the name span ("Pope X", "President Y")
-                if self.doc[i].lower_ in LX.roles:
-                    roles.add(self.doc[i].lower_)
-            for i in range(start - 1, max(-1, start - 1 - TITLE_LOOKBACK_TOKENS), -1):
-                tok = self.doc[i]
-                if tok.is_punct or tok.pos_ in ("VERB", "AUX", "ADP") or i in self.person_at:
-                    break
-                if tok.lemma_.lower() in LX.roles or tok.lower_ in LX.roles:
-                    roles.add(tok.lemma_.lower())
-                if i in self.country_at:
-                    countries.add(self.country_at[i])
-            for child in root.children:
-                if child.dep_ == "appos":
-                    self._describe_into(child, roles, countries)
-            if root.dep_ == "appos":
-                self._describe_into(root.head, roles, countries)
-        return attrs
-
-    def _describe_into(self, noun, roles: set[str], countries: set[str]) -> None:
-        if noun.lemma_.lower() in LX.roles:
-            roles.add(noun.lemma_.lower())
-        for t in noun.subtree:
-            if t.i in self.country_at:
-                countries.add(self.country_at[t.i])
-            if t.lemma_.lower() in LX.roles:
-                roles.add(t.lemma_.lower())
 
     def _group_heads(self) -> None:
         """Named heads of groups: "delegation head Z", "Z, head of the team", "the mission led by Z"."""
@@ -223,44 +151,25 @@ class Referents:
     def group(self, token) -> Traveller | None:
         """The group a group noun names ("the trade delegation"), tied to its named head when the text gives one."""
         lemma = self._group_lemma(token)
+        if lemma in LX.collective_nouns or token.lower_ in LX.collective_nouns:
+            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"):
+                counted = self.group(pobj)
+                if counted:
+                    return counted  # "the first groups of evacuees" are evacuees
         if token.tag_ in ("NNS", "NNPS") and token.i in self.country_at and token.pos_ in ("NOUN", "PROPN", "ADJ"):
-            return Traveller(f"group-{_slug(token.lower_)}", token.text)  # "Americans evacuated from X"
+            return Traveller(f"group-{slug(token.lower_)}", token.text)  # "Americans evacuated from X"
         if lemma not in LX.groups or token.pos_ not in ("NOUN", "PROPN"):
             return None
-        words = [c.text for c in token.lefts if c.dep_ in ("amod", "compound", "nmod") and not c.is_punct] + [token.text]
-        name = " ".join(words)
+        if token.pos_ == "PROPN" and token.dep_ == "compound" and token.head.pos_ == "PROPN":
+            return None  # "Team X", "Mission Y": part of an organisation's name, not a group on the move
+        mods = [c for c in token.lefts if c.dep_ in ("amod", "compound", "nmod", "nummod") and not c.is_punct]
+        start = min((t.i for c in mods for t in c.subtree), default=token.i)  # "high-level government delegation"
+        name = self.doc[start:token.i + 1].text
         head = self.group_heads.get(lemma)
         if head:
             name = f"{name} (head: {self.names.get(head, head)})"
         singular = token.lemma_.lower()
-        return Traveller(f"group-{_slug(singular)}", name)
-
-    def describe(self, token) -> str | None:
-        """The person a description names ("the Chinese leader", "the visiting president"), by role, country, recency."""
-        role = token.lemma_.lower()
-        mods = [c for c in token.children if c.dep_ in ("amod", "compound", "nmod", "poss")]
-        adjective_role = next((LX.role_adjectives[c.lower_] for c in mods if c.lower_ in LX.role_adjectives), None)
-        if role not in LX.roles and adjective_role is None:
-            return None
-        if role not in LX.roles:
-            role = adjective_role
-        if not any(c.dep_ in ("det", "poss") or c.i in self.country_at for c in token.children) and adjective_role is None:
-            return None
-        countries = {self.country_at[c.i] for c in token.subtree if c.i in self.country_at and c.i != token.i}
-        visitor = any(c.lower_ in LX.visitor_words for c in mods)
-        host = any(c.lower_ in LX.host_words for c in mods)
-        best, best_score = None, -math.inf
-        for pos, cid, _root in self.person_mentions:
-            roles, their = self.attributes.get(cid, (set(), set()))
-            fits = role in roles or (role in LX.leader_roles and roles & LX.leader_roles)
-            if not fits or (countries and not countries & their):
-                continue
-            score = math.log1p(self.mentions[cid]) + (1.0 if pos < token.i else 0.0) - abs(token.i - pos) / max(1, len(self.doc))
-            if visitor or host:
-                score += (1.0 if (countries & their) else 0.0) * (1 if visitor else -1)
-            if score > best_score:
-                best, best_score = cid, score
-        return best
+        return Traveller(f"group-{slug(singular)}", name)
 
     def pronoun(self, token) -> str | None:
         """Antecedent cluster of a personal pronoun: the subject governing it in the same sentence, else the
@@ -278,10 +187,14 @@ class Referents:
                         return None
         window_start = self.sents[max(0, self._sent_index(token) - PRONOUN_WINDOW_SENTENCES)].start
         best, best_score = None, -math.inf
-        for pos, cid, root in self.person_mentions:
+        lo, hi = bisect.bisect_left(self.sent_starts, window_start), bisect.bisect_left(self.sent_starts, token.i)
+        described = [m for m in self._described_subjects(lo, hi + 1) if m[0] < token.i]
+        for pos, cid, root in self.person_mentions + described:
             if pos >= token.i or pos < window_start:
                 continue
             score = math.log1p(self.mentions[cid]) + RECENCY_WEIGHT * (pos - window_start) / max(1, token.i - window_start)
+            if root.dep_ in SUBJECT_DEPS:
+                score += SUBJECT_BONUS
             if root.sent.start != sent.start and is_speaker(root):
                 score -= SPEAKER_PENALTY
             if root.dep_ == "appos" or root.head.dep_ == "appos":
@@ -290,22 +203,41 @@ class Referents:
                 best, best_score = cid, score
         return best
 
+    def main_group(self) -> Traveller | None:
+        """The group a story is about: named at least twice, more often than any other group."""
+        if self.groups_named is None:
+            self.groups_named = Counter(g for t in self.doc if t.pos_ == "NOUN" and self._group_lemma(t) in LX.groups
+                                        for g in [self.group(t)] if g)
+        by_id: Counter = Counter()
+        for g, n in self.groups_named.items():
+            by_id[g.id] += n
+        ranked = by_id.most_common(2)
+        if not ranked or ranked[0][1] < MIN_OWNER_MENTIONS or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return next(g for g in self.groups_named if g.id == ranked[0][0])
+
     def place(self, token) -> Candidate | None:
         """The resolved place a token stands for: itself, a name modifying it, or the place a generic noun names."""
         if token.i in self.place_at:
             return self.place_at[token.i]
-        for child in token.children:
-            if child.dep_ in ("compound", "nmod", "amod") and child.i in self.place_at and self._names_head(child, token):
-                return self.place_at[child.i]
-        if token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns:
+        generic = token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns
+        if generic:  # "Ukraine's Black Sea port of X": the "of" phrase names it, before any modifier
+            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children):
+                if pobj.dep_ == "pobj" and pobj.i in self.place_at:
+                    return self.place_at[pobj.i]
+        named = [self.place_at[c.i] for c in token.children
+                 if c.dep_ in ("compound", "nmod", "amod") and c.i in self.place_at and self._names_head(c, token)]
+        # "the U.S. X air base", "the U.S. air base in X": the country owns it; the town or the phrase says where it is.
+        finer = [p for p in named if p.feature != "country"]
+        if finer:
+            return finer[0]
+        if named and not self._placed_by_phrase(token):
+            return named[0]
+        if generic:
             for dep in ("appos", "poss"):  # "the capital, X" before "Y's capital"; "X's coast"
                 for child in token.children:
                     if child.dep_ == dep and child.i in self.place_at:
                         return self.place_at[child.i]
-                if child.dep_ == "prep" and child.lower_ == "of":
-                    for pobj in child.children:
-                        if pobj.i in self.place_at:
-                            return self.place_at[pobj.i]
         if token.lower_ in ("which", "that", "where"):
             cur = token
             while cur.head.i != cur.i and cur.dep_ != "relcl":
@@ -313,6 +245,11 @@ class Referents:
             if cur.dep_ == "relcl":
                 return self.place(cur.head)
         return None
+
+    def _placed_by_phrase(self, token) -> bool:
+        """Whether an "in/at/near" phrase of `token` names a place."""
+        return any(g.i in self.place_at for c in token.children if c.dep_ == "prep" and c.lower_ in ("in", "at", "near")
+                   for g in c.children if g.dep_ == "pobj")
 
     def _names_head(self, modifier, head) -> bool:
         """Whether a place modifier names what its head is at ("X International Airport"), not a person it honours."""
@@ -329,15 +266,22 @@ class Referents:
 
     def party(self, token) -> list[str]:
         """The people a plural noun stands for ("the royal couple", "the three leaders"): the last people named together."""
-        if not (token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
+        plural = token.lower_ in PLURAL_PRONOUNS
+        if not (plural or token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
             return []
         best: list[str] = []
+        best_pos = -1
         for pos, cid, root in self.person_mentions:
             if pos >= token.i:
                 break
             together = [cid] + [self.person_at[c.i][0] for c in root.conjuncts if c.i in self.person_at]
             if len(together) > 1:
-                best = list(dict.fromkeys(together))
+                best, best_pos = list(dict.fromkeys(together)), pos
+        if plural:  # "they": people named together lately, unless a group was named after them
+            group = self._recent_group(token)
+            window_start = self.sents[max(0, self._sent_index(token) - PRONOUN_WINDOW_SENTENCES)].start
+            if best_pos < window_start or (group is not None and group[0] > best_pos):
+                return []
         return best
 
     def _recent(self, token, kind: str) -> Traveller | None:
@@ -345,65 +289,16 @@ class Referents:
         if kind == "vessel":  # a story rarely has two ships: the last one named before, however far
             before = [i for i in self.vessel_at if i < token.i]
             return self.vessel_at[max(before)] if before else None
-        lo = self.sents[max(0, self._sent_index(token) - 1)].start
-        for i in range(token.i - 1, lo - 1, -1):
-            t = self.doc[i]
-            if kind == "group":
-                g = self.group(t)
-                if g:
-                    return g
-        return None
+        found = self._recent_group(token)
+        return found[1] if found else None
 
-    def owner_of_vehicle(self, token) -> str | Traveller | None:
-        """Who a vehicle carries: its possessor, the object of "carrying", a role adjective, or the vessel itself."""
-        if token.i in self.vessel_at:
-            return self.vessel_at[token.i]
-        for child in token.children:
-            if child.dep_ == "poss":
-                return self.traveller_of_token(child)
-        for child in token.children:
-            if child.dep_ in ("acl", "relcl") and child.lemma_ in CARRY_VERBS:
-                for obj in child.children:
-                    if obj.dep_ in ("dobj", "obj"):
-                        who = self.traveller_of_token(obj)
-                        if who:
-                            return who
-                for obj in child.subtree:
-                    if obj.i in self.person_at:
-                        return self.person_at[obj.i][0]
-            if child.dep_ == "prep" and child.lower_ in ("of", "with", "carrying"):
-                for obj in child.subtree:
-                    if obj.i in self.person_at:
-                        return self.person_at[obj.i][0]
-                    g = self.group(obj)
-                    if g:
-                        return g
-            if child.lower_ in LX.role_adjectives:
-                who = self.describe(token)
-                if who:
-                    return who
-            if child.dep_ in ("compound", "appos") and child.i in self.vessel_at:
-                return self.vessel_at[child.i]
-        if self._group_lemma(token) in LX.groups:
-            return self.group(token)
-        if token.lemma_.lower() in VESSEL_NOUNS:
-            vessel = self._recent(token, "vessel")
-            if vessel:
-                return vessel
-        who = self.pronoun(token)
-        if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
-            return who
-        group = self._recent(token, "group")
-        if group:
-            return group
-        lemma = token.lemma_.lower()
-        return Traveller(f"vehicle-{_slug(lemma)}", f"the {lemma}")  # an unnamed train or ship is a traveller too
-
-    def vehicle_before(self, token):
-        lo = self.sents[max(0, self._sent_index(token) - 1)].start
+    def _recent_group(self, token) -> tuple[int, Traveller] | None:
+        """(token index, group) of the latest group named before `token`, a few sentences back at most."""
+        lo = self.sents[max(0, self._sent_index(token) - GROUP_WINDOW_SENTENCES)].start
         for i in range(token.i - 1, lo - 1, -1):
-            if (self.doc[i].lemma_.lower() in LX.vehicles and self.doc[i].pos_ == "NOUN") or i in self.vessel_at:
-                return self.doc[i]
+            g = self.group(self.doc[i])
+            if g:
+                return i, g
         return None
 
     def traveller_of_token(self, token) -> str | Traveller | None:
@@ -416,14 +311,25 @@ class Referents:
         if low in PERSONAL_PRONOUNS:
             return self.pronoun(token) or (self._recent(token, "vessel") if low in ("she", "her") else None)
         if low in PLURAL_PRONOUNS:
-            return self._recent(token, "group")
+            together = self.party(token)
+            return together[0] if together else (self._recent(token, "group") or self.main_group())
         if low in THING_PRONOUNS:
             vehicle = self.vehicle_before(token)
             return self.owner_of_vehicle(vehicle) if vehicle is not None else None
-        if low in RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
-            return self.traveller_of_token(token.head.head)
+        if low in RELATIVE_PRONOUNS:
+            clause = token.head  # "X, which the UN says is carrying grain, ...": the clause may nest inside the relative
+            for _ in range(3):
+                if clause.dep_ == "relcl" or clause.head.i == clause.i:
+                    break
+                clause = clause.head
+            if clause.dep_ == "relcl":
+                return self.traveller_of_token(clause.head)
         if token.lemma_.lower() in LX.vehicles and token.pos_ == "NOUN":
             return self.owner_of_vehicle(token)
+        if token.pos_ in ("PROPN", "NUM") and token.is_title and token.dep_ in SUBJECT_DEPS and token.i not in self.place_at and self._aircraft_verb(token.head):
+            who = self.pronoun(token)  # an aircraft called by its name ("X One landed") carries the person followed
+            if who and self.mentions[who] >= MIN_OWNER_MENTIONS:
+                return who
         party = self.party(token)
         if party:
             return party[0]
