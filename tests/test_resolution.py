@@ -381,7 +381,8 @@ def test_a_much_larger_city_known_by_an_other_name_outranks_a_small_main_name(ga
 
 def test_a_country_named_in_the_sentence_chooses_between_large_namesakes(gazetteer):
     text = "Freight rates rose in Venezuela and Colombia this year. The ferry left the Spanish port of Valencia on Monday."
-    found, _ = _resolve(gazetteer, text, [("Venezuela", "GPE"), ("Colombia", "GPE"), ("Spanish", "NORP"), ("Valencia", "GPE")])
+    found, _ = _resolve(gazetteer, text, [("Venezuela", "GPE"), ("Colombia", "GPE"), ("Spanish", "NORP"), ("Valencia", "GPE")],
+                        weights=Weights(country_named_sentence=2.5))
     assert found["Valencia"][0].country == "ES"
 
 
@@ -408,7 +409,8 @@ def test_a_compass_word_before_a_region_names_that_part_of_it(gazetteer):
 
 def test_a_region_named_in_the_sentence_names_its_country(gazetteer):
     text = "Freight rates rose in Venezuela and Colombia this year. The ferry left Valencia in Catalonia's neighbour on Monday."
-    found, _ = _resolve(gazetteer, text, [("Venezuela", "GPE"), ("Colombia", "GPE"), ("Valencia", "GPE"), ("Catalonia", "GPE")])
+    found, _ = _resolve(gazetteer, text, [("Venezuela", "GPE"), ("Colombia", "GPE"), ("Valencia", "GPE"), ("Catalonia", "GPE")],
+                        weights=Weights(country_named_sentence=2.5))
     assert found["Valencia"][0].country == "ES"
 
 
