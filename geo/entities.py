@@ -117,11 +117,13 @@ def after_movement(doc, s: int) -> bool:
 
 
 def travel_place(doc, s: int) -> bool:
-    """Whether token s is where someone travels: after a movement verb and a place preposition, or the object of a
-    travel verb that takes a place ("reached X", "visited X")."""
+    """Whether token s is where someone travels: after a movement verb and a place preposition, the object of a
+    travel verb that takes a place ("reached X", "visited X"), or a departure's "for" ("left X for Y")."""
     if after_movement(doc, s):
         return True
     prev = doc[s - 1] if s >= 1 else None
+    if prev is not None and prev.lower_ == "for" and prev.head.pos_ == "VERB" and prev.head.lemma_.lower() in LEXICON.for_verbs:
+        return True  # "left X for Y", "set off for Y": Y is the destination
     return prev is not None and prev.pos_ == "VERB" and prev.lemma_.lower() in PLACE_OBJECT_VERBS & LEXICON.move_verbs
 
 

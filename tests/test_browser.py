@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.articles import content_id
 from geo.mapview import css_id
 
 from .conftest import ROOT
@@ -196,7 +197,7 @@ def test_concurrent_sessions(server, browser, tmp_path, gold):
             _map_frame(pg)
             pg.get_by_text(gold["articles"][aid + ".txt"]["title"]).first.wait_for(timeout=90_000)
             results.append({"article": aid, "seconds": round(time.monotonic() - t, 2), "url": pg.url})
-            assert aid in pg.url
+            assert f"article={content_id((ROOT / 'seeds' / f'{aid}.txt').read_bytes())}" in pg.url  # a link by file label opens the article under its content id
             pg.close()
     for ctx in contexts:
         ctx.close()

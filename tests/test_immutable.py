@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -44,6 +45,14 @@ def _session(folder: str, edit: bool) -> None:
     route = analysis.routes[0]
     st.write(f"shared: {len(route.stops)} stops, first {route.stops[0].status}, {len(analysis.places)} places, "
              f"{len(analysis.assignment)} mentions")
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """AppTest runs a script as `__main__` and leaves it there; a later spawned process (geo.jobs) would re-run it."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture
