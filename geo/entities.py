@@ -166,11 +166,11 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                 if e - s >= 2 and doc[s].lower_ not in HONORIFICS | NAME_TITLES and is_area(doc[s:e].text):
                     spans.append((s, e, "GPE", "relabelled PERSON -> GPE (the whole name is a country or region)"))
                     continue  # "Tamil Nadu said": a region speaking, not a person
-                # Headline Title Case fools the model ("Putin Amid Strained Relations"): a name has no
+                # Headline Title Case fools the model ("Dahl Amid Strained Relations"): a name has no
                 # prepositions or verbs in it and does not end in a place.
                 if any(t.pos_ in ("ADP", "VERB", "AUX", "DET") and t.lower_ not in HONORIFICS for t in doc[s:e]):
                     continue
-                # "Putin-Kim summit": two names joined by a hyphen are two people.
+                # "Dahl-Costa summit": two names joined by a hyphen are two people.
                 if e - s == 3 and doc[s + 1].text == "-" and doc[s].is_title and doc[s + 2].is_title:
                     spans.append((s, s + 1, label, "split hyphenated pair"))
                     spans.append((s + 2, e, label, "split hyphenated pair"))
@@ -195,7 +195,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
             head_label = PLACE_HEADS.get(nxt)
             # After a movement verb and a place preposition any place the gazetteer knows counts, however small.
             known = is_known is not None and after_movement(doc, s) and _is_place_name(is_known, text)
-            # "Changi airport": a name and its head noun that the gazetteer knows together, however small the name.
+            # "Tarnby airport": a name and its head noun that the gazetteer knows together, however small the name.
             headed = bool(head_label) and is_known is not None and _is_place_name(is_known, doc[s:e + 1].text)
             if doc[s].lower_ not in HONORIFICS and (known or headed or (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text)):
                 new_label = head_label or "GPE"
@@ -391,7 +391,7 @@ def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], ti
 
 
 def person_key(text: str) -> str:
-    """Name without honorifics or titles, hyphens as spaces: "Mr Kim Jong-un" -> "kim jong un"."""
+    """Name without honorifics or titles, hyphens as spaces: "Mr Lee Sung-ho" -> "lee sung ho"."""
     tokens = [t for t in re.split(r"[\s\-‐]+", normalize(text.replace("-", " "))) if t]
     while tokens and tokens[0] in TITLES:
         tokens = tokens[1:]

@@ -317,7 +317,7 @@ def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str
         date, time, offset = _dates_for(anchor_tok, ents_by_token, anchor, future, year_hint)
         feature = place.category if place.feature == "water" and place.category in PASSAGES else place.feature
         if feature == "region" and not any(w in place.category for w in LARGE_REGION_WORDS):
-            feature = "local-region"  # Kyiv, Plymouth, a province named after its capital; not a state or macro-region
+            feature = "local-region"  # a capital city that is also a region, a unitary authority, a province named after its capital; not a state or macro-region
         events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, feature, role, lemma, status,
                             date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,

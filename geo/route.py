@@ -22,7 +22,7 @@ __all__ = ["DONE_STATUS", "Event", "Evidence", "Leg", "Route", "RouteClaim", "St
 STATUS_RANK = {"arrived": 7, "departed": 7, "visited": 6, "passed": 5, "planned": 4, "expected": 3, "speculated": 2,
                "cancelled": 1, "denied": 0}
 ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
-# Regions that are not states, macro-regions or countries (Kyiv, Plymouth, a province named after its capital;
+# Regions that are not states, macro-regions or countries (a capital city that is also a first-level unit, a unitary authority, a province named after its capital;
 # movement.LARGE_REGION_WORDS) count when nothing finer is near (see _without_containers).
 STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal", "local-region"}
 SAME_PLACE_KM = 35.0  # a station, airport or facility and the town it serves (airports lie up to ~30 km out)
