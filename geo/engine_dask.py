@@ -25,7 +25,8 @@ from typing import Any, Callable, Sequence
 
 from .aliases import Cluster, cluster_aliases, person_titles
 from .articles import Article, Problem
-from .claims import Fact, build_claims
+from .claims import build_claims
+from .facts import Fact
 from .config import Settings
 from .corrections import NO_CORRECTIONS
 from .entities import Entity, MentionKey, defined_acronyms, entities_from_doc, titled_names

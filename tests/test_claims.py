@@ -9,7 +9,8 @@ import pytest
 
 import spacy
 
-from geo.claims import Fact, Place, _number_value, _times_agree, build_claims, check_distance, check_duration
+from geo.claims import _times_agree, build_claims, check_distance, check_duration
+from geo.facts import Fact, Place, _number_value
 from geo.export import claims_csv, quotes_csv, to_json
 
 PARIS = Place("p:paris", "Paris", 48.857, 2.352)
