@@ -13,7 +13,8 @@ import streamlit as st
 from geo.config import load_settings
 from geo.entities import MentionKey
 from geo.errors import GeoError
-from geo.mapview import MapView, assets_installed, install_static_assets
+from geo.mapstate import MapView
+from geo.mapview import assets_installed, install_static_assets
 from geo.render import escape
 from geo.viewstate import ALL_LABELS, FIT_ALL, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.article import article_text, place_mentions

@@ -10,7 +10,7 @@ import streamlit as st
 from geo.aliases import legacy_id
 from geo.config import PROJECT_DIR, Settings
 from geo.jobs import JobRunner
-from geo.mapview import route_days, stop_key
+from geo.mapstate import route_days, stop_key
 from geo.pipeline import Analysis, FrozenMap
 from panels.quotes import quote_choices
 

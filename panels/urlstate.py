@@ -5,7 +5,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo.mapview import stop_key
+from geo.mapstate import stop_key
 from geo.pipeline import Analysis
 
 # What belongs to one corpus's view: dropped when another corpus or the uploaded articles open.

@@ -17,7 +17,8 @@ from geo.errors import ArticleError, GazetteerError
 from geo.gazetteer import open_gazetteer
 from geo.sources import package_dir
 from geo.geocode import GeocodeCache
-from geo.mapview import MapView, build_map, place_popup
+from geo.mapstate import MapView
+from geo.mapview import build_map, place_popup
 from geo.pipeline import analyze
 from geo.render import highlight_html
 
