@@ -16,12 +16,15 @@ import threading
 from dataclasses import replace
 from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .articles import Problem, dedupe_articles, infer_corpus_dates, read_article_bytes
 from .config import Settings
 from .errors import ArticleError, GeoError, failure_reason
 from .progress import Estimate, Progress
+
+if TYPE_CHECKING:  # the gazetteer loads only in the worker process
+    from .placerows import PlaceRow
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +59,12 @@ def _resources(settings: Settings):
     return _loaded[mkey], _loaded[key]
 
 
-def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progress=None):
-    """Read (name, bytes) files and analyse them; a file that cannot be read or analysed becomes a Problem line."""
+def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progress=None, place_rows: Sequence[PlaceRow] = ()):
+    """Read (name, bytes) files and analyse them (a workspace's gazetteer rows among the candidates); a file that cannot
+    be read or analysed becomes a Problem line."""
     from .geocode import make_geocoder
     from .pipeline import analyze
+    from .placerows import RowGazetteer
 
     report = progress.put if progress is not None else (lambda p: None)
     articles, problems = [], []
@@ -75,7 +80,8 @@ def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progre
     articles, copies = dedupe_articles(articles)
     problems.extend(copies)
     articles = infer_corpus_dates(articles)
-    nlp, gazetteer = _resources(settings)
+    nlp, base = _resources(settings)
+    gazetteer = RowGazetteer.over(base, place_rows)
     warnings: list[str] = []
     online = make_geocoder(settings, gazetteer, on_warning=warnings.append) if articles else None
     result = analyze(articles, nlp, gazetteer, settings, problems, online, on_progress=report)
@@ -155,8 +161,8 @@ class JobRunner:
                 initargs=(logging.getLogger("geo").getEffectiveLevel(),))
         return self._executor
 
-    def start(self, key: str, files: Sequence[tuple[str, bytes]], settings: Settings) -> Job:
-        """The job for `key`: the running or finished one if there is one, else a new one."""
+    def start(self, key: str, files: Sequence[tuple[str, bytes]], settings: Settings, place_rows: Sequence[PlaceRow] = ()) -> Job:
+        """The job for `key` (which must cover the place rows): the running or finished one if there is one, else a new one."""
         with self._lock:
             job = self.jobs.get(key)
             if job is not None and not job.failed():
@@ -165,10 +171,10 @@ class JobRunner:
             pool = self._pool()
             updates = self._manager.Queue()
             try:
-                future = pool.submit(analyse_files, tuple(files), settings, updates)
+                future = pool.submit(analyse_files, tuple(files), settings, updates, tuple(place_rows))
             except BrokenProcessPool:  # the last worker died: start a new one
                 self._executor = None
-                future = self._pool().submit(analyse_files, tuple(files), settings, updates)
+                future = self._pool().submit(analyse_files, tuple(files), settings, updates, tuple(place_rows))
             job = Job(future, updates)
             future.add_done_callback(self._forget_broken_pool)
             self.jobs[key] = job
