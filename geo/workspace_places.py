@@ -15,27 +15,8 @@ from .corrections import Correction, CorrectionError
 from .errors import ConflictError, WorkspaceError
 from .gazetteer import Gazetteer, normalize
 from .placerows import PlaceRow
-from .workspaces import AUTHOR_CHARS, NAME_CHARS, WorkspaceStore, metadata
-
-place_rows_table = sa.Table(
-    "place_rows", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("workspace_id", sa.String(64), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("name", sa.String(NAME_CHARS), nullable=False),
-    sa.Column("place_id", sa.String(200), nullable=False),
-    sa.Column("place_name", sa.String(200), nullable=False),
-    sa.Column("feature", sa.String(32), nullable=False),
-    sa.Column("category", sa.String(64), nullable=False),
-    sa.Column("country", sa.String(8), nullable=False),
-    sa.Column("admin1", sa.String(32), nullable=False),
-    sa.Column("lat", sa.Float, nullable=False),
-    sa.Column("lon", sa.Float, nullable=False),
-    sa.Column("population", sa.BigInteger, nullable=False),
-    sa.Column("correction", sa.Integer, nullable=False),
-    sa.Column("author", sa.String(AUTHOR_CHARS), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
+from .workspace_schema import AUTHOR_CHARS, NAME_CHARS, place_rows_table
+from .workspaces import WorkspaceStore
 
 def _row(r: Mapping[Any, Any]) -> PlaceRow:
     created = r["created_at"]
