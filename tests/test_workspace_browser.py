@@ -184,9 +184,8 @@ def _in_stop_tab(page, action, timeout: float = 90) -> None:
 
 def _choose(page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label` by clicking it open and clicking the option."""
-    box = page.locator("[data-testid=stSelectbox]").filter(has=page.get_by_text(label, exact=True))
-    box.locator("[data-baseweb=select]").click(timeout=5_000)
-    page.get_by_role("option", name=option).click(timeout=5_000)
+    page.get_by_role("combobox", name=label, exact=True).click(timeout=5_000)
+    page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
 
 
 def _stop_tooltip(page, text: str, timeout: float = 120) -> str:
@@ -257,11 +256,13 @@ def test_an_editor_changes_a_stop_s_status_and_date_and_imports_corrections_anot
         importer = page_a.locator("[data-testid=stFileUploader]").filter(has_text="Import corrections")
         page_a.get_by_role("tab", name="Corrections").click()
         importer.locator("input[type=file]").set_input_files(str(bad))
+        importer.get_by_text("bad.json").wait_for(timeout=30_000)  # uploaded before the button is pressed
         page_a.get_by_role("button", name="Import the corrections").click()
         page_a.get_by_text("not a corrections export: the file is not JSON").wait_for(timeout=60_000)
         assert len(store.corrections(ws_id)) == 1
         page_a.get_by_role("tab", name="Corrections").click()
         importer.locator("input[type=file]").set_input_files(str(good))
+        importer.get_by_text("good.json").wait_for(timeout=30_000)
         page_a.get_by_role("button", name="Import the corrections").click()
         _stop_tooltip(page_a, "Vilnius — arrived, 2031-05-08 10:15 (corrected)")
         assert [(c.kind, c.author) for c in store.corrections(ws_id)] == [("stop_edit", "anonymous"), ("stop_edit", "Ben")]
