@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .candidates import POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, kind_words
 from .gazetteer import Candidate, Gazetteer, normalize
-from .placerows import WORKSPACE_SOURCE
+from .workspace_gazetteer import WORKSPACE_SOURCE
 
 
 @dataclass(frozen=True)

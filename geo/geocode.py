@@ -16,7 +16,7 @@ from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import words
 from .metonymy import is_metonym
-from .placerows import WORKSPACE_SOURCE
+from .workspace_gazetteer import WORKSPACE_SOURCE
 from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
 

@@ -24,7 +24,7 @@ from .errors import ArticleError, GeoError, failure_reason
 from .progress import Estimate, Progress
 
 if TYPE_CHECKING:  # the gazetteer loads only in the worker process
-    from .placerows import PlaceRow
+    from .workspace_gazetteer import WorkspacePlace
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +59,12 @@ def _resources(settings: Settings):
     return _loaded[mkey], _loaded[key]
 
 
-def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progress=None, place_rows: Sequence[PlaceRow] = ()):
+def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progress=None, place_rows: Sequence[WorkspacePlace] = ()):
     """Read (name, bytes) files and analyse them (a workspace's gazetteer rows among the candidates); a file that cannot
     be read or analysed becomes a Problem line."""
     from .geocode import make_geocoder
     from .pipeline import analyze
-    from .placerows import RowGazetteer
+    from .workspace_gazetteer import RowGazetteer
 
     report = progress.put if progress is not None else (lambda p: None)
     articles, problems = [], []
@@ -161,7 +161,7 @@ class JobRunner:
                 initargs=(logging.getLogger("geo").getEffectiveLevel(),))
         return self._executor
 
-    def start(self, key: str, files: Sequence[tuple[str, bytes]], settings: Settings, place_rows: Sequence[PlaceRow] = ()) -> Job:
+    def start(self, key: str, files: Sequence[tuple[str, bytes]], settings: Settings, place_rows: Sequence[WorkspacePlace] = ()) -> Job:
         """The job for `key` (which must cover the place rows): the running or finished one if there is one, else a new one."""
         with self._lock:
             job = self.jobs.get(key)

@@ -1,7 +1,7 @@
 """Storage of a workspace's own gazetteer rows: promote a place correction to a row, list, remove, export and import.
 
 Every write goes through `WorkspaceStore.writing`, so it needs the editor key and is serialised with the workspace's
-other writes; the rows themselves are `geo.placerows.PlaceRow` records, read by the analysis through `RowGazetteer`.
+other writes; the rows themselves are `geo.workspace_gazetteer.WorkspacePlace` records, read by the analysis through `RowGazetteer`.
 """
 from __future__ import annotations
 
@@ -14,18 +14,18 @@ from sqlalchemy.engine import Connection
 from .corrections import Correction, CorrectionError
 from .errors import ConflictError, WorkspaceError
 from .gazetteer import Gazetteer, normalize
-from .placerows import PlaceRow
+from .workspace_gazetteer import WorkspacePlace
 from .workspace_schema import AUTHOR_CHARS, NAME_CHARS, place_rows_table
 from .workspaces import WorkspaceStore
 
-def _row(r: Mapping[Any, Any]) -> PlaceRow:
+def _row(r: Mapping[Any, Any]) -> WorkspacePlace:
     created = r["created_at"]
-    return PlaceRow(r["id"], r["name"], r["place_id"], r["place_name"], r["feature"], r["category"], r["country"], r["admin1"],
+    return WorkspacePlace(r["id"], r["name"], r["place_id"], r["place_name"], r["feature"], r["category"], r["country"], r["admin1"],
                     float(r["lat"]), float(r["lon"]), int(r["population"]), int(r["correction"]), r["author"],
                     created.replace(tzinfo=dt.timezone.utc) if created.tzinfo is None else created)
 
 
-def place_rows(store: WorkspaceStore, ws_id: str) -> tuple[PlaceRow, ...]:
+def place_rows(store: WorkspaceStore, ws_id: str) -> tuple[WorkspacePlace, ...]:
     """The workspace's gazetteer rows, oldest first."""
     with store.reading(ws_id) as connection:
         rows = connection.execute(sa.select(place_rows_table).where(place_rows_table.c.workspace_id == ws_id)
@@ -44,7 +44,7 @@ def _insert(connection: Connection, ws_id: str, values: Mapping[str, Any]) -> in
 
 
 def promote(store: WorkspaceStore, ws_id: str, correction: Correction, name: str, gazetteer: Gazetteer | None, author: str,
-            key: str | None) -> PlaceRow:
+            key: str | None) -> WorkspacePlace:
     """Store the entry a place_move correction chose as the workspace's row for `name` (the mention's text)."""
     if correction.kind != "place_move":
         raise CorrectionError(f"only a place move can be promoted to the workspace gazetteer, not a {correction.kind} correction")
@@ -75,7 +75,7 @@ def remove_place_row(store: WorkspaceStore, ws_id: str, row_id: int, key: str | 
 
 
 def import_place_rows(connection: Connection, ws_id: str, rows: Iterable[Any]) -> int:
-    """Insert exported rows (geo.placerows.row_json) into a workspace inside the caller's write; damaged ones are refused."""
+    """Insert exported rows (geo.workspace_gazetteer.row_json) into a workspace inside the caller's write; damaged ones are refused."""
     count = 0
     for r in rows:
         try:

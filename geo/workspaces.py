@@ -313,7 +313,7 @@ class WorkspaceStore:
     def export(self, ws_id: str) -> dict[str, Any]:
         """The workspace as one JSON-able document: name, articles (base64 bytes), corrections with their history, and its
         own gazetteer rows."""
-        from .placerows import row_json
+        from .workspace_gazetteer import row_json
         from .workspace_places import place_rows  # the rows' storage imports this module
 
         header = self.get(ws_id)

@@ -15,7 +15,7 @@ from geo.corrections import CorrectionError, export_corrections, import_into, re
 from geo.disambiguate import km
 from geo.errors import ConflictError, EditorKeyError, WorkspaceError
 from geo.pipeline import analyze
-from geo.placerows import WORKSPACE_SOURCE, RowGazetteer
+from geo.workspace_gazetteer import WORKSPACE_SOURCE, RowGazetteer
 from geo.workspace_places import place_rows, promote, remove_place_row
 from geo.workspaces import WorkspaceStore, correction_json
 

@@ -17,7 +17,7 @@ WORKSPACE_SOURCE = "workspace gazetteer"
 
 
 @dataclass(frozen=True)
-class PlaceRow:
+class WorkspacePlace:
     """One workspace gazetteer row: the name it answers to, the entry it names, who promoted it from which correction."""
 
     id: int
@@ -41,7 +41,7 @@ class PlaceRow:
                          self.population, False, WORKSPACE_SOURCE, True)
 
 
-def row_json(row: PlaceRow) -> dict[str, Any]:
+def row_json(row: WorkspacePlace) -> dict[str, Any]:
     """A row as JSON (the workspace export's "gazetteer" list)."""
     return {"name": row.name, "place_id": row.place_id, "place_name": row.place_name, "feature": row.feature,
             "category": row.category, "country": row.country, "admin1": row.admin1, "lat": row.lat, "lon": row.lon,
@@ -52,7 +52,7 @@ class RowGazetteer(Gazetteer):
     """The gazetteer plus a workspace's rows: a row's entry is one more candidate of its name (replacing the same entry
     found by the name), and a name with a row counts as notable, so the recogniser keeps it as a place."""
 
-    def __init__(self, path: Path, custom: Path | None = None, rows: Sequence[PlaceRow] = ()):
+    def __init__(self, path: Path, custom: Path | None = None, rows: Sequence[WorkspacePlace] = ()):
         self.rows = tuple(rows)
         self.own: dict[str, tuple[Candidate, ...]] = {}
         for row in self.rows:
@@ -62,7 +62,7 @@ class RowGazetteer(Gazetteer):
         super().__init__(path, custom)
 
     @classmethod
-    def over(cls, gazetteer: Gazetteer, rows: Sequence[PlaceRow]) -> Gazetteer:
+    def over(cls, gazetteer: Gazetteer, rows: Sequence[WorkspacePlace]) -> Gazetteer:
         """`gazetteer` with `rows` added (the gazetteer itself when there are none)."""
         return cls(gazetteer.path, gazetteer.custom_path, rows) if rows else gazetteer
 
