@@ -1,5 +1,5 @@
-"""The workspaces database: its tables (as the Alembic migrations in geo/migrations/versions make them), the engine for
-SQLite (WAL, foreign keys on) or PostgreSQL (psycopg 3), and the migration run on every open."""
+"""The workspaces database: its tables, the Alembic upgrade that makes them, and the engine for a SQLAlchemy URL
+(SQLite in WAL mode, or PostgreSQL through psycopg 3)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -83,7 +83,7 @@ def migrate(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-def create_engine(url: str) -> Engine:
+def open_engine(url: str) -> Engine:
     """An engine for `url`: SQLite in WAL mode with foreign keys on (its folder made), or PostgreSQL with pre-ping."""
     url = engine_url(url)
     if url.startswith("sqlite"):

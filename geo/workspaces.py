@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from .articles import content_id
 from .config import Settings
 from .errors import ConflictError, EditorKeyError, WorkspaceError
-from .workspace_schema import (AUTHOR_CHARS, LABEL_CHARS, NAME_CHARS, articles_table, corrections_table, create_engine, migrate,
+from .workspace_schema import (AUTHOR_CHARS, LABEL_CHARS, NAME_CHARS, articles_table, corrections_table, migrate, open_engine,
                                place_rows_table, workspaces_table)
 
 # 24 random bytes: 192 bits, 32 URL-safe characters.
@@ -107,7 +107,7 @@ class WorkspaceStore:
         self.max_bytes = max_bytes
         self.max_file_bytes = max_file_bytes
         try:
-            self.engine = create_engine(url)
+            self.engine = open_engine(url)
             with self.engine.begin() as connection:
                 if self.engine.dialect.name == "postgresql":  # one migrating process at a time
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(18018018)"))
