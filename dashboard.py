@@ -16,6 +16,7 @@ from geo.errors import GeoError
 from geo.mapstate import MapView
 from geo.mapview import assets_installed, install_static_assets
 from geo.render import escape
+from geo.workspace_places import place_rows
 from geo.viewstate import ALL_LABELS, FIT_ALL, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.article import article_text, place_mentions
 from panels.mapframe import show_map
@@ -99,7 +100,11 @@ def main() -> None:
         digest = hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + d).digest() for n, d in files)).hexdigest()[:16]
         settings = replace(base_settings, geocoder=geocoder_key[0], geocoder_url=geocoder_key[1], user_agent=geocoder_key[2],
                            geocoder_scheme="http" if geocoder_key[1].startswith("http://") else base_settings.geocoder_scheme)
-        analysis = analyse(hashlib.sha256(repr((digest, geocoder_key)).encode()).hexdigest(), files, settings)
+        # A workspace's own gazetteer rows change the analysis itself: they are part of its key.
+        rows = place_rows(open_store(base_settings), stored.workspace.id) if stored is not None and stored.workspace is not None else ()
+        rows_key = tuple((r.id, r.name, r.place_id) for r in rows)
+        analysis = analyse(hashlib.sha256(repr((digest, geocoder_key) + ((rows_key,) if rows else ())).encode()).hexdigest(), files,
+                           settings, rows)
 
     workspace = stored.workspace if stored is not None else None
     if workspace is not None:  # the workspace's corrections, applied on every analysis; the digest follows its version

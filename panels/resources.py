@@ -3,6 +3,7 @@ results, per-corpus indexes and the seed files (Streamlit caches; every cached v
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -12,6 +13,7 @@ from geo.config import PROJECT_DIR, Settings
 from geo.jobs import JobRunner
 from geo.mapstate import route_days, stop_key
 from geo.pipeline import Analysis, FrozenMap
+from geo.workspace_gazetteer import WorkspacePlace
 from panels.quotes import quote_choices
 
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -37,9 +39,11 @@ def job_runner() -> JobRunner:
     return JobRunner()
 
 
-def analyse(key: str, files: tuple[tuple[str, bytes], ...], settings: Settings) -> Analysis:
-    """The analysis of `files`, with a progress bar (stage and time left) while it runs."""
-    job = job_runner().start(key, files, settings)
+def analyse(key: str, files: tuple[tuple[str, bytes], ...], settings: Settings,
+            place_rows: Sequence[WorkspacePlace] = ()) -> Analysis:
+    """The analysis of `files` (a workspace's gazetteer rows among the candidates), with a progress bar (stage and time
+    left) while it runs."""
+    job = job_runner().start(key, files, settings, place_rows)
     if not job.wait(0):
         bar = st.progress(0.0, text="Analysing the articles ...")
         while not job.wait(PROGRESS_POLL_SECONDS):
