@@ -40,7 +40,9 @@ ROLE_NOUNS = {"analyst", "spokesperson", "spokesman", "spokeswoman", "professor"
               "scientist", "historian", "student", "resident", "witness", "activist", "journalist", "specialist"}
 ORG_WORDS = {"department", "ministry", "army", "council", "agency", "committee", "office", "institute", "university",
              "party", "bank", "group", "forces", "force", "corporation", "company", "news", "service", "command"}
-DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -]{2,})*)\s*(?:\([^)]{1,40}\))?\s*[–—-]\s")
+# "SEOUL/WASHINGTON –", "LYON, France —": all-caps places, then their country or state in ordinary case.
+DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -]{2,})*)(?:,\s*[A-Z][\w.'’ -]{1,30})?"
+                         r"\s*(?:\([^)]{1,40}\))?\s*[–—-]\s")
 
 
 @dataclass(frozen=True)
