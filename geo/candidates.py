@@ -53,6 +53,7 @@ class Toponym:
     how: str = "name"  # how the candidates were found: name, direction, part, facility town, variant, fuzzy; compass: none
     candidates: list[Candidate] = field(default_factory=list)
     variants: set[str] = field(default_factory=set)  # ids of candidates found by a spelling variant or fuzzy match
+    compass: str | None = None  # a lower-case compass adjective written before the name ("southern")
     scores: dict[str, float] = field(default_factory=dict)
 
 
