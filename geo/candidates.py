@@ -366,7 +366,8 @@ def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Ca
         if m:
             whole = m.group(1).strip()
             parts = re.split(r"['’]s ", whole, maxsplit=1)  # "California's Riverside County": the county, then the state
-            for name in dict.fromkeys(p.strip() for p in (whole, *reversed(parts)) if p.strip()):
+            sentence = re.split(r"\.\s", whole, maxsplit=1)[0]  # "in X. Then Y": the name ends at the full stop
+            for name in dict.fromkeys(p.strip() for p in (whole, *reversed(parts), sentence) if p.strip()):
                 found = [c for c in gazetteer.candidates(name) if c.feature != "continent"]
                 if found:
                     return found, "facility town"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .articles import Article
+from .facilitynames import lowercase_head_facilities
 from .gazetteer import normalize
 from .lexicon import LEXICON
 
@@ -223,6 +224,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     fixed.extend(_dateline_spans(doc, is_place))
     fixed.extend(_missed_places(doc, fixed, is_place, is_known))
     fixed.extend(_missed_facilities(doc, fixed))
+    fixed.extend(lowercase_head_facilities(doc))
     return _non_overlapping(fixed)
 
 
