@@ -11,7 +11,7 @@ from .articles import Article
 from .entities import Entity
 from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import table, words
-from .regionforms import AUTONOMOUS, autonomous, country_part, with_leading_article
+from .regionforms import AUTONOMOUS, AUTONOMOUS_THEN_NAME, autonomous, country_part, with_leading_article
 
 TOPONYM_LABELS = {"GPE", "LOC", "FAC"}
 EMBEDDING_LABELS = {"ORG", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "NORP"}
@@ -334,8 +334,9 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         found = list(gazetteer.region_candidates(name))
     if not found:
         found = with_leading_article(gazetteer, name)
-    if not found and AUTONOMOUS.search(name):
-        found = autonomous(gazetteer, AUTONOMOUS.sub("", name))
+    for form in (AUTONOMOUS, AUTONOMOUS_THEN_NAME):
+        if not found and form.search(name):
+            found = autonomous(gazetteer, form.sub("", name))
     if not found:
         part = country_part(gazetteer, name)
         if part is not None:
