@@ -22,7 +22,8 @@ EMBEDDED_CITY_POPULATION = 500_000
 # Facility heads that also name organisations ("Harvard University said"): such an ORG span is a place only after a
 # preposition or verb of place ("at the X University", "visited X University").
 ORGANISATION_HEADS = {"university", "college", "academy", "school", "institute", "hospital", "medical center",
-                      "medical centre", "embassy", "consulate", "plant", "factory", "market", "centre", "center", "hall"}
+                      "medical centre", "embassy", "consulate", "plant", "factory", "market", "centre", "center", "hall",
+                      "house"}
 PLACE_CUE = re.compile(r"(?:\b(?:at|in|inside|outside|near|to|from|into|toward|towards|visited|toured|visiting|touring|"
                        r"reached|left|leaving|arrived at)\s+(?:the\s+)?)$", re.I)
 NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
@@ -53,7 +54,6 @@ class Toponym:
     how: str = "name"  # how the candidates were found: name, direction, part, facility town, variant, fuzzy; compass: none
     candidates: list[Candidate] = field(default_factory=list)
     variants: set[str] = field(default_factory=set)  # ids of candidates found by a spelling variant or fuzzy match
-    compass: str | None = None  # a lower-case compass adjective written before the name ("southern")
     scores: dict[str, float] = field(default_factory=dict)
 
 

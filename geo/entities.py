@@ -224,7 +224,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     fixed.extend(_dateline_spans(doc, is_place))
     fixed.extend(_missed_places(doc, fixed, is_place, is_known))
     fixed.extend(_missed_facilities(doc, fixed))
-    fixed.extend(lowercase_head_facilities(doc))
+    fixed.extend(lowercase_head_facilities(doc, is_known))
     return _non_overlapping(fixed)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .lexicon import table
 
@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 
 Span = tuple[int, int, str, str | None]  # (start token, end token, label, fix note), as entities.fix_entities makes them
 NAME = r"[A-Z][\w'’]*(?:-[A-Z0-9]\w*)*(?:\s[A-Z][\w'’]*(?:-[A-Z0-9]\w*)*){0,3}"
-# A name the model tagged as a place or a people's adjective stays as it is: "the New York harbour", "the Maltese port".
-KEPT_LABELS = {"GPE", "NORP", "LANGUAGE"}
+# The name must be one the model saw as a name that is not yet a town ("the X stadium" with X a person), or one the
+# gazetteer knows; a town, a people's adjective or a date stays as it is ("the Y harbour", "the Maltese port",
+# "the Christmas market").
+NAME_LABELS = {"PERSON", "ORG", "FAC", "LOC"}
 NOTE = "added (name and a lower-case facility head noun after a place preposition)"
 
 
@@ -25,11 +27,17 @@ def _pattern() -> re.Pattern[str]:
                       rf"(?:{'|'.join(map(re.escape, heads))})\b")
 
 
-def lowercase_head_facilities(doc: Doc) -> list[Span]:
-    """FAC spans for "<preposition> the <Name> <head noun>" with the head in lower case, the head included."""
+def lowercase_head_facilities(doc: Doc, is_known: Callable[[str], bool] | None = None) -> list[Span]:
+    """FAC spans for "<preposition> the <Name> <head noun>" with the head in lower case, the head included; `is_known`
+    tells whether the gazetteer has a place of a name ("X" in "the X-2 airport")."""
     out: list[Span] = []
     for m in _pattern().finditer(doc.text):
         span = doc.char_span(m.start(1), m.end(), alignment_mode="expand")
-        if span is not None and not any(t.ent_type_ in KEPT_LABELS for t in span):
+        name = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        if span is None or name is None:
+            continue
+        labels = {t.ent_type_ for t in name}
+        known = is_known is not None and is_known(re.split(r"-\d", name.text)[0])
+        if (labels <= NAME_LABELS and labels) or (labels == {""} and known):
             out.append((span.start, span.end, "FAC", NOTE))
     return out

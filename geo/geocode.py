@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .articles import Article
 from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
-from .placecues import compass_before, country_before
+from .placecues import country_before
 from .regionforms import compass_part
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
 from .entities import Entity, MentionKey, travel_place
@@ -220,7 +220,6 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     for t in tops:
         if not t.demonym:
             t.container = country_before(article.text, t.entity.start, gazetteer) or t.container
-            t.compass = compass_before(article.text, t.entity.start)
         lookup(t, article.text, gazetteer)
         if online is not None and not t.demonym:
             t.candidates = list(online.candidates(t.query)) + t.candidates
@@ -319,8 +318,8 @@ def _resolution(doc: Doc | None, t: Toponym, chosen: Candidate, confidence: floa
         return t, facility_at(chosen, t), round(confidence * w.facility_confidence, 3), False
     if chosen.id in t.variants:
         confidence = round(confidence * w.variant_confidence, 3)
-    if (t.how == "direction" or t.compass) and chosen.feature == "region":
-        chosen = compass_part(chosen, f"{t.compass} {t.entity.text}" if t.compass else t.entity.text) or chosen
+    if t.how == "direction" and chosen.feature == "region":
+        chosen = compass_part(chosen, t.entity.text) or chosen
     metonym = is_metonym(doc, t.entity, chosen) if doc is not None else False
     return t, chosen, confidence, metonym
 

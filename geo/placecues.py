@@ -1,28 +1,14 @@
-"""What the words just before a place name say about it: a compass adjective naming part of it ("southern X"), or a
-country adjective and a kind word naming its country ("the Maltese port of X")."""
+"""What the words just before a place name say about it: a country adjective and a kind word naming its country
+("the Maltese port of X")."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .gazetteer import Gazetteer
-from .lexicon import words
 
 # "the northern Maltese port of", "Italy's eastern county of": an adjective, a kind word, "of", right before the name.
 KIND_OF = re.compile(r"((?:[A-Z][\w'’-]+\s)*[A-Z][\w'’-]+?)(?:['’]s)?\s+(?:(?:[a-z][\w-]*)\s+){0,2}?(port|city|town|village|county|province|"
                      r"region|district|state|island|capital|harbou?r)\s+of\s+(?:the\s+)?$")
-
-
-@lru_cache(maxsize=1)
-def _compass_adjective() -> re.Pattern[str]:
-    adjectives = sorted((w for w in words("directions") if w.endswith("ern")), key=len, reverse=True)
-    return re.compile(rf"(?<![\w-])({'|'.join(map(re.escape, adjectives))})\s+$")
-
-
-def compass_before(text: str, start: int) -> str | None:
-    """The lower-case compass adjective written right before a name ("in southern X" -> "southern"), else None."""
-    m = _compass_adjective().search(text[max(0, start - 20):start])
-    return m.group(1) if m else None
 
 
 def country_before(text: str, start: int, gazetteer: Gazetteer) -> str | None:
