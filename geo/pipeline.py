@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from .articles import Article, Problem
 from .aliases import Cluster, cluster_entities
-from .claims import Claim, Fact, build_claims, extract_facts
+from .claims import Claim, build_claims
+from .facts import Fact, extract_facts
 from .config import Settings
 from .corrections import NO_CORRECTIONS, Corrections
 from .errors import failure_reason

@@ -18,55 +18,19 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from .articles import content_id
 from .config import Settings
 from .errors import ConflictError, EditorKeyError, WorkspaceError
+from .workspace_schema import (AUTHOR_CHARS, LABEL_CHARS, NAME_CHARS, articles_table, corrections_table, migrate, open_engine,
+                               workspaces_table)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # 24 random bytes: 192 bits, 32 URL-safe characters.
 ID_BYTES = 24
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
-ARTICLE_ID_CHARS = 16
-NAME_CHARS = 200
-LABEL_CHARS = 255
-AUTHOR_CHARS = 100
 EXPORT_FORMAT = "geo-workspace"
 EXPORT_VERSION = 1
-SQLITE_BUSY_SECONDS = 30
-
-metadata = sa.MetaData()
-workspaces_table = sa.Table(
-    "workspaces", metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(NAME_CHARS), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-)
-articles_table = sa.Table(
-    "articles", metadata,
-    sa.Column("workspace_id", sa.String(64), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("id", sa.String(ARTICLE_ID_CHARS), primary_key=True),
-    sa.Column("label", sa.String(LABEL_CHARS), nullable=False),
-    sa.Column("data", sa.LargeBinary, nullable=False),
-    sa.Column("size", sa.Integer, nullable=False),
-    sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
-)
-corrections_table = sa.Table(
-    "corrections", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("workspace_id", sa.String(64), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("author", sa.String(AUTHOR_CHARS), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("undone_by", sa.String(AUTHOR_CHARS), nullable=True),
-)
-
 
 @dataclass(frozen=True)
 class Workspace:
@@ -117,14 +81,6 @@ def is_workspace_id(value: str) -> bool:
     return bool(ID_RE.match(value or ""))
 
 
-def engine_url(url: str) -> str:
-    """`url` with PostgreSQL's driver made explicit (psycopg 3; SQLAlchemy would pick psycopg2 for postgresql://)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -138,36 +94,6 @@ def _maybe_aware(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else _aware(value)
 
 
-def migrate(connection: Connection) -> None:
-    """Bring the schema on `connection` to the newest Alembic revision in geo/migrations/versions."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-
-
-def _create_engine(url: str) -> Engine:
-    url = engine_url(url)
-    if url.startswith("sqlite"):
-        path = sa.engine.make_url(url).database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
-
-
 class WorkspaceStore:
     """Workspaces in one database; reads need only an id, writes need the editor key."""
 
@@ -179,7 +105,7 @@ class WorkspaceStore:
         self.max_bytes = max_bytes
         self.max_file_bytes = max_file_bytes
         try:
-            self.engine = _create_engine(url)
+            self.engine = open_engine(url)
             with self.engine.begin() as connection:
                 if self.engine.dialect.name == "postgresql":  # one migrating process at a time
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(18018018)"))

@@ -135,7 +135,7 @@ def test_cli_reports_errors_in_one_line(tmp_path):
 WRITER = """
 import sys, time
 from pathlib import Path
-from geo.geocode import GeocodeCache
+from geo.online import GeocodeCache
 cache = GeocodeCache(Path({path!r}))
 i = 0
 print("ready", flush=True)
@@ -176,6 +176,7 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     assert all(cache.get("nominatim", f"w{k}-149") for k in range(4))
 
 
+@pytest.mark.full  # the killed process is building the full index from every source
 def test_killed_index_build_keeps_the_old_index(tiny_index, tmp_path):
     import shutil
 
