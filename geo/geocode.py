@@ -219,7 +219,7 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     tops = find_toponyms(article, entities, gazetteer)
     for t in tops:
         if not t.demonym:
-            t.container = country_before(article.text, t.entity.start, gazetteer) or t.container
+            t.container = country_before(article.text, t.entity.clean_start, gazetteer) or t.container
         lookup(t, article.text, gazetteer)
         if online is not None and not t.demonym:
             t.candidates = list(online.candidates(t.query)) + t.candidates
