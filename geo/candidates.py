@@ -24,6 +24,7 @@ EMBEDDED_CITY_POPULATION = 500_000
 ORGANISATION_HEADS = {"university", "college", "academy", "school", "institute", "hospital", "medical center",
                       "medical centre", "embassy", "consulate", "plant", "factory", "market", "centre", "center", "hall",
                       "house"}
+TOWN_PLACED_HEADS = {"house"}
 PLACE_CUE = re.compile(r"(?:\b(?:at|in|inside|outside|near|to|from|into|toward|towards|visited|toured|visiting|touring|"
                        r"reached|left|leaving|arrived at)\s+(?:the\s+)?)$", re.I)
 NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
@@ -195,9 +196,18 @@ def embedded_toponyms(article: Article, entity: Entity, gazetteer: Gazetteer) ->
     return out
 
 
+def _placed_head(text: str, entity: Entity) -> tuple[str, str] | None:
+    """The facility head of an entity; a head that also names households, shelters and chambers ("X House") counts only
+    when the text places the building in a town ("X House in Y")."""
+    head = facility_head(entity.text)
+    if head is not None and head[0] in TOWN_PLACED_HEADS and not IN_TOWN.match(text[entity.clean_end:entity.clean_end + 80]):
+        return None
+    return head
+
+
 def _facility_org(text: str, entity: Entity) -> str | None:
     """The facility category of an ORG span that names a place one can be at ("the Grand Hotel", "at X University")."""
-    head = facility_head(entity.text)
+    head = _placed_head(text, entity)
     if head is None:
         return None
     if head[0] in ORGANISATION_HEADS and not PLACE_CUE.search(text[max(0, entity.clean_start - 40):entity.clean_start]):
@@ -219,7 +229,7 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
             hints |= _context_hints(text, e.clean_start, e.clean_end)
             if tops and not tops[-1].demonym and AFTER_COMMA.fullmatch(text[tops[-1].entity.clean_end:e.clean_start]):
                 hints.add(CONTAINED)  # "Tacoma, Washington": the state, not a namesake town
-            head = facility_head(e.text)
+            head = _placed_head(text, e)
             tops.append(Toponym(e, query, hints, container_after(text, e.clean_end), False, facility=head[1] if head else None))
         elif e.label in ("NORP", "LANGUAGE") and gazetteer.demonym(e.text):
             tops.append(Toponym(e, e.text, set(), None, True))
