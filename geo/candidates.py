@@ -56,6 +56,7 @@ class Toponym:
     candidates: list[Candidate] = field(default_factory=list)
     variants: set[str] = field(default_factory=set)  # ids of candidates found by a spelling variant or fuzzy match
     scores: dict[str, float] = field(default_factory=dict)
+    ranking: tuple[tuple[Candidate, float], ...] = ()  # the name's candidates by the final scores it was resolved on, best first
 
 
 # --------------------------------------------------------------------------- lexicons

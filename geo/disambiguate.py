@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .candidates import POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, kind_words
 from .gazetteer import Candidate, Gazetteer, normalize
+from .workspace_gazetteer import WORKSPACE_SOURCE
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Weights:
     country_prior: float = 12.0
     continent_prior: float = 10.0
     custom_prior: float = 14.0
+    # A workspace's own row for the name (an analyst's promoted correction): above a country with its article's whole
+    # focus bonus, so the analyst's reading wins unless the text says more for another entry than any prior does.
+    workspace_prior: float = 20.0
     curated_prior: float = 10.0
     online_prior: float = 9.0
     region_prior: float = 8.5
@@ -82,6 +86,8 @@ def km(a: Candidate, b: Candidate) -> float:
 
 def prior(c: Candidate, w: Weights = WEIGHTS) -> float:
     """How likely an entry is before the article is read: kind, curation, population, capital."""
+    if c.source == WORKSPACE_SOURCE:
+        return w.workspace_prior
     if c.feature == "country":
         return w.country_prior
     if c.feature == "continent":

@@ -24,8 +24,9 @@ from .config import Settings
 from .errors import ArticleError, GeoError, failure_reason
 from .progress import Estimate, Progress
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the pipeline and the gazetteer load only in the worker process
     from .pipeline import Analysis
+    from .workspace_gazetteer import WorkspacePlace
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,13 @@ def _resources(settings: Settings) -> tuple[Any, Any]:
     return _loaded[mkey], _loaded[key]
 
 
-def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progress: queue.Queue[Progress] | None = None) -> Analysis:
-    """Read (name, bytes) files and analyse them; a file that cannot be read or analysed becomes a Problem line."""
+def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progress: queue.Queue[Progress] | None = None,
+                  place_rows: Sequence[WorkspacePlace] = ()) -> Analysis:
+    """Read (name, bytes) files and analyse them (a workspace's gazetteer rows among the candidates); a file that cannot
+    be read or analysed becomes a Problem line."""
     from .geocode import make_geocoder
     from .pipeline import analyze
+    from .workspace_gazetteer import RowGazetteer
 
     def report(p: Progress) -> None:
         if progress is not None:
@@ -82,7 +86,8 @@ def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progre
     articles, copies = dedupe_articles(articles)
     problems.extend(copies)
     articles = infer_corpus_dates(articles)
-    nlp, gazetteer = _resources(settings)
+    nlp, base = _resources(settings)
+    gazetteer = RowGazetteer.over(base, place_rows)
     warnings: list[str] = []
     online = make_geocoder(settings, gazetteer, on_warning=warnings.append) if articles else None
     result = analyze(articles, nlp, gazetteer, settings, problems, online, on_progress=report)
@@ -162,8 +167,8 @@ class JobRunner:
                 initargs=(logging.getLogger("geo").getEffectiveLevel(),))
         return self._executor
 
-    def start(self, key: str, files: Sequence[tuple[str, bytes]], settings: Settings) -> Job:
-        """The job for `key`: the running or finished one if there is one, else a new one."""
+    def start(self, key: str, files: Sequence[tuple[str, bytes]], settings: Settings, place_rows: Sequence[WorkspacePlace] = ()) -> Job:
+        """The job for `key` (which must cover the place rows): the running or finished one if there is one, else a new one."""
         with self._lock:
             job = self.jobs.get(key)
             if job is not None and not job.failed():
@@ -173,10 +178,10 @@ class JobRunner:
             assert self._manager is not None  # _pool() starts it
             updates = self._manager.Queue()
             try:
-                future = pool.submit(analyse_files, tuple(files), settings, updates)
+                future = pool.submit(analyse_files, tuple(files), settings, updates, tuple(place_rows))
             except BrokenProcessPool:  # the last worker died: start a new one
                 self._executor = None
-                future = self._pool().submit(analyse_files, tuple(files), settings, updates)
+                future = self._pool().submit(analyse_files, tuple(files), settings, updates, tuple(place_rows))
             job = Job(future, updates)
             future.add_done_callback(self._forget_broken_pool)
             self.jobs[key] = job

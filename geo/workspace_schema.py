@@ -44,6 +44,24 @@ corrections_table = sa.Table(
     sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("undone_by", sa.String(AUTHOR_CHARS), nullable=True),
 )
+place_rows_table = sa.Table(
+    "place_rows", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(64), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(NAME_CHARS), nullable=False),
+    sa.Column("place_id", sa.String(200), nullable=False),
+    sa.Column("place_name", sa.String(200), nullable=False),
+    sa.Column("feature", sa.String(32), nullable=False),
+    sa.Column("category", sa.String(64), nullable=False),
+    sa.Column("country", sa.String(8), nullable=False),
+    sa.Column("admin1", sa.String(32), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("population", sa.BigInteger, nullable=False),
+    sa.Column("correction", sa.Integer, nullable=False),
+    sa.Column("author", sa.String(AUTHOR_CHARS), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
 
 
 def engine_url(url: str) -> str:

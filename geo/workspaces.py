@@ -3,7 +3,8 @@
 Anyone with a workspace id may read it; every write takes the editor key and is refused here, on the server side,
 when the key does not match the `editor_key` setting (an empty setting lets every caller write). Each write runs in
 one transaction that first bumps the workspace's version row, so concurrent writers of one workspace are serialised
-by the database (a row lock in PostgreSQL, the write lock in SQLite) and quotas cannot be overrun by a race.
+by the database (a row lock in PostgreSQL, the write lock in SQLite) and quotas cannot be overrun by a race. The tables
+and the engine are geo/workspace_schema.py's; other modules write their tables through `reading` and `writing`.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import hmac
 import json
 import re
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -24,7 +26,7 @@ from .articles import content_id
 from .config import Settings
 from .errors import ConflictError, EditorKeyError, WorkspaceError
 from .workspace_schema import (AUTHOR_CHARS, LABEL_CHARS, NAME_CHARS, articles_table, corrections_table, migrate, open_engine,
-                               workspaces_table)
+                               place_rows_table, workspaces_table)
 
 # 24 random bytes: 192 bits, 32 URL-safe characters.
 ID_BYTES = 24
@@ -170,6 +172,21 @@ class WorkspaceStore:
                                       .where(articles_table.c.workspace_id == ws_id).order_by(articles_table.c.position)).all()
         return tuple(StoredArticle(r.id, r.label, bytes(r.data)) for r in rows)
 
+    @contextmanager
+    def reading(self, ws_id: str) -> Iterator[Connection]:
+        """A connection for reading the workspace's rows of another module's table; WorkspaceError when there is none."""
+        with self.engine.connect() as connection:
+            self._header(connection, ws_id)
+            yield connection
+
+    @contextmanager
+    def writing(self, ws_id: str, key: str | None) -> Iterator[Connection]:
+        """One write transaction on the workspace for another module's table: the editor key checked, the version bumped."""
+        self._require_editor(key)
+        with self.engine.begin() as connection:
+            self._bump(connection, ws_id)
+            yield connection
+
     def corrections(self, ws_id: str, include_undone: bool = False) -> tuple[StoredCorrection, ...]:
         """The workspace's corrections, oldest first (undone ones only when asked)."""
         query = sa.select(corrections_table).where(corrections_table.c.workspace_id == ws_id).order_by(corrections_table.c.id)
@@ -221,6 +238,7 @@ class WorkspaceStore:
         with self.engine.begin() as connection:
             self._bump(connection, ws_id)
             connection.execute(corrections_table.delete().where(corrections_table.c.workspace_id == ws_id))
+            connection.execute(place_rows_table.delete().where(place_rows_table.c.workspace_id == ws_id))
             connection.execute(articles_table.delete().where(articles_table.c.workspace_id == ws_id))
             connection.execute(workspaces_table.delete().where(workspaces_table.c.id == ws_id))
 
@@ -263,15 +281,21 @@ class WorkspaceStore:
 
     def add_correction(self, ws_id: str, kind: str, payload: dict[str, Any], author: str, key: str | None) -> StoredCorrection:
         """Append one correction to the workspace's history."""
+        return self.add_corrections(ws_id, [(kind, payload, author)], key)[0]
+
+    def add_corrections(self, ws_id: str, items: Iterable[tuple[str, dict[str, Any], str]], key: str | None) -> tuple[StoredCorrection, ...]:
+        """Append (kind, payload, author) corrections to the workspace's history in one transaction: all or none."""
         self._require_editor(key)
         now = _now()
-        who = _clip(author, AUTHOR_CHARS) or "anonymous"
+        out = []
         with self.engine.begin() as connection:
             self._bump(connection, ws_id)
-            inserted = connection.execute(corrections_table.insert().values(
-                workspace_id=ws_id, kind=kind, payload=json.dumps(payload, sort_keys=True), author=who, created_at=now)).inserted_primary_key
-            new_id = inserted[0] if inserted else 0
-        return StoredCorrection(int(new_id), kind, payload, who, now)
+            for kind, payload, author in items:
+                who = _clip(author, AUTHOR_CHARS) or "anonymous"
+                inserted = connection.execute(corrections_table.insert().values(
+                    workspace_id=ws_id, kind=kind, payload=json.dumps(payload, sort_keys=True), author=who, created_at=now)).inserted_primary_key
+                out.append(StoredCorrection(int(inserted[0]) if inserted else 0, kind, payload, who, now))
+        return tuple(out)
 
     def undo_correction(self, ws_id: str, correction_id: int, author: str, key: str | None) -> None:
         """Mark a correction undone (it stays in the history); ConflictError when it already was."""
@@ -287,12 +311,17 @@ class WorkspaceStore:
     # ------------------------------------------------------------------ export and import
 
     def export(self, ws_id: str) -> dict[str, Any]:
-        """The workspace as one JSON-able document: name, articles (base64 bytes), corrections with their history."""
+        """The workspace as one JSON-able document: name, articles (base64 bytes), corrections with their history, and its
+        own gazetteer rows."""
+        from .workspace_gazetteer import row_json
+        from .workspace_places import place_rows  # the rows' storage imports this module
+
         header = self.get(ws_id)
         return {
             "format": EXPORT_FORMAT, "version": EXPORT_VERSION, "name": header.name,
             "articles": [{"id": a.id, "label": a.label, "data": base64.b64encode(a.data).decode("ascii")} for a in self.articles(ws_id)],
             "corrections": [correction_json(c) for c in self.corrections(ws_id, include_undone=True)],
+            "gazetteer": [row_json(r) for r in place_rows(self, ws_id)],
         }
 
     def import_(self, document: dict[str, Any], key: str | None) -> Added:
@@ -313,6 +342,9 @@ class WorkspaceStore:
                     workspace_id=workspace.id, kind=str(c["kind"])[:32], payload=json.dumps(c["payload"], sort_keys=True),
                     author=_clip(str(c.get("author") or "anonymous"), AUTHOR_CHARS), created_at=_parse_time(c.get("created_at")) or _now(),
                     undone_at=_parse_time(c.get("undone_at")), undone_by=c.get("undone_by")))
+            from .workspace_places import import_place_rows  # the rows' storage imports this module
+
+            import_place_rows(connection, workspace.id, document.get("gazetteer") or [])
         return Added(self.get(workspace.id), result.added, result.problems)
 
 
