@@ -32,9 +32,9 @@ def test_a_statue_with_no_town_in_its_sentence_lands_on_the_article_town(gazette
 
 
 def test_a_building_named_after_a_far_town_waits_for_the_articles_town(gazetteer):
-    text = "The prime minister landed in Oslo on Monday and met the king. Talks followed at Tromso House on Tuesday."
-    found, _ = _resolve(gazetteer, text, [("Oslo", "GPE"), ("Tromso House", "FAC")])
-    place, _ = found["Tromso House"]
+    text = "The prime minister landed in Oslo on Monday and met the king. Talks followed at the Tromso Marina on Tuesday."
+    found, _ = _resolve(gazetteer, text, [("Oslo", "GPE"), ("Tromso Marina", "FAC")])
+    place, _ = found["Tromso Marina"]
     assert _near(place, 59.91, 10.75, 20) and "placed at Oslo" in place.source, place
 
 
