@@ -74,6 +74,8 @@ def place_arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bo
         place = _where_place(refs, tok.head)  # "X, where he was received by ..."
         if place is not None:
             args.append(("stop", place))
+    if is_noun:
+        args.extend(("stop", place) for place in _itinerary_places(refs, tok))
     out: list[tuple[str, Candidate]] = []
     for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
         if lemma in LX.origin_nouns:
@@ -85,6 +87,23 @@ def place_arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bo
         if (role, place) not in out:
             out.append((role, place))
     return out
+
+
+def _itinerary_places(refs: Referents, noun) -> list[Candidate]:
+    """The places a verb of itinerary lists for a movement noun: "a visit that spans X and Y", "the tour includes X"."""
+    verbs = [c for c in noun.children if c.dep_ == "relcl"]
+    if noun.dep_ in ("nsubj", "nsubjpass"):
+        verbs.append(noun.head)
+    places = []
+    for verb in verbs:
+        if verb.lemma_.lower() not in LX.itinerary_verbs:
+            continue
+        for obj in (c for c in verb.children if c.dep_ in OBJECT_DEPS):
+            for target in [obj] + list(obj.conjuncts):
+                place = place_of(refs, target) or _nested_place(refs, target)
+                if place is not None:
+                    places.append(place)
+    return places
 
 
 def _where_place(refs: Referents, head) -> Candidate | None:

@@ -18,6 +18,7 @@ from .travellers import clause_chain, companions, hosted, traveller_of_word
 PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop", "show", "turn"}
 DATE_MAX_HOPS = 6
 DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
+CONTINUATION_SENTENCES = 2  # how far back the traveller of an unowned "trip to X" may have moved
 NARRATIVE_DAY_HOPS = 2  # "the next day" on the event's own verb outranks a date found farther than this
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
@@ -270,6 +271,8 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
                 for t in span:
                     ents_by_token[t.i] = e
     title_end = len(article.title) if article.title and article.text.startswith(article.title) else 0
+    sentence_of = {s.start: k for k, s in enumerate(doc.sents)}
+    last_mover: tuple[object, int] | None = None  # the traveller of the latest event, and its sentence's index
     events: list[Event] = []
     for tok in doc:
         lemma = tok.lemma_.lower()
@@ -288,11 +291,29 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
         if not args:
             continue
         subject, anchor_tok = traveller_of_word(refs, tok, is_noun)
+        if subject is None and last_mover and _continues_journey(tok, lemma, is_noun) \
+                and sentence_of[tok.sent.start] - last_mover[1] <= CONTINUATION_SENTENCES:
+            subject = last_mover[0]  # "X landed in Y. The visit includes a trip on Friday to Z": the trip is X's
         travellers = ([subject] if subject else []) + companions(refs, anchor_tok, subject) + ([] if is_noun else hosted(refs, tok))
+        if travellers:
+            last_mover = (travellers[0], sentence_of[tok.sent.start])
         for who in travellers:
             events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, args, is_noun, ents_by_token,
                                      anchor, year_hint, anchor_source, title_end))
     return _narrative_dates(events)
+
+
+def _continues_journey(tok, lemma: str, is_noun: bool) -> bool:
+    """Whether a movement noun said of no one ("a trip on Friday to X", not "a trip by students") continues the
+    journey told just before."""
+    if not is_noun or lemma not in LX.journey_nouns or any(
+            c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("by", "of", "for")) for c in tok.children):
+        return False
+    for anc in tok.ancestors:  # "his father made a journey": someone else's; "the visit includes a trip": the same
+        subjects = [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass") and c.i != tok.i]
+        if subjects:
+            return all(c.lemma_.lower() in LX.move_nouns for c in subjects)
+    return True
 
 
 def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str | None, args, is_noun: bool,

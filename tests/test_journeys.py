@@ -364,3 +364,16 @@ def test_capitalised_words_before_a_place_that_make_a_longer_place_name(nlp):
     doc.ents = [Span(doc, i["Vale"], i["Vale"] + 1, label="GPE")]
     spans = fix_entities(doc, lambda name: name.lower() == "upper glenmoor vale", set())
     assert (i["Upper"], i["Vale"] + 1, "GPE") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_places_a_visit_spans_or_includes_are_its_stops(run_text):
+    text = "Pope Leo arrived in Brasilia on Tuesday for a six-day visit that spans Brasilia, Sao Paulo and Recife."
+    route = _routes(run_text(text), "Leo")[0]
+    assert _names(route)[0] == "Brasília" and "Recife" in _names(route)
+
+
+def test_a_trip_said_of_no_one_continues_the_journey_told_just_before(run_text):
+    text = ("Pope Leo landed in Lusaka on Tuesday. The visit to the continent includes a trip on Friday to Lilongwe.")
+    assert _names(_routes(run_text(text), "Leo")[0]) == ["Lusaka", "Lilongwe"]
+    other = run_text("Pope Leo landed in Lusaka on Tuesday. A trip by students to Lilongwe was cancelled last year.")
+    assert "Lilongwe" not in _names(_routes(other, "Leo")[0])
