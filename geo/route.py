@@ -33,12 +33,12 @@ SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these 
 
 @dataclass(frozen=True)
 class Evidence:
-    """One sentence that reports a stop; start/end are the sentence's raw-file offsets, dates ISO (year, month or day)."""
+    """One sentence that reports a stop; raw_start/raw_end are the sentence's raw-file offsets, dates ISO (year, month or day)."""
 
     article: str
     sentence: str
-    start: int
-    end: int
+    raw_start: int
+    raw_end: int
     status: Status
     verb: str
     role: str
@@ -233,7 +233,7 @@ def _stop(g: list[Event], guessed: Collection[str] = frozenset()) -> Stop:
     head = max(g, key=lambda e: (e.feature in ("station", "facility"), len(e.place)))
     return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, Status(best),
                 tuple(sorted({e.role for e in g}, key=lambda r: ROLE_RANK.get(r, len(ROLE_RANK)))), tuple(sorted({e.article for e in g})),
-                tuple(Evidence(e.article, e.sentence, e.start, e.end, Status(e.status), e.verb, e.role, e.date, e.time) for e in g))
+                tuple(Evidence(e.article, e.sentence, e.raw_start, e.raw_end, Status(e.status), e.verb, e.role, e.date, e.time) for e in g))
 
 
 # --------------------------------------------------------------------------- routes
@@ -376,7 +376,7 @@ def _travelling_together(routes: list[Route]) -> list[Route]:
     """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
     the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
     def shape(r: Route) -> Shape:
-        return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.start) for ev in s.evidence))
+        return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.raw_start) for ev in s.evidence))
                      for s in r.stops)
 
     together: dict[Shape, list[Route]] = defaultdict(list)
