@@ -1,6 +1,8 @@
 """Where a movement word puts its traveller: the (role, place) arguments of a verb or noun in the parse."""
 from __future__ import annotations
 
+from typing import Any
+
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
 from .lexicon import words
@@ -74,8 +76,6 @@ def place_arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bo
         place = _where_place(refs, tok.head)  # "X, where he was received by ..."
         if place is not None:
             args.append(("stop", place))
-    if is_noun:
-        args.extend(("stop", place) for place in _itinerary_places(refs, tok))
     out: list[tuple[str, Candidate]] = []
     for role, place in dict.fromkeys((r, p) for r, p in args if p is not None):
         if lemma in LX.origin_nouns:
@@ -89,8 +89,8 @@ def place_arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bo
     return out
 
 
-def _itinerary_places(refs: Referents, noun) -> list[Candidate]:
-    """The places a verb of itinerary lists for a movement noun: "a visit that spans X and Y", "the tour includes X"."""
+def itinerary_places(refs: Referents, noun) -> list[tuple[Any, Candidate]]:
+    """(verb, place) pairs a verb of itinerary lists for a movement noun: "a visit that spans X and Y", "the tour includes X"."""
     verbs = [c for c in noun.children if c.dep_ == "relcl"]
     if noun.dep_ in ("nsubj", "nsubjpass"):
         verbs.append(noun.head)
@@ -102,7 +102,7 @@ def _itinerary_places(refs: Referents, noun) -> list[Candidate]:
             for target in [obj] + list(obj.conjuncts):
                 place = place_of(refs, target) or _nested_place(refs, target)
                 if place is not None:
-                    places.append(place)
+                    places.append((verb, place))
     return places
 
 
