@@ -388,3 +388,10 @@ def test_a_subject_whose_apposition_names_an_aircraft_travels_as_that_aircraft(r
             "The airline, a chartered Airbus A330, then took off for Toronto Pearson airport.")
     [route] = _routes(run_text(text, dates={"story": "2015-05-04"}), "evacuees")
     assert _names(route)[:2] == ["Kathmandu", "Delhi"] and "Toronto" in _names(route)[-1]
+
+
+def test_evacuees_transitioned_to_a_camp_move_there(run_text):
+    text = ("Officials said two flights carrying Haitian evacuees had landed at Miami, and those evacuees will be "
+            "transitioned to Fort Dix in New Jersey for further processing.")
+    [route] = _routes(run_text(text, dates={"story": "2010-01-20"}), "evacuees")
+    assert _names(route) == ["Miami", "Fort Dix"] and route.stops[-1].status == "expected"
