@@ -64,6 +64,9 @@ def place_arguments(refs: Referents, tok: Token, lemma: str, is_verb: bool, is_n
                     place = place_of(refs, target) or _nested_place(refs, target)
                     if place is not None:
                         args.append((role, place))
+                    # "from X to Y, Z to W": the parser hangs the next pair's town on Y as an apposition
+                    for a in (c for c in target.children if c.dep_ == "appos"):
+                        args.extend((r, p) for r, p in [(role, place_of(refs, a))] + _pair_tail(refs, a) if p is not None)
         elif child.dep_ in OBJECT_DEPS and is_verb:
             if lemma in LX.role_by_object:
                 for target in [child] + list(child.conjuncts):  # "crossed the X Strait and the Y"
@@ -90,6 +93,12 @@ def place_arguments(refs: Referents, tok: Token, lemma: str, is_verb: bool, is_n
         if (role, place) not in out:
             out.append((role, place))
     return out
+
+
+def _pair_tail(refs: Referents, town: Token) -> list[tuple[str, Candidate | None]]:
+    """The second town of a pair the parser hung on an apposition ("..., Z to W": W)."""
+    return [(LX.role_by_prep[prep.lower_], place_of(refs, pobj)) for prep in town.children
+            if prep.dep_ == "prep" and prep.lower_ in ("to", "from") for pobj in prep.children if pobj.dep_ == "pobj"]
 
 
 def itinerary_places(refs: Referents, noun: Token) -> list[tuple[Token, Candidate]]:

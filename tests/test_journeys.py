@@ -395,3 +395,10 @@ def test_evacuees_transitioned_to_a_camp_move_there(run_text):
             "transitioned to Fort Dix in New Jersey for further processing.")
     [route] = _routes(run_text(text, dates={"story": "2010-01-20"}), "evacuees")
     assert _names(route) == ["Miami", "Fort Dix"] and route.stops[-1].status == "expected"
+
+
+def test_pairs_of_towns_in_one_tour_sentence_are_all_stops_in_text_order(run_text):
+    text = ("The final rally ended a three-day Nebraska tour that took the group from Scottsbluff to Kearney, "
+            "Lincoln to Fremont, and more.")
+    [route] = _routes(run_text(text, dates={"story": "2020-10-20"}), "group")
+    assert _names(route) == ["Scottsbluff", "Kearney", "Lincoln", "Fremont"]
