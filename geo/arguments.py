@@ -16,6 +16,7 @@ OVERRIDABLE_ROLES = {"stop"}
 NOUN_STOP_PREPS = ("in", "at")
 VEHICLE_PREPS = ("on", "by", "aboard", "in", "via")
 NESTING_PREPS = ("in", "at", "of", "near", "outside")
+PAIR_FEATURES = {"city", "town", "village"}  # an apposition that is an acronym ("the X Region (XR)") or a region is no next stop
 BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it started
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 
@@ -66,7 +67,8 @@ def place_arguments(refs: Referents, tok: Token, lemma: str, is_verb: bool, is_n
                         args.append((role, place))
                     # "from X to Y, Z to W": the parser hangs the next pair's town on Y as an apposition
                     for a in (c for c in target.children if c.dep_ == "appos"):
-                        args.extend((r, p) for r, p in [(role, place_of(refs, a))] + _pair_tail(refs, a) if p is not None)
+                        args.extend((r, p) for r, p in [(role, place_of(refs, a))] + _pair_tail(refs, a)
+                                    if p is not None and p.feature in PAIR_FEATURES)
         elif child.dep_ in OBJECT_DEPS and is_verb:
             if lemma in LX.role_by_object:
                 for target in [child] + list(child.conjuncts):  # "crossed the X Strait and the Y"
