@@ -30,7 +30,8 @@ class Cluster:
 
 def _strip_honorific(text: str) -> str:
     parts = text.split()
-    while parts and parts[0].lower().rstrip(".") in {h.rstrip(".") for h in HONORIFICS}:
+    while parts and (parts[0].lower().rstrip(".") in {h.rstrip(".") for h in HONORIFICS}
+                     or (parts[0].lower() == "lady" and len(parts) >= 3)):  # "(First) Lady Ana Ruiz", as entities.person_key
         parts = parts[1:]
     return " ".join(parts)
 
