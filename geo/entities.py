@@ -404,6 +404,6 @@ def entities_from_doc(article: Article, doc: Doc, is_place: Callable[[str], bool
 def person_key(text: str) -> str:
     """Name without honorifics or titles, hyphens as spaces: "Mr Lee Sung-ho" -> "lee sung ho"."""
     tokens = [t for t in re.split(r"[\s\-‐]+", normalize(text.replace("-", " "))) if t]
-    while tokens and tokens[0] in TITLES:
+    while tokens and (tokens[0] in TITLES or (tokens[0] == "lady" and len(tokens) >= 3)):  # "(First) Lady Ana Ruiz"
         tokens = tokens[1:]
     return " ".join(tokens)
