@@ -34,7 +34,13 @@ def near(a: Event, b: Event) -> bool:
     km: float = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
     if _is_settlement(a) and _is_settlement(b):
         return km <= SAME_TOWN_KM
-    return km <= SAME_PLACE_KM
+    return km <= SAME_PLACE_KM and not _told_on_different_days(a, b)
+
+
+def _told_on_different_days(a: Event, b: Event) -> bool:
+    """Both events carry a day of their own from the text, and the days differ (a facility visited days after the town)."""
+    days = [e.date for e in (a, b) if e.date_source == "text" and e.date and len(e.date) == 10]
+    return len(days) == 2 and days[0] != days[1]
 
 
 def _is_settlement(e: Event) -> bool:
