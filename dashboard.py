@@ -34,6 +34,9 @@ CORPORA = {"seeds": "Embedded seed articles", "upload": "Uploaded / pasted artic
 PAGE_SIZE = 50
 # URL parameters that name things inside one corpus: dropped when another corpus opens.
 CORPUS_VIEW_PARAMS = ("article", "place", "entity", "quote", "articles", "subjects", "day", "stop", "fit")
+# The two tab groups (session state keys and labels); a map click opens the tab that shows what it focused.
+ARTICLE_TAB, ARTICLE_TABS = "article_tab", ("Text", "Entities", "Alias clusters", "Quotes")
+CORPUS_TAB, CORPUS_TABS = "corpus_tab", ("Route timeline", "Entity × article", "Unresolved places", "Claims", "Downloads")
 
 
 
@@ -155,7 +158,9 @@ def focus_from_click(target: tuple[str, str], analysis, article_id: str) -> None
     """A map click focuses what it hit: a place, or a route stop and its place; the open article changes to one that
     mentions the place when it does not."""
     kind, value = target
+    st.session_state[ARTICLE_TAB] = "Text"
     if kind == "stop":
+        st.session_state[CORPUS_TAB] = "Route timeline"
         st.query_params["stop"] = value
         stop = next(r.stops[n - 1] for r in analysis.routes for n in range(1, len(r.stops) + 1) if stop_key(r, n) == value)
         place = next((p for p in analysis.places if p.id == stop.place_id), None)
@@ -343,42 +348,54 @@ def main() -> None:
             place_mentions(place_ids[selected_place], titles, article_id)
         if selected_entity:
             marked |= {e.key for e in ents if analysis.cluster_of(e) == selected_entity}
+        if ARTICLE_TAB not in st.session_state and wanted.quote:  # a shared link to a quotation opens on it
+            st.session_state[ARTICLE_TAB] = "Quotes"
+        # Lazy tabs: only the open tab's content is built and sent, so the browser builds one panel beside the map
+        # instead of every table of every hidden tab (a tab click reruns the script, which is cheap).
         tab_text, tab_entities, tab_clusters, tab_quotes, *tab_corrections = st.tabs(
-            ["Text", "Entities", "Alias clusters", "Quotes"] + (["Corrections"] if workspace is not None else []))
-        with tab_text:
-            article_text(article, ents, marked, set(sel_labels), scroll=bool(selected_place))
-        with tab_entities:
-            rows = Counter((e.label, analysis.cluster_of(e) or e.text) for e in ents if e.label in sel_labels)
-            table = pd.DataFrame([{"type": label, "entity": clusters[c].name if c in clusters else c, "mentions": n}
-                                  for (label, c), n in rows.items()])
-            if not table.empty:
-                st.dataframe(table.sort_values(["type", "mentions"], ascending=[True, False]), hide_index=True, width="stretch")
-        with tab_clusters:
-            used = {analysis.cluster_of(e) for e in ents}
-            table = pd.DataFrame([{"name": c.name, "type": c.label, "aliases": ", ".join(c.aliases), "mentions": c.mentions,
-                                   "articles": len(c.articles)} for c in analysis.clusters if c.id in used and c.label in sel_labels])
-            if not table.empty:
-                st.dataframe(table, hide_index=True, width="stretch")
-        with tab_quotes:
-            article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
-        if workspace is not None and stored is not None:
+            list(ARTICLE_TABS) + (["Corrections"] if workspace is not None else []), key=ARTICLE_TAB, on_change="rerun")
+        if tab_text.open:
+            with tab_text:
+                article_text(article, ents, marked, set(sel_labels), scroll=bool(selected_place))
+        if tab_entities.open:
+            with tab_entities:
+                rows = Counter((e.label, analysis.cluster_of(e) or e.text) for e in ents if e.label in sel_labels)
+                table = pd.DataFrame([{"type": label, "entity": clusters[c].name if c in clusters else c, "mentions": n}
+                                      for (label, c), n in rows.items()])
+                if not table.empty:
+                    st.dataframe(table.sort_values(["type", "mentions"], ascending=[True, False]), hide_index=True, width="stretch")
+        if tab_clusters.open:
+            with tab_clusters:
+                used = {analysis.cluster_of(e) for e in ents}
+                table = pd.DataFrame([{"name": c.name, "type": c.label, "aliases": ", ".join(c.aliases), "mentions": c.mentions,
+                                       "articles": len(c.articles)} for c in analysis.clusters if c.id in used and c.label in sel_labels])
+                if not table.empty:
+                    st.dataframe(table, hide_index=True, width="stretch")
+        if tab_quotes.open:
+            with tab_quotes:
+                article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
+        if workspace is not None and stored is not None and tab_corrections[0].open:
             with tab_corrections[0]:
                 corrections_tab(base_settings, open_store(base_settings), workspace.id, st.session_state.get("editor_key", ""),
                                 stored.can_write, analysis, article_id)
 
     with left:
-        tab_routes, tab_matrix, tab_unresolved, tab_claims, tab_downloads = st.tabs(
-            ["Route timeline", "Entity × article", "Unresolved places", "Claims", "Downloads"])
-        with tab_routes:
-            timeline(analysis.routes, view, titles, wanted.stop)
-        with tab_matrix:
-            matrix_tab(digest, analysis, tuple(sorted(sel_labels)))
-        with tab_unresolved:
-            unresolved_tab(analysis, titles)
-        with tab_claims:
-            claims_table(analysis, titles)
-        with tab_downloads:
-            downloads_tab(digest, analysis)
+        tab_routes, tab_matrix, tab_unresolved, tab_claims, tab_downloads = st.tabs(list(CORPUS_TABS), key=CORPUS_TAB, on_change="rerun")
+        if tab_routes.open:
+            with tab_routes:
+                timeline(analysis.routes, view, titles, wanted.stop)
+        if tab_matrix.open:
+            with tab_matrix:
+                matrix_tab(digest, analysis, tuple(sorted(sel_labels)))
+        if tab_unresolved.open:
+            with tab_unresolved:
+                unresolved_tab(analysis, titles)
+        if tab_claims.open:
+            with tab_claims:
+                claims_table(analysis, titles)
+        if tab_downloads.open:
+            with tab_downloads:
+                downloads_tab(digest, analysis)
 
     set_qp(corpus=corpus, article=article_id, place=selected_place, entity=selected_entity,
            articles=sel_articles if set(sel_articles) != set(article_ids) else None,

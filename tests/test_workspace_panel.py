@@ -173,6 +173,9 @@ def test_an_editor_corrects_a_place_and_a_stop_in_the_dashboard(cache_dir, gazet
     at.run()
     assert not at.exception
     places = _places(at)
+    assert "corr_not_place" not in [b.key for b in at.button]  # lazy tabs: the Corrections buttons exist once it is open
+    at.session_state["article_tab"] = "Corrections"
+    at.run()
     at.text_input(key="author").input("Ana")
     at.button(key="corr_not_place").click().run()
     assert not at.exception
