@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .basemap import (BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer,
-                      install_static_assets, round_coords)
+from .areas import area_key, area_layer
+from .basemap import BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer, install_static_assets
 from .geocode import Place
 from .route import Route, Stop
 from .status import Status, phase_of
@@ -46,10 +46,6 @@ class MapView:
         return repr((sets, self.show_metonyms, self.selected_place, self.tiles, self.day, self.fit, self.selected_stop))
 
 
-AREA_FEATURES = ("country", "region")  # drawn as outlines when the outline table has them
-AREA_SIMPLIFY_DEGREES = 0.02
-AREA_SIMPLIFY_COARSE_DEGREES = 0.1
-AREAS_FINE_LIMIT = 40  # more mentioned areas than this are drawn with the coarse tolerance
 FOCUS_PAD_DEGREES = 2.0
 
 
@@ -202,28 +198,6 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
     return cluster
 
 
-@lru_cache(maxsize=2048)
-def _area_geometry(key: str, tolerance: float):
-    """The outline of an area as GeoJSON, simplified for drawing and rounded to 0.01°; None when the table has none."""
-    import shapely
-    from shapely.geometry import mapping
-
-    from .outlines import default_outlines
-
-    geom = default_outlines().shape(key)
-    if geom is None:
-        return None
-    shape = mapping(shapely.simplify(geom, tolerance, preserve_topology=True))
-    return {"type": shape["type"], "coordinates": round_coords(shape["coordinates"])}
-
-
-def _area_key(place: Place) -> str | None:
-    from .outlines import default_outlines
-
-    key = default_outlines().key_of(place) if place.feature in AREA_FEATURES else None
-    return key if key and not key.startswith("macro:") else None
-
-
 def _mention_count(p: Place, view: MapView) -> tuple[int, bool]:
     mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
     literal = [m for m in mentions if m.literal]
@@ -241,20 +215,14 @@ def _draw_areas(fmap, areas: list[tuple[Place, str]], view: MapView) -> None:
     group = folium.FeatureGroup(name="Areas", show=True).add_to(fmap)
     counts = {p.id: _mention_count(p, view)[0] for p, _ in areas}
     most = max(counts.values(), default=1) or 1
-    # Many areas (a large corpus) are drawn coarser, so the map's script stays small enough to load fast.
-    tolerance = AREA_SIMPLIFY_DEGREES if len(areas) <= AREAS_FINE_LIMIT else AREA_SIMPLIFY_COARSE_DEGREES
-    for p, key in sorted(areas, key=lambda a: a[0].feature != "country"):  # regions above their countries
-        geometry = _area_geometry(key, tolerance)
-        if geometry is None:
-            continue
+    rows = []
+    for p, key in areas:
         colour = FEATURE_COLOURS.get(p.feature, "#555555")
         selected = p.id == view.selected_place
-        shade = 0.12 + 0.45 * counts[p.id] / most
-        style = {"color": "#000000" if selected else colour, "weight": 3 if selected else 1.2, "fillColor": colour, "fillOpacity": shade,
-                 "className": f"geo-area geo-{_e(p.feature)} {css_id(p.id)}"}
-        folium.GeoJson({"type": "Feature", "properties": {}, "geometry": geometry}, style_function=lambda _f, s=style: s,
-                       highlight_function=lambda _f: {"weight": 3}, tooltip=_tip(p.name, counts[p.id]),
-                       name=p.name, control=False).add_to(group)
+        style = {"color": "#000000" if selected else colour, "weight": 3 if selected else 1.2, "fillColor": colour,
+                 "fillOpacity": round(0.12 + 0.45 * counts[p.id] / most, 3), "className": f"geo-area geo-{_e(p.feature)} {css_id(p.id)}"}
+        rows.append((key, style, _tip(p.name, counts[p.id]), p.feature == "country"))
+    area_layer(rows, len(areas)).add_to(group)
 
 
 def _fit(fmap, view: MapView, shown: list[Place], shown_routes: list[Route]) -> None:
@@ -297,7 +265,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
         if assets_installed():
             fmap.add_child(base_layer())
 
-    areas = [(p, key) for p in shown if (key := _area_key(p)) is not None]
+    areas = [(p, key) for p in shown if (key := area_key(p)) is not None]
     if areas:
         _draw_areas(fmap, areas, view)
     area_ids = {p.id for p, _ in areas}
@@ -377,9 +345,9 @@ def clicked_target(places: list[Place], routes: list[Route], view: MapView, lat:
         named = [p for p in shown if html.unescape(_tip(p.name, _mention_count(p, view)[0])).strip() == tip]
         if named:
             return ("place", min(named, key=lambda p: abs(p.lat - lat) + abs(p.lon - lon)).id)
-    holding = [p for p in shown if _area_key(p) and default_outlines().contains(p, lat, lon)]
+    holding = [p for p in shown if area_key(p) and default_outlines().contains(p, lat, lon)]
     if holding:
-        return ("place", min(holding, key=lambda p: (p.feature == "country", default_outlines().shape(_area_key(p)).area)).id)
+        return ("place", min(holding, key=lambda p: (p.feature == "country", default_outlines().shape(area_key(p)).area)).id)
     return None
 
 
