@@ -80,8 +80,8 @@ class Fact:
     bound: str  # "exactly", "at least", "at most", "about"
     places: tuple[Place, ...]
     sentence: str
-    start: int
-    end: int
+    raw_start: int  # the sentence's raw-file offsets
+    raw_end: int
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ class ClaimRow:
     value: str
     group: int
     sentence: str
-    start: int
-    end: int
+    raw_start: int  # the sentence's raw-file offsets
+    raw_end: int
     check: str | None = None
 
 
@@ -375,16 +375,16 @@ def _stop_claims(routes: Sequence[Route], source: Mapping[str, str], article_dat
             dated = [(a, next(e for e in evs if e.date)) for a, evs in by_article.items() if any(e.date for e in evs)]
             if len(dated) >= 2:
                 groups = _groups("stop date", [e.date for _a, e in dated], [None] * len(dated))
-                rows = tuple(ClaimRow(a, source.get(a, a), e.date, g, e.sentence, e.start, e.end) for (a, e), g in zip(dated, groups))
+                rows = tuple(ClaimRow(a, source.get(a, a), e.date, g, e.sentence, e.raw_start, e.raw_end) for (a, e), g in zip(dated, groups))
                 claims.append(Claim(f"{route.key}-{stop.place_id}-date", "stop date", subject, rows, len(set(groups)) > 1))
             timed = [(a, next(e for e in evs if e.time)) for a, evs in by_article.items() if any(e.time for e in evs)]
             if len(timed) >= 2:
                 groups = _groups("stop time", [e.time for _a, e in timed], [None] * len(timed))
-                rows = tuple(ClaimRow(a, source.get(a, a), e.time, g, e.sentence, e.start, e.end) for (a, e), g in zip(timed, groups))
+                rows = tuple(ClaimRow(a, source.get(a, a), e.time, g, e.sentence, e.raw_start, e.raw_end) for (a, e), g in zip(timed, groups))
                 claims.append(Claim(f"{route.key}-{stop.place_id}-time", "stop time", subject, rows, len(set(groups)) > 1))
             best = [(a, max(evs, key=lambda e: STATUS_RANK.get(e.status, 0))) for a, evs in by_article.items()]
             groups = _groups("stop status", [str(e.status) for _a, e in best], [None] * len(best))
-            rows = tuple(ClaimRow(a, source.get(a, a), str(e.status), g, e.sentence, e.start, e.end) for (a, e), g in zip(best, groups))
+            rows = tuple(ClaimRow(a, source.get(a, a), str(e.status), g, e.sentence, e.raw_start, e.raw_end) for (a, e), g in zip(best, groups))
             same_day_clash = any(r.group != s.group and article_dates.get(r.article) == article_dates.get(s.article) for r in rows for s in rows)
             note = "" if len(set(groups)) == 1 or same_day_clash else "reports changed over time (older articles expected what newer ones report done)"
             claims.append(Claim(f"{route.key}-{stop.place_id}-status", "stop status", subject, rows, same_day_clash, note))
@@ -409,7 +409,7 @@ def build_claims(facts: Sequence[Fact], routes: Sequence[Route], articles: Seque
         if len(group) < 2 and checks[0] is None:
             continue
         groups = _groups(f0.kind, [f.value for f in group], [f.amount for f in group], [f.bound for f in group])
-        rows = tuple(ClaimRow(f.article, source.get(f.article, f.article), f.value, g, f.sentence, f.start, f.end, c)
+        rows = tuple(ClaimRow(f.article, source.get(f.article, f.article), f.value, g, f.sentence, f.raw_start, f.raw_end, c)
                      for f, g, c in zip(group, groups, checks))
         if f0.kind == "meeting":
             negated = {r.value for r in rows if "not" in r.value}

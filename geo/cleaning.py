@@ -121,7 +121,7 @@ THRESHOLDS = CleaningThresholds()
 
 @dataclass
 class _Line:
-    start: int  # raw offset of the first kept character
+    raw_start: int  # raw offset of the first kept character
     text: str
 
     @property
@@ -147,7 +147,7 @@ def _strip_markdown(line: _Line) -> tuple[_Line, bool]:
     if not m:
         return line, False
     heading = m.group(1).startswith("#")
-    return _Line(line.start + m.end(), line.text[m.end():].strip()), heading
+    return _Line(line.raw_start + m.end(), line.text[m.end():].strip()), heading
 
 
 def _is_share_bar(text: str) -> bool:
@@ -250,7 +250,7 @@ def _page_lines(raw: str, markdown: bool) -> tuple[list[_Line], set[int]]:
                 headings.add(len(stripped))
             stripped.append(new)
     # Markdown emphasis around a byline ("**By X**") is not part of the name.
-    return [_Line(line.start + 2, line.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", line.text) else line for line in stripped], headings
+    return [_Line(line.raw_start + 2, line.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", line.text) else line for line in stripped], headings
 
 
 def _take_date_label(lines: list[_Line], headings: set[int], meta: PageMetadata) -> tuple[list[_Line], set[int]]:
@@ -266,7 +266,7 @@ def _take_date_label(lines: list[_Line], headings: set[int], meta: PageMetadata)
         meta.date_source = "stated"
         rest = line.text[m.end():]
         if rest.strip():
-            return lines[:i] + [_Line(line.start + m.end(), rest)] + lines[i + 1:], headings
+            return lines[:i] + [_Line(line.raw_start + m.end(), rest)] + lines[i + 1:], headings
         meta.removed += 1
         return lines[:i] + lines[i + 1:], {h - (h > i) for h in headings if h != i}
     for i, line in enumerate(lines[:THRESHOLDS.date_label_lines]):
@@ -398,7 +398,7 @@ def _join(lines: list[_Line]) -> tuple[str, tuple[Segment, ...]]:
         if parts:
             parts.append("\n\n")
             pos += 2
-        segments.append(Segment(pos, line.start, len(line.text)))
+        segments.append(Segment(pos, line.raw_start, len(line.text)))
         parts.append(line.text)
         pos += len(line.text)
     return "".join(parts), tuple(segments)

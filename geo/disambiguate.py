@@ -182,15 +182,15 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
         if countries and not regions:
             focus.update(countries)
             if len(countries) == 1 and not t.embedded:
-                ev.sentence_countries.setdefault(t.entity.sent_start, set()).add((normalize(t.query), next(iter(countries))))
+                ev.sentence_countries.setdefault(t.entity.clean_sent_start, set()).add((normalize(t.query), next(iter(countries))))
         elif len(regions) == 1 and not countries:
             r = regions[0]
             focus[r.country] += 0.5
             if not t.embedded:
-                ev.sentence_countries.setdefault(t.entity.sent_start, set()).add((normalize(t.query), r.country))
-            ev.regions.append((r, t.entity.sent_start))
+                ev.sentence_countries.setdefault(t.entity.clean_sent_start, set()).add((normalize(t.query), r.country))
+            ev.regions.append((r, t.entity.clean_sent_start))
         elif len(regions) > 1 and not countries:
-            pending.append((regions, t.entity.sent_start))
+            pending.append((regions, t.entity.clean_sent_start))
         elif len(cands) == 1 and (cands[0].population >= w.small_place or cands[0].id.startswith(("curated:", "custom:"))):
             focus[cands[0].country] += 0.5
             if cands[0].feature in POINT_FEATURES:
@@ -221,7 +221,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     main_named = any(c.primary and c.is_admin for c in t.candidates)
     main_population = max((c.population for c in t.candidates if c.primary and c.feature in SETTLEMENT_FEATURES
                            and c.population >= w.alternate_name_population), default=0)
-    sentence_countries = {iso for name, iso in ev.sentence_countries.get(t.entity.sent_start, set()) if name != normalize(t.query)}
+    sentence_countries = {iso for name, iso in ev.sentence_countries.get(t.entity.clean_sent_start, set()) if name != normalize(t.query)}
     own = {c.id for c in t.candidates}
     countries_named = {c.country for c in t.candidates if c.feature == "country"}
     focus = ev.focus_without(normalize(t.query))
@@ -257,7 +257,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
         if c.feature not in AREA_FEATURES and c.feature != "region":
             named = [(r, s) for r, s in ev.regions if r.id not in own and within(c, r, w, ev.admin1)]
             if named:
-                score += w.region_named + (w.region_named_sentence if any(s == t.entity.sent_start for _, s in named) else 0.0)
+                score += w.region_named + (w.region_named_sentence if any(s == t.entity.clean_sent_start for _, s in named) else 0.0)
         if c.feature in POINT_FEATURES and len(t.candidates) > 1:
             others = [a for a in anchors if a.id != c.id]
             if others:

@@ -45,18 +45,18 @@ DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -
 
 @dataclass(frozen=True)
 class Entity:
-    """One entity mention; start/end index the article's cleaned text, raw_start/raw_end the raw file."""
+    """One entity mention; clean_* offsets index the article's cleaned text, raw_* the raw file."""
 
     article: str
     label: str
     text: str
     norm: str
-    start: int
-    end: int
+    clean_start: int
+    clean_end: int
     raw_start: int
     raw_end: int
-    sent_start: int
-    sent_end: int
+    clean_sent_start: int  # the sentence holding it
+    clean_sent_end: int
     fixed: str | None = None  # what the clean-up changed, e.g. "relabelled ORG -> FAC"
 
     @property

@@ -221,7 +221,7 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
             t.candidates = list(online.candidates(t.query)) + t.candidates
     if doc is not None:
         for t in tops:
-            span = doc.char_span(t.entity.start, t.entity.end, alignment_mode="expand")
+            span = doc.char_span(t.entity.clean_start, t.entity.clean_end, alignment_mode="expand")
             if span is not None and not t.embedded and travel_place(doc, span.start):
                 t.hints.add(MOVED)
         # One sense per name: "sailed into X" also settles the other mentions of X in the article.
@@ -294,8 +294,8 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     for t in waiting:
         # The last town of the article's top country named before it in its own sentence, else the town the article
         # names most.
-        before = [(o.entity.start, c) for o, c in settled if o.entity.sent_start == t.entity.sent_start
-                  and o.entity.start < t.entity.start and c.country in top_countries]
+        before = [(o.entity.clean_start, c) for o, c in settled if o.entity.clean_sent_start == t.entity.clean_sent_start
+                  and o.entity.clean_start < t.entity.clean_start and c.country in top_countries]
         town = max(before, key=lambda x: x[0])[1] if before else main_town
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
@@ -333,9 +333,9 @@ def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> l
     for article, items in resolutions:
         for t, cand, conf, metonym in items:
             e = t.entity
-            sent = article.text[e.sent_start:e.sent_end]
+            sent = article.text[e.clean_sent_start:e.clean_sent_end]
             groups[cand.id].append(PlaceMention(article.id, e.raw_start, e.raw_end, e.text, metonym and not t.embedded, t.demonym,
-                                                e.start, e.end, sent, t.embedded))
+                                                e.clean_start, e.clean_end, sent, t.embedded))
             cands[cand.id] = cand
             confs[cand.id].append(conf)
     places = []

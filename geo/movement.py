@@ -42,8 +42,8 @@ class Event:
     article: str
     article_date: str | None
     sentence: str
-    start: int  # raw offsets of the sentence
-    end: int
+    raw_start: int  # the sentence's raw-file offsets
+    raw_end: int
     order: int  # position of the movement word in the article's cleaned text
     subject_name: str = ""  # display name of a traveller that is not a person cluster
     clause: int = -1  # cleaned offset of the verb the event hangs on (events of one clause share it)
@@ -265,7 +265,7 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
     ents_by_token: dict[int, Entity] = {}
     for e in entities:
         if e.label in ("DATE", "TIME"):
-            span = doc.char_span(e.start, e.end, alignment_mode="expand")
+            span = doc.char_span(e.clean_start, e.clean_end, alignment_mode="expand")
             if span is not None:
                 for t in span:
                     ents_by_token[t.i] = e

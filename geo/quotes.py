@@ -35,22 +35,22 @@ CONTINUATION_BREAKS = 2  # the next paragraph at most (a blank line between para
 
 @dataclass(frozen=True)
 class Quote:
-    """One quotation: `start`/`end` and `parts` are raw-file offsets, `text_start`/`text_end` clean-text offsets."""
+    """One quotation: raw_* offsets index the raw file, clean_* the article's cleaned text."""
 
     article: str
     kind: str  # "direct" or "reported"
     text: str
-    start: int
-    end: int
-    text_start: int
-    text_end: int
-    parts: tuple[tuple[int, int], ...]  # raw spans of the quoted pieces (one for reported speech)
+    raw_start: int
+    raw_end: int
+    clean_start: int
+    clean_end: int
+    raw_parts: tuple[tuple[int, int], ...]  # raw spans of the quoted pieces (one for reported speech)
     verb: str | None  # the speech verb's lemma, "according to", or None for an unattributed quotation
     speaker: str  # as written ("" when nothing names one)
-    speaker_start: int | None
-    speaker_end: int | None
+    speaker_raw_start: int | None
+    speaker_raw_end: int | None
     speaker_id: str | None  # person or organisation cluster
-    text_parts: tuple[tuple[int, int], ...] = ()  # the pieces in clean-text offsets (what the dashboard highlights)
+    clean_parts: tuple[tuple[int, int], ...] = ()  # the pieces in clean-text offsets (what the dashboard highlights)
 
     @property
     def resolved(self) -> bool:
@@ -278,7 +278,7 @@ def extract_quotes(article: Article, doc, entities: Sequence[Entity], resolved, 
         elif act.content and act.content[1] > act.content[0] and speaker is not None:
             quotes.append(_quote(article, "reported", [act.content], act.label, speaker))
     quotes.extend(_unattributed(article, groups, taken, quotes))
-    quotes.sort(key=lambda q: q.text_start)
+    quotes.sort(key=lambda q: q.clean_start)
     return _continued(text, quotes)
 
 
@@ -290,7 +290,7 @@ def _quote(article: Article, kind: str, parts: list[tuple[int, int]], verb: str 
     text = article.text
     body = " ".join(text[s:e].strip() for s, e in parts)
     raw_parts = tuple(article.raw_span(s, e) for s, e in parts)
-    sp = article.raw_span(speaker.start, speaker.end) if speaker else (None, None)
+    sp = article.raw_span(speaker.clean_start, speaker.clean_end) if speaker else (None, None)
     return Quote(article.id, kind, body, raw_parts[0][0], raw_parts[-1][1], parts[0][0], parts[-1][1], raw_parts, verb,
                  speaker.text if speaker else "", sp[0], sp[1], speaker.cluster if speaker else None,
                  tuple(parts))
@@ -302,7 +302,7 @@ def _unattributed(article: Article, groups, taken: set[int], quotes: list[Quote]
     for g, group in enumerate(groups):
         if g in taken or sum(_words(article.text[s:e]) for s, e in group) < MIN_DIRECT_WORDS:
             continue
-        if any(q.text_start <= group[0][0] < q.text_end for q in quotes):
+        if any(q.clean_start <= group[0][0] < q.clean_end for q in quotes):
             continue  # inside reported speech already
         out.append(_quote(article, "direct", list(group), None, None))
     return out
@@ -314,10 +314,10 @@ def _continued(text: str, quotes: list[Quote]) -> list[Quote]:
     for q in quotes:
         prev = out[-1] if out else None
         if (q.verb is None and prev is not None and prev.kind == "direct" and prev.verb is not None
-                and text[prev.text_end:q.text_start].count("\n") <= CONTINUATION_BREAKS):
-            out[-1] = Quote(prev.article, prev.kind, prev.text + " " + q.text, prev.start, q.end, prev.text_start, q.text_end,
-                            prev.parts + q.parts, prev.verb, prev.speaker, prev.speaker_start, prev.speaker_end, prev.speaker_id,
-                            prev.text_parts + q.text_parts)
+                and text[prev.clean_end:q.clean_start].count("\n") <= CONTINUATION_BREAKS):
+            out[-1] = Quote(prev.article, prev.kind, prev.text + " " + q.text, prev.raw_start, q.raw_end, prev.clean_start, q.clean_end,
+                            prev.raw_parts + q.raw_parts, prev.verb, prev.speaker, prev.speaker_raw_start, prev.speaker_raw_end, prev.speaker_id,
+                            prev.clean_parts + q.clean_parts)
             continue
         out.append(q)
     return out
@@ -384,6 +384,6 @@ def shared_quotes(quotes: Sequence[Quote], names: Mapping[str, str]) -> list[Sha
         speaker = names.get(cluster, best.speaker) if cluster else best.speaker
         opening = " ".join(re.findall(r"\w+", best.text.lower())[:8])
         key = hashlib.sha1(f"{cluster or speaker}|{opening}".encode()).hexdigest()[:12]
-        out.append(SharedQuote(key, best.kind, best.text, speaker, cluster, tuple(sorted(members, key=lambda q: (q.article, q.start)))))
+        out.append(SharedQuote(key, best.kind, best.text, speaker, cluster, tuple(sorted(members, key=lambda q: (q.article, q.raw_start)))))
     out.sort(key=lambda s: (-len(s.articles), s.speaker, s.text))
     return out

@@ -62,7 +62,7 @@ class Referents(Descriptions, VehicleOwners):
         self.described_at: dict[int, list] = {}  # sentence index -> subjects that are descriptions, built on first use
         self.groups_named: Counter | None = None
         for t_, cand, _conf, _met in resolved:
-            span = doc.char_span(t_.entity.start, t_.entity.end, alignment_mode="expand")
+            span = doc.char_span(t_.entity.clean_start, t_.entity.clean_end, alignment_mode="expand")
             if span is None:
                 continue
             for t in span:
@@ -72,7 +72,7 @@ class Referents(Descriptions, VehicleOwners):
                     self.place_at[t.i] = cand
         spans = []
         for e in entities:
-            span = doc.char_span(e.start, e.end, alignment_mode="expand")
+            span = doc.char_span(e.clean_start, e.clean_end, alignment_mode="expand")
             if span is None:
                 continue
             spans.append(span)

@@ -48,8 +48,8 @@ class Speaker:
     """A speaker as written (clean-text offsets) and the entity cluster it resolves to, if the text allows."""
 
     text: str
-    start: int
-    end: int
+    clean_start: int
+    clean_end: int
     cluster: str | None
 
     @property
@@ -112,7 +112,7 @@ class SpeakerResolver:
             cid = assignment.get(e.key)
             if not cid or e.label not in SPEAKING_LABELS:
                 continue
-            span = self.doc.char_span(e.start, e.end, alignment_mode="expand")
+            span = self.doc.char_span(e.clean_start, e.clean_end, alignment_mode="expand")
             if span is None:
                 continue
             for t in span:

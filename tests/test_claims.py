@@ -169,7 +169,7 @@ def test_quotes_and_claims_in_the_json_and_csv_exports(seed_analysis):
     doc = to_json(seed_analysis)
     assert len(doc["quotes"]) == len(seed_analysis.quotes) > 0
     raw = {a.id: a.raw for a in seed_analysis.articles}
-    assert all(raw[q["article"]][q["start"]:q["end"]].startswith(q["text"][:10]) for q in doc["quotes"])
+    assert all(raw[q["article"]][q["raw_start"]:q["raw_end"]].startswith(q["text"][:10]) for q in doc["quotes"])
     assert any(len(s["articles"]) > 1 for s in doc["shared_quotes"])
     assert [c["key"] for c in doc["claims"]] == [c.key for c in seed_analysis.claims]
     quotes = list(csv.DictReader(io.StringIO(quotes_csv(seed_analysis))))

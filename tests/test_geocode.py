@@ -69,7 +69,7 @@ def test_unresolved_are_listed_with_reasons(seed_analysis):
     assert gj["unresolved"] and all(u["reason"] for u in gj["unresolved"])
     raw = {a.id: a.raw for a in seed_analysis.articles}
     for u in gj["unresolved"]:
-        assert raw[u["article"]][u["start"]:u["end"]] == u["text"]
+        assert raw[u["article"]][u["raw_start"]:u["raw_end"]] == u["text"]
 
 
 def test_geojson_points_follow_the_contract(seed_analysis):
@@ -84,7 +84,7 @@ def test_geojson_points_follow_the_contract(seed_analysis):
         assert {"name", "feature", "country", "source", "confidence", "mentions"} <= set(props)
         assert 0 <= props["confidence"] <= 1
         for m in props["mentions"]:
-            assert raw[m["article"]][m["start"]:m["end"]] == m["text"]
+            assert raw[m["article"]][m["raw_start"]:m["raw_end"]] == m["text"]
 
 
 def _resolve(run_text, text):
