@@ -270,10 +270,13 @@ def main() -> None:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
     st.sidebar.title("Filters")
-    sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=list(wanted.articles or article_ids),
+    # None chosen means all: a multiselect holding every article (1,135 chips on a large corpus) cost the browser more
+    # than the map itself, and the URL never carried the full list anyway.
+    sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=list(wanted.articles or []), placeholder="All articles",
                                           format_func=lambda a: f"{labels[a][:24]} · {titles[a][:40]}", key=f"f_articles_{digest}")
     sel_labels = st.sidebar.multiselect("Entity types", list(ALL_LABELS), default=list(wanted.labels), key="f_labels")
-    sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=list(wanted.subjects or subjects), key=f"f_subjects_{digest}")
+    sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=list(wanted.subjects or []), placeholder="All subjects",
+                                          key=f"f_subjects_{digest}")
     sel_status = st.sidebar.multiselect("Route stops", list(STATUSES), default=list(wanted.statuses), key="f_status",
                                         help="done: departed, arrived, visited, passed; expected: expected, planned, speculated")
     show_metonyms = st.sidebar.checkbox("Count non-literal mentions (\"Washington warned\", \"Air Zimbabwe\")", value=wanted.metonyms, key="f_metonyms")
@@ -281,7 +284,8 @@ def main() -> None:
     selected_entity = wanted.entity
     # The map opens fitted to the chosen traveller's route: the one named in the link, else the only subject shown,
     # else the traveller with the most stops; fit=all fits every place.
-    main_traveller = sel_subjects[0] if len(sel_subjects) == 1 else index["main_traveller"] if index["main_traveller"] in sel_subjects else None
+    main_traveller = (sel_subjects[0] if len(sel_subjects) == 1 else index["main_traveller"]
+                      if index["main_traveller"] in (sel_subjects or subjects) else None)
     fit = None if wanted.fit == FIT_ALL else wanted.fit or main_traveller
 
     st.title("Geopolitical entity map")
@@ -290,8 +294,8 @@ def main() -> None:
 
     left, right = st.columns([3, 2], gap="medium")
     article_id = wanted.article
-    view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
-                   subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,
+    view = MapView(articles=set(sel_articles) if sel_articles and set(sel_articles) != set(article_ids) else None,
+                   subjects=set(sel_subjects) if sel_subjects and set(sel_subjects) != set(subjects) else None,
                    statuses=set(sel_status), show_metonyms=show_metonyms, selected_place=selected_place, tiles=tiles,
                    day=wanted.day, fit=fit, selected_stop=wanted.stop)
 
@@ -398,9 +402,9 @@ def main() -> None:
                 downloads_tab(digest, analysis)
 
     set_qp(corpus=corpus, article=article_id, place=selected_place, entity=selected_entity,
-           articles=sel_articles if set(sel_articles) != set(article_ids) else None,
+           articles=sel_articles if sel_articles and set(sel_articles) != set(article_ids) else None,
            labels=sel_labels if tuple(sel_labels) != MAIN_LABELS else None,
-           subjects=sel_subjects if set(sel_subjects) != set(subjects) else None,
+           subjects=sel_subjects if sel_subjects and set(sel_subjects) != set(subjects) else None,
            status=sel_status if set(sel_status) != {"done", "expected"} else None,
            metonyms=None if show_metonyms else "0", tiles="1" if tiles else None,
            day=wanted.day, stop=wanted.stop, fit=wanted.fit)
