@@ -192,7 +192,9 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
         radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
         rows.append([p.lat, p.lon, place_popup(p, view.articles, titles, limit=3), _tip(p.name, count), round(radius, 1),
                      FEATURE_COLOURS.get(p.feature, "#555555"), f"geo-place geo-{_e(p.feature)} {css_id(p.id)}"])
-    cluster = _cluster_class()(rows, callback=FAST_CLUSTER_CALLBACK, name="Places (clustered)", options={"maxClusterRadius": 40})
+    # chunkedLoading: MarkerCluster clusters in slices between frames, so the first clusters show before the last are built.
+    cluster = _cluster_class()(rows, callback=FAST_CLUSTER_CALLBACK, name="Places (clustered)",
+                               options={"maxClusterRadius": 40, "chunkedLoading": True})
     cluster.default_js = list(CLUSTER_JS)
     cluster.default_css = list(CLUSTER_CSS)
     return cluster
