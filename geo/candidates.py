@@ -54,6 +54,7 @@ class Toponym:
     candidates: list[Candidate] = field(default_factory=list)
     variants: set[str] = field(default_factory=set)  # ids of candidates found by a spelling variant or fuzzy match
     scores: dict[str, float] = field(default_factory=dict)
+    ranking: tuple[tuple[Candidate, float], ...] = ()  # the name's candidates by the final scores it was resolved on, best first
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -340,11 +341,13 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         if part is not None:
             found, t.how = [part], "country part"
     if not found:
-        bare = _without_direction(t.query)
-        if bare and gazetteer.is_notable(bare):  # "north west London"; "West Wing" is not a village called Wing
-            found, t.how, t.query = list(gazetteer.candidates(bare)), "direction", bare
-    if not found and gazetteer.demonym(t.query):
-        found, t.demonym = [gazetteer.demonym(t.query)], True
+        compassless = _without_direction(t.query)
+        if compassless and gazetteer.is_notable(compassless):  # "north west London"; "West Wing" is not a village called Wing
+            found, t.how = list(gazetteer.candidates(compassless)), "direction"
+            t.query = compassless
+    demonym = gazetteer.demonym(t.query) if not found else None
+    if demonym is not None:
+        found, t.demonym = [demonym], True
     if not found and t.facility:
         town, t.how = _facility_town(t, text, gazetteer)
         found = town

@@ -16,6 +16,7 @@ from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import words
 from .metonymy import is_metonym
+from .workspace_gazetteer import WORKSPACE_SOURCE
 from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
 
@@ -264,6 +265,9 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     waiting: list[Toponym] = []  # facilities with no town in sight: placed at the article's main town below
     for name, group in by_name.items():
         ranked, pool = _ranked(group, scores)
+        ranking = tuple((pool[pid], score) for pid, score in ranked)  # shared by the name's mentions
+        for t in group:
+            t.ranking = ranking
         reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else "not in the gazetteer"
         if ranked:
             top = pool[ranked[0][0]]
@@ -273,7 +277,7 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
             # ... or one the article's other places surround ("Edmonton, south of Cairns").
             near = any(other != name and c.id != top.id and km(c, top) < w.coherence_km for other, c in first.items())
             if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus_without(name).get(top.country)
-                    and not hinted and not unique and not near and top.category != "online"):
+                    and not hinted and not unique and not near and top.category != "online" and top.source != WORKSPACE_SOURCE):
                 pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
         if not pool:
             for t in group:

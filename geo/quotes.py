@@ -8,12 +8,19 @@ import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from .articles import Article
-from .entities import Entity
+from .entities import Entity, MentionKey
 from .referents import Referents
 from .speakers import SX, Speaker, SpeakerResolver, is_speech_verb, speaker_token
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from .geocode import Resolution
+
+QuotedParts = tuple[tuple[int, int], ...]  # the clean-text pieces of one quotation, inside their marks
 
 OPENING = "“\""
 CLOSING = "”\""
@@ -61,16 +68,16 @@ class Quote:
 class _Act:
     """A speech act in the parse: its verb, its speaker token, and the clean-text range of what it reports."""
 
-    verb: object
+    verb: Token
     label: str
-    who: object
+    who: Token | None
     content: tuple[int, int] | None
 
 
-def quotation_marks(text: str) -> list[tuple[tuple[int, int], ...]]:
+def quotation_marks(text: str) -> list[QuotedParts]:
     """Quoted spans of `text` as clean-text (start, end) inside the marks; a quotation left open at the end of a
     paragraph continues into the next paragraph when that one opens with a mark (news style for long quotes)."""
-    groups: list[tuple[tuple[int, int], ...]] = []
+    groups: list[QuotedParts] = []
     pending: list[tuple[int, int]] = []
     for para in re.finditer(r"[^\n]+", text):
         body = para.group()
@@ -103,7 +110,7 @@ def _words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def _subtree_range(token, skip=None) -> tuple[int, int]:
+def _subtree_range(token: Token, skip: set[int] | None = None) -> tuple[int, int]:
     toks = [t for t in token.subtree if skip is None or t.i not in skip]
     while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
         toks = toks[1:]
@@ -114,13 +121,13 @@ def _subtree_range(token, skip=None) -> tuple[int, int]:
     return toks[0].idx, toks[-1].idx + len(toks[-1])
 
 
-def _put_to(verb) -> bool:
+def _put_to(verb: Token) -> bool:
     """'Asked whether ..., X replied': a subjectless participle opening the sentence says what was put to someone."""
     return (verb.dep_ == "advcl" and verb.i < verb.head.i and verb.tag_ in ("VBN", "VBD") and verb.lemma_.lower() != "quote"
             and not any(c.dep_ in ("nsubj", "nsubjpass", "agent", "auxpass", "aux") for c in verb.children))
 
 
-def _content_clause(verb):
+def _content_clause(verb: Token) -> Token | None:
     """The clause a speech verb reports: its complement, or a that-clause on its object ("said in a statement that")."""
     content = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None)
     if content is not None:
@@ -133,7 +140,7 @@ def _content_clause(verb):
     return None
 
 
-def _trailing_content(verb, who) -> tuple[int, int] | None:
+def _trailing_content(verb: Token, who: Token | None) -> tuple[int, int] | None:
     """What an attribution after its clause reports ("Kim left on Sunday, state media reported (on Monday)."): the
     words before the comma ahead of the speaker, when the parse gives the verb no clause and they hold a verb."""
     if who is None or who.i > verb.i or any(c.dep_ in OBJECT_DEPS and c.i > verb.i for c in verb.children):
@@ -150,7 +157,7 @@ def _trailing_content(verb, who) -> tuple[int, int] | None:
     return clause.start_char, clause.end_char
 
 
-def _acts(doc, inside) -> list[_Act]:
+def _acts(doc: Doc, inside: Callable[[int], bool]) -> list[_Act]:
     """Speech acts outside quotation marks: speech verbs and "according to X" (unless it sources another act)."""
     acts = []
     for tok in doc:
@@ -169,8 +176,8 @@ def _acts(doc, inside) -> list[_Act]:
             skip = {t.i for t in tok.subtree} | {t.i for t in to.subtree}
             head = tok.head if tok.head.i != tok.i else tok
             acts.append(_Act(tok, ACCORDING, who, _subtree_range(head, skip) if head is not tok else None))
-    sourced = [a for a in acts if a.label != ACCORDING and a.content]
-    acts = [a for a in acts if a.label != ACCORDING or not any(b.content[0] <= a.verb.idx < b.content[1] for b in sourced)]
+    sourced = [a.content for a in acts if a.label != ACCORDING and a.content]
+    acts = [a for a in acts if a.label != ACCORDING or not any(lo <= a.verb.idx < hi for lo, hi in sourced)]
     by_position = sorted(acts, key=lambda a: a.verb.idx)
     positions = [a.verb.idx for a in by_position]
     text = doc.text  # built once: Doc.text joins every token, so reading it per act made long articles quadratic
@@ -194,7 +201,7 @@ def _trimmed(act: _Act, by_position: list[_Act], positions: list[int], text: str
     return _Act(act.verb, act.label, act.who, (lo, hi))
 
 
-def _holds(act: _Act, group) -> bool:
+def _holds(act: _Act, group: QuotedParts) -> bool:
     """Whether the quotation `group` is what `act` reports: inside its clause or an object of its verb."""
     s = group[0][0]
     if act.content and act.content[0] <= s < act.content[1]:
@@ -207,7 +214,7 @@ def _holds(act: _Act, group) -> bool:
     return False
 
 
-def _adjacent(text: str, act: _Act, group) -> int | None:
+def _adjacent(text: str, act: _Act, group: QuotedParts) -> int | None:
     """Distance from the quotation to its attribution ('“...,” X said' or 'X said: “...”'), None if not adjacent."""
     verb = act.verb
     first = verb.idx
@@ -228,7 +235,7 @@ def _adjacent(text: str, act: _Act, group) -> int | None:
     return None
 
 
-def extract_quotes(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
+def extract_quotes(article: Article, doc: Doc, entities: Sequence[Entity], resolved: Sequence[Resolution], assignment: Mapping[MentionKey, str],
                    refs: Referents | None = None) -> list[Quote]:
     """Direct quotations and reported speech of one article, in text order, with speakers resolved to clusters."""
     refs = refs or Referents(doc, entities, resolved, assignment)
@@ -296,7 +303,7 @@ def _quote(article: Article, kind: str, parts: list[tuple[int, int]], verb: str 
                  tuple(parts))
 
 
-def _unattributed(article: Article, groups, taken: set[int], quotes: list[Quote]) -> list[Quote]:
+def _unattributed(article: Article, groups: Sequence[QuotedParts], taken: set[int], quotes: list[Quote]) -> list[Quote]:
     """Quotations of a full clause no speech act claims (short ones are scare quotes and are left out)."""
     out = []
     for g, group in enumerate(groups):
