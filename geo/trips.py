@@ -8,6 +8,7 @@ from dataclasses import replace
 from geopy.distance import geodesic
 
 from .dates import parse_iso, with_year
+from .lexicon import LEXICON as LX
 from .movement import Event
 
 __all__ = ["SETTLEMENTS", "TRIP_GAP_DAYS", "complete_years", "effective_date", "near", "split_trips"]
@@ -31,9 +32,20 @@ def near(a: Event, b: Event) -> bool:
     if a.place_id == b.place_id:
         return True
     km: float = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
-    if a.feature in SETTLEMENTS and b.feature in SETTLEMENTS:
+    if _is_settlement(a) and _is_settlement(b):
         return km <= SAME_TOWN_KM
-    return km <= SAME_PLACE_KM
+    return km <= SAME_PLACE_KM and not _told_on_different_days(a, b)
+
+
+def _told_on_different_days(a: Event, b: Event) -> bool:
+    """Both events carry a day of their own from the text, and the days differ (a facility visited days after the town)."""
+    days = [e.date for e in (a, b) if e.date_source == "text" and e.date and len(e.date) == 10]
+    return len(days) == 2 and days[0] != days[1]
+
+
+def _is_settlement(e: Event) -> bool:
+    """A town, not a facility the gazetteer files as a populated place ("X Air Force Base", "X Station")."""
+    return e.feature in SETTLEMENTS and e.place.split()[-1].lower() not in LX.facility_heads
 
 
 def split_trips(events: list[Event]) -> list[list[Event]]:

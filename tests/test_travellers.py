@@ -146,14 +146,14 @@ def test_what_the_traveller_does_at_a_place_makes_it_a_stop(run_text):
     text = ("Pope Leo arrived in Lima on Monday. On Tuesday Pope Leo gave his first speech in Piura. "
             "The open-air Mass at the Arequipa stadium drew a large crowd. Pope Leo will fly home on Friday.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Leo")
-    assert {"Lima", "Piura", "Arequipa"} <= set(_names(route))
+    assert {"Lima", "Piura", "Arequipa"} <= {name.split()[0] for name in _names(route)}  # a facility stop keeps its town's name
 
 
 def test_a_mass_held_somewhere_places_the_person_the_story_follows(run_text):
     text = ("Pope Leo arrived in Lima on Monday. Pope Leo met President Rosa Diaz. "
             "A Mass was held at the Callao naval base on Wednesday.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Leo")
-    assert set(_names(route)) == {"Lima", "Callao"}
+    assert {name.split()[0] for name in _names(route)} == {"Lima", "Callao"}  # the naval base stop is named with its town
 
 
 def test_a_place_where_the_traveller_was_received_is_a_stop(run_text):
