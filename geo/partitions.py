@@ -1,0 +1,330 @@
+"""A partition of the corpus on a Dask worker: what each pass of the Dask engine does to it, and the last task.
+
+(1) `parse_partition` parses each article once and writes its Docs (compressed spaCy bytes), entities and name tokens
+to a file in the worker's scratch folder, so its memory holds one partition at a time; (2) `propagate_partition`
+gives the corpus steps that partition's entities with short forms and its titles before person names; (3)
+`resolve_partition` resolves places, movements, quotations and facts on the worker holding the file (parsing again
+only where the file is not on that machine) and writes the partition's tables; `finish_corpus` merges places and builds
+routes and claims. Every task takes the run's shared inputs as one `RunContext`, which a worker receives once.
+"""
+from __future__ import annotations
+
+import logging
+import pickle
+import resource
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Sequence, TypeVar
+
+from .aliases import Cluster, person_titles
+from .articles import Article, Problem
+from .claims import Fact, build_claims
+from .config import Settings
+from .corrections import NO_CORRECTIONS
+from .entities import Entity, MentionKey, entities_from_doc
+from .errors import failure_reason
+from .export import write_parquet_part, write_parquet_stamp
+from .gazetteer import Gazetteer
+from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, make_geocoder
+from .movement import Event
+from .parsing import load_model, model_name, parse_articles
+from .people import NameToken, name_tokens, person_tokens, propagate_people
+from .pipeline import Analysis, CorpusEntities, FrozenMap, events, resolve, routes
+from .quotes import Quote
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PARTITION_TABLES = ("articles", "entities", "unresolved", "quotes")
+CORPUS_TABLES = ("clusters", "places", "routes", "stops", "claims")
+DOC_COMPRESSION = 1  # zlib level of the Docs a worker holds between passes: fast, and about 4x smaller than raw
+
+# Per worker process: the spaCy model, the gazetteer and the run's online geocoder, loaded by the first task that needs them.
+_LOADED: dict[tuple[str, ...], Any] = {}
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every task of one run shares: settings, the gazetteer's files (not an open connection: unpickling a
+    Gazetteer reopens it), corpus-wide names, the output folder and the run id. Submitted once as a task of its own, so
+    each worker receives it once, and a lost copy is rebuilt from the task."""
+
+    settings: Settings
+    gazetteer_path: Path
+    gazetteer_custom: Path | None
+    titled: frozenset[str]
+    acronyms: frozenset[str]
+    out: str
+    run: str
+
+    def model(self) -> Any:
+        key = ("model", self.settings.spacy_model)
+        if key not in _LOADED:
+            _LOADED[key] = load_model(self.settings.spacy_model)
+        return _LOADED[key]
+
+    def gazetteer(self) -> Gazetteer:
+        """The worker's open gazetteer for these files (one connection and one set of caches per worker process)."""
+        key = ("gazetteer", str(self.gazetteer_path), str(self.gazetteer_custom))
+        if key not in _LOADED:
+            _LOADED[key] = Gazetteer(self.gazetteer_path, self.gazetteer_custom)
+        opened: Gazetteer = _LOADED[key]
+        return opened
+
+    def online(self) -> Geocoder | None:
+        """The worker's online geocoder for this run (None offline); its rate limit and answer cache are shared on the machine."""
+        key = ("online", self.run)
+        if key not in _LOADED:
+            _LOADED[key] = make_geocoder(self.settings, self.gazetteer())
+        online: Geocoder | None = _LOADED[key]
+        return online
+
+
+def _problem(article: Article, exc: BaseException, what: str = "could not be analysed") -> Problem:
+    log.info("%s: %s", article.path, what, exc_info=exc)
+    return Problem(article.path, failure_reason(exc, what))
+
+
+@dataclass(frozen=True)
+class ParsedPartition:
+    """A partition after parsing: its articles, Docs (zlib-compressed Doc.to_bytes without tensors), first entities and
+    name tokens. It lives in a file on the worker's disk between passes, so a worker's memory holds one partition."""
+
+    part: int
+    articles: tuple[Article, ...]
+    docs: tuple[bytes, ...]
+    entities: tuple[tuple[Entity, ...], ...]
+    tokens: tuple[tuple[NameToken, ...], ...]
+
+
+@dataclass(frozen=True)
+class PartitionFile:
+    """What Dask keeps of a parsed partition (the task's result, small): where the worker wrote it, and what went wrong."""
+
+    part: int
+    path: str
+    problems: tuple[Problem, ...]
+    cpu: float  # the task's own CPU seconds (its thread), for the per-partition cost figures
+    person_tokens: frozenset[str]
+
+
+def _scratch_dir() -> Path:
+    """The worker's own scratch folder (removed with the worker), else the system's temporary folder."""
+    from distributed import get_worker
+
+    try:
+        return Path(get_worker().local_directory)
+    except ValueError:  # not inside a Dask worker
+        return Path(tempfile.gettempdir())
+
+
+def _load(handle: PartitionFile) -> ParsedPartition | None:
+    """The parsed partition from its file, or None when the file is not on this machine (another worker wrote it)."""
+    try:
+        with open(handle.path, "rb") as fh:
+            parsed: ParsedPartition = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    return parsed
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """What the corpus-level steps need of one partition: its entities with short forms, titles before person names."""
+
+    entities: tuple[Entity, ...]
+    titles: dict[MentionKey, str]
+    problems: tuple[Problem, ...]
+    cpu: float
+
+
+@dataclass(frozen=True)
+class ResolvedPartition:
+    """What the last task needs of one resolved partition (its own tables are already written)."""
+
+    places: tuple[Place, ...]
+    mention_entities: tuple[Entity, ...]
+    events: tuple[Event, ...]
+    facts: tuple[Fact, ...]
+    dated: tuple[Article, ...]  # id, outlet and date of each article, without texts
+    problems: tuple[Problem, ...]
+    counts: dict[str, int]
+    online_failed: str | None
+    model: str
+    cpu: float
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the client prints after a run."""
+
+    articles: int
+    entities: int
+    clusters: int
+    places: int
+    unresolved: int
+    routes: tuple[tuple[str, str], ...]  # subject, stops as one line
+    problems: tuple[Problem, ...]
+    warnings: tuple[str, ...]
+    model: str
+    cpu: float  # the last task's CPU seconds
+
+
+def parse_partition(part: int, articles: Sequence[Article], ctx: RunContext) -> PartitionFile:
+    """Pass 1 on a worker: parse each article once; its first entities, name tokens and compressed Doc go to a file."""
+    nlp = ctx.model()
+    g = ctx.gazetteer()
+    started = time.thread_time()  # after the per-worker loads, which the figures count once per worker
+    titled = set(ctx.titled)
+    kept, docs, found, tokens, problems = [], [], [], [], []
+    for article, doc, error in parse_articles(articles, nlp, ctx.settings.batch_size, 1):
+        try:
+            if doc is None:
+                raise error if error is not None else RuntimeError("spaCy gave no document")
+            ents = entities_from_doc(article, doc, g.is_notable, titled, g.is_country, ctx.acronyms, g.has_name, g.is_area)
+            toks = name_tokens(doc)
+            blob = zlib.compress(doc.to_bytes(exclude=["tensor", "user_data"]), DOC_COMPRESSION)
+        except Exception as exc:  # noqa: BLE001  one article never takes the corpus down
+            problems.append(_problem(article, exc))
+        else:
+            kept.append(article)
+            docs.append(blob)
+            found.append(tuple(ents))
+            tokens.append(toks)
+    path = _scratch_dir() / f"geo-{ctx.run}-{part:05d}.pickle"
+    with open(path, "wb") as fh:
+        pickle.dump(ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return PartitionFile(part, str(path), tuple(problems), time.thread_time() - started,
+                         frozenset(person_tokens([e for ents in found for e in ents])))
+
+
+def reparsed(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext) -> ParsedPartition:
+    """The parsed partition, parsed again here when its file stayed on another machine (its worker moved or died)."""
+    parsed = _load(handle)
+    if parsed is None:
+        parsed = _load(parse_partition(handle.part, articles, ctx))
+    assert parsed is not None
+    return parsed
+
+
+def propagate_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, names: frozenset[str]) -> EntitySummary:
+    """Pass 2 on a worker: short forms of people named in full anywhere in the corpus, and the titles before person names."""
+    started = time.thread_time()
+    parsed = reparsed(handle, articles, ctx)
+    g = ctx.gazetteer()
+    wanted = set(names)
+    out: list[Entity] = []
+    problems = []
+    for article, tokens, ents in zip(parsed.articles, parsed.tokens, parsed.entities):
+        try:
+            out.extend(propagate_people(article, tokens, list(ents), wanted, g.is_notable))
+        except Exception as exc:  # noqa: BLE001
+            problems.append(_problem(article, exc, "short names of people were not looked for"))
+            out.extend(ents)
+    titles = person_titles(out, {a.id: a.text for a in parsed.articles})
+    return EntitySummary(tuple(out), titles, tuple(problems), time.thread_time() - started)
+
+
+def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, entities: Sequence[Entity],
+                      assignment: dict[MentionKey, str], clusters: Sequence[Cluster]) -> ResolvedPartition:
+    """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts."""
+    from spacy.tokens import Doc
+
+    g = ctx.gazetteer()
+    online = ctx.online()
+    vocab = ctx.model().vocab
+    started = time.thread_time()
+    parsed = reparsed(handle, articles, ctx)
+    by_article: dict[str, list[Entity]] = {}
+    for e in entities:
+        by_article.setdefault(e.article, []).append(e)
+    # The corpus steps' result as far as this partition needs it: its entities, their clusters.
+    corpus = CorpusEntities(tuple(entities), FrozenMap({k: tuple(v) for k, v in by_article.items()}), tuple(clusters), FrozenMap(assignment))
+    resolutions: list[tuple[Article, list[Resolution]]] = []
+    unresolved: list[Unresolved] = []
+    moves: list[Event] = []
+    quotes: list[Quote] = []
+    facts: list[Fact] = []
+    problems: list[Problem] = []
+    for article, blob in zip(parsed.articles, parsed.docs):
+        doc = Doc(vocab).from_bytes(zlib.decompress(blob))
+        ents = by_article.get(article.id, [])
+        try:
+            resolved, missing = resolve(article, doc, ents, g, online)
+            resolved = NO_CORRECTIONS.mentions(article, resolved, g)
+            found = events(article, doc, ents, resolved, corpus)
+        except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
+            problems.append(_problem(article, exc, "places, movements and quotations could not be extracted"))
+        else:
+            resolutions.append((article, resolved))
+            unresolved.extend(missing)
+            moves.extend(found.moves)
+            quotes.extend(found.quotes)
+            facts.extend(found.facts)
+    kept = list(parsed.articles)
+    model = model_name(ctx.model())
+    partial = Analysis(tuple(kept), (), tuple(entities), (), assignment, (), tuple(unresolved), (), model, quotes=tuple(quotes))
+    write_parquet_part(partial, Path(ctx.out), PARTITION_TABLES, parsed.part)
+    Path(handle.path).unlink(missing_ok=True)  # a rerun of this task (its worker lost) parses the partition again
+    places = collect_places(resolutions)
+    keys = {m.key for p in places for m in p.mentions}
+    return ResolvedPartition(tuple(places), tuple(e for e in entities if e.key in keys), tuple(moves), tuple(facts),
+                             tuple(replace(a, raw="", text="", segments=(), comments=()) for a in kept), tuple(problems),
+                             {"articles": len(kept), "entities": len(entities), "unresolved": len(unresolved)},
+                             getattr(online, "failed", None) if online is not None else None, model, time.thread_time() - started)
+
+
+def worker_usage() -> dict[str, float]:
+    """This worker process's peak resident memory (MB) and CPU seconds so far (run on each worker)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"peak_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
+def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:
+    """The places of the whole corpus from each partition's: mentions joined, the highest confidence, collect_places' order."""
+    merged: dict[str, Place] = {}
+    for places in partials:
+        for p in places:
+            seen = merged.get(p.id)
+            merged[p.id] = p if seen is None else replace(seen, confidence=max(seen.confidence, p.confidence),
+                                                          mentions=seen.mentions + p.mentions)
+    out = [replace(p, mentions=tuple(sorted(p.mentions, key=lambda m: (m.article, m.raw_start)))) for p in merged.values()]
+    out.sort(key=lambda p: (-len(p.mentions), p.name))
+    return out
+
+
+def finish_corpus(results: Sequence[ResolvedPartition], clusters: Sequence[Cluster], problems: Sequence[Problem],
+                  ctx: RunContext) -> RunSummary:
+    """The last task: places merged, routes and claims built, and the corpus-wide tables written."""
+    started = time.thread_time()
+    model = results[0].model if results else ""
+    places = merge_places([r.places for r in results])
+    dated = [a for r in results for a in r.dated]
+    found_routes = routes([e for r in results for e in r.events], clusters, dated, NO_CORRECTIONS)
+    claims = build_claims([f for r in results for f in r.facts], found_routes, dated)
+    mention_entities = [e for r in results for e in r.mention_entities]
+    corpus = Analysis((), (), tuple(mention_entities), tuple(clusters), {}, tuple(places), (), tuple(found_routes), model, claims=tuple(claims))
+    folder = Path(ctx.out)
+    write_parquet_part(corpus, folder, CORPUS_TABLES, 0)
+    write_parquet_stamp(folder, model)
+    failed = next((r.online_failed for r in results if r.online_failed), None)
+    warnings = (f"online geocoder {ctx.settings.geocoder} failed ({failed}); places were resolved with the offline gazetteer",) if failed else ()
+    return RunSummary(sum(r.counts["articles"] for r in results), sum(r.counts["entities"] for r in results), len(clusters),
+                      len(places), sum(r.counts["unresolved"] for r in results),
+                      tuple((r.subject, " -> ".join(f"{s.name} ({s.status}{', ' + s.date if s.date else ''})" for s in r.stops))
+                            for r in found_routes),
+                      tuple(problems) + tuple(p for r in results for p in r.problems), warnings, model, time.thread_time() - started)
+
+
+def resolve_cpu(resolved: ResolvedPartition) -> float:
+    """The CPU seconds of a resolve task (read on the worker, so the partition's results stay there)."""
+    return resolved.cpu
+
+
+def task_input(value: T) -> T:
+    """A value the cluster keeps as a task's result: sent by the client once, fetched by the workers whose tasks need it
+    (not shipped again with every task), and rebuilt from the task if the worker holding it is lost."""
+    return value
