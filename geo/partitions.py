@@ -269,7 +269,13 @@ def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: R
     partial = Analysis(tuple(kept), (), tuple(entities), (), assignment, (), tuple(unresolved), (), model, quotes=tuple(quotes))
     write_parquet_part(partial, Path(ctx.out), PARTITION_TABLES, parsed.part)
     Path(handle.path).unlink(missing_ok=True)  # a rerun of this task (its worker lost) parses the partition again
-    places = collect_places(resolutions)
+    # In order of first mention, as collect_places meets them over the whole corpus: merge_places keeps that order, so
+    # its final sort breaks ties (same mentions, same name) exactly as the single-process run does.
+    first: dict[str, int] = {}
+    for _, items in resolutions:
+        for _, cand, _, _ in items:
+            first.setdefault(cand.id, len(first))
+    places = sorted(collect_places(resolutions), key=lambda p: first[p.id])
     keys = {m.key for p in places for m in p.mentions}
     return ResolvedPartition(tuple(places), tuple(e for e in entities if e.key in keys), tuple(moves), tuple(facts),
                              tuple(replace(a, raw="", text="", segments=(), comments=()) for a in kept), tuple(problems),

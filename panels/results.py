@@ -12,7 +12,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.mapview import MAP_CSS, MAP_JS
-from geo.resultsdb import PlaceTotal, ResultsDB, ResultsFilter
+from geo.resultsdb import ArticleRow, EntityMatrix, PlaceTotal, ResultsDB, ResultsFilter
 
 MATRIX_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
 ARTICLES_SHOWN = 50
@@ -80,26 +80,35 @@ def aggregated_map(places: list[PlaceTotal]):
     return fmap
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def filtered(folder: str, stamp: float, f: ResultsFilter) -> tuple[int, list[ArticleRow], list[PlaceTotal]]:
+    """What one filter shows: its article count, the newest articles, the map's places (kept per filter, so changing
+    only the matrix's entity types, or going back to an earlier filter, asks nothing again)."""
+    db = results_db(folder, stamp)
+    return db.count(f), db.articles(f, limit=ARTICLES_SHOWN), db.place_totals(f, limit=MAP_PLACES)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def matrix_of(folder: str, stamp: float, f: ResultsFilter, labels: tuple[str, ...]) -> EntityMatrix:
+    return results_db(folder, stamp).entity_matrix(f, labels, shown=filtered(folder, stamp, f)[1])
+
+
 def render_results(folder: str, stamp: float) -> None:
     """The whole large-results page."""
     from streamlit_folium import st_folium
 
-    db = results_db(folder, stamp)
-    f, labels = results_filter(db)
-    total = db.count(f)
+    f, labels = results_filter(results_db(folder, stamp))
+    total, rows, places = filtered(folder, stamp, f)
     st.title("Saved results")
     st.caption(f"{total:,} articles match · dataset {html.escape(folder)} (queried in place with DuckDB)")
-    rows = db.articles(f, limit=ARTICLES_SHOWN)
     st.dataframe(pd.DataFrame([{"article": r.id, "title": r.title, "outlet": r.outlet, "date": r.date, "entities": r.entities} for r in rows]),
                  hide_index=True, width="stretch")
     left, right = st.columns([3, 2])
     with left:
-        places = db.place_totals(f, limit=MAP_PLACES)
-        fmap = aggregated_map(places)
         st.caption(f"{len(places):,} most mentioned places in the matching articles")
-        st_folium(fmap, key="results_map", height=520, width=None, returned_objects=[])
+        st_folium(aggregated_map(places), key="results_map", height=520, width=None, returned_objects=[])
     with right:
-        matrix = db.entity_matrix(f, labels, shown=rows)
+        matrix = matrix_of(folder, stamp, f, labels)
         st.subheader("Entities × articles")
         table = pd.DataFrame([{"article": title[:50], **{name: matrix.counts.get((aid, cid), 0) for cid, name, _ in matrix.clusters}}
                               for aid, title in matrix.articles])
