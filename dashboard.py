@@ -10,164 +10,27 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.aliases import legacy_id
-from geo.config import PROJECT_DIR, load_settings
+from geo.config import load_settings
 from geo.entities import MentionKey
 from geo.errors import GeoError
-from geo.jobs import JobRunner
-from geo.mapview import MapView, assets_installed, install_static_assets, route_days, stop_key
-from geo.pipeline import FrozenMap
+from geo.mapstate import MapView
+from geo.mapview import assets_installed, install_static_assets
 from geo.render import escape
+from geo.workspace_places import place_rows
 from geo.viewstate import ALL_LABELS, FIT_ALL, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
 from panels.article import article_text, place_mentions
 from panels.mapframe import show_map
-from panels.quotes import article_quotes, claims_table, quote_choices
+from panels.quotes import article_quotes, claims_table
 from panels.tables import downloads_tab, matrix_tab, unresolved_tab
 from panels.timeline import ALL_DAYS, day_control, timeline
 from panels.corrections import corrected, corrections_tab
+from panels.resources import analyse, corpus_index, load_results, seed_files, server_logging
+from panels.urlstate import focus_from_click, open_uploads, set_qp, show_widget_value, url_from_widget
 from panels.workspace import WorkspaceCorpus, open_store, workspace_corpus, workspace_sidebar
 
 log = logging.getLogger("dashboard")
-SEEDS_DIR = PROJECT_DIR / "seeds"
-PROGRESS_POLL_SECONDS = 0.25
 CORPORA = {"seeds": "Embedded seed articles", "upload": "Uploaded / pasted articles"}
 PAGE_SIZE = 50
-# URL parameters that name things inside one corpus: dropped when another corpus opens.
-CORPUS_VIEW_PARAMS = ("article", "place", "entity", "quote", "articles", "subjects", "day", "stop", "fit")
-
-
-
-# --------------------------------------------------------------------------- cached resources
-
-
-@st.cache_resource(show_spinner=False)
-def server_logging() -> logging.Handler:
-    """Send the dashboard's and geo's log records, tracebacks included, to the server's stderr (once per server)."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("dashboard", "geo"):
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    return handler
-
-
-# The analysis of a corpus runs in a worker process (geo.jobs) so the server stays responsive for other sessions;
-# the finished Analysis is shared read-only by every session that opens the same content.
-@st.cache_resource(show_spinner=False)
-def job_runner() -> JobRunner:
-    return JobRunner()
-
-
-def analyse(key: str, files: tuple[tuple[str, bytes], ...], settings):
-    """The analysis of `files`, with a progress bar (stage and time left) while it runs."""
-    job = job_runner().start(key, files, settings)
-    if not job.wait(0):
-        bar = st.progress(0.0, text="Analysing the articles ...")
-        while not job.wait(PROGRESS_POLL_SECONDS):
-            bar.progress(job.progress.fraction, text=f"Analysing the articles: {job.line()}")
-        bar.empty()
-    return job.result()
-
-
-@st.cache_resource(show_spinner="Loading saved results ...", max_entries=4)
-def load_results(folder: str, stamp: float):
-    from geo.export import read_parquet
-
-    return read_parquet(folder)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def corpus_index(digest: str, _analysis) -> FrozenMap:
-    """Per-article entity and place tuples and the URL's valid values, built once per corpus instead of on every rerun
-    (shared by sessions, so immutable)."""
-    entities: dict[str, list] = {}
-    for e in _analysis.entities:
-        entities.setdefault(e.article, []).append(e)
-    places: dict[str, list] = {}
-    for p in _analysis.places:
-        for aid in p.articles:
-            places.setdefault(aid, []).append(p)
-    routes = _analysis.routes
-    return FrozenMap(entities=FrozenMap({k: tuple(v) for k, v in entities.items()}),
-                     places=FrozenMap({k: tuple(v) for k, v in places.items()}),
-                     titles=FrozenMap({a.id: (a.title or a.label) for a in _analysis.articles}),
-                     labels=FrozenMap({a.id: a.label for a in _analysis.articles}),
-                     articles=FrozenMap({a.id: a for a in _analysis.articles}), place_ids=FrozenMap({p.id: p for p in _analysis.places}),
-                     place_articles=FrozenMap({p.id: p.articles for p in _analysis.places}),
-                     cluster_articles=FrozenMap({c.id: c.articles for c in _analysis.clusters}),
-                     subjects=tuple(sorted({r.subject for r in routes})), days=tuple(route_days(routes)),
-                     main_traveller=max(routes, key=lambda r: (r.current, len(r.stops))).subject if routes else None,
-                     stops=tuple(stop_key(r, n) for r in routes for n in range(1, len(r.stops) + 1)),
-                     quotes=FrozenMap({k: tuple(v) for k, v in quote_choices(_analysis).items()}),
-                     article_labels=FrozenMap({a.label: a.id for a in _analysis.articles}),
-                     entity_aliases=FrozenMap({legacy_id(c): c.id for c in _analysis.clusters}))
-
-
-@st.cache_data(show_spinner=False)
-def seed_files() -> tuple[tuple[str, bytes], ...]:
-    return tuple((p.name, p.read_bytes()) for p in sorted(SEEDS_DIR.glob("*")) if p.is_file())
-
-
-# --------------------------------------------------------------------------- view state in the URL
-
-
-def set_qp(**values) -> None:
-    """Write the view state into the URL so a copied link reproduces the view."""
-    for key, value in values.items():
-        if value in (None, "", [], False) and key in st.query_params:
-            del st.query_params[key]
-        elif value not in (None, "", []):
-            text = ",".join(value) if isinstance(value, (list, tuple, set)) else str(value)
-            if st.query_params.get(key) != text:
-                st.query_params[key] = text
-
-
-def show_widget_value(key: str, value) -> None:
-    """Make a keyed widget show `value` (taken from the URL) on this run."""
-    if st.session_state.get(key) != value:
-        st.session_state[key] = value
-
-
-def url_from_widget(param: str, key: str) -> None:
-    """on_change callback: the widget's new value becomes the URL's."""
-    value = st.session_state.get(key)
-    if value:
-        st.query_params[param] = value
-    elif param in st.query_params:
-        del st.query_params[param]
-    if param == "article":  # a new article starts without the old article's entity and quotation selection
-        st.query_params.pop("entity", None)
-        st.query_params.pop("quote", None)
-    if param == "corpus":  # another corpus starts at its own first article
-        for stale in CORPUS_VIEW_PARAMS:
-            st.query_params.pop(stale, None)
-
-
-def open_uploads() -> None:
-    """on_change callback of the uploader and the paste box: switch to the uploaded articles and open the first one."""
-    st.query_params["corpus"] = st.session_state["corpus"] = "upload"
-    for param in CORPUS_VIEW_PARAMS:
-        st.query_params.pop(param, None)
-
-
-def focus_from_click(target: tuple[str, str], analysis, article_id: str) -> None:
-    """A map click focuses what it hit: a place, or a route stop and its place; the open article changes to one that
-    mentions the place when it does not."""
-    kind, value = target
-    if kind == "stop":
-        st.query_params["stop"] = value
-        stop = next(r.stops[n - 1] for r in analysis.routes for n in range(1, len(r.stops) + 1) if stop_key(r, n) == value)
-        place = next((p for p in analysis.places if p.id == stop.place_id), None)
-        if place is None:
-            return
-    else:
-        st.query_params.pop("stop", None)
-        place = next(p for p in analysis.places if p.id == value)
-    st.query_params["place"] = place.id
-    if article_id not in place.articles and place.articles:
-        st.query_params["article"] = place.articles[0]
-        st.query_params.pop("entity", None)
 
 
 # --------------------------------------------------------------------------- page
@@ -237,7 +100,11 @@ def main() -> None:
         digest = hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + d).digest() for n, d in files)).hexdigest()[:16]
         settings = replace(base_settings, geocoder=geocoder_key[0], geocoder_url=geocoder_key[1], user_agent=geocoder_key[2],
                            geocoder_scheme="http" if geocoder_key[1].startswith("http://") else base_settings.geocoder_scheme)
-        analysis = analyse(hashlib.sha256(repr((digest, geocoder_key)).encode()).hexdigest(), files, settings)
+        # A workspace's own gazetteer rows change the analysis itself: they are part of its key.
+        rows = place_rows(open_store(base_settings), stored.workspace.id) if stored is not None and stored.workspace is not None else ()
+        rows_key = tuple((r.id, r.name, r.place_id) for r in rows)
+        analysis = analyse(hashlib.sha256(repr((digest, geocoder_key) + ((rows_key,) if rows else ())).encode()).hexdigest(), files,
+                           settings, rows)
 
     workspace = stored.workspace if stored is not None else None
     if workspace is not None:  # the workspace's corrections, applied on every analysis; the digest follows its version

@@ -67,7 +67,7 @@ def person_titles(entities: Sequence[Entity], texts: Mapping[str, str]) -> dict[
     titles = {}
     for e in entities:
         if e.label == "PERSON" and e.norm:
-            title = _title_before(texts.get(e.article, ""), e.start)
+            title = _title_before(texts.get(e.article, ""), e.clean_start)
             if title:
                 titles[e.key] = title
     return titles
@@ -120,14 +120,14 @@ def cluster_aliases(entities: Sequence[Entity], titles: Mapping[MentionKey, str]
             if title:
                 full_titles[e.norm].add(title)
     last_full: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for e in sorted(people, key=lambda x: (x.article, x.start)):
+    for e in sorted(people, key=lambda x: (x.article, x.clean_start)):
         if len(e.norm.split()) >= 2:
-            last_full[e.article].append((e.start, e.norm))
+            last_full[e.article].append((e.clean_start, e.norm))
     for e in people:
         key = e.norm
         if len(key.split()) == 1 and by_token.get(key):
             candidates = by_token[key]
-            preceding = [k for pos, k in last_full[e.article] if pos < e.start and k in candidates]
+            preceding = [k for pos, k in last_full[e.article] if pos < e.clean_start and k in candidates]
             nearest = preceding[-1] if preceding else None
 
             title = titles.get(e.key)

@@ -1,10 +1,15 @@
 """Where a movement word puts its traveller: the (role, place) arguments of a verb or noun in the parse."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
 from .lexicon import words
 from .referents import Referents, is_actor
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 # Roles a particle can override: a plain "at"/"in" place after "touched down" is where it landed.
 OVERRIDABLE_ROLES = {"stop"}
@@ -15,14 +20,14 @@ BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it star
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 
 
-def place_of(refs: Referents, token) -> Candidate | None:
+def place_of(refs: Referents, token: Token) -> Candidate | None:
     """The resolved place a token names, unless the place acts in its clause ("Moscow said")."""
     if is_actor(token):
         return None
     return refs.place(token) or refs.facility_in_dateline_city(token)
 
 
-def place_arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bool, particle: str | None) -> list[tuple[str, Candidate]]:
+def place_arguments(refs: Referents, tok: Token, lemma: str, is_verb: bool, is_noun: bool, particle: str | None) -> list[tuple[str, Candidate]]:
     """(role, place) pairs of a movement word: its prepositional objects and, for some verbs, its direct object."""
     args: list[tuple[str, Candidate]] = []
     presence = lemma in LX.presence_verbs
@@ -87,7 +92,7 @@ def place_arguments(refs: Referents, tok, lemma: str, is_verb: bool, is_noun: bo
     return out
 
 
-def _where_place(refs: Referents, head) -> Candidate | None:
+def _where_place(refs: Referents, head: Token) -> Candidate | None:
     """The place a "where" clause is about: its head, or the place before a bearing that the parser took for the
     head ("X, 70 km south of Y, where ...": X)."""
     bearing = head.head.head if head.dep_ == "pobj" and head.head.lower_ in ("of", "from") else None
@@ -100,7 +105,7 @@ def _where_place(refs: Referents, head) -> Candidate | None:
     return None
 
 
-def _places_around(refs: Referents, noun) -> list[Candidate]:
+def _places_around(refs: Referents, noun: Token) -> list[Candidate]:
     """Places in the "in/at" phrases of a presence verb's object ("met students at X", "greeted crowds in Y")."""
     out = []
     holders = [noun] + [c for c in noun.children if c.dep_ == "relcl"]  # "the campus that X has in Y"
@@ -114,7 +119,7 @@ def _places_around(refs: Referents, noun) -> list[Candidate]:
     return out
 
 
-def _nested_place(refs: Referents, noun, depth: int = 0) -> Candidate | None:
+def _nested_place(refs: Referents, noun: Token, depth: int = 0) -> Candidate | None:
     """The place in an "in/at/of" phrase of a non-place object ("arrived at the airport in X", "the terminal of the
     airport in Y"), two phrases deep at most."""
     for prep in noun.children:

@@ -129,8 +129,9 @@ def major_towns() -> list[list[Any]]:
     """[name, lat, lon, population] of the gazetteer's towns of TOWN_MIN_POPULATION or more and every capital."""
     from .sources.geonames import city_entries
 
-    towns = [[e.row[1], round(e.row[6], 3), round(e.row[7], 3), e.row[8] if not e.row[9] else max(e.row[8], TOWN_ZOOMS[1][1])]
-             for e in city_entries() if e.row[8] >= TOWN_MIN_POPULATION or e.row[9]]
+    rows = [e.row for e in city_entries()]
+    towns = [[r.name, round(r.lat, 3), round(r.lon, 3), max(r.population, TOWN_ZOOMS[1][1]) if r.capital else r.population]
+             for r in rows if r.population >= TOWN_MIN_POPULATION or r.capital]
     return sorted(towns, key=lambda t: -t[3])
 
 

@@ -7,6 +7,7 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from geopy.distance import geodesic
 
@@ -14,12 +15,22 @@ from .articles import Article
 from .cleaning import Segment
 from .config import Settings
 from .errors import GeoError
+from .geocode import Place, Unresolved
+
+if TYPE_CHECKING:
+    from shapely import Point
+    from spacy.language import Language
+
+    from .gazetteer import Gazetteer
+    from .pipeline import Analysis
 
 # GeoWebNews helper annotations that are not toponyms (see the corpus README).
 GWN_HELPERS = {"Non_Toponym", "Literal_Expression", "Non_Lit_Expression"}
 EARTH_HALF_CIRCUMFERENCE_KM = 20039.0
 # What "by outline" judges by its outline: countries and first-level regions (not continents, macro-regions, towns).
 OUTLINE_FEATURES = ("country", "region")
+# A predicted mention: raw start, end, lat, lon, whether an area, its outline key, and what it resolved to.
+Prediction = tuple[int, int, float | None, float | None, bool, str | None, Place | Unresolved]
 
 
 @dataclass(frozen=True)
@@ -111,7 +122,7 @@ class Report:
         dx = 1 / (len(ys) - 1)
         return sum((a + b) / 2 * dx for a, b in zip(ys, ys[1:]))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"corpus": self.corpus, "articles": self.articles, "gold": self.gold, "predicted": self.predicted,
                 "matched": self.matched, "precision": round(self.precision, 3), "recall": round(self.recall, 3),
                 "f1": round(self.f1, 3), "resolved_with_gold_coords": len(self.errors_km), "acc161": round(self.acc161, 3),
@@ -155,7 +166,7 @@ class Suite:
                         f"{d['acc161_points']:>7.3f} {d['acc161_areas']:>6.3f} {d['acc161_countries_by_outline']:>9.3f} {d['seconds']:>8.1f}")
         return "\n".join(rows)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"reports": [r.as_dict() for r in self.reports]}
 
     def misses(self) -> str:
@@ -168,7 +179,7 @@ class Suite:
 # --------------------------------------------------------------------------- loaders
 
 
-def _float(node, tag):
+def _float(node: ET.Element, tag: str) -> float | None:
     el = node.find(tag)
     try:
         return float(el.text) if el is not None and el.text else None
@@ -184,7 +195,7 @@ def load_gwn(path: Path) -> list[BenchDoc]:
         for t in art.iter("toponym"):
             if (t.findtext("type") or "") in GWN_HELPERS:
                 continue
-            s, e = int(t.findtext("start")), int(t.findtext("end"))
+            s, e = int(t.findtext("start", "")), int(t.findtext("end", ""))
             gold.append(GoldToponym(s, e, text[s:e], _float(t, "latitude"), _float(t, "longitude")))
         docs.append(BenchDoc(f"gwn-{art.get('file')}", text, tuple(gold)))
     return docs
@@ -200,13 +211,13 @@ def _reanchor(text: str, start: int, end: int, phrase: str) -> tuple[int, int]:
 
 
 def load_lgl_like(path: Path, prefix: str) -> list[BenchDoc]:
-    docs = []
+    docs: list[BenchDoc] = []
     for art in ET.parse(path).getroot().iter("article"):
         text = art.findtext("text") or ""
         gold = []
         for t in art.iter("toponym"):
             phrase = t.findtext("phrase") or ""
-            s, e = _reanchor(text, int(t.findtext("start")), int(t.findtext("end")), phrase)
+            s, e = _reanchor(text, int(t.findtext("start", "")), int(t.findtext("end", "")), phrase)
             tag = t.find("gaztag")
             lat = _float(tag, "lat") if tag is not None else None
             lon = _float(tag, "lon") if tag is not None else None
@@ -221,7 +232,7 @@ def load_geovirus(path: Path) -> list[BenchDoc]:
         text = art.findtext("text") or ""
         gold = []
         for loc in art.iter("location"):
-            s, e = int(loc.findtext("start")) - 1, int(loc.findtext("end")) - 1  # offsets are off by one in this file
+            s, e = int(loc.findtext("start", "")) - 1, int(loc.findtext("end", "")) - 1  # offsets are off by one in this file
             gold.append(GoldToponym(s, e, text[s:e], _float(loc, "lat"), _float(loc, "lon")))
         docs.append(BenchDoc(f"geovirus-{n}", text, tuple(gold)))
     return docs
@@ -266,13 +277,13 @@ def country_contains(iso2: str, lat: float, lon: float) -> bool:
     return shape is not None and bool(shape.contains(_point(lon, lat)))
 
 
-def _point(lon: float, lat: float):
+def _point(lon: float, lat: float) -> Point:
     from shapely import Point
 
     return Point(lon, lat)
 
 
-def _outline_key(place) -> str | None:
+def _outline_key(place: Place) -> str | None:
     """The outline of a resolved country or first-level region ("country:FR", "region:RU-AMU"); None for anything else."""
     from .outlines import default_outlines
 
@@ -282,11 +293,11 @@ def _outline_key(place) -> str | None:
     return key if key and key.startswith(("country:", "region:")) else None
 
 
-def score(name: str, docs: list[BenchDoc], analysis, count_demonyms: bool, seconds: float) -> Report:
+def score(name: str, docs: list[BenchDoc], analysis: Analysis, count_demonyms: bool, seconds: float) -> Report:
     from .outlines import default_outlines
 
     outlines = default_outlines()
-    predicted: dict[str, list[tuple]] = {d.id: [] for d in docs}
+    predicted: dict[str, list[Prediction]] = {d.id: [] for d in docs}
     for p in analysis.places:
         key = _outline_key(p)
         for m in p.mentions:
@@ -321,7 +332,7 @@ def score(name: str, docs: list[BenchDoc], analysis, count_demonyms: bool, secon
                     report.areas_inside_outline += 1
                     report.countries_off_point += key.startswith("country:")
                     verdict = "outline"
-            if lat is None:
+            if isinstance(what, Unresolved):  # lat is None
                 report.outcomes.append(Outcome(d.id, g.start, g.text, verdict, None, resolved=what.reason, context=context))
             else:
                 report.outcomes.append(Outcome(d.id, g.start, g.text, verdict, error, what.name, what.feature, what.category,
@@ -334,7 +345,8 @@ def score(name: str, docs: list[BenchDoc], analysis, count_demonyms: bool, secon
     return report
 
 
-def run_geoparse(paths: list[str], settings: Settings, limit: int | None = None, nlp=None, gazetteer=None) -> Suite:
+def run_geoparse(paths: list[str], settings: Settings, limit: int | None = None, nlp: Language | None = None,
+                 gazetteer: Gazetteer | None = None) -> Suite:
     """Score each corpus from raw text through NER, gazetteer and disambiguation."""
     from .parsing import load_model
     from .gazetteer import open_gazetteer

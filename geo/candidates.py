@@ -54,6 +54,7 @@ class Toponym:
     candidates: list[Candidate] = field(default_factory=list)
     variants: set[str] = field(default_factory=set)  # ids of candidates found by a spelling variant or fuzzy match
     scores: dict[str, float] = field(default_factory=dict)
+    ranking: tuple[tuple[Candidate, float], ...] = ()  # the name's candidates by the final scores it was resolved on, best first
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -93,7 +94,7 @@ def facility_head(name: str) -> tuple[str, str] | None:
 
 def airport_context(text: str, entity: Entity) -> bool:
     """Whether the entity's sentence speaks of air travel, so a bare name or a code may name an airport."""
-    sentence = text[entity.sent_start:entity.sent_end].lower()
+    sentence = text[entity.clean_sent_start:entity.clean_sent_end].lower()
     return any(w in words("air_travel") for w in re.findall(r"[a-z]+", sentence))
 
 
@@ -137,8 +138,8 @@ def _event_place(gazetteer: Gazetteer, entity: Entity) -> Entity | None:
         if key in words("generic_name_words") or is_direction(name):
             continue
         if any(c.primary and c.feature in SETTLEMENT_FEATURES for c in gazetteer.candidates(name)):
-            start = entity.start + entity.text.index(name, m.start(1))
-            return replace(entity, label="GPE", text=name, norm=key, start=start, end=start + len(name))
+            start = entity.clean_start + entity.text.index(name, m.start(1))
+            return replace(entity, label="GPE", text=name, norm=key, clean_start=start, clean_end=start + len(name))
     return None
 
 
@@ -183,10 +184,10 @@ def embedded_toponyms(article: Article, entity: Entity, gazetteer: Gazetteer) ->
             if kind is None:
                 continue
             whole = start == 0 and end >= len(entity.text.rstrip(".’'"))
-            cs, ce = entity.start + start, entity.start + end
+            cs, ce = entity.clean_start + start, entity.clean_start + end
             raw_start, raw_end = article.raw_span(cs, ce)
             sub = replace(entity, label="NORP" if kind == "demonym" else "GPE", text=name, norm=normalize(name),
-                          start=cs, end=ce, raw_start=raw_start, raw_end=raw_end)
+                          clean_start=cs, clean_end=ce, raw_start=raw_start, raw_end=raw_end)
             out.append((sub, kind == "demonym", not whole))
             i = j - 1
             break
@@ -199,7 +200,7 @@ def _facility_org(text: str, entity: Entity) -> str | None:
     head = facility_head(entity.text)
     if head is None:
         return None
-    if head[0] in ORGANISATION_HEADS and not PLACE_CUE.search(text[max(0, entity.start - 40):entity.start]):
+    if head[0] in ORGANISATION_HEADS and not PLACE_CUE.search(text[max(0, entity.clean_start - 40):entity.clean_start]):
         return None
     return head[1]
 
@@ -215,11 +216,11 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
             facility = "airport"
         if e.label in TOPONYM_LABELS or facility:
             query, hints = _strip_kind_words(e.text)
-            hints |= _context_hints(text, e.start, e.end)
-            if tops and not tops[-1].demonym and AFTER_COMMA.fullmatch(text[tops[-1].entity.end:e.start]):
+            hints |= _context_hints(text, e.clean_start, e.clean_end)
+            if tops and not tops[-1].demonym and AFTER_COMMA.fullmatch(text[tops[-1].entity.clean_end:e.clean_start]):
                 hints.add(CONTAINED)  # "Tacoma, Washington": the state, not a namesake town
             head = facility_head(e.text)
-            tops.append(Toponym(e, query, hints, container_after(text, e.end), False, facility=head[1] if head else None))
+            tops.append(Toponym(e, query, hints, container_after(text, e.clean_end), False, facility=head[1] if head else None))
         elif e.label in ("NORP", "LANGUAGE") and gazetteer.demonym(e.text):
             tops.append(Toponym(e, e.text, set(), None, True))
         elif e.label in EMBEDDING_LABELS:
@@ -227,13 +228,13 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
             named_event = e.label == "EVENT" or e.text.split()[-1].lower() in words("event_words")  # "X Winter Olympics" tagged ORG
             event = _event_place(gazetteer, e) if named_event and not found else None
             if event is not None:
-                raw_start, raw_end = article.raw_span(event.start, event.end)
+                raw_start, raw_end = article.raw_span(event.clean_start, event.clean_end)
                 found = [(replace(event, raw_start=raw_start, raw_end=raw_end), False, True)]
             for sub, demonym, embedded in found:
-                tops.append(Toponym(sub, sub.text, set(), None if demonym else container_after(text, sub.end), demonym,
+                tops.append(Toponym(sub, sub.text, set(), None if demonym else container_after(text, sub.clean_end), demonym,
                                     embedded=embedded))
     for a, b in zip(tops, tops[1:]):
-        if not a.demonym and not b.demonym and LIST_JOIN.fullmatch(text[a.entity.end:b.entity.start]):
+        if not a.demonym and not b.demonym and LIST_JOIN.fullmatch(text[a.entity.clean_end:b.entity.clean_start]):
             for one, other in ((a, b), (b, a)):
                 if _region_first(gazetteer, other.query):
                     one.hints.add(IN_REGION_LIST)  # "California or Washington": the state, not the capital
@@ -294,7 +295,7 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         t.candidates, t.how = [], "compass"  # "the north", "North East"; but "North West" the province is a name
         return
     # A sentence about air travel, or a town's possessive ("London's X"), lets a bare name be the town's airport.
-    air = airport_context(text, t.entity) or bool(POSSESSOR.search(text[max(0, t.entity.start - 60):t.entity.start]))
+    air = airport_context(text, t.entity) or bool(POSSESSOR.search(text[max(0, t.entity.clean_start - 60):t.entity.clean_start]))
     if CODE.fullmatch(name) and air:
         found = [c for c in gazetteer.by_code(name) if c.feature == "facility"]
         if found:
@@ -340,11 +341,13 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         if part is not None:
             found, t.how = [part], "country part"
     if not found:
-        bare = _without_direction(t.query)
-        if bare and gazetteer.is_notable(bare):  # "north west London"; "West Wing" is not a village called Wing
-            found, t.how, t.query = list(gazetteer.candidates(bare)), "direction", bare
-    if not found and gazetteer.demonym(t.query):
-        found, t.demonym = [gazetteer.demonym(t.query)], True
+        compassless = _without_direction(t.query)
+        if compassless and gazetteer.is_notable(compassless):  # "north west London"; "West Wing" is not a village called Wing
+            found, t.how = list(gazetteer.candidates(compassless)), "direction"
+            t.query = compassless
+    demonym = gazetteer.demonym(t.query) if not found else None
+    if demonym is not None:
+        found, t.demonym = [demonym], True
     if not found and t.facility:
         town, t.how = _facility_town(t, text, gazetteer)
         found = town
@@ -360,8 +363,8 @@ def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Ca
     "in X's Y County", "X Hotel, Y") or its possessor ("X's Y Palace"): "facility town"; else a place in its own name
     ("X railway station"): "facility name"."""
     e = t.entity
-    for m in (IN_TOWN.match(text[e.end:e.end + 80]), CONTAINER.match(text[e.end:e.end + 60]),
-              POSSESSOR.search(text[max(0, e.start - 60):e.start])):
+    for m in (IN_TOWN.match(text[e.clean_end:e.clean_end + 80]), CONTAINER.match(text[e.clean_end:e.clean_end + 60]),
+              POSSESSOR.search(text[max(0, e.clean_start - 60):e.clean_start])):
         if m:
             whole = m.group(1).strip()
             parts = re.split(r"['’]s ", whole, maxsplit=1)  # "California's Riverside County": the county, then the state

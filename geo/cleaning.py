@@ -5,50 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-from .config import DATA_DIR
-from .dates import (FULL_DATE_RE, MONTH_PATTERN, WEEKDAY_PATTERN, latest_weekday_on_or_before, page_weekday_dates,
-                    parse_full_date)
-
-BOILERPLATE_FILE = DATA_DIR / "boilerplate.txt"
-SHARE_WORDS_FILE = DATA_DIR / "share_words.txt"
-PHOTO_AGENCIES_FILE = DATA_DIR / "photo_agencies.txt"
-
-
-def _word_list(path: Path) -> list[str]:
-    """The entries of a data word list: one per line, '#' comments and blank lines skipped."""
-    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return [w for w in words if w and not w.startswith("#")]
-
-
-# A page's own date label at the top, alone or before the first words of the story ("date 2021-07-23 The plane ..."):
-# stored and syndicated copies of news pages often carry one.
-DATE_LABEL_RE = re.compile(
-    r"^\s*(?:date|dated|published|posted|updated)\s*:?\s*(?:on\s+)?(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?(?:\s+|$)",
-    re.I)
-# What may stand beside the date on a page's date line: clock times, zones, weekdays ("June 10, 2018, 7:05 AM",
-# "17.22 28 Aug 2019", "Monday 24 July, 2021 10:02 GMT").
-DATE_LINE_EXTRAS_RE = re.compile(
-    rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b[ap]\.?m\b\.?|\b(?:GMT|UTC|[A-Z]{{1,3}}[SD]?T)\b|\b{WEEKDAY_PATTERN}\b|[\s,.|()/-]+", re.I)
-# "..., Updated August 3, 2022, 59 minutes ago": a byline's publishing date.
-STAMPED_DATE_RE = re.compile(r"\b(?:published|posted|updated)\b\s*:?\s*(?:on\s+)?(?=\S)", re.I)
-PUBLISHED_RE = re.compile(r"^\s*(?:published|posted|updated|last updated|first published)\b(?:\s+on)?\s*:?", re.I)
-AUTHOR_RE = re.compile(r"^\s*(?:by|written by|author:)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$", re.I)
-CAPTION_RE = re.compile(
-    r"(?:\b(?:credit|photo|picture|image|photograph|source)s?\s*:\s*\S.{0,80}$"
-    r"|\b(?:via|/)\s*(?:" + "|".join(map(re.escape, _word_list(PHOTO_AGENCIES_FILE))) + r")\b.{0,40}$"
-    r"|\((?:photo|image|credit)[^)]*\)\s*$)",
-    re.I,
-)
-COMMENT_HEADER_RE = re.compile(
-    rf"^\s*(?P<author>\S[^\n]{{0,40}}?)\s+(?P<date>(?:{MONTH_PATTERN}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{MONTH_PATTERN}\s+\d{{4}}))"
-    r"(?:\s*(?:-|at|,)?\s*(?P<time>\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?))?\s*$",
-    re.I,
-)
-FAQ_RE = re.compile(r"^\s*(?:frequently asked questions|faqs?)\b", re.I)
-SHARE_WORDS = frozenset(_word_list(SHARE_WORDS_FILE))
+from .chrome import (AUTHOR_RE, COMMENT_HEADER_RE, DATE_LABEL_RE, PUBLISHED_RE, THRESHOLDS, ChromeRules, FaqBlock, chrome_match,
+                     date_line, is_caption, is_end_marker, is_share_bar, load_chrome_rules, looks_like_title)
+from .dates import latest_weekday_on_or_before, page_weekday_dates, parse_full_date
 
 
 @dataclass(frozen=True)
@@ -67,61 +27,12 @@ class Comment:
     text: str
 
 
-# --------------------------------------------------------------------------- boilerplate rules
-
-
-@dataclass(frozen=True)
-class ChromeRules:
-    lines: tuple[re.Pattern[str], ...]
-    ends: tuple[re.Pattern[str], ...]
-
-
-@lru_cache(maxsize=4)
-def load_chrome_rules(path: Path = BOILERPLATE_FILE) -> ChromeRules:
-    """Compile the data list of chrome phrases (one regex per line; 'end:' marks the end of an article)."""
-    lines: list[re.Pattern[str]] = []
-    ends: list[re.Pattern[str]] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        raw = raw.strip()
-        if not raw or raw.startswith("#"):
-            continue
-        target = ends if raw.startswith("end:") else lines
-        pattern = raw[4:] if raw.startswith("end:") else raw
-        target.append(re.compile(rf"^\s*(?:{pattern})\s*$", re.I))
-    return ChromeRules(tuple(lines), tuple(ends))
-
-
 # --------------------------------------------------------------------------- cleaning
-
-
-@dataclass(frozen=True)
-class CleaningThresholds:
-    """The sizes clean_text judges lines by; each says what it guards against."""
-
-    title_search_lines: int = 15  # the headline is among the first lines of the page
-    date_label_lines: int = 3  # a page's date label ("date 2021-07-23") stands among its first lines
-    breadcrumb_lookahead: int = 3  # lines after a breadcrumb trail ("Home World <headline>") that may repeat the bare headline
-    title_min_words: int = 3
-    title_max_words: int = 30
-    prose_words_end_title_search: int = 4  # a line this long that is not headline-shaped means the page has no headline
-    body_line_min_words: int = 12  # a line this long is story prose (counts towards "the story has begun")
-    body_lines_before_comments: int = 2  # prose lines seen before a comment header can end the story
-    body_lines_before_end_marker: int = 3  # prose lines seen before an end marker ("Related stories") can end the story
-    chrome_max_chars: int = 300  # chrome phrases are short; a longer line is prose that happens to start like one
-    end_marker_max_chars: int = 120
-    published_line_max_chars: int = 300
-    caption_max_chars: int = 600
-    repeat_min_chars: int = 30  # a repeated line this long is a repeated caption or pull quote; shorter repeats are kept
-    share_bar_min_hits: int = 3
-    share_bar_min_share: float = 0.6  # share of a line's words that are share-bar words
-
-
-THRESHOLDS = CleaningThresholds()
 
 
 @dataclass
 class _Line:
-    start: int  # raw offset of the first kept character
+    raw_start: int  # raw offset of the first kept character
     text: str
 
     @property
@@ -147,38 +58,7 @@ def _strip_markdown(line: _Line) -> tuple[_Line, bool]:
     if not m:
         return line, False
     heading = m.group(1).startswith("#")
-    return _Line(line.start + m.end(), line.text[m.end():].strip()), heading
-
-
-def _is_share_bar(text: str) -> bool:
-    tokens = re.findall(r"[\w-]+", text.lower())
-    hits = sum(1 for t in tokens if t in SHARE_WORDS)
-    return hits >= THRESHOLDS.share_bar_min_hits and hits >= THRESHOLDS.share_bar_min_share * len(tokens)
-
-
-def _is_caption(text: str) -> bool:
-    return bool(CAPTION_RE.search(text)) and len(text) < THRESHOLDS.caption_max_chars
-
-
-def _looks_like_title(text: str) -> bool:
-    words = text.split()
-    return (THRESHOLDS.title_min_words <= len(words) <= THRESHOLDS.title_max_words
-            and not text.endswith((".", ":", ";", ",")) and text[:1].isupper())
-
-
-def _chrome_match(rules: ChromeRules, text: str) -> tuple[bool, str | None]:
-    if len(text) > THRESHOLDS.chrome_max_chars:
-        return False, None
-    for pattern in rules.lines:
-        m = pattern.match(text)
-        if m:
-            outlet = m.groupdict().get("outlet")
-            return True, outlet.strip(" .–-") if outlet else None
-    return False, None
-
-
-def _is_end_marker(rules: ChromeRules, text: str) -> bool:
-    return len(text) <= THRESHOLDS.end_marker_max_chars and any(p.match(text) for p in rules.ends)
+    return _Line(line.raw_start + m.end(), line.text[m.end():].strip()), heading
 
 
 @dataclass
@@ -203,13 +83,13 @@ def _pick_title(lines: list[_Line], headings: set[int], rules: ChromeRules) -> i
         if i in headings:
             return i
     for i, line in enumerate(lines[:window]):
-        if _chrome_match(rules, line.text)[0] or AUTHOR_RE.match(line.text) or PUBLISHED_RE.match(line.text):
+        if chrome_match(rules, line.text)[0] or AUTHOR_RE.match(line.text) or PUBLISHED_RE.match(line.text):
             continue
-        if _looks_like_title(line.text):
+        if looks_like_title(line.text):
             # A breadcrumb trail ("Home world <headline>") is followed by the bare headline.
             for j in range(i + 1, min(i + 1 + THRESHOLDS.breadcrumb_lookahead, len(lines))):
                 later = lines[j].text
-                if later != line.text and line.text.endswith(later) and _looks_like_title(later):
+                if later != line.text and line.text.endswith(later) and looks_like_title(later):
                     return j
             return i
         if line.words >= THRESHOLDS.prose_words_end_title_search:
@@ -250,7 +130,7 @@ def _page_lines(raw: str, markdown: bool) -> tuple[list[_Line], set[int]]:
                 headings.add(len(stripped))
             stripped.append(new)
     # Markdown emphasis around a byline ("**By X**") is not part of the name.
-    return [_Line(line.start + 2, line.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", line.text) else line for line in stripped], headings
+    return [_Line(line.raw_start + 2, line.text[2:-2]) if re.fullmatch(r"\*\*.+\*\*", line.text) else line for line in stripped], headings
 
 
 def _take_date_label(lines: list[_Line], headings: set[int], meta: PageMetadata) -> tuple[list[_Line], set[int]]:
@@ -266,29 +146,16 @@ def _take_date_label(lines: list[_Line], headings: set[int], meta: PageMetadata)
         meta.date_source = "stated"
         rest = line.text[m.end():]
         if rest.strip():
-            return lines[:i] + [_Line(line.start + m.end(), rest)] + lines[i + 1:], headings
+            return lines[:i] + [_Line(line.raw_start + m.end(), rest)] + lines[i + 1:], headings
         meta.removed += 1
         return lines[:i] + lines[i + 1:], {h - (h > i) for h in headings if h != i}
     for i, line in enumerate(lines[:THRESHOLDS.date_label_lines]):
-        stated = _date_line(line.text)
+        stated = date_line(line.text)
         if stated and i not in headings:
             meta.date, meta.date_source = stated, "stated"
             meta.removed += 1
             return lines[:i] + lines[i + 1:], {h - (h > i) for h in headings}
     return lines, headings
-
-
-def _date_line(text: str) -> dt.date | None:
-    """The date of a page's date line: a full date alone (with clock time, zone, weekday) or after "Updated"/"Published"."""
-    if len(text) >= THRESHOLDS.published_line_max_chars:
-        return None
-    m = FULL_DATE_RE.search(text)
-    if not m:
-        return None
-    stamped = any(s.end() == m.start() for s in STAMPED_DATE_RE.finditer(text))
-    if not stamped and DATE_LINE_EXTRAS_RE.sub("", text[:m.start()] + " " + text[m.end():]):
-        return None
-    return parse_full_date(m.group(0))
 
 
 def _take_title(lines: list[_Line], headings: set[int], rules: ChromeRules, meta: PageMetadata) -> int:
@@ -314,7 +181,7 @@ def _story_end(lines: list[_Line], body_from: int, rules: ChromeRules, meta: Pag
             meta.comments = _parse_comments(lines, i)
             end = i
             break
-        if prose_seen >= THRESHOLDS.body_lines_before_end_marker and _is_end_marker(rules, text):
+        if prose_seen >= THRESHOLDS.body_lines_before_end_marker and is_end_marker(rules, text):
             end = i
             rest = [j for j in range(i, len(lines)) if COMMENT_HEADER_RE.match(lines[j].text)]
             if rest:
@@ -324,39 +191,18 @@ def _story_end(lines: list[_Line], body_from: int, rules: ChromeRules, meta: Pag
             prose_seen += 1
     # Outlet names in the footer are metadata even though the footer itself is dropped.
     for line in lines[end:]:
-        _, outlet = _chrome_match(rules, line.text)
+        _, outlet = chrome_match(rules, line.text)
         meta.outlet = meta.outlet or outlet
     meta.removed += len(lines) - end
     return end
 
 
-class _FaqBlock:
-    """After an FAQ heading, its questions and their one-line answers; the first other line closes the block."""
-
-    def __init__(self) -> None:
-        self.open = False
-        self.after_answer = False
-
-    def swallows(self, text: str) -> bool:
-        """Whether `text` belongs to an FAQ block (the heading included)."""
-        if self.open:
-            is_question = text.endswith("?")
-            if is_question or not self.after_answer:
-                self.after_answer = not is_question
-                return True
-            self.open = False
-        if FAQ_RE.match(text):
-            self.open, self.after_answer = True, False
-            return True
-        return False
-
-
 def _metadata_line(text: str, rules: ChromeRules, meta: PageMetadata) -> bool:
     """Whether `text` is page chrome or a metadata line (byline, dateline, caption, comment count), noting what it says in `meta`."""
-    chrome, outlet = _chrome_match(rules, text)
+    chrome, outlet = chrome_match(rules, text)
     if outlet:
         meta.outlet = meta.outlet or outlet
-    if chrome or _is_share_bar(text) or _is_end_marker(rules, text):
+    if chrome or is_share_bar(text) or is_end_marker(rules, text):
         return True
     author = AUTHOR_RE.match(text)
     if author and not meta.author:
@@ -366,7 +212,7 @@ def _metadata_line(text: str, rules: ChromeRules, meta: PageMetadata) -> bool:
         meta.date = meta.date or parse_full_date(text)
         meta.date_source = meta.date_source or ("stated" if meta.date else None)
         return True
-    if _is_caption(text):
+    if is_caption(text):
         meta.captions.append(text)
         return True
     return bool(re.fullmatch(r"\d+\s+comments?", text, re.I))
@@ -376,7 +222,7 @@ def _body_lines(lines: list[_Line], rules: ChromeRules, meta: PageMetadata) -> l
     """Phase 4: the story's own lines, without the repeated headline, FAQ blocks, chrome, metadata lines and repeats."""
     kept: list[_Line] = []
     seen: set[str] = set()
-    faq = _FaqBlock()
+    faq = FaqBlock()
     for line in lines:
         text = line.text
         repeated_title = bool(meta.title) and text == meta.title
@@ -398,7 +244,7 @@ def _join(lines: list[_Line]) -> tuple[str, tuple[Segment, ...]]:
         if parts:
             parts.append("\n\n")
             pos += 2
-        segments.append(Segment(pos, line.start, len(line.text)))
+        segments.append(Segment(pos, line.raw_start, len(line.text)))
         parts.append(line.text)
         pos += len(line.text)
     return "".join(parts), tuple(segments)

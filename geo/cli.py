@@ -7,11 +7,18 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import load_settings, setting_help
 from .errors import CorpusError, GeoError, failure_reason
 from .progress import Progress, TerminalProgress
+
+if TYPE_CHECKING:
+    from .articles import Article, Problem
+    from .config import Settings
+    from .gazetteer import Gazetteer
+    from .pipeline import Analysis
 
 log = logging.getLogger("geo")
 
@@ -104,7 +111,7 @@ def _emit(path: str, text: str) -> None:
         Path(path).write_text(text, encoding="utf-8")
 
 
-def cmd_analyze(args, settings) -> int:
+def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     from .articles import read_corpus, require_articles
     from .parsing import load_model
     from .gazetteer import open_gazetteer
@@ -142,7 +149,8 @@ def cmd_analyze(args, settings) -> int:
     return 0
 
 
-def _analyze_on_dask(args, settings, articles, problems, gazetteer, started: float) -> int:
+def _analyze_on_dask(args: argparse.Namespace, settings: Settings, articles: list[Article], problems: list[Problem], gazetteer: Gazetteer,
+                     started: float) -> int:
     """--engine dask: the workers write the --parquet dataset; the other outputs are read back from it."""
     from .engine_dask import analyze_dask
     from .export import read_parquet
@@ -171,7 +179,7 @@ def _analyze_on_dask(args, settings, articles, problems, gazetteer, started: flo
     return 0
 
 
-def _write_outputs(args, result, parquet: bool = True) -> None:
+def _write_outputs(args: argparse.Namespace, result: Analysis, parquet: bool = True) -> None:
     from .export import dumps, entities_csv, places_csv, to_geojson, to_json
 
     if args.json:
@@ -188,7 +196,7 @@ def _write_outputs(args, result, parquet: bool = True) -> None:
         write_parquet(result, Path(args.parquet))
 
 
-def cmd_gazetteer(args, settings) -> int:
+def cmd_gazetteer(args: argparse.Namespace, settings: Settings) -> int:
     from .gazetteer import build_index, import_geonames, open_gazetteer
 
     if args.action == "build":
@@ -213,7 +221,7 @@ def cmd_gazetteer(args, settings) -> int:
     return 0
 
 
-def cmd_assets(args, settings) -> int:
+def cmd_assets(args: argparse.Namespace, settings: Settings) -> int:
     from .basemap import STATIC_DIR, install_static_assets
 
     files = install_static_assets()
@@ -221,7 +229,7 @@ def cmd_assets(args, settings) -> int:
     return 0
 
 
-def cmd_workspace(args, settings) -> int:
+def cmd_workspace(args: argparse.Namespace, settings: Settings) -> int:
     from .workspaces import WorkspaceStore
 
     store = WorkspaceStore.from_settings(settings)
@@ -248,7 +256,7 @@ def cmd_workspace(args, settings) -> int:
     return 0
 
 
-def cmd_data(args, settings) -> int:
+def cmd_data(args: argparse.Namespace, settings: Settings) -> int:
     from .derive import DERIVED_DIR, check, derive
 
     if args.action == "derive":
@@ -264,7 +272,7 @@ def cmd_data(args, settings) -> int:
     return 1 if problems else 0
 
 
-def cmd_bench(args, settings) -> int:
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.bench == "routes":
         return cmd_bench_routes(args, settings)
     from .bench import run_geoparse
@@ -278,7 +286,7 @@ def cmd_bench(args, settings) -> int:
     return 0
 
 
-def cmd_bench_routes(args, settings) -> int:
+def cmd_bench_routes(args: argparse.Namespace, settings: Settings) -> int:
     from .bench_routes import run_routes
     from .journey_gold import DEFAULT_GOLD, check_copies, load_gold
 

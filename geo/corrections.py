@@ -334,5 +334,21 @@ def import_corrections(text: str) -> list[Correction]:
     for row in document["corrections"]:
         if not isinstance(row, dict) or row.get("undone_at"):
             continue
-        out.append(Correction(str(row.get("kind")), check_correction(str(row.get("kind")), row.get("payload") or {}), str(row.get("author") or "")))
+        if not isinstance(row.get("payload"), dict):
+            raise CorrectionError("not a corrections export: a correction lacks its payload")
+        out.append(Correction(str(row.get("kind")), check_correction(str(row.get("kind")), row["payload"]), str(row.get("author") or "")))
     return out
+
+
+def import_into(store: WorkspaceStore, ws_id: str, data: bytes, author: str, key: str | None) -> tuple[Correction, ...]:
+    """Store the active corrections of an exported file in the workspace, all or none (each keeps its author, else
+    `author`); CorrectionError naming what is wrong with a bad file, and nothing stored."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CorrectionError("not a corrections export: the file is not UTF-8 text") from None
+    found = import_corrections(text)
+    if not found:
+        raise CorrectionError("the file holds no active correction: nothing was imported")
+    rows = store.add_corrections(ws_id, [(c.kind, dict(c.payload), c.author or author) for c in found], key)
+    return tuple(Correction(r.kind, r.payload, r.author, r.id) for r in rows)

@@ -128,7 +128,7 @@ def weekday_dates(text: str, near_year: int, latest: int | None = None) -> list[
         month = _month_of(m.group(3) or m.group(4))
         day = int(m.group(2) or m.group(5))
         year = year_by_weekday(day, month, WEEKDAYS[m.group(1).lower()], near_year, latest) if month else None
-        if year:
+        if year and month:
             out.append(dt.date(year, month, day))
     return out
 

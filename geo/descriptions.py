@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
+from typing import TYPE_CHECKING
 
 from .lexicon import LEXICON as LX
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from .entities import Entity
 
 TITLE_LOOKBACK_TOKENS = 4
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
@@ -12,6 +19,19 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass")
 
 class Descriptions:
     """People by description; mixed into `referents.Referents`, whose people, places and sentences it reads."""
+
+    # What it reads of `Referents` (set there).
+    doc: Doc
+    sents: list[Span]
+    person_at: dict[int, tuple[str, Entity]]
+    person_mentions: list[tuple[int, str, Token]]  # (token index, cluster, root token)
+    country_at: dict[int, str]
+    attributes: dict[str, tuple[set[str], set[str]]]
+    mentions: Counter[str]
+    described_at: dict[int, list[tuple[int, str, Token]]]
+
+    if TYPE_CHECKING:
+        def main_person(self) -> str | None: ...
 
     def _person_attributes(self) -> dict[str, tuple[set[str], set[str]]]:
         """Roles and countries the text gives each person ("Chinese President X", "X, the Chinese leader")."""
@@ -37,7 +57,7 @@ class Descriptions:
                 self._describe_into(root.head, roles, countries)
         return attrs
 
-    def _describe_into(self, noun, roles: set[str], countries: set[str]) -> None:
+    def _describe_into(self, noun: Token, roles: set[str], countries: set[str]) -> None:
         if noun.lemma_.lower() in LX.roles:
             roles.add(noun.lemma_.lower())
         for t in noun.subtree:
@@ -46,7 +66,7 @@ class Descriptions:
             if t.lemma_.lower() in LX.roles:
                 roles.add(t.lemma_.lower())
 
-    def describe(self, token) -> str | None:
+    def describe(self, token: Token) -> str | None:
         """The person a description names ("the Chinese leader", "the visiting president"), by role, country, recency."""
         role = token.lemma_.lower()
         mods = [c for c in token.children if c.dep_ in ("amod", "compound", "nmod", "poss")]
@@ -55,7 +75,7 @@ class Descriptions:
             return self._story_person(token)
         if role not in LX.roles and adjective_role is None:
             return None
-        if role not in LX.roles:
+        if role not in LX.roles and adjective_role is not None:  # never None here: the line above returned
             role = adjective_role
         if not any(c.dep_ in ("det", "poss") or c.i in self.country_at for c in token.children) and adjective_role is None:
             return None
@@ -75,7 +95,7 @@ class Descriptions:
                 best, best_score = cid, score
         return best
 
-    def _story_person(self, token) -> str | None:
+    def _story_person(self, token: Token) -> str | None:
         """The person a story follows, for a plain description ("the 17-year-old student"), unless its country differs."""
         main = self.main_person()
         countries = {self.country_at[c.i] for c in token.subtree if c.i in self.country_at and c.i != token.i}
@@ -84,10 +104,10 @@ class Descriptions:
             return None
         return main
 
-    def _described_subjects(self, first: int, last: int) -> list[tuple[int, str, object]]:
+    def _described_subjects(self, first: int, last: int) -> list[tuple[int, str, Token]]:
         """(token index, cluster, token) of subjects that are descriptions ("the pope was greeted") in sentences
         first..last-1, so that a later "he" can mean the person described."""
-        out = []
+        out: list[tuple[int, str, Token]] = []
         for k in range(first, min(last, len(self.sents))):
             if k not in self.described_at:
                 self.described_at[k] = [(t.i, cid, t) for t in self.sents[k] if t.dep_ in SUBJECT_DEPS and t.pos_ == "NOUN"

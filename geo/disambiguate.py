@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .candidates import POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, kind_words
 from .gazetteer import Candidate, Gazetteer, normalize
+from .workspace_gazetteer import WORKSPACE_SOURCE
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Weights:
     country_prior: float = 12.0
     continent_prior: float = 10.0
     custom_prior: float = 14.0
+    # A workspace's own row for the name (an analyst's promoted correction): above a country with its article's whole
+    # focus bonus, so the analyst's reading wins unless the text says more for another entry than any prior does.
+    workspace_prior: float = 20.0
     curated_prior: float = 10.0
     online_prior: float = 9.0
     region_prior: float = 8.5
@@ -82,6 +86,8 @@ def km(a: Candidate, b: Candidate) -> float:
 
 def prior(c: Candidate, w: Weights = WEIGHTS) -> float:
     """How likely an entry is before the article is read: kind, curation, population, capital."""
+    if c.source == WORKSPACE_SOURCE:
+        return w.workspace_prior
     if c.feature == "country":
         return w.country_prior
     if c.feature == "continent":
@@ -143,15 +149,17 @@ def holds(area: Candidate, c: Candidate, w: Weights = WEIGHTS, admin1: dict[str,
 class Evidence:
     """What the article itself says about where it is: countries, named regions, unambiguous places, outlet home."""
 
-    focus: Counter = field(default_factory=Counter)
-    by_name: dict[str, Counter] = field(default_factory=dict)  # each name's share of the focus
+    # Country -> weight of the evidence for it. Weights are halves as well as whole counts: typeshed types a Counter's
+    # counts as int, hence the `type: ignore[assignment]` where half a count is added.
+    focus: Counter[str] = field(default_factory=Counter)
+    by_name: dict[str, Counter[str]] = field(default_factory=dict)  # each name's share of the focus
     regions: list[tuple[Candidate, int]] = field(default_factory=list)  # (region, sentence start of its mention)
     anchors: list[Candidate] = field(default_factory=list)
     home: list[Candidate] = field(default_factory=list)
     admin1: dict[str, str] = field(default_factory=dict)  # region id -> the GeoNames admin1 code its towns carry
     sentence_countries: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # sentence start -> (name, country) named in it
 
-    def focus_without(self, name: str) -> Counter:
+    def focus_without(self, name: str) -> Counter[str]:
         """The focus from every name but `name`: a name is no evidence for its own reading."""
         own = self.by_name.get(name)
         return self.focus - own if own else self.focus
@@ -168,7 +176,7 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
         if t.how == "facility name":
             continue  # "Jos Mart International Airport": a town inside a facility's name is no evidence of the article's country
         cands = t.candidates
-        focus = ev.by_name.setdefault(normalize(t.query), Counter())
+        focus = ev.by_name.setdefault(normalize(t.query), Counter[str]())
         regions = [c for c in cands if c.feature == "region" and c.primary]
         if not regions and not any(c.feature in SETTLEMENT_FEATURES and c.primary for c in cands):
             regions = [c for c in cands if c.feature == "district" and c.primary]  # "Edgar County", not "Dubbo"
@@ -182,17 +190,17 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
         if countries and not regions:
             focus.update(countries)
             if len(countries) == 1 and not t.embedded:
-                ev.sentence_countries.setdefault(t.entity.sent_start, set()).add((normalize(t.query), next(iter(countries))))
+                ev.sentence_countries.setdefault(t.entity.clean_sent_start, set()).add((normalize(t.query), next(iter(countries))))
         elif len(regions) == 1 and not countries:
             r = regions[0]
-            focus[r.country] += 0.5
+            focus[r.country] += 0.5  # type: ignore[assignment]
             if not t.embedded:
-                ev.sentence_countries.setdefault(t.entity.sent_start, set()).add((normalize(t.query), r.country))
-            ev.regions.append((r, t.entity.sent_start))
+                ev.sentence_countries.setdefault(t.entity.clean_sent_start, set()).add((normalize(t.query), r.country))
+            ev.regions.append((r, t.entity.clean_sent_start))
         elif len(regions) > 1 and not countries:
-            pending.append((regions, t.entity.sent_start))
+            pending.append((regions, t.entity.clean_sent_start))
         elif len(cands) == 1 and (cands[0].population >= w.small_place or cands[0].id.startswith(("curated:", "custom:"))):
-            focus[cands[0].country] += 0.5
+            focus[cands[0].country] += 0.5  # type: ignore[assignment]
             if cands[0].feature in POINT_FEATURES:
                 ev.anchors.append(cands[0])
     for name_focus in ev.by_name.values():
@@ -203,7 +211,7 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
         if len(top) == 1:
             ev.regions.append((top[0], sentence))
     for c in outlet_places:
-        ev.focus[c.country] += 0.5
+        ev.focus[c.country] += 0.5  # type: ignore[assignment]
     return ev
 
 
@@ -221,7 +229,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     main_named = any(c.primary and c.is_admin for c in t.candidates)
     main_population = max((c.population for c in t.candidates if c.primary and c.feature in SETTLEMENT_FEATURES
                            and c.population >= w.alternate_name_population), default=0)
-    sentence_countries = {iso for name, iso in ev.sentence_countries.get(t.entity.sent_start, set()) if name != normalize(t.query)}
+    sentence_countries = {iso for name, iso in ev.sentence_countries.get(t.entity.clean_sent_start, set()) if name != normalize(t.query)}
     own = {c.id for c in t.candidates}
     countries_named = {c.country for c in t.candidates if c.feature == "country"}
     focus = ev.focus_without(normalize(t.query))
@@ -257,7 +265,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
         if c.feature not in AREA_FEATURES and c.feature != "region":
             named = [(r, s) for r, s in ev.regions if r.id not in own and within(c, r, w, ev.admin1)]
             if named:
-                score += w.region_named + (w.region_named_sentence if any(s == t.entity.sent_start for _, s in named) else 0.0)
+                score += w.region_named + (w.region_named_sentence if any(s == t.entity.clean_sent_start for _, s in named) else 0.0)
         if c.feature in POINT_FEATURES and len(t.candidates) > 1:
             others = [a for a in anchors if a.id != c.id]
             if others:

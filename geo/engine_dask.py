@@ -1,6 +1,6 @@
 """The analysis of a corpus as Dask tasks over partitions of articles, written by the workers as a partitioned Parquet dataset.
 
-The passes of `pipeline.analyze`, distributed (the tasks are in `geo.partitions`): (1) each partition is parsed once on
+The passes of `pipeline.analyze`, distributed (the tasks are in `geo.dask_tasks`): (1) each partition is parsed once on
 a worker, which keeps its Docs in a file in its scratch folder; (2) per-partition summaries (person name tokens, then the
 entities with their short forms, titles before person names) are gathered for the corpus-level steps (label votes,
 alias clusters); (3) each partition is resolved on the worker that holds its file and its tables are written as
@@ -23,7 +23,7 @@ from .config import Settings
 from .entities import defined_acronyms, titled_names
 from .errors import ConfigError
 from .gazetteer import Gazetteer
-from .partitions import (CORPUS_TABLES, PARTITION_TABLES, EntitySummary, PartitionFile, RunContext, RunSummary, finish_corpus,
+from .dask_tasks import (CORPUS_TABLES, PARTITION_TABLES, EntitySummary, PartitionFile, RunContext, RunSummary, finish_corpus,
                          parse_partition, propagate_partition, resolve_cpu, resolve_partition, task_input, worker_usage)
 from .people import vote_place_labels
 from .progress import OnProgress, Progress

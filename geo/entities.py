@@ -4,13 +4,18 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .articles import Article
 from .gazetteer import normalize
 from .lexicon import LEXICON
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 log = logging.getLogger(__name__)
+
+SpanFix = tuple[int, int, str, "str | None"]  # token start, token end, label, what the clean-up changed (None: the model's span)
 
 CLUSTER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -45,18 +50,18 @@ DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -
 
 @dataclass(frozen=True)
 class Entity:
-    """One entity mention; start/end index the article's cleaned text, raw_start/raw_end the raw file."""
+    """One entity mention; clean_* offsets index the article's cleaned text, raw_* the raw file."""
 
     article: str
     label: str
     text: str
     norm: str
-    start: int
-    end: int
+    clean_start: int
+    clean_end: int
     raw_start: int
     raw_end: int
-    sent_start: int
-    sent_end: int
+    clean_sent_start: int  # the sentence holding it
+    clean_sent_end: int
     fixed: str | None = None  # what the clean-up changed, e.g. "relabelled ORG -> FAC"
 
     @property
@@ -71,7 +76,7 @@ MentionKey = tuple[str, int, int]  # (article id, raw_start, raw_end): what a co
 # --------------------------------------------------------------------------- span clean-up
 
 
-def _trim(doc, start: int, end: int, label: str) -> tuple[int, int]:
+def _trim(doc: Doc, start: int, end: int, label: str) -> tuple[int, int]:
     """Token bounds without a leading 'the', a trailing possessive or punctuation."""
     while start < end and (doc[start].lower_ == "the" or doc[start].is_punct or doc[start].is_space):
         start += 1
@@ -80,8 +85,9 @@ def _trim(doc, start: int, end: int, label: str) -> tuple[int, int]:
     return start, end
 
 
-def _split_on_breaks(doc, start: int, end: int) -> list[tuple[int, int]]:
-    pieces, cur = [], start
+def _split_on_breaks(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    cur = start
     for i in range(start, end):
         if "\n" in doc[i].text or doc[i].is_space and "\n" in doc[i].text_with_ws:
             if i > cur:
@@ -100,7 +106,7 @@ def _is_place_name(is_place: Callable[[str], bool], text: str) -> bool:
     return bool(key) and key not in NON_PLACE_WORDS and is_place(text)
 
 
-def after_movement(doc, s: int) -> bool:
+def after_movement(doc: Doc, s: int) -> bool:
     """Whether token s follows a movement verb and a place preposition ("will fly to X", "touched down in X"),
     or a verb whose object is a place and "the" ("crossed the X")."""
     if s >= 2 and doc[s - 1].lower_ == "the" and doc[s - 2].pos_ == "VERB" and doc[s - 2].lemma_.lower() in LEXICON.role_by_object:
@@ -116,7 +122,7 @@ def after_movement(doc, s: int) -> bool:
     return False
 
 
-def travel_place(doc, s: int) -> bool:
+def travel_place(doc: Doc, s: int) -> bool:
     """Whether token s is where someone travels: after a movement verb and a place preposition, the object of a
     travel verb that takes a place ("reached X", "visited X"), or a departure's "for" ("left X for Y")."""
     if after_movement(doc, s):
@@ -127,17 +133,17 @@ def travel_place(doc, s: int) -> bool:
     return prev is not None and prev.pos_ == "VERB" and prev.lemma_.lower() in PLACE_OBJECT_VERBS & LEXICON.move_verbs
 
 
-def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
+def fix_entities(doc: Doc, is_place: Callable[[str], bool], titled_people: set[str],
                  is_country: Callable[[str], bool] = lambda name: False,
                  acronyms: Iterable[str] = (), is_known: Callable[[str], bool] | None = None,
-                 is_area: Callable[[str], bool] = lambda name: False) -> list[tuple[int, int, str, str | None]]:
+                 is_area: Callable[[str], bool] = lambda name: False) -> list[SpanFix]:
     """Cleaned (start_token, end_token, label, fix-note) spans for a doc's entities.
 
     `is_place(text)` tells whether the gazetteer knows a notable place of that name, `is_country(text)` whether
     it names a country, `is_area(text)` whether it is the main name of a country or first-level region; `titled_people` are
     normalized names seen after an honorific ("Mr X"), which are never relabelled as places.
     """
-    spans: list[tuple[int, int, str, str | None]] = []
+    spans: list[SpanFix] = []
     for ent in doc.ents:
         for s, e in _split_on_breaks(doc, ent.start, ent.end):
             s, e = _trim(doc, s, e, ent.label_)
@@ -185,7 +191,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
                 e -= 1  # "Korean People's Army Marshal" + name: the rank belongs to the person
             spans.append((s, e, label, note))
 
-    fixed = []
+    fixed: list[SpanFix] = []
     for s, e, label, note in spans:
         text = doc[s:e].text
         if label in ("PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT") and normalize(text) not in titled_people:
@@ -224,7 +230,7 @@ def fix_entities(doc, is_place: Callable[[str], bool], titled_people: set[str],
     return _non_overlapping(fixed)
 
 
-def _name_run(doc, i: int, limit: int = 4) -> int:
+def _name_run(doc: Doc, i: int, limit: int = 4) -> int:
     """End of a run of capitalised proper-noun tokens starting at i (hyphenated parts included)."""
     j = i
     while j < len(doc) and j - i < limit + 2:
@@ -238,10 +244,10 @@ def _name_run(doc, i: int, limit: int = 4) -> int:
     return j
 
 
-def _missed_people(doc, is_place) -> list[tuple[int, int, str, str | None]]:
+def _missed_people(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
     """Names the model missed: after a rank or role ("Marshal Pak Jong Chon", "Minister of X Y Name"),
     or before an appositive role ("Hong Min, an analyst")."""
-    out = []
+    out: list[SpanFix] = []
     for i, tok in enumerate(doc):
         if tok.tag_ != "NNP" or not tok.text[:1].isupper() or (i > 0 and doc[i - 1].tag_ == "NNP" and doc[i - 1].lower_ not in TITLES):
             continue
@@ -267,9 +273,9 @@ def _missed_people(doc, is_place) -> list[tuple[int, int, str, str | None]]:
     return out
 
 
-def _dateline_spans(doc, is_place) -> list[tuple[int, int, str, str | None]]:
+def _dateline_spans(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
     """All-caps datelines at the start of a paragraph ("SEOUL/WASHINGTON –") name places the model misses."""
-    out = []
+    out: list[SpanFix] = []
     for para in re.finditer(r"(?:^|\n\n)([^\n]+)", doc.text):
         m = DATELINE_RE.match(para.group(1))
         if not m:
@@ -288,12 +294,13 @@ def _dateline_spans(doc, is_place) -> list[tuple[int, int, str, str | None]]:
     return out
 
 
-def _missed_places(doc, spans, is_place, is_known=None) -> list[tuple[int, int, str, str | None]]:
+def _missed_places(doc: Doc, spans: list[SpanFix], is_place: Callable[[str], bool],
+                   is_known: Callable[[str], bool] | None = None) -> list[SpanFix]:
     """Capitalised words after a locative preposition that the model left untagged but the gazetteer knows."""
-    covered = set()
+    covered: set[int] = set()
     for s, e, _, _ in spans:
         covered.update(range(s, e))
-    out = []
+    out: list[SpanFix] = []
     i = 0
     while i < len(doc):
         tok = doc[i]
@@ -314,10 +321,10 @@ def _missed_places(doc, spans, is_place, is_known=None) -> list[tuple[int, int, 
     return out
 
 
-def _missed_facilities(doc, spans) -> list[tuple[int, int, str, str | None]]:
+def _missed_facilities(doc: Doc, spans: list[SpanFix]) -> list[SpanFix]:
     """Untagged capitalised names ending in a facility's head noun after a locative preposition ("at the X Air Base")."""
     covered = {i for s, e, _, _ in spans for i in range(s, e)}
-    out = []
+    out: list[SpanFix] = []
     for tok in doc:
         if tok.lower_ not in LOCATIVE_PREPS:
             continue
@@ -330,7 +337,7 @@ def _missed_facilities(doc, spans) -> list[tuple[int, int, str, str | None]]:
     return out
 
 
-def _non_overlapping(spans):
+def _non_overlapping(spans: list[SpanFix]) -> list[SpanFix]:
     # Corrections (with a note) win over the model's spans they overlap; then longer spans win.
     ordered = sorted(spans, key=lambda x: (x[3] is None, -(x[1] - x[0]), x[0]))
     taken: set[int] = set()
@@ -369,7 +376,7 @@ def titled_names(texts: Iterable[str]) -> set[str]:
     return names
 
 
-def entities_from_doc(article: Article, doc, is_place: Callable[[str], bool], titled_people: set[str],
+def entities_from_doc(article: Article, doc: Doc, is_place: Callable[[str], bool], titled_people: set[str],
                       is_country: Callable[[str], bool] = lambda name: False, acronyms: Iterable[str] = (),
                       is_known: Callable[[str], bool] | None = None, is_area: Callable[[str], bool] = lambda name: False) -> list[Entity]:
     """Entity records of one parsed article, after span clean-up and gazetteer-driven label fixes.

@@ -20,12 +20,13 @@ from .route import Evidence, Leg, Route, RouteClaim, Status, Stop, Trip
 if TYPE_CHECKING:
     import pandas as pd
 
-# Bumped when the Parquet tables change shape; read_parquet refuses other versions with one line.
-PARQUET_VERSION = "4"
+# Bumped when the Parquet tables change shape; read_parquet refuses other versions with one line. Format 5 names every offset
+# for what it indexes (raw_start/raw_end: the raw file; clean_start/clean_end: the cleaned text), as the JSON, GeoJSON and CSV do.
+PARQUET_VERSION = "5"
 PARQUET_TABLES = ("articles", "entities", "clusters", "places", "routes", "stops", "unresolved", "quotes", "claims")
-QUOTE_FIELDS = ("article", "kind", "text", "start", "end", "text_start", "text_end", "verb", "speaker", "speaker_start",
-                "speaker_end", "speaker_id")
-CLAIM_FIELDS = ("claim", "kind", "subject", "conflict", "note", "article", "source", "value", "group", "sentence", "start", "end", "check")
+QUOTE_FIELDS = ("article", "kind", "text", "raw_start", "raw_end", "clean_start", "clean_end", "verb", "speaker", "speaker_raw_start",
+                "speaker_raw_end", "speaker_id")
+CLAIM_FIELDS = ("claim", "kind", "subject", "conflict", "note", "article", "source", "value", "group", "sentence", "raw_start", "raw_end", "check")
 
 
 def _route_dict(route: Route) -> dict[str, Any]:
@@ -64,8 +65,8 @@ def route_claim_dict(claim: RouteClaim) -> dict[str, Any]:
 
 def quote_dict(quote: Quote, names: dict[str, str]) -> dict[str, Any]:
     """A quotation with raw offsets of its text, pieces and speaker, and the speaker's cluster and name."""
-    return {**{f: getattr(quote, f) for f in QUOTE_FIELDS}, "parts": [list(p) for p in quote.parts],
-            "text_parts": [list(p) for p in quote.text_parts],
+    return {**{f: getattr(quote, f) for f in QUOTE_FIELDS}, "raw_parts": [list(p) for p in quote.raw_parts],
+            "clean_parts": [list(p) for p in quote.clean_parts],
             "resolved": quote.resolved, "speaker_name": names.get(quote.speaker_id or "", quote.speaker)}
 
 
@@ -79,7 +80,7 @@ def _statements(analysis: Analysis) -> dict[str, Any]:
     return {
         "quotes": [quote_dict(q, names) for q in analysis.quotes],
         "shared_quotes": [{"key": s.key, "kind": s.kind, "text": s.text, "speaker": s.speaker, "speaker_id": s.speaker_id,
-                           "articles": list(s.articles), "sources": [[q.article, q.start, q.end] for q in s.sources]}
+                           "articles": list(s.articles), "sources": [[q.article, q.raw_start, q.raw_end] for q in s.sources]}
                           for s in shared_quotes(analysis.quotes, names)],
         "claims": [claim_dict(c) for c in analysis.claims],
     }
@@ -97,8 +98,8 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
             "id": a.id, "label": a.label, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date, "date_source": a.date_source,
             "author": a.author, "encoding": a.encoding, "text": a.text,
             "reader_comments": len(a.comments), "captions_removed": list(a.captions),
-            "entities": [{"label": e.label, "text": e.text, "start": e.raw_start, "end": e.raw_end,
-                          "text_start": e.start, "text_end": e.end, "cluster": analysis.cluster_of(e),
+            "entities": [{"label": e.label, "text": e.text, "raw_start": e.raw_start, "raw_end": e.raw_end,
+                          "clean_start": e.clean_start, "clean_end": e.clean_end, "cluster": analysis.cluster_of(e),
                           **({"fixed": e.fixed} if e.fixed else {})}
                          for e in by_article.get(a.id, [])],
         })
@@ -117,15 +118,15 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
 
 
 def unresolved_dict(u: Unresolved) -> dict[str, Any]:
-    """An unresolved place name; start and end are raw-file offsets, as everywhere in the exports."""
-    return {"article": u.article, "start": u.raw_start, "end": u.raw_end, "text": u.text, "reason": u.reason}
+    """An unresolved place name with its raw-file offsets."""
+    return {"article": u.article, "raw_start": u.raw_start, "raw_end": u.raw_end, "text": u.text, "reason": u.reason}
 
 
 def place_properties(place: Place) -> dict[str, Any]:
     return {
         "kind": "place", "name": place.name, "feature": place.feature, "category": place.category,
         "country": place.country or None, "source": place.source, "confidence": place.confidence,
-        "mentions": [{"article": m.article, "start": m.raw_start, "end": m.raw_end, "text": m.text, "metonym": m.metonym,
+        "mentions": [{"article": m.article, "raw_start": m.raw_start, "raw_end": m.raw_end, "text": m.text, "metonym": m.metonym,
                       "demonym": m.demonym, "embedded": m.embedded} for m in place.mentions],
     }
 
@@ -147,7 +148,7 @@ def to_geojson(analysis: Analysis) -> dict[str, Any]:
 def entities_csv(analysis: Analysis) -> str:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["article", "label", "text", "start", "end", "cluster"])
+    w.writerow(["article", "label", "text", "raw_start", "raw_end", "cluster"])
     for e in analysis.entities:
         w.writerow([e.article, e.label, e.text, e.raw_start, e.raw_end, analysis.cluster_of(e) or ""])
     return out.getvalue()
@@ -169,10 +170,10 @@ def quotes_csv(analysis: Analysis) -> str:
     names = {c.id: c.name for c in analysis.clusters}
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["article", "kind", "speaker", "speaker_id", "speaker_name", "resolved", "verb", "start", "end", "text"])
+    w.writerow(["article", "kind", "speaker", "speaker_id", "speaker_name", "resolved", "verb", "raw_start", "raw_end", "text"])
     for q in analysis.quotes:
         w.writerow([q.article, q.kind, q.speaker, q.speaker_id or "", names.get(q.speaker_id or "", ""), q.resolved, q.verb or "",
-                    q.start, q.end, q.text])
+                    q.raw_start, q.raw_end, q.text])
     return out.getvalue()
 
 
@@ -232,7 +233,7 @@ def parquet_frames(analysis: Analysis) -> dict[str, Any]:
     """The Parquet tables of an analysis as pandas DataFrames, by table name."""
     import pandas as pd
 
-    sent_bounds = {e.key: (e.sent_start, e.sent_end) for e in analysis.entities}
+    sent_bounds = {e.key: (e.clean_sent_start, e.clean_sent_end) for e in analysis.entities}
     tables = {
         "articles": pd.DataFrame([{"id": a.id, "label": a.label, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date,
                                    "date_source": a.date_source, "author": a.author, "encoding": a.encoding, "text": a.text,
@@ -241,16 +242,16 @@ def parquet_frames(analysis: Analysis) -> dict[str, Any]:
                                    "comments": json.dumps([asdict(c) for c in a.comments]), "captions": list(a.captions),
                                    "removed_lines": a.removed_lines, "notes": list(a.notes)} for a in analysis.articles]),
         "entities": pd.DataFrame([{"article": e.article, "label": e.label, "text": e.text, "norm": e.norm,
-                                   "start": e.raw_start, "end": e.raw_end, "text_start": e.start, "text_end": e.end,
-                                   "sent_start": e.sent_start, "sent_end": e.sent_end, "fixed": e.fixed,
+                                   "raw_start": e.raw_start, "raw_end": e.raw_end, "clean_start": e.clean_start, "clean_end": e.clean_end,
+                                   "clean_sent_start": e.clean_sent_start, "clean_sent_end": e.clean_sent_end, "fixed": e.fixed,
                                    "cluster": analysis.cluster_of(e)} for e in analysis.entities]),
         "clusters": pd.DataFrame([{"id": c.id, "key": c.key, "label": c.label, "name": c.name, "aliases": list(c.aliases),
                                    "articles": list(c.articles), "mentions": c.mentions} for c in analysis.clusters]),
         "places": pd.DataFrame([{"place_id": p.id, "name": p.name, "feature": p.feature, "category": p.category, "country": p.country,
                                  "lat": p.lat, "lon": p.lon, "source": p.source, "confidence": p.confidence, "article": m.article,
-                                 "start": m.raw_start, "end": m.raw_end, "text": m.text, "metonym": m.metonym, "demonym": m.demonym,
-                                 "embedded": m.embedded, "text_start": m.clean_start, "text_end": m.clean_end,
-                                 "sent_start": sent_bounds.get(m.key, (0, 0))[0], "sent_end": sent_bounds.get(m.key, (0, 0))[1]}
+                                 "raw_start": m.raw_start, "raw_end": m.raw_end, "text": m.text, "metonym": m.metonym, "demonym": m.demonym,
+                                 "embedded": m.embedded, "clean_start": m.clean_start, "clean_end": m.clean_end,
+                                 "clean_sent_start": sent_bounds.get(m.key, (0, 0))[0], "clean_sent_end": sent_bounds.get(m.key, (0, 0))[1]}
                                 for p in analysis.places for m in p.mentions]),
         "routes": pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "current": r.current,
                                  "trip": json.dumps(asdict(r.trip)), "legs": json.dumps([leg_dict(leg) for leg in r.legs]),
@@ -262,10 +263,10 @@ def parquet_frames(analysis: Analysis) -> dict[str, Any]:
                                 "roles": list(s.roles), "articles": list(s.articles),
                                 "evidence": json.dumps([evidence_dict(e) for e in s.evidence])}
                                for k, r in enumerate(analysis.routes) for n, s in enumerate(r.stops, start=1)]),
-        "unresolved": pd.DataFrame([unresolved_dict(u) for u in analysis.unresolved], columns=["article", "start", "end", "text", "reason"]),
-        "quotes": pd.DataFrame([{**{f: getattr(q, f) for f in QUOTE_FIELDS}, "parts": json.dumps([list(p) for p in q.parts]),
-                                 "text_parts": json.dumps([list(p) for p in q.text_parts])}
-                                for q in analysis.quotes], columns=[*QUOTE_FIELDS, "parts", "text_parts"]),
+        "unresolved": pd.DataFrame([unresolved_dict(u) for u in analysis.unresolved], columns=["article", "raw_start", "raw_end", "text", "reason"]),
+        "quotes": pd.DataFrame([{**{f: getattr(q, f) for f in QUOTE_FIELDS}, "raw_parts": json.dumps([list(p) for p in q.raw_parts]),
+                                 "clean_parts": json.dumps([list(p) for p in q.clean_parts])}
+                                for q in analysis.quotes], columns=[*QUOTE_FIELDS, "raw_parts", "clean_parts"]),
         "claims": pd.DataFrame(_claim_rows(analysis.claims), columns=list(CLAIM_FIELDS)),
     }
     return tables
@@ -282,8 +283,8 @@ def _check_parquet_folder(folder: Path) -> None:
     version_file = folder / "version.txt"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "1"
     if version != PARQUET_VERSION:
-        raise ResultsError(f"{folder}: saved results of format {version}, this version reads format {PARQUET_VERSION} (content-hash article ids, "
-                           f"mentions keyed by raw offsets): write them again with python -m geo analyze ... --parquet {folder}")
+        raise ResultsError(f"{folder}: saved results of format {version}, this version reads format {PARQUET_VERSION} (offsets named "
+                           f"raw_start/clean_start for what they index): write them again with python -m geo analyze ... --parquet {folder}")
     missing = [name for name in PARQUET_TABLES if not (folder / f"{name}.parquet").exists() and not (folder / name).is_dir()]
     if missing:
         raise ResultsError(f"{folder}: saved results lack {', '.join(m + '.parquet' for m in missing)}: "
@@ -326,8 +327,8 @@ def read_parquet(folder: str | Path) -> Analysis:
     sentences = {a.id: a.text for a in articles}
     entities, assignment = [], {}
     for r in tables["entities"].itertuples():
-        entities.append(Entity(r.article, r.label, r.text, r.norm, int(r.text_start), int(r.text_end),
-                               int(r.start), int(r.end), int(r.sent_start), int(r.sent_end), _opt(r.fixed)))
+        entities.append(Entity(r.article, r.label, r.text, r.norm, int(r.clean_start), int(r.clean_end),
+                               int(r.raw_start), int(r.raw_end), int(r.clean_sent_start), int(r.clean_sent_end), _opt(r.fixed)))
         if _opt(r.cluster):
             assignment[entities[-1].key] = r.cluster
     clusters = [Cluster(r.id, r.label, r.name, tuple(r.aliases), tuple(r.articles), int(r.mentions), r.key)
@@ -336,8 +337,8 @@ def read_parquet(folder: str | Path) -> Analysis:
     meta = {}
     for r in tables["places"].itertuples():
         text = sentences.get(r.article, "")
-        by_place[r.place_id].append(PlaceMention(r.article, int(r.start), int(r.end), r.text, bool(r.metonym), bool(r.demonym),
-                                                 int(r.text_start), int(r.text_end), text[int(r.sent_start):int(r.sent_end)],
+        by_place[r.place_id].append(PlaceMention(r.article, int(r.raw_start), int(r.raw_end), r.text, bool(r.metonym), bool(r.demonym),
+                                                 int(r.clean_start), int(r.clean_end), text[int(r.clean_sent_start):int(r.clean_sent_end)],
                                                  bool(r.embedded)))
         meta[r.place_id] = r
     places = [Place(pid, m.name, m.feature, _opt(m.category) or "", _opt(m.country) or "", float(m.lat), float(m.lon), m.source, float(m.confidence),
@@ -351,7 +352,7 @@ def read_parquet(folder: str | Path) -> Analysis:
                     tuple(Leg(g["from"], g["to"], g["km"], g["status"], g.get("days")) for g in json.loads(r.legs)), bool(r.current),
                     tuple(RouteClaim(**(c | {"status": Status(c["status"])})) for c in json.loads(r.claims)))
               for r in tables["routes"].itertuples()]
-    unresolved = [Unresolved(r.article, int(r.start), int(r.end), r.text, r.reason) for r in tables["unresolved"].itertuples()]
+    unresolved = [Unresolved(r.article, int(r.raw_start), int(r.raw_end), r.text, r.reason) for r in tables["unresolved"].itertuples()]
     model = (folder / "model.txt").read_text().strip() if (folder / "model.txt").exists() else "from parquet"
     return Analysis(tuple(articles), (), tuple(entities), tuple(clusters), assignment, tuple(places), tuple(unresolved),
                     tuple(routes), model, (), tuple(_read_quotes(tables["quotes"])), tuple(_read_claims(tables["claims"])))
@@ -367,16 +368,16 @@ def _int(value: Any) -> int | None:
 
 
 def _read_quotes(frame: pd.DataFrame) -> list[Quote]:
-    return [Quote(r.article, r.kind, r.text, int(r.start), int(r.end), int(r.text_start), int(r.text_end),
-                  tuple(tuple(p) for p in json.loads(r.parts)), _opt(r.verb), r.speaker, _int(r.speaker_start), _int(r.speaker_end),
-                  _opt(r.speaker_id), tuple(tuple(p) for p in json.loads(r.text_parts))) for r in frame.itertuples()]
+    return [Quote(r.article, r.kind, r.text, int(r.raw_start), int(r.raw_end), int(r.clean_start), int(r.clean_end),
+                  tuple(tuple(p) for p in json.loads(r.raw_parts)), _opt(r.verb), r.speaker, _int(r.speaker_raw_start), _int(r.speaker_raw_end),
+                  _opt(r.speaker_id), tuple(tuple(p) for p in json.loads(r.clean_parts))) for r in frame.itertuples()]
 
 
 def _read_claims(frame: pd.DataFrame) -> list[Claim]:
     """Claims from their rows, in the order written (rows of one claim are consecutive)."""
     claims: list[Claim] = []
     for r in frame.to_dict("records"):
-        row = ClaimRow(r["article"], r["source"], r["value"], int(r["group"]), r["sentence"], int(r["start"]), int(r["end"]), _opt(r["check"]))
+        row = ClaimRow(r["article"], r["source"], r["value"], int(r["group"]), r["sentence"], int(r["raw_start"]), int(r["raw_end"]), _opt(r["check"]))
         if claims and claims[-1].key == r["claim"]:
             last = claims[-1]
             claims[-1] = Claim(last.key, last.kind, last.subject, last.rows + (row,), last.conflict, last.note)

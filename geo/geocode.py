@@ -16,6 +16,7 @@ from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import words
 from .metonymy import is_metonym
+from .workspace_gazetteer import WORKSPACE_SOURCE
 from .spelling import FuzzyIndex, variants_in
 from .online import GazetteerGeocoder, GeocodeCache, Geocoder, OnlineGeocoder, make_geocoder
 
@@ -221,7 +222,7 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
             t.candidates = list(online.candidates(t.query)) + t.candidates
     if doc is not None:
         for t in tops:
-            span = doc.char_span(t.entity.start, t.entity.end, alignment_mode="expand")
+            span = doc.char_span(t.entity.clean_start, t.entity.clean_end, alignment_mode="expand")
             if span is not None and not t.embedded and travel_place(doc, span.start):
                 t.hints.add(MOVED)
         # One sense per name: "sailed into X" also settles the other mentions of X in the article.
@@ -264,6 +265,9 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     waiting: list[Toponym] = []  # facilities with no town in sight: placed at the article's main town below
     for name, group in by_name.items():
         ranked, pool = _ranked(group, scores)
+        ranking = tuple((pool[pid], score) for pid, score in ranked)  # shared by the name's mentions
+        for t in group:
+            t.ranking = ranking
         reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else "not in the gazetteer"
         if ranked:
             top = pool[ranked[0][0]]
@@ -273,7 +277,7 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
             # ... or one the article's other places surround ("Edmonton, south of Cairns").
             near = any(other != name and c.id != top.id and km(c, top) < w.coherence_km for other, c in first.items())
             if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus_without(name).get(top.country)
-                    and not hinted and not unique and not near and top.category != "online"):
+                    and not hinted and not unique and not near and top.category != "online" and top.source != WORKSPACE_SOURCE):
                 pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
         if not pool:
             for t in group:
@@ -294,8 +298,8 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     for t in waiting:
         # The last town of the article's top country named before it in its own sentence, else the town the article
         # names most.
-        before = [(o.entity.start, c) for o, c in settled if o.entity.sent_start == t.entity.sent_start
-                  and o.entity.start < t.entity.start and c.country in top_countries]
+        before = [(o.entity.clean_start, c) for o, c in settled if o.entity.clean_sent_start == t.entity.clean_sent_start
+                  and o.entity.clean_start < t.entity.clean_start and c.country in top_countries]
         town = max(before, key=lambda x: x[0])[1] if before else main_town
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
@@ -333,9 +337,9 @@ def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> l
     for article, items in resolutions:
         for t, cand, conf, metonym in items:
             e = t.entity
-            sent = article.text[e.sent_start:e.sent_end]
+            sent = article.text[e.clean_sent_start:e.clean_sent_end]
             groups[cand.id].append(PlaceMention(article.id, e.raw_start, e.raw_end, e.text, metonym and not t.embedded, t.demonym,
-                                                e.start, e.end, sent, t.embedded))
+                                                e.clean_start, e.clean_end, sent, t.embedded))
             cands[cand.id] = cand
             confs[cand.id].append(conf)
     places = []

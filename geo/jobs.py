@@ -16,12 +16,17 @@ import threading
 from dataclasses import replace
 from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
-from typing import Sequence
+from multiprocessing.managers import SyncManager
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .articles import Problem, dedupe_articles, infer_corpus_dates, read_article_bytes
 from .config import Settings
 from .errors import ArticleError, GeoError, failure_reason
 from .progress import Estimate, Progress
+
+if TYPE_CHECKING:  # the pipeline and the gazetteer load only in the worker process
+    from .pipeline import Analysis
+    from .workspace_gazetteer import WorkspacePlace
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ WORKER_PROCESSES = 1
 POLL_SECONDS = 0.2
 DRAIN_SECONDS = 5.0
 
-_loaded: dict[tuple, object] = {}  # in the worker process: the model and gazetteer, loaded once
+_loaded: dict[tuple[str, ...], Any] = {}  # in the worker process: the model and gazetteer, loaded once
 
 
 class WorkerDied(GeoError):
@@ -43,7 +48,7 @@ def _init_worker(level: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _resources(settings: Settings):
+def _resources(settings: Settings) -> tuple[Any, Any]:
     from .parsing import load_model
     from .gazetteer import open_gazetteer
 
@@ -56,12 +61,18 @@ def _resources(settings: Settings):
     return _loaded[mkey], _loaded[key]
 
 
-def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progress=None):
-    """Read (name, bytes) files and analyse them; a file that cannot be read or analysed becomes a Problem line."""
+def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progress: queue.Queue[Progress] | None = None,
+                  place_rows: Sequence[WorkspacePlace] = ()) -> Analysis:
+    """Read (name, bytes) files and analyse them (a workspace's gazetteer rows among the candidates); a file that cannot
+    be read or analysed becomes a Problem line."""
     from .geocode import make_geocoder
     from .pipeline import analyze
+    from .workspace_gazetteer import RowGazetteer
 
-    report = progress.put if progress is not None else (lambda p: None)
+    def report(p: Progress) -> None:
+        if progress is not None:
+            progress.put(p)
+
     articles, problems = [], []
     for i, (name, data) in enumerate(files, start=1):
         try:
@@ -75,7 +86,8 @@ def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progre
     articles, copies = dedupe_articles(articles)
     problems.extend(copies)
     articles = infer_corpus_dates(articles)
-    nlp, gazetteer = _resources(settings)
+    nlp, base = _resources(settings)
+    gazetteer = RowGazetteer.over(base, place_rows)
     warnings: list[str] = []
     online = make_geocoder(settings, gazetteer, on_warning=warnings.append) if articles else None
     result = analyze(articles, nlp, gazetteer, settings, problems, online, on_progress=report)
@@ -85,7 +97,7 @@ def analyse_files(files: Sequence[tuple[str, bytes]], settings: Settings, progre
 class Job:
     """One analysis under way or finished: its latest progress, an estimate of the time left, and its result."""
 
-    def __init__(self, future: concurrent.futures.Future, updates):
+    def __init__(self, future: concurrent.futures.Future[Analysis], updates: queue.Queue[Progress]):
         self.future = future
         self.estimate = Estimate()
         self.progress = Progress("reading", 0, 1)
@@ -122,7 +134,7 @@ class Job:
         """True once the job has ended without a result (a new start() for its key runs it again)."""
         return self.future.done() and (self.future.cancelled() or self.future.exception() is not None)
 
-    def result(self):
+    def result(self) -> Analysis:
         """The Analysis; a dead worker becomes WorkerDied, any other failure is raised as it came."""
         self.wait(None)
         try:
@@ -141,7 +153,7 @@ class JobRunner:
         self._lock = threading.RLock()  # a done-callback may run inside start()
         self._context = multiprocessing.get_context("spawn")  # fork would copy the server's threads and locks
         self._executor: concurrent.futures.ProcessPoolExecutor | None = None
-        self._manager = None
+        self._manager: SyncManager | None = None
         # concurrent.futures joins its workers when the interpreter exits, so a server stopped during a long analysis
         # would wait for it; this runs first (threading's exit hooks run newest first) and ends the workers instead.
         threading._register_atexit(self.close)  # type: ignore[attr-defined]
@@ -155,20 +167,21 @@ class JobRunner:
                 initargs=(logging.getLogger("geo").getEffectiveLevel(),))
         return self._executor
 
-    def start(self, key: str, files: Sequence[tuple[str, bytes]], settings: Settings) -> Job:
-        """The job for `key`: the running or finished one if there is one, else a new one."""
+    def start(self, key: str, files: Sequence[tuple[str, bytes]], settings: Settings, place_rows: Sequence[WorkspacePlace] = ()) -> Job:
+        """The job for `key` (which must cover the place rows): the running or finished one if there is one, else a new one."""
         with self._lock:
             job = self.jobs.get(key)
             if job is not None and not job.failed():
                 self.jobs.move_to_end(key)
                 return job
             pool = self._pool()
+            assert self._manager is not None  # _pool() starts it
             updates = self._manager.Queue()
             try:
-                future = pool.submit(analyse_files, tuple(files), settings, updates)
+                future = pool.submit(analyse_files, tuple(files), settings, updates, tuple(place_rows))
             except BrokenProcessPool:  # the last worker died: start a new one
                 self._executor = None
-                future = self._pool().submit(analyse_files, tuple(files), settings, updates)
+                future = self._pool().submit(analyse_files, tuple(files), settings, updates, tuple(place_rows))
             job = Job(future, updates)
             future.add_done_callback(self._forget_broken_pool)
             self.jobs[key] = job
@@ -179,7 +192,7 @@ class JobRunner:
                 del self.jobs[oldest]
             return job
 
-    def _forget_broken_pool(self, future: concurrent.futures.Future) -> None:
+    def _forget_broken_pool(self, future: concurrent.futures.Future[Analysis]) -> None:
         if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
             with self._lock:
                 self._executor = None

@@ -4,17 +4,21 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from .basemap import (BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer,
                       install_static_assets, round_coords)
 from .geocode import Place
+from .mapstate import MapView, stop_key, visible_places, visible_routes
 from .route import Route, Stop
-from .status import Status, phase_of
+from .status import phase_of
 
-__all__ = ["MapView", "assets_installed", "build_map", "clicked_target", "install_static_assets", "place_popup", "STATIC_DIR"]
+if TYPE_CHECKING:
+    import folium
+    from branca.element import Element
+
+__all__ = ["assets_installed", "build_map", "clicked_target", "install_static_assets", "place_popup", "STATIC_DIR"]
 
 CLUSTER_THRESHOLD = 60  # more markers than this are clustered
 LAYERS_PER_ARTICLE_LIMIT = 12  # more articles than this share one layer
@@ -26,54 +30,11 @@ FEATURE_COLOURS = {"country": "#6a3d9a", "region": "#b15928", "continent": "#6a3
 ROUTE_COLOURS = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 
 
-@dataclass
-class MapView:
-    """What the map shows: filters and the selection."""
-
-    articles: set[str] | None = None  # None: all
-    subjects: set[str] | None = None
-    statuses: set[str] = field(default_factory=lambda: {"done", "expected"})
-    show_metonyms: bool = True
-    selected_place: str | None = None
-    tiles: bool = False
-    day: str | None = None  # ISO date: routes drawn up to that day
-    fit: str | None = None  # a route subject to fit the map to; None: every place
-    selected_stop: str | None = None  # stop key, see stop_key
-
-    def key(self) -> str:
-        """A stable text for caching the map drawn for this view."""
-        sets = {k: None if v is None else sorted(v) for k, v in (("a", self.articles), ("s", self.subjects), ("t", self.statuses))}
-        return repr((sets, self.show_metonyms, self.selected_place, self.tiles, self.day, self.fit, self.selected_stop))
-
-
 AREA_FEATURES = ("country", "region")  # drawn as outlines when the outline table has them
 AREA_SIMPLIFY_DEGREES = 0.02
 AREA_SIMPLIFY_COARSE_DEGREES = 0.1
 AREAS_FINE_LIMIT = 40  # more mentioned areas than this are drawn with the coarse tolerance
 FOCUS_PAD_DEGREES = 2.0
-
-
-def stop_key(route: Route, n: int) -> str:
-    """The key of a route's n-th stop (1-based) in URLs: route key and position."""
-    return f"{route.key}.{n}"
-
-
-def stops_until(route: Route, day: str | None) -> Route:
-    """The route drawn up to `day`: its stops up to the last one dated on or before that day (undated ones between kept)."""
-    if not day:
-        return route
-    last = max((k for k, s in enumerate(route.stops) if s.date and s.date[:10] <= day), default=-1)
-    return replace(route, stops=route.stops[: last + 1], legs=route.legs[: max(last, 0)])
-
-
-def route_days(routes: Iterable[Route]) -> list[str]:
-    """The days (ISO dates) on which the routes have a dated stop, in order."""
-    return sorted({s.date[:10] for r in routes for s in r.stops if s.date and len(s.date) >= 10})
-
-
-def day_events(routes: Iterable[Route], day: str) -> list[tuple[Route, int, Stop]]:
-    """The stops dated on `day`: (route, 1-based position, stop)."""
-    return [(r, n, s) for r in routes for n, s in enumerate(r.stops, start=1) if s.date and s.date[:10] == day]
 
 
 def css_id(value: str) -> str:
@@ -89,7 +50,8 @@ def _e(text: object) -> str:
 
 def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str], limit: int = 8) -> str:
     """Popup HTML: every value from an article is escaped."""
-    rows, hidden = [], 0
+    rows: list[str] = []
+    hidden = 0
     for m in place.mentions:
         if articles is not None and m.article not in articles:
             continue
@@ -117,28 +79,6 @@ def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
     return (math.degrees(math.atan2(x, y)) + 360) % 360
 
 
-def visible_places(places: Iterable[Place], view: MapView) -> list[Place]:
-    out = []
-    for p in places:
-        mentions = [m for m in p.mentions if (view.articles is None or m.article in view.articles)
-                    and (view.show_metonyms or m.literal)]
-        if mentions:
-            out.append(p)
-    return out
-
-
-def visible_routes(routes: Iterable[Route], view: MapView) -> list[Route]:
-    out = []
-    for r in routes:
-        if view.subjects is not None and r.subject not in view.subjects:
-            continue
-        stops = [s for s in r.stops if Status(s.status).phase in view.statuses
-                 and (view.articles is None or set(s.articles) & view.articles)]
-        if len(stops) >= 2 or (len(stops) == 1 and len(r.stops) >= 2):
-            out.append(stops_until(r, view.day))
-    return out
-
-
 FAST_CLUSTER_CALLBACK = """function (row) {
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
         {radius: row[4], color: row[5], fillColor: row[5], fillOpacity: 0.75, weight: 1.5, className: row[6]});
@@ -154,40 +94,41 @@ class _RawScript:
     def __init__(self, text: str):
         self.text = text
 
-    def render(self, **kwargs) -> str:
+    def render(self, **kwargs: Any) -> str:
         return self.text
 
 
 @lru_cache(maxsize=1)
-def _cluster_class():
+def _cluster_class() -> type[Any]:
     """FastMarkerCluster whose page render does not compile its own output again.
 
     branca renders a layer's script and then compiles the result as a Jinja template, which for a layer carrying a
     thousand escaped popups took about 0.4 s per dashboard rerun. streamlit-folium takes the script from the template
     macro directly, so only the full-page render needs this.
     """
-    from branca.element import CssLink, JavascriptLink
+    from branca.element import CssLink, Figure, JavascriptLink
     from folium.elements import ElementAddToElement
     from folium.plugins import FastMarkerCluster
 
     class QuickFastMarkerCluster(FastMarkerCluster):
-        def render(self, **kwargs):
-            figure = self.get_root()
+        def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement.render: branca types Element's as str
+            figure = cast(Figure, self.get_root())
             for name, url in self.default_js:
                 figure.header.add_child(JavascriptLink(url), name=name)
             for name, url in self.default_css:
                 figure.header.add_child(CssLink(url), name=name)
             if self.show:
-                self.add_child(ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
+                self.add_child(ElementAddToElement(element_name=self.get_name(), element_parent_name=cast("Element", self._parent).get_name()),
                                name=self.get_name() + "_add")
-            figure.script.add_child(_RawScript(self._template.module.script(self, kwargs)), name=self.get_name())
+            figure.script.add_child(_RawScript(self._template.module.script(self, kwargs)),  # type: ignore[arg-type]  # only render() is called
+                                    name=self.get_name())
             for element in self._children.values():
                 element.render(**kwargs)
 
     return QuickFastMarkerCluster
 
 
-def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
+def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]) -> Any:
     """Thousands of places as one clustered layer whose markers are built in the browser from a data array."""
     rows = []
     for p in places:
@@ -203,7 +144,7 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]):
 
 
 @lru_cache(maxsize=2048)
-def _area_geometry(key: str, tolerance: float):
+def _area_geometry(key: str, tolerance: float) -> dict[str, Any] | None:
     """The outline of an area as GeoJSON, simplified for drawing and rounded to 0.01°; None when the table has none."""
     import shapely
     from shapely.geometry import mapping
@@ -234,7 +175,7 @@ def _tip(name: str, count: int) -> str:
     return f"{_e(name)} ({count} mention{'s' if count != 1 else ''})"
 
 
-def _draw_areas(fmap, areas: list[tuple[Place, str]], view: MapView) -> None:
+def _draw_areas(fmap: folium.Map, areas: list[tuple[Place, str]], view: MapView) -> None:
     """Mentioned countries and first-level regions as outlines shaded by mention count (hover: name and count)."""
     import folium
 
@@ -257,7 +198,7 @@ def _draw_areas(fmap, areas: list[tuple[Place, str]], view: MapView) -> None:
                        name=p.name, control=False).add_to(group)
 
 
-def _fit(fmap, view: MapView, shown: list[Place], shown_routes: list[Route]) -> None:
+def _fit(fmap: folium.Map, view: MapView, shown: list[Place], shown_routes: list[Route]) -> None:
     """Fit the map to the focused place or stop, else the chosen traveller's route, else every place and stop."""
     focus = next(([p.lat, p.lon] for p in shown if p.id == view.selected_place), None)
     stops = {stop_key(r, n): s for r in shown_routes for n, s in enumerate(r.stops, start=1)}
@@ -280,7 +221,7 @@ def _stop_tip(route: Route, n: int, s: Stop) -> str:
     return f"{_e(route.subject)}: {label}"
 
 
-def build_map(places: list[Place], routes: list[Route], view: MapView, titles: dict[str, str]):
+def build_map(places: list[Place], routes: list[Route], view: MapView, titles: dict[str, str]) -> folium.Map:
     """A folium Map: mentioned areas as shaded outlines, other places as points (one layer per article, or clustered
     for large corpora), one layer per route drawn up to the view's day, over the offline base map."""
     import folium
@@ -293,7 +234,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
     fmap.default_js = list(MAP_JS)
     fmap.default_css = list(MAP_CSS)
     if not view.tiles:
-        folium.Element(BASE_CSS).add_to(fmap.get_root().header)
+        folium.Element(BASE_CSS).add_to(cast(folium.Figure, fmap.get_root()).header)
         if assets_installed():
             fmap.add_child(base_layer())
 
@@ -307,7 +248,8 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
     layers: dict[str, folium.FeatureGroup] = {}
     if per_article:
         for aid in article_ids:
-            layers[aid] = folium.FeatureGroup(name=f"Article: {_e(titles.get(aid, aid))[:60]}", show=True).add_to(fmap)
+            layers[aid] = folium.FeatureGroup(name=f"Article: {_e(titles.get(aid, aid))[:60]}", show=True)
+            layers[aid].add_to(fmap)
     else:
         target = folium.FeatureGroup(name="Places", show=True).add_to(fmap)
         if len(points) > CLUSTER_THRESHOLD:
@@ -321,7 +263,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
             radius = min(radius, 14)  # areas without an outline are context; points carry the story
         colour = FEATURE_COLOURS.get(p.feature, "#555555")
         selected = p.id == view.selected_place
-        kwargs = dict(location=[p.lat, p.lon], radius=radius + (4 if selected else 0), color="#000000" if selected else colour,
+        kwargs: dict[str, Any] = dict(location=[p.lat, p.lon], radius=radius + (4 if selected else 0), color="#000000" if selected else colour,
                       weight=3 if selected else 1.5, fill=True, fill_color=colour,
                       fill_opacity=0.25 if not literal else 0.75, dash_array="4 3" if not literal else None,
                       tooltip=_tip(p.name, count), class_name=f"geo-place geo-{_e(p.feature)} {css_id(p.id)}")
@@ -337,7 +279,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
         for a, b, leg in zip(route.stops, route.stops[1:], route.legs):
             done = phase_of(a.status, b.status) == "done"
             tip = f"{_e(a.name)} → {_e(b.name)}: {leg.km:,.0f} km" + (f", {leg.days} days" if leg.days is not None else "") + ("" if done else " (expected)")
-            folium.PolyLine([[a.lat, a.lon], [b.lat, b.lon]], color=colour, weight=4, opacity=0.85,
+            folium.PolyLine([[a.lat, a.lon], [b.lat, b.lon]],  # type: ignore[no-untyped-call]  # folium 0.20 leaves PolyLine's __init__ unannotated color=colour, weight=4, opacity=0.85,
                             dash_array=None if done else "8 8", tooltip=tip,
                             class_name=f"geo-route-leg geo-leg-{'done' if done else 'expected'} {css_id('route-' + route.key)}").add_to(layer)
             mid = ((a.lat + b.lat) / 2, (a.lon + b.lon) / 2)
@@ -377,19 +319,27 @@ def clicked_target(places: list[Place], routes: list[Route], view: MapView, lat:
         named = [p for p in shown if html.unescape(_tip(p.name, _mention_count(p, view)[0])).strip() == tip]
         if named:
             return ("place", min(named, key=lambda p: abs(p.lat - lat) + abs(p.lon - lon)).id)
-    holding = [p for p in shown if _area_key(p) and default_outlines().contains(p, lat, lon)]
+    holding = [(p, key) for p in shown if (key := _area_key(p)) and default_outlines().contains(p, lat, lon)]
     if holding:
-        return ("place", min(holding, key=lambda p: (p.feature == "country", default_outlines().shape(_area_key(p)).area)).id)
+        return ("place", min(holding, key=lambda h: (h[0].feature == "country", _area_size(h[1])))[0].id)
     return None
 
 
-def map_asset_urls(fmap) -> list[str]:
+def _area_size(key: str) -> float:
+    """The area of an outline in square degrees (0 without one)."""
+    from .outlines import default_outlines
+
+    shape = default_outlines().shape(key)
+    return float(shape.area) if shape is not None else 0.0
+
+
+def map_asset_urls(fmap: folium.Map) -> list[str]:
     """Every JS/CSS URL the map's elements ask for (what streamlit-folium passes to the browser)."""
     from folium.elements import JSCSSMixin
 
-    urls = []
+    urls: list[str] = []
 
-    def walk(el):
+    def walk(el: Any) -> None:
         if isinstance(el, JSCSSMixin):
             urls.extend(u for _, u in getattr(el, "default_js", []))
             urls.extend(u for _, u in getattr(el, "default_css", []))

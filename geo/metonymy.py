@@ -17,7 +17,7 @@ def is_metonym(doc: Doc, ent: Entity, cand: Candidate) -> bool:
     """Whether the mention of `cand` at `ent` names an actor rather than the place, from the dependency parse."""
     if not (cand.capital or cand.category in ("seat_of_government", "capital") or cand.feature == "country"):
         return False
-    span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
+    span = doc.char_span(ent.clean_start, ent.clean_end, alignment_mode="expand")
     if span is None:
         return False
     verbs, nouns = words("actor_verbs"), words("actor_nouns")

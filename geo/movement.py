@@ -4,15 +4,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .arguments import OBJECT_DEPS, place_arguments
 from .articles import Article
 from .dates import YEAR_RE, narrative_offset, resolve_date, text_anchor, time_of
-from .entities import Entity
+from .entities import Entity, MentionKey
 from .lexicon import LEXICON as LX
-from .referents import Referents, Traveller
-from .travellers import clause_chain, companions, hosted, traveller_of_word
+from .referents import Referents
+from .travellers import Who, clause_chain, companions, hosted, traveller_of_word
+from .vehicles import Traveller
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from .gazetteer import Candidate
+    from .geocode import Resolution
 
 # Verbs that describe movement only with a particle ("touched down", "wrapped up"), not alone ("touched on").
 PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop", "show", "turn"}
@@ -42,8 +49,8 @@ class Event:
     article: str
     article_date: str | None
     sentence: str
-    start: int  # raw offsets of the sentence
-    end: int
+    raw_start: int  # the sentence's raw-file offsets
+    raw_end: int
     order: int  # position of the movement word in the article's cleaned text
     subject_name: str = ""  # display name of a traveller that is not a person cluster
     clause: int = -1  # cleaned offset of the verb the event hangs on (events of one clause share it)
@@ -57,7 +64,7 @@ class Event:
     headline: bool = False  # told in the headline, which sums up rather than narrates
 
 
-def status_of(verb, role: str, sentence_text: str) -> str:
+def status_of(verb: Token, role: str, sentence_text: str) -> str:
     """done/expected/planned/speculated/denied/cancelled from tense, modality and hedges around the verb."""
     chain = clause_chain(verb)
     words = {t.lower_ for t in verb.sent} | {t.lemma_.lower() for t in verb.sent}
@@ -90,11 +97,12 @@ def status_of(verb, role: str, sentence_text: str) -> str:
     return "arrived"
 
 
-def _dates_for(verb, ents_by_token: dict[int, Entity], anchor: str | None, future: bool,
+def _dates_for(verb: Token, ents_by_token: dict[int, Entity], anchor: str | None, future: bool,
                year_hint: int | None) -> tuple[str | None, str | None, int | None]:
     """Date, time and narrative day offset from DATE/TIME entities governed by the event's verb (not by a speech verb)."""
-    date = time = None
-    offset = None
+    date: str | None = None
+    time: str | None = None
+    offset: int | None = None
     best_date = best_time = 99
     scope = {verb.i: 0}
     for rank, t in enumerate(clause_chain(verb)[1:3], start=1):
@@ -126,9 +134,9 @@ def _dates_for(verb, ents_by_token: dict[int, Entity], anchor: str | None, futur
                 # "flew into X on Wednesday and took a train to Y the following day": the nearer words win
                 date, best_date, offset = None, hops, narrative_offset(text)
         if hops < best_time:
-            t = time_of(text, sentence)
-            if t:
-                time, best_time = t, hops
+            clock = time_of(text, sentence)
+            if clock:
+                time, best_time = clock, hops
     if best_date > NARRATIVE_DAY_HOPS:
         # "... and took a train to Y the following day": the model often leaves such phrases untagged
         for c in verb.children:
@@ -139,7 +147,7 @@ def _dates_for(verb, ents_by_token: dict[int, Entity], anchor: str | None, futur
     return date, time, offset
 
 
-def _dates_the_verb(tok, scope: dict[int, int]) -> bool:
+def _dates_the_verb(tok: Token, scope: dict[int, int]) -> bool:
     """Whether a date token dates the event's clause, not a verb of its own ("where he is to meet Y on 12 June"), a
     speech verb, or an event noun it belongs to ("arrived ahead of the summit on Tuesday")."""
     cur = tok
@@ -157,7 +165,7 @@ def _dates_the_verb(tok, scope: dict[int, int]) -> bool:
     return not _after_event_noun(tok)
 
 
-def _after_event_noun(tok) -> bool:
+def _after_event_noun(tok: Token) -> bool:
     """Whether, reading back from a date to its clause's verb, an "ahead of"/"before" phrase names a noun first (the
     parser often hangs "ahead of the summit on Tuesday" on the verb)."""
     noun = False
@@ -187,7 +195,7 @@ def article_anchor(article: Article, today: dt.date) -> tuple[str | None, int | 
     return None, None, ""  # a background year ("the first since 1985") would misdate a bare "17 January"
 
 
-def _order_cues(verb) -> tuple[str, str | None, str | None, int]:
+def _order_cues(verb: Token) -> tuple[str, str | None, str | None, int]:
     """(aspect, sequence marker, relation, offset of the related clause's verb) of an event's verb."""
     aspect = "simple"
     for t in (verb, verb.head if verb.dep_ == "conj" else None):
@@ -233,7 +241,7 @@ def _order_cues(verb) -> tuple[str, str | None, str | None, int]:
     return aspect, sequence, relation, relative_to
 
 
-def _ordinal_cue(tok) -> str | None:
+def _ordinal_cue(tok: Token) -> str | None:
     """"last" for "made its final stop in X" / "the last leg", "first" for "its first stop": an end of the journey."""
     for t in [tok] + [c for c in tok.children if c.dep_ in OBJECT_DEPS]:
         for c in t.children:
@@ -244,20 +252,20 @@ def _ordinal_cue(tok) -> str | None:
     return None
 
 
-def _is_return(tok, particle: str | None) -> bool:
+def _is_return(tok: Token, particle: str | None) -> bool:
     if tok.lemma_.lower() in ("return", "homecoming") or (particle and particle.split()[-1] in LX.return_words):
         return True
     return any(c.lower_ in LX.return_words and c.dep_ in ("advmod", "prt", "npadvmod") for c in tok.children)
 
 
-def _particle(tok) -> str | None:
+def _particle(tok: Token) -> str | None:
     for c in tok.children:
         if c.dep_ in ("prt", "advmod") and f"{tok.lemma_.lower()} {c.lower_}" in LX.particles:
             return f"{tok.lemma_.lower()} {c.lower_}"
     return None
 
 
-def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
+def extract_events(article: Article, doc: Doc, entities: Sequence[Entity], resolved: Sequence[Resolution], assignment: Mapping[MentionKey, str],
                    today: dt.date | None = None, refs: Referents | None = None) -> list[Event]:
     """Movement events of one article, from the dependency parse (`refs`: the article's referents, when already built)."""
     refs = refs or Referents(doc, entities, resolved, assignment)
@@ -265,7 +273,7 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
     ents_by_token: dict[int, Entity] = {}
     for e in entities:
         if e.label in ("DATE", "TIME"):
-            span = doc.char_span(e.start, e.end, alignment_mode="expand")
+            span = doc.char_span(e.clean_start, e.clean_end, alignment_mode="expand")
             if span is not None:
                 for t in span:
                     ents_by_token[t.i] = e
@@ -295,7 +303,8 @@ def extract_events(article: Article, doc, entities: Sequence[Entity], resolved, 
     return _narrative_dates(events)
 
 
-def _events_of(article: Article, who, tok, anchor_tok, lemma: str, particle: str | None, args, is_noun: bool,
+def _events_of(article: Article, who: Who, tok: Token, anchor_tok: Token, lemma: str, particle: str | None, args: list[tuple[str, Candidate]],
+               is_noun: bool,
                ents_by_token: dict[int, Entity], anchor: str | None, year_hint: int | None, anchor_source: str,
                title_end: int) -> list[Event]:
     """The events of one movement word for one traveller, one per (role, place) argument."""

@@ -46,9 +46,9 @@ def _region_codes() -> dict[tuple[str, str], str]:
     codes: dict[tuple[str, str], str] = {}
     for entry in region_entries():
         code = dict(entry.codes).get("iso3166-2")
-        if code and entry.row[2] == "region":
+        if code and entry.row.feature == "region":
             for name in entry.names:
-                codes.setdefault((entry.row[4], normalize(name)), code)
+                codes.setdefault((entry.row.country, normalize(name)), code)
     return codes
 
 

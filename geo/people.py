@@ -29,14 +29,14 @@ def person_tokens(entities: Sequence[Entity]) -> set[str]:
 class NameToken:
     """A title-case noun of a parsed article, kept so short person names can be found after the Doc is gone."""
 
-    start: int
-    end: int
+    clean_start: int
+    clean_end: int
     text: str
     lower: str
-    sent_start: int
-    sent_end: int
-    honorific_start: int | None  # start of the honorific just before it ("Mr"), if any
-    honorific_end: int | None
+    clean_sent_start: int
+    clean_sent_end: int
+    honorific_clean_start: int | None  # start of the honorific just before it ("Mr"), if any
+    honorific_clean_end: int | None
 
 
 def name_tokens(doc: Doc) -> tuple[NameToken, ...]:
@@ -56,7 +56,7 @@ def name_tokens(doc: Doc) -> tuple[NameToken, ...]:
 def propagate_people(article: Article, tokens: Sequence[NameToken], entities: list[Entity], names: set[str],
                      is_place: Callable[[str], bool]) -> list[Entity]:
     """Short mentions of people named in full elsewhere that the model missed or tagged ORG/GPE ("Scholz said")."""
-    spans = sorted((e.start, e.end) for e in entities)
+    spans = sorted((e.clean_start, e.clean_end) for e in entities)
     starts = [s for s, _ in spans]
     reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end among entities starting so far
 
@@ -70,16 +70,16 @@ def propagate_people(article: Article, tokens: Sequence[NameToken], entities: li
             e = replace(e, label="PERSON", norm=person_key(e.text), fixed=f"relabelled {e.label} -> PERSON (short form of a person named in full)")
         out.append(e)
     for tok in tokens:
-        if tok.lower not in names or covered(tok.start, tok.end) or is_place(tok.text):
+        if tok.lower not in names or covered(tok.clean_start, tok.clean_end) or is_place(tok.text):
             continue
-        start = tok.start
-        if tok.honorific_start is not None and tok.honorific_end is not None and not covered(tok.honorific_start, tok.honorific_end):
-            start = tok.honorific_start
-        text = article.text[start:tok.end]
-        raw_start, raw_end = article.raw_span(start, tok.end)
-        out.append(Entity(article.id, "PERSON", text, person_key(text), start, tok.end,
-                          raw_start, raw_end, tok.sent_start, tok.sent_end, "added (short form of a person named in full)"))
-    out.sort(key=lambda x: x.start)
+        start = tok.clean_start
+        if tok.honorific_clean_start is not None and tok.honorific_clean_end is not None and not covered(tok.honorific_clean_start, tok.honorific_clean_end):
+            start = tok.honorific_clean_start
+        text = article.text[start:tok.clean_end]
+        raw_start, raw_end = article.raw_span(start, tok.clean_end)
+        out.append(Entity(article.id, "PERSON", text, person_key(text), start, tok.clean_end,
+                          raw_start, raw_end, tok.clean_sent_start, tok.clean_sent_end, "added (short form of a person named in full)"))
+    out.sort(key=lambda x: x.clean_start)
     return out
 
 

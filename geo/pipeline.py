@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from .articles import Article, Problem
 from .aliases import Cluster, cluster_entities
-from .claims import Claim, Fact, build_claims, extract_facts
+from .claims import Claim, build_claims
+from .facts import Fact, extract_facts
 from .config import Settings
+from .considered import Considered, considered_of
 from .corrections import NO_CORRECTIONS, Corrections
 from .errors import failure_reason
 from .entities import Entity, MentionKey, defined_acronyms, entities_from_doc, titled_names
@@ -67,6 +69,7 @@ class Analysis:
     warnings: tuple[str, ...] = ()
     quotes: tuple[Quote, ...] = ()
     claims: tuple[Claim, ...] = ()
+    considered: tuple[Considered, ...] = ()  # per resolved mention, the candidates the resolver weighed (before corrections)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -261,11 +264,13 @@ def analyze(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, se
         report(Progress("corpus", 1, 1))
         resolutions: list[tuple[Article, list[Resolution]]] = []
         unresolved: list[Unresolved] = []
+        considered: list[Considered] = []
         told: list[ArticleEvents] = []
         for i, (article, doc) in enumerate(_with_docs(parsed), start=1):
             ents = list(corpus.by_article.get(article.id, ()))
             try:
                 resolved, missing = resolve(article, doc, ents, gazetteer, online)
+                weighed = considered_of(resolved)
                 resolved = corrections.mentions(article, resolved, gazetteer)
                 found = events(article, doc, ents, resolved, corpus)
             except Exception as exc:  # noqa: BLE001  the article keeps its entities; its places, moves and quotes are lost
@@ -273,6 +278,7 @@ def analyze(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, se
             else:
                 resolutions.append((article, resolved))
                 unresolved.extend(missing)
+                considered.extend(weighed)
                 told.append(found)
             report(Progress("geocoding", i, total))
     finally:
@@ -288,4 +294,4 @@ def analyze(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, se
     return Analysis(parsed.articles, tuple(problems), corpus.entities, corpus.clusters, corpus.assignment, tuple(places),
                     tuple(unresolved), tuple(found_routes), model_name(nlp), tuple(warnings),
                     tuple(q for t in told for q in t.quotes),
-                    tuple(build_claims([f for t in told for f in t.facts], found_routes, parsed.articles)))
+                    tuple(build_claims([f for t in told for f in t.facts], found_routes, parsed.articles)), tuple(considered))

@@ -8,12 +8,19 @@ import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from .articles import Article
-from .entities import Entity
+from .entities import Entity, MentionKey
 from .referents import Referents
 from .speakers import SX, Speaker, SpeakerResolver, is_speech_verb, speaker_token
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from .geocode import Resolution
+
+QuotedParts = tuple[tuple[int, int], ...]  # the clean-text pieces of one quotation, inside their marks
 
 OPENING = "“\""
 CLOSING = "”\""
@@ -35,22 +42,22 @@ CONTINUATION_BREAKS = 2  # the next paragraph at most (a blank line between para
 
 @dataclass(frozen=True)
 class Quote:
-    """One quotation: `start`/`end` and `parts` are raw-file offsets, `text_start`/`text_end` clean-text offsets."""
+    """One quotation: raw_* offsets index the raw file, clean_* the article's cleaned text."""
 
     article: str
     kind: str  # "direct" or "reported"
     text: str
-    start: int
-    end: int
-    text_start: int
-    text_end: int
-    parts: tuple[tuple[int, int], ...]  # raw spans of the quoted pieces (one for reported speech)
+    raw_start: int
+    raw_end: int
+    clean_start: int
+    clean_end: int
+    raw_parts: tuple[tuple[int, int], ...]  # raw spans of the quoted pieces (one for reported speech)
     verb: str | None  # the speech verb's lemma, "according to", or None for an unattributed quotation
     speaker: str  # as written ("" when nothing names one)
-    speaker_start: int | None
-    speaker_end: int | None
+    speaker_raw_start: int | None
+    speaker_raw_end: int | None
     speaker_id: str | None  # person or organisation cluster
-    text_parts: tuple[tuple[int, int], ...] = ()  # the pieces in clean-text offsets (what the dashboard highlights)
+    clean_parts: tuple[tuple[int, int], ...] = ()  # the pieces in clean-text offsets (what the dashboard highlights)
 
     @property
     def resolved(self) -> bool:
@@ -61,16 +68,16 @@ class Quote:
 class _Act:
     """A speech act in the parse: its verb, its speaker token, and the clean-text range of what it reports."""
 
-    verb: object
+    verb: Token
     label: str
-    who: object
+    who: Token | None
     content: tuple[int, int] | None
 
 
-def quotation_marks(text: str) -> list[tuple[tuple[int, int], ...]]:
+def quotation_marks(text: str) -> list[QuotedParts]:
     """Quoted spans of `text` as clean-text (start, end) inside the marks; a quotation left open at the end of a
     paragraph continues into the next paragraph when that one opens with a mark (news style for long quotes)."""
-    groups: list[tuple[tuple[int, int], ...]] = []
+    groups: list[QuotedParts] = []
     pending: list[tuple[int, int]] = []
     for para in re.finditer(r"[^\n]+", text):
         body = para.group()
@@ -103,7 +110,7 @@ def _words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def _subtree_range(token, skip=None) -> tuple[int, int]:
+def _subtree_range(token: Token, skip: set[int] | None = None) -> tuple[int, int]:
     toks = [t for t in token.subtree if skip is None or t.i not in skip]
     while toks and (toks[0].is_punct or toks[0].dep_ == "cc"):
         toks = toks[1:]
@@ -114,13 +121,13 @@ def _subtree_range(token, skip=None) -> tuple[int, int]:
     return toks[0].idx, toks[-1].idx + len(toks[-1])
 
 
-def _put_to(verb) -> bool:
+def _put_to(verb: Token) -> bool:
     """'Asked whether ..., X replied': a subjectless participle opening the sentence says what was put to someone."""
     return (verb.dep_ == "advcl" and verb.i < verb.head.i and verb.tag_ in ("VBN", "VBD") and verb.lemma_.lower() != "quote"
             and not any(c.dep_ in ("nsubj", "nsubjpass", "agent", "auxpass", "aux") for c in verb.children))
 
 
-def _content_clause(verb):
+def _content_clause(verb: Token) -> Token | None:
     """The clause a speech verb reports: its complement, or a that-clause on its object ("said in a statement that")."""
     content = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None)
     if content is not None:
@@ -133,7 +140,7 @@ def _content_clause(verb):
     return None
 
 
-def _trailing_content(verb, who) -> tuple[int, int] | None:
+def _trailing_content(verb: Token, who: Token | None) -> tuple[int, int] | None:
     """What an attribution after its clause reports ("Kim left on Sunday, state media reported (on Monday)."): the
     words before the comma ahead of the speaker, when the parse gives the verb no clause and they hold a verb."""
     if who is None or who.i > verb.i or any(c.dep_ in OBJECT_DEPS and c.i > verb.i for c in verb.children):
@@ -150,7 +157,7 @@ def _trailing_content(verb, who) -> tuple[int, int] | None:
     return clause.start_char, clause.end_char
 
 
-def _acts(doc, inside) -> list[_Act]:
+def _acts(doc: Doc, inside: Callable[[int], bool]) -> list[_Act]:
     """Speech acts outside quotation marks: speech verbs and "according to X" (unless it sources another act)."""
     acts = []
     for tok in doc:
@@ -169,8 +176,8 @@ def _acts(doc, inside) -> list[_Act]:
             skip = {t.i for t in tok.subtree} | {t.i for t in to.subtree}
             head = tok.head if tok.head.i != tok.i else tok
             acts.append(_Act(tok, ACCORDING, who, _subtree_range(head, skip) if head is not tok else None))
-    sourced = [a for a in acts if a.label != ACCORDING and a.content]
-    acts = [a for a in acts if a.label != ACCORDING or not any(b.content[0] <= a.verb.idx < b.content[1] for b in sourced)]
+    sourced = [a.content for a in acts if a.label != ACCORDING and a.content]
+    acts = [a for a in acts if a.label != ACCORDING or not any(lo <= a.verb.idx < hi for lo, hi in sourced)]
     by_position = sorted(acts, key=lambda a: a.verb.idx)
     positions = [a.verb.idx for a in by_position]
     text = doc.text  # built once: Doc.text joins every token, so reading it per act made long articles quadratic
@@ -194,7 +201,7 @@ def _trimmed(act: _Act, by_position: list[_Act], positions: list[int], text: str
     return _Act(act.verb, act.label, act.who, (lo, hi))
 
 
-def _holds(act: _Act, group) -> bool:
+def _holds(act: _Act, group: QuotedParts) -> bool:
     """Whether the quotation `group` is what `act` reports: inside its clause or an object of its verb."""
     s = group[0][0]
     if act.content and act.content[0] <= s < act.content[1]:
@@ -207,7 +214,7 @@ def _holds(act: _Act, group) -> bool:
     return False
 
 
-def _adjacent(text: str, act: _Act, group) -> int | None:
+def _adjacent(text: str, act: _Act, group: QuotedParts) -> int | None:
     """Distance from the quotation to its attribution ('“...,” X said' or 'X said: “...”'), None if not adjacent."""
     verb = act.verb
     first = verb.idx
@@ -228,7 +235,7 @@ def _adjacent(text: str, act: _Act, group) -> int | None:
     return None
 
 
-def extract_quotes(article: Article, doc, entities: Sequence[Entity], resolved, assignment,
+def extract_quotes(article: Article, doc: Doc, entities: Sequence[Entity], resolved: Sequence[Resolution], assignment: Mapping[MentionKey, str],
                    refs: Referents | None = None) -> list[Quote]:
     """Direct quotations and reported speech of one article, in text order, with speakers resolved to clusters."""
     refs = refs or Referents(doc, entities, resolved, assignment)
@@ -278,7 +285,7 @@ def extract_quotes(article: Article, doc, entities: Sequence[Entity], resolved, 
         elif act.content and act.content[1] > act.content[0] and speaker is not None:
             quotes.append(_quote(article, "reported", [act.content], act.label, speaker))
     quotes.extend(_unattributed(article, groups, taken, quotes))
-    quotes.sort(key=lambda q: q.text_start)
+    quotes.sort(key=lambda q: q.clean_start)
     return _continued(text, quotes)
 
 
@@ -290,19 +297,19 @@ def _quote(article: Article, kind: str, parts: list[tuple[int, int]], verb: str 
     text = article.text
     body = " ".join(text[s:e].strip() for s, e in parts)
     raw_parts = tuple(article.raw_span(s, e) for s, e in parts)
-    sp = article.raw_span(speaker.start, speaker.end) if speaker else (None, None)
+    sp = article.raw_span(speaker.clean_start, speaker.clean_end) if speaker else (None, None)
     return Quote(article.id, kind, body, raw_parts[0][0], raw_parts[-1][1], parts[0][0], parts[-1][1], raw_parts, verb,
                  speaker.text if speaker else "", sp[0], sp[1], speaker.cluster if speaker else None,
                  tuple(parts))
 
 
-def _unattributed(article: Article, groups, taken: set[int], quotes: list[Quote]) -> list[Quote]:
+def _unattributed(article: Article, groups: Sequence[QuotedParts], taken: set[int], quotes: list[Quote]) -> list[Quote]:
     """Quotations of a full clause no speech act claims (short ones are scare quotes and are left out)."""
     out = []
     for g, group in enumerate(groups):
         if g in taken or sum(_words(article.text[s:e]) for s, e in group) < MIN_DIRECT_WORDS:
             continue
-        if any(q.text_start <= group[0][0] < q.text_end for q in quotes):
+        if any(q.clean_start <= group[0][0] < q.clean_end for q in quotes):
             continue  # inside reported speech already
         out.append(_quote(article, "direct", list(group), None, None))
     return out
@@ -314,10 +321,10 @@ def _continued(text: str, quotes: list[Quote]) -> list[Quote]:
     for q in quotes:
         prev = out[-1] if out else None
         if (q.verb is None and prev is not None and prev.kind == "direct" and prev.verb is not None
-                and text[prev.text_end:q.text_start].count("\n") <= CONTINUATION_BREAKS):
-            out[-1] = Quote(prev.article, prev.kind, prev.text + " " + q.text, prev.start, q.end, prev.text_start, q.text_end,
-                            prev.parts + q.parts, prev.verb, prev.speaker, prev.speaker_start, prev.speaker_end, prev.speaker_id,
-                            prev.text_parts + q.text_parts)
+                and text[prev.clean_end:q.clean_start].count("\n") <= CONTINUATION_BREAKS):
+            out[-1] = Quote(prev.article, prev.kind, prev.text + " " + q.text, prev.raw_start, q.raw_end, prev.clean_start, q.clean_end,
+                            prev.raw_parts + q.raw_parts, prev.verb, prev.speaker, prev.speaker_raw_start, prev.speaker_raw_end, prev.speaker_id,
+                            prev.clean_parts + q.clean_parts)
             continue
         out.append(q)
     return out
@@ -384,6 +391,6 @@ def shared_quotes(quotes: Sequence[Quote], names: Mapping[str, str]) -> list[Sha
         speaker = names.get(cluster, best.speaker) if cluster else best.speaker
         opening = " ".join(re.findall(r"\w+", best.text.lower())[:8])
         key = hashlib.sha1(f"{cluster or speaker}|{opening}".encode()).hexdigest()[:12]
-        out.append(SharedQuote(key, best.kind, best.text, speaker, cluster, tuple(sorted(members, key=lambda q: (q.article, q.start)))))
+        out.append(SharedQuote(key, best.kind, best.text, speaker, cluster, tuple(sorted(members, key=lambda q: (q.article, q.raw_start)))))
     out.sort(key=lambda s: (-len(s.articles), s.speaker, s.text))
     return out

@@ -5,13 +5,18 @@ import bisect
 import math
 import re
 from collections import Counter
-from typing import Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from .entities import Entity
+from .entities import Entity, MentionKey
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
 from .descriptions import SUBJECT_DEPS, TITLE_LOOKBACK_TOKENS, Descriptions
 from .vehicles import MIN_OWNER_MENTIONS, Traveller, VehicleOwners, Vessels, slug
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from .geocode import Resolution
 
 # Pronoun antecedents: how many sentences back a person may be, and how salience is weighed.
 PRONOUN_WINDOW_SENTENCES = 3
@@ -32,12 +37,12 @@ DATELINE_WITHIN_CHARS = 600  # a dateline opens the story
 DATELINE_RE = re.compile(r"(?:^|\n)\s*([A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,3})(?:,\s*[A-Z][A-Za-z.'’ ]{2,30})?\s*(?:\([^)\n]{1,40}\))?\s*[–—-]{1,2}\s")
 
 
-def is_speaker(token) -> bool:
+def is_speaker(token: Token) -> bool:
     """Whether `token` is the subject of a speech verb ("X said")."""
     return token.dep_ in SUBJECT_DEPS and token.head.lemma_ in LX.speech_verbs
 
 
-def is_actor(token) -> bool:
+def is_actor(token: Token) -> bool:
     """Whether `token` acts in its clause (subject, agent, or owner of a statement): then a place there is no stop."""
     if token.dep_ in SUBJECT_DEPS:
         return True
@@ -49,20 +54,20 @@ def is_actor(token) -> bool:
 class Referents(Descriptions, VehicleOwners):
     """Maps tokens of one doc to travellers: person clusters, groups, vessels, and the people vehicles carry."""
 
-    def __init__(self, doc, entities: Sequence[Entity], resolved, assignment):
+    def __init__(self, doc: Doc, entities: Sequence[Entity], resolved: Sequence[Resolution], assignment: Mapping[MentionKey, str]):
         self.doc = doc
         self.person_at: dict[int, tuple[str, Entity]] = {}
         self.place_at: dict[int, Candidate] = {}
         self.country_at: dict[int, str] = {}  # token -> ISO country of a demonym or place there
-        self.mentions: Counter = Counter()
-        self.person_mentions: list[tuple[int, str, object]] = []  # (token index, cluster, root token)
+        self.mentions: Counter[str] = Counter()
+        self.person_mentions: list[tuple[int, str, Token]] = []  # (token index, cluster, root token)
         self.names: dict[str, str] = {}
         self.group_heads: dict[str, str] = {}  # group lemma -> person cluster of its head
         self.vehicle_mentions: dict[str, list[int]] | None = None  # vehicle lemma -> token indexes, built on first use
-        self.described_at: dict[int, list] = {}  # sentence index -> subjects that are descriptions, built on first use
-        self.groups_named: Counter | None = None
+        self.described_at: dict[int, list[tuple[int, str, Token]]] = {}  # sentence index -> subjects that are descriptions, built on first use
+        self.groups_named: Counter[Traveller] | None = None
         for t_, cand, _conf, _met in resolved:
-            span = doc.char_span(t_.entity.start, t_.entity.end, alignment_mode="expand")
+            span = doc.char_span(t_.entity.clean_start, t_.entity.clean_end, alignment_mode="expand")
             if span is None:
                 continue
             for t in span:
@@ -72,7 +77,7 @@ class Referents(Descriptions, VehicleOwners):
                     self.place_at[t.i] = cand
         spans = []
         for e in entities:
-            span = doc.char_span(e.start, e.end, alignment_mode="expand")
+            span = doc.char_span(e.clean_start, e.clean_end, alignment_mode="expand")
             if span is None:
                 continue
             spans.append(span)
@@ -109,7 +114,7 @@ class Referents(Descriptions, VehicleOwners):
                     return self.place_at[t.i]
         return None
 
-    def facility_in_dateline_city(self, token) -> Candidate | None:
+    def facility_in_dateline_city(self, token: Token) -> Candidate | None:
         """The dateline's city for a facility the gazetteer cannot place ("the airport", "X Stadium")."""
         if self.dateline is None or token.lemma_.lower() not in LX.facility_heads or token.i in self.place_at:
             return None
@@ -141,14 +146,14 @@ class Referents(Descriptions, VehicleOwners):
 
     # ------------------------------------------------------------------ lookups
 
-    def _sent_index(self, token) -> int:
+    def _sent_index(self, token: Token) -> int:
         return max(0, bisect.bisect_right(self.sent_starts, token.i) - 1)
 
     @staticmethod
-    def _group_lemma(token) -> str:
+    def _group_lemma(token: Token) -> str:
         return token.lower_ if token.lower_ in LX.groups else token.lemma_.lower()
 
-    def group(self, token) -> Traveller | None:
+    def group(self, token: Token) -> Traveller | None:
         """The group a group noun names ("the trade delegation"), tied to its named head when the text gives one."""
         lemma = self._group_lemma(token)
         if lemma in LX.collective_nouns or token.lower_ in LX.collective_nouns:
@@ -171,7 +176,7 @@ class Referents(Descriptions, VehicleOwners):
         singular = token.lemma_.lower()
         return Traveller(f"group-{slug(singular)}", name)
 
-    def pronoun(self, token) -> str | None:
+    def pronoun(self, token: Token) -> str | None:
         """Antecedent cluster of a personal pronoun: the subject governing it in the same sentence, else the
         most salient recent person, passing over speakers of earlier sentences. None when the clause is about
         someone unnamed ("his father ... he travelled")."""
@@ -208,7 +213,7 @@ class Referents(Descriptions, VehicleOwners):
         if self.groups_named is None:
             self.groups_named = Counter(g for t in self.doc if t.pos_ == "NOUN" and self._group_lemma(t) in LX.groups
                                         for g in [self.group(t)] if g)
-        by_id: Counter = Counter()
+        by_id: Counter[str] = Counter()
         for g, n in self.groups_named.items():
             by_id[g.id] += n
         ranked = by_id.most_common(2)
@@ -216,7 +221,7 @@ class Referents(Descriptions, VehicleOwners):
             return None
         return next(g for g in self.groups_named if g.id == ranked[0][0])
 
-    def place(self, token) -> Candidate | None:
+    def place(self, token: Token) -> Candidate | None:
         """The resolved place a token stands for: itself, a name modifying it, or the place a generic noun names."""
         if token.i in self.place_at:
             return self.place_at[token.i]
@@ -246,12 +251,12 @@ class Referents(Descriptions, VehicleOwners):
                 return self.place(cur.head)
         return None
 
-    def _placed_by_phrase(self, token) -> bool:
+    def _placed_by_phrase(self, token: Token) -> bool:
         """Whether an "in/at/near" phrase of `token` names a place."""
         return any(g.i in self.place_at for c in token.children if c.dep_ == "prep" and c.lower_ in ("in", "at", "near")
                    for g in c.children if g.dep_ == "pobj")
 
-    def _names_head(self, modifier, head) -> bool:
+    def _names_head(self, modifier: Token, head: Token) -> bool:
         """Whether a place modifier names what its head is at ("X International Airport"), not a person it honours."""
         between = self.doc[modifier.i + 1:head.i]
         return all(t.i in self.place_at and self.place_at[t.i] == self.place_at[modifier.i] or t.lower_ in FACILITY_DESCRIPTORS
@@ -264,7 +269,7 @@ class Referents(Descriptions, VehicleOwners):
             return None
         return ranked[0][0]
 
-    def party(self, token) -> list[str]:
+    def party(self, token: Token) -> list[str]:
         """The people a plural noun stands for ("the royal couple", "the three leaders"): the last people named together."""
         plural = token.lower_ in PLURAL_PRONOUNS
         if not (plural or token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
@@ -284,7 +289,7 @@ class Referents(Descriptions, VehicleOwners):
                 return []
         return best
 
-    def _recent(self, token, kind: str) -> Traveller | None:
+    def _recent(self, token: Token, kind: str) -> Traveller | None:
         """The latest group or vessel named before `token` in its sentence or the one before."""
         if kind == "vessel":  # a story rarely has two ships: the last one named before, however far
             before = [i for i in self.vessel_at if i < token.i]
@@ -292,7 +297,7 @@ class Referents(Descriptions, VehicleOwners):
         found = self._recent_group(token)
         return found[1] if found else None
 
-    def _recent_group(self, token) -> tuple[int, Traveller] | None:
+    def _recent_group(self, token: Token) -> tuple[int, Traveller] | None:
         """(token index, group) of the latest group named before `token`, a few sentences back at most."""
         lo = self.sents[max(0, self._sent_index(token) - GROUP_WINDOW_SENTENCES)].start
         for i in range(token.i - 1, lo - 1, -1):
@@ -301,7 +306,7 @@ class Referents(Descriptions, VehicleOwners):
                 return i, g
         return None
 
-    def traveller_of_token(self, token) -> str | Traveller | None:
+    def traveller_of_token(self, token: Token) -> str | Traveller | None:
         """The traveller a token names: a person cluster id, or a group or vessel."""
         if token.i in self.person_at:
             return self.person_at[token.i][0]

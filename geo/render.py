@@ -37,10 +37,10 @@ def highlight_html(text: str, entities: Iterable[Entity], selected: set[MentionK
     """The article's text with <mark> around entities of the chosen labels; entities whose key is `selected` are outlined
     (class ent-selected) whatever their label."""
     out, pos = [], 0
-    for e in sorted(entities, key=lambda x: x.start):
-        if (e.label not in labels and e.key not in selected) or e.start < pos:
+    for e in sorted(entities, key=lambda x: x.clean_start):
+        if (e.label not in labels and e.key not in selected) or e.clean_start < pos:
             continue
-        out.append(escape(text[pos:e.start]))
+        out.append(escape(text[pos:e.clean_start]))
         style = f"background:{LABEL_COLOURS.get(e.label, '#eee')};padding:0 2px;border-radius:3px"
         focus = ""
         if e.key in selected:
@@ -49,7 +49,7 @@ def highlight_html(text: str, entities: Iterable[Entity], selected: set[MentionK
         label = html.escape(e.label)
         out.append(f"<mark class='ent ent-{label}{focus}' title='{label}' style='{style}'>{escape(e.text)}"
                    f"<sub style='font-size:0.6em;color:#555'> {label}</sub></mark>")
-        pos = e.end
+        pos = e.clean_end
     out.append(escape(text[pos:]))
     body = "".join(out).replace("\n\n", "</p><p>").replace("\n", "<br>")
     return f"<div class='article-text' style='line-height:1.6'><p>{body}</p></div>"

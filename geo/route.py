@@ -9,12 +9,13 @@ from typing import Collection, Sequence
 
 from geopy.distance import geodesic
 
-from .dates import parse_iso, with_year
+from .dates import parse_iso
 from .lexicon import LEXICON as LX
 from .movement import Event, extract_events
 from .order import firmly_dated, order_stops
 
 from .status import DONE_STATUS, Status, phase_of
+from .trips import SETTLEMENTS, TRIP_GAP_DAYS, complete_years, effective_date, near, split_trips
 
 __all__ = ["DONE_STATUS", "Event", "Evidence", "Leg", "Route", "RouteClaim", "Status", "Stop", "Trip", "build_routes",
            "extract_events", "trip_label"]
@@ -25,27 +26,19 @@ ROLE_RANK = {"origin": 0, "via": 1, "stop": 2, "destination": 3}
 # Regions that are not states, macro-regions or countries (a capital city that is also a first-level unit, a unitary authority, a province named after its capital;
 # movement.LARGE_REGION_WORDS) count when nothing finer is near (see _without_containers).
 STOP_FEATURES = {"city", "town", "village", "station", "facility", "landmark", "airport", "port", "base", "island", "strait", "canal", "local-region"}
-SAME_PLACE_KM = 35.0  # a station, airport or facility and the town it serves (airports lie up to ~30 km out)
-SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
-SETTLEMENTS = {"city", "town", "village"}
 REGION_CONTAINS_KM = 250.0  # a region this close to a finer stop of the same trip is taken as its container
-TRIP_GAP_DAYS = 14
-SAME_ARTICLE_WEIGHT = 100  # per dated event of the same article, when an undated event looks for its trip
 COLLECTIVE_PREFIXES = ("group-", "vehicle-")
 GENERIC_LEADS = {"the", "a", "an", "some", "other", "more"}  # capitalised only at a sentence's start
 SOJOURN_VERBS = {"visit", "tour", "stay", "spend"}  # a single place with these is a visit, not a journey
 
-
-
-
 @dataclass(frozen=True)
 class Evidence:
-    """One sentence that reports a stop; start/end are the sentence's raw-file offsets, dates ISO (year, month or day)."""
+    """One sentence that reports a stop; raw_start/raw_end are the sentence's raw-file offsets, dates ISO (year, month or day)."""
 
     article: str
     sentence: str
-    start: int
-    end: int
+    raw_start: int
+    raw_end: int
     status: Status
     verb: str
     role: str
@@ -160,53 +153,6 @@ def trip_label(route: Route) -> str:
 # --------------------------------------------------------------------------- trips
 
 
-def _effective_date(e: Event) -> dt.date | None:
-    """The event's own date; the article's when the event has none or only a year or month the article falls in."""
-    if e.date and not (e.article_date and len(e.date) < 10 and e.article_date.startswith(e.date)):
-        return parse_iso(e.date)
-    return parse_iso(e.article_date) if e.date_source else None
-
-
-def _near(a: Event, b: Event) -> bool:
-    """Same stop: one place, or a facility and the town it serves; two distinct towns stay two stops."""
-    if a.place_id == b.place_id:
-        return True
-    km = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
-    if a.feature in SETTLEMENTS and b.feature in SETTLEMENTS:
-        return km <= SAME_TOWN_KM
-    return km <= SAME_PLACE_KM
-
-
-def _trips(events: list[Event]) -> list[list[Event]]:
-    """Events split into trips by date gaps; an article without any date joins the trip it shares places with."""
-    dated = sorted((e for e in events if _effective_date(e)), key=lambda e: (_effective_date(e), e.article, e.order))
-    trips: list[list[Event]] = []
-    last: dt.date | None = None
-    for e in dated:
-        d = _effective_date(e)
-        if trips and last is not None and d is not None and (d - last).days <= TRIP_GAP_DAYS:
-            trips[-1].append(e)
-        else:
-            trips.append([e])
-        last = d
-    floating: dict[str, list[Event]] = defaultdict(list)
-    for e in events:
-        if not _effective_date(e):
-            floating[e.article].append(e)
-    for article, evs in sorted(floating.items()):
-        # An article's undated events go with its dated ones; else with the trip they share places with.
-        shared = [SAME_ARTICLE_WEIGHT * sum(t.article == article for t in trip) + sum(any(_near(e, t) for t in trip) for e in evs)
-                  for trip in trips]
-        best = max(range(len(trips)), key=lambda i: shared[i], default=None)
-        if best is not None and shared[best] > 0:
-            trips[best].extend(evs)
-        elif len(trips) == 1 and not trips[0]:
-            trips[0].extend(evs)
-        else:
-            trips.append(evs)
-    return trips
-
-
 def _supersede(trip: list[Event]) -> tuple[list[Event], list[RouteClaim]]:
     """Forward-looking claims of older articles give way to newer claims about where the traveller is heading."""
     future = [e for e in trip if e.status not in DONE_STATUS]
@@ -216,7 +162,7 @@ def _supersede(trip: list[Event]) -> tuple[list[Event], list[RouteClaim]]:
     done_places = [e for e in trip if e.status in DONE_STATUS]
     kept, claims = [], []
     for e in trip:
-        if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(_near(e, d) for d in done_places):
+        if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(near(e, d) for d in done_places):
             kept.append(e)
         else:
             claims.append(RouteClaim(e.place, Status(e.status), e.article, e.sentence, "newer reports of the destination"))
@@ -231,9 +177,9 @@ def _groups(events: list[Event]) -> list[list[Event]]:
     groups: list[list[Event]] = []
     origin_places = [e for e in events if e.role == "origin" and e.leg == "out"]
     for e in sorted(events, key=lambda e: (e.article, e.order)):
-        back_home = e.leg == "return" and e.role == "destination" and any(_near(e, o) for o in origin_places)
+        back_home = e.leg == "return" and e.role == "destination" and any(near(e, o) for o in origin_places)
         for g in groups:
-            if _near(g[0], e) and (g[0].leg == "return" and g[0].role == "destination") == back_home:
+            if near(g[0], e) and (g[0].leg == "return" and g[0].role == "destination") == back_home:
                 g.append(e)
                 break
         else:
@@ -286,8 +232,8 @@ def _stop(g: list[Event], guessed: Collection[str] = frozenset()) -> Stop:
     times = [e.time for e in g if e.time and re.match(r"\d", e.time)] or [e.time for e in g if e.time]
     head = max(g, key=lambda e: (e.feature in ("station", "facility"), len(e.place)))
     return Stop(head.place_id, head.place, head.lat, head.lon, date, times[0] if times else None, Status(best),
-                tuple(sorted({e.role for e in g}, key=ROLE_RANK.get)), tuple(sorted({e.article for e in g})),
-                tuple(Evidence(e.article, e.sentence, e.start, e.end, Status(e.status), e.verb, e.role, e.date, e.time) for e in g))
+                tuple(sorted({e.role for e in g}, key=lambda r: ROLE_RANK.get(r, len(ROLE_RANK)))), tuple(sorted({e.article for e in g})),
+                tuple(Evidence(e.article, e.sentence, e.raw_start, e.raw_end, Status(e.status), e.verb, e.role, e.date, e.time) for e in g))
 
 
 # --------------------------------------------------------------------------- routes
@@ -305,16 +251,6 @@ def _legs(stops: list[Stop]) -> tuple[Leg, ...]:
 def _is_journey(e: Event) -> bool:
     """Whether one event alone tells of a journey (arrived, flew to, left), not of presence (visited, met, attended)."""
     return e.verb in LX.move_verbs and e.verb not in SOJOURN_VERBS and e.status not in ("speculated",)
-
-
-def _complete_years(events: list[Event]) -> list[Event]:
-    """Day-month dates of undated articles ("on 2 August") take the year of the traveller's other dates."""
-    years: dict[str, list[int]] = defaultdict(list)
-    for e in events:
-        for value in (e.date, e.article_date if e.date_source else None):
-            if value and not value.startswith("--"):
-                years[e.subject].append(int(value[:4]))
-    return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
 
 
 def _group_names(events: Sequence[Event]) -> dict[str, str]:
@@ -402,7 +338,7 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     names: dict[str, str] = dict(subject_names)
     merged = _collectives(events)
     events = [replace(e, subject=merged[e.subject]) if e.subject in merged else e for e in events]
-    events = _complete_years(events)
+    events = complete_years(events)
     for e in events:
         if e.feature in STOP_FEATURES and e.status not in ("denied", "cancelled"):
             by_subject[e.subject].append(e)
@@ -410,7 +346,7 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
         names.setdefault(subject, name)
     latest_article = max((d for d in article_dates.values() if d), default=None)
     for subject, evs in by_subject.items():
-        for trip in _trips(evs):
+        for trip in split_trips(evs):
             trip, claims = _supersede(trip)
             groups = _without_containers([g for g in _groups(trip) if not _tail_of_a_longer_name(g)])
             stops = [_stop(g, guessed) for g in groups]
@@ -420,7 +356,7 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
             stops = _without_guesses_against_the_order([stops[k] for k in order], [groups[k] for k in order], guessed)
             stops = _dated_by_articles(stops, [groups[k] for k in order])
             dates = sorted(s.date for s in stops if s.date) or sorted(e.date for e in trip if e.date)
-            trip_dates = sorted(d for d in (_effective_date(e) for e in trip) if d)
+            trip_dates = sorted(d for d in (effective_date(e) for e in trip) if d)
             current = bool(latest_article and trip_dates
                            and abs((dt.date.fromisoformat(latest_article) - trip_dates[-1]).days) <= TRIP_GAP_DAYS)
             if not trip_dates and not latest_article:
@@ -440,7 +376,7 @@ def _travelling_together(routes: list[Route]) -> list[Route]:
     """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
     the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
     def shape(r: Route) -> Shape:
-        return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.start) for ev in s.evidence))
+        return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.raw_start) for ev in s.evidence))
                      for s in r.stops)
 
     together: dict[Shape, list[Route]] = defaultdict(list)

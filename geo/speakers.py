@@ -6,10 +6,14 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from .entities import Entity
-from .referents import PERSONAL_PRONOUNS, PLURAL_PRONOUNS, SUBJECT_DEPS, Referents
+from .descriptions import SUBJECT_DEPS
+from .entities import Entity, MentionKey
+from .referents import PERSONAL_PRONOUNS, PLURAL_PRONOUNS, Referents
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "speech_lexicon.toml"
 SPEAKING_LABELS = ("PERSON", "ORG", "NORP", "GPE")  # a capital speaks for its government ("Washington says")
@@ -48,8 +52,8 @@ class Speaker:
     """A speaker as written (clean-text offsets) and the entity cluster it resolves to, if the text allows."""
 
     text: str
-    start: int
-    end: int
+    clean_start: int
+    clean_end: int
     cluster: str | None
 
     @property
@@ -57,12 +61,12 @@ class Speaker:
         return self.cluster is not None
 
 
-def is_speech_verb(token) -> bool:
+def is_speech_verb(token: Token) -> bool:
     """Whether `token` is a verb of saying ("said", "told", "warned")."""
     return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in SX.verbs
 
 
-def speaker_token(verb):
+def speaker_token(verb: Token) -> Token | None:
     """The token naming who speaks through `verb`: its subject, the one quoted ("quoted X as saying"), or the
     subject of the clause it hangs from ("..., commenting:"); None when no clause names anyone."""
     cur = verb
@@ -89,7 +93,7 @@ def speaker_token(verb):
     return None
 
 
-def phrase_bounds(token) -> tuple[int, int]:
+def phrase_bounds(token: Token) -> tuple[int, int]:
     """Token range [start, end) of the noun phrase `token` heads, without appositions, relative clauses and lists."""
     lo = hi = token.i
     for child in token.children:
@@ -103,7 +107,7 @@ def phrase_bounds(token) -> tuple[int, int]:
 class SpeakerResolver:
     """Resolves speaker tokens of one parsed article to person or organisation clusters."""
 
-    def __init__(self, refs: Referents, entities: Sequence[Entity], assignment):
+    def __init__(self, refs: Referents, entities: Sequence[Entity], assignment: Mapping[MentionKey, str]):
         self.refs = refs
         self.doc = refs.doc
         self.cluster_at: dict[int, tuple[str, Entity]] = {}
@@ -112,7 +116,7 @@ class SpeakerResolver:
             cid = assignment.get(e.key)
             if not cid or e.label not in SPEAKING_LABELS:
                 continue
-            span = self.doc.char_span(e.start, e.end, alignment_mode="expand")
+            span = self.doc.char_span(e.clean_start, e.clean_end, alignment_mode="expand")
             if span is None:
                 continue
             for t in span:
@@ -123,11 +127,12 @@ class SpeakerResolver:
         self.org_mentions.sort(key=lambda m: m[0])
         self.said: list[tuple[int, Speaker, bool]] = []  # (token index, speaker, is a person) of speakers so far
 
-    def _window_start(self, token) -> int:
+    def _window_start(self, token: Token) -> int:
         k = max(0, bisect.bisect_right(self.refs.sent_starts, token.i) - 1)
-        return self.refs.sents[max(0, k - SPEAKER_WINDOW_SENTENCES)].start
+        start: int = self.refs.sents[max(0, k - SPEAKER_WINDOW_SENTENCES)].start
+        return start
 
-    def _named(self, token) -> str | None:
+    def _named(self, token: Token) -> str | None:
         """Cluster of a name at `token` or in its compounds ("Kremlin spokesman X", "the Tass news agency")."""
         if token.i in self.refs.person_at:
             return self.refs.person_at[token.i][0]
@@ -138,14 +143,14 @@ class SpeakerResolver:
                 return self.cluster_at[child.i][0]
         return None
 
-    def _latest_said(self, token, person: bool) -> Speaker | None:
+    def _latest_said(self, token: Token, person: bool) -> Speaker | None:
         lo = self._window_start(token)
         for pos, speaker, is_person in reversed(self.said):
             if lo <= pos < token.i and is_person == person:
                 return speaker
         return None
 
-    def _pronoun(self, token) -> str | Speaker | None:
+    def _pronoun(self, token: Token) -> str | Speaker | None:
         """'..., he said': the last person quoted (an unnamed "police spokeswoman" stays as written), else the
         salient person; "it" and "they": the last organisation quoted or named."""
         if token.lower_ in PERSONAL_PRONOUNS:
@@ -158,7 +163,7 @@ class SpeakerResolver:
         before = [cid for pos, cid, _e in self.org_mentions if lo <= pos < token.i]
         return before[-1] if before else None
 
-    def _role(self, token) -> str | None:
+    def _role(self, token: Token) -> str | None:
         """Latest person the text gave this role ("Moreau, the ministry spokesman ... the spokesman said")."""
         lemma = token.lemma_.lower()
         lo = self._window_start(token)
@@ -167,7 +172,7 @@ class SpeakerResolver:
                 return cid
         return self.refs.describe(token)
 
-    def _institution(self, token) -> str | None:
+    def _institution(self, token: Token) -> str | None:
         """Latest organisation whose name holds this noun ("the Foreign Ministry ... the ministry said")."""
         lemma = token.lemma_.lower()
         lo = self._window_start(token)
@@ -176,7 +181,7 @@ class SpeakerResolver:
                 return cid
         return None
 
-    def resolve(self, token) -> Speaker:
+    def resolve(self, token: Token) -> Speaker:
         """The speaker `token` names; pronouns, "the spokesman" and "the ministry" resolved where the text allows."""
         lo, hi = phrase_bounds(token)
         while lo < hi - 1 and (self.doc[lo].like_num or ":" in self.doc[lo].text):

@@ -1,15 +1,23 @@
 """Who travels by a movement word: its subject through open clauses, companions named with it, guests of a host."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .lexicon import LEXICON as LX
-from .referents import Referents, Traveller
+from .referents import Referents
+from .vehicles import Traveller
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+Who = str | Traveller  # a person cluster id, or a group or vessel
 
 # Dependency relations by which a clause governs the clause of an event (for status, dates and subjects).
 CLAUSE_DEPS = ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr")
 MAX_CLAUSE_HOPS = 8
 
 
-def clause_chain(token) -> list:
+def clause_chain(token: Token) -> list[Token]:
     """The token and the verbs that govern it through open clauses (xcomp, advcl, conj, ccomp, relcl)."""
     chain = [token]
     cur = token
@@ -21,7 +29,7 @@ def clause_chain(token) -> list:
     return chain
 
 
-def subject_of(refs: Referents, verb) -> str | Traveller | None:
+def subject_of(refs: Referents, verb: Token) -> Who | None:
     """The traveller of a verb: its object for verbs of sending, else the subject of the verb or of a clause above it."""
     if verb.lemma_ in LX.send_verbs:
         for child in verb.children:
@@ -62,11 +70,11 @@ def subject_of(refs: Referents, verb) -> str | Traveller | None:
     return None
 
 
-def companions(refs: Referents, verb, subject) -> list:
+def companions(refs: Referents, verb: Token, subject: Who | None) -> list[Who]:
     """Travellers joined to the subject ("X, Y and Z arrived", "X and his wife flew"): each gets the same events."""
     if not subject:
         return []
-    out = []
+    out: list[Who] = []
     for tok in clause_chain(verb)[:3]:
         for child in tok.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
@@ -79,18 +87,18 @@ def companions(refs: Referents, verb, subject) -> list:
     return out
 
 
-def hosted(refs: Referents, tok) -> list:
+def hosted(refs: Referents, tok: Token) -> list[Who]:
     """Travellers received by a host verb's subject ("the governor received the guests at X")."""
     if tok.lemma_.lower() not in LX.host_verbs:
         return []
     return [who for c in tok.children if c.dep_ in ("dobj", "obj") for who in [refs.traveller_of_token(c)] if who]
 
 
-def traveller_of_word(refs: Referents, tok, is_noun: bool):
+def traveller_of_word(refs: Referents, tok: Token, is_noun: bool) -> tuple[Who | None, Token]:
     """(traveller, token whose clause gives status and date) of a movement word."""
     if not is_noun:
         return subject_of(refs, tok), tok
-    subject = None
+    subject: Who | None = None
     for child in tok.children:
         if child.dep_ == "poss":
             subject = refs.traveller_of_token(child)

@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .lexicon import LEXICON as LX
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from .entities import Entity
 
 MIN_OWNER_MENTIONS = 2  # a vehicle with no stated owner carries the main person only if they are named twice
 CARRY_VERBS = {"carry", "transport", "bring", "ferry", "take"}
@@ -26,7 +32,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
-def _name_tokens(token) -> list:
+def _name_tokens(token: Token) -> list[Token]:
     """The proper-noun run a name's head token ends ("Nordic Star" for "Star")."""
     start = token.i
     while start > 0 and token.doc[start - 1].pos_ == "PROPN" and token.doc[start - 1].head.i in range(start, token.i + 1):
@@ -34,7 +40,7 @@ def _name_tokens(token) -> list:
     return list(token.doc[start:token.i + 1])
 
 
-def _described_as_vessel(token) -> bool:
+def _described_as_vessel(token: Token) -> bool:
     """Whether a proper noun is told to be a ship: "X, the first fuel tanker", "the ship, X", "the Panama-flagged X"."""
     if any(c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in VESSEL_NOUNS for c in token.children):
         return True
@@ -46,7 +52,7 @@ def _described_as_vessel(token) -> bool:
 class Vessels:
     """Tokens of one doc that name a vessel, by name span, vessel prefix or description, and every later bare mention."""
 
-    def __init__(self, doc, spans: Iterable):
+    def __init__(self, doc: Doc, spans: Iterable[Span]):
         self.doc = doc
         self.at: dict[int, Traveller] = {}
         self.names: dict[tuple[str, ...], Traveller] = {}
@@ -57,7 +63,7 @@ class Vessels:
                 self._name(_name_tokens(tok), None)
         self._mentions()
 
-    def _name(self, tokens: list, noun) -> None:
+    def _name(self, tokens: list[Token], noun: Token | None) -> None:
         name = self.doc[tokens[0].i:tokens[-1].i + 1].text
         traveller = self.names.setdefault(tuple(t.lower_ for t in tokens), Traveller(f"vessel-{slug(name)}", name))
         for t in tokens:
@@ -65,7 +71,7 @@ class Vessels:
         if noun is not None:
             self.at[noun.i] = traveller
 
-    def _span(self, span) -> None:
+    def _span(self, span: Span) -> None:
         """A name after a vessel noun ("the tanker X") or with a vessel prefix ("MV X")."""
         first = span[0]
         before = self.doc[span.start - 1] if span.start > 0 else None
@@ -91,7 +97,25 @@ class Vessels:
 class VehicleOwners:
     """Whom vehicles carry; mixed into `referents.Referents`, whose people, groups and descriptions it reads."""
 
-    def owner_of_vehicle(self, token) -> str | Traveller | None:
+    # What it reads of `Referents` (set there).
+    doc: Doc
+    sents: list[Span]
+    person_at: dict[int, tuple[str, Entity]]
+    mentions: Counter[str]
+    vessel_at: dict[int, Traveller]
+    vehicle_mentions: dict[str, list[int]] | None  # vehicle lemma -> token indexes, built on first use
+
+    if TYPE_CHECKING:
+        def _sent_index(self, token: Token) -> int: ...
+        @staticmethod
+        def _group_lemma(token: Token) -> str: ...
+        def _recent(self, token: Token, kind: str) -> Traveller | None: ...
+        def pronoun(self, token: Token) -> str | None: ...
+        def group(self, token: Token) -> Traveller | None: ...
+        def describe(self, token: Token) -> str | None: ...
+        def traveller_of_token(self, token: Token) -> str | Traveller | None: ...
+
+    def owner_of_vehicle(self, token: Token) -> str | Traveller | None:
         """Who a vehicle carries: the one the text states, else the one an earlier mention of such a vehicle carried
         ("a plane carrying evacuees ... the plane"), else the story's person, a recent group, or the vehicle itself."""
         stated = self._stated_owner(token)
@@ -122,7 +146,7 @@ class VehicleOwners:
             return group
         return Traveller(f"vehicle-{slug(lemma)}", f"the {lemma}")  # an unnamed train or ship is a traveller too
 
-    def _stated_owner(self, token) -> str | Traveller | None:
+    def _stated_owner(self, token: Token) -> str | Traveller | None:
         """Who the text says a vehicle carries: its possessor, the object of "carrying", a role adjective, the vessel."""
         if token.i in self.vessel_at:
             return self.vessel_at[token.i]
@@ -157,11 +181,11 @@ class VehicleOwners:
         return None
 
     @staticmethod
-    def _aircraft_verb(verb) -> bool:
+    def _aircraft_verb(verb: Token) -> bool:
         particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
         return any(w in LX.aircraft_verbs for w in [verb.lemma_.lower()] + [f"{verb.lemma_.lower()} {p}" for p in particles])
 
-    def vehicle_before(self, token):
+    def vehicle_before(self, token: Token) -> Token | None:
         lo = self.sents[max(0, self._sent_index(token) - 1)].start
         for i in range(token.i - 1, lo - 1, -1):
             if (self.doc[i].lemma_.lower() in LX.vehicles and self.doc[i].pos_ == "NOUN") or i in self.vessel_at:

@@ -3,7 +3,8 @@
 Anyone with a workspace id may read it; every write takes the editor key and is refused here, on the server side,
 when the key does not match the `editor_key` setting (an empty setting lets every caller write). Each write runs in
 one transaction that first bumps the workspace's version row, so concurrent writers of one workspace are serialised
-by the database (a row lock in PostgreSQL, the write lock in SQLite) and quotas cannot be overrun by a race.
+by the database (a row lock in PostgreSQL, the write lock in SQLite) and quotas cannot be overrun by a race. The tables
+and the engine are geo/workspace_schema.py's; other modules write their tables through `reading` and `writing`.
 """
 from __future__ import annotations
 
@@ -13,60 +14,25 @@ import hmac
 import json
 import re
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from .articles import content_id
 from .config import Settings
 from .errors import ConflictError, EditorKeyError, WorkspaceError
+from .workspace_schema import (AUTHOR_CHARS, LABEL_CHARS, NAME_CHARS, articles_table, corrections_table, migrate, open_engine,
+                               place_rows_table, workspaces_table)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # 24 random bytes: 192 bits, 32 URL-safe characters.
 ID_BYTES = 24
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
-ARTICLE_ID_CHARS = 16
-NAME_CHARS = 200
-LABEL_CHARS = 255
-AUTHOR_CHARS = 100
 EXPORT_FORMAT = "geo-workspace"
 EXPORT_VERSION = 1
-SQLITE_BUSY_SECONDS = 30
-
-metadata = sa.MetaData()
-workspaces_table = sa.Table(
-    "workspaces", metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(NAME_CHARS), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-)
-articles_table = sa.Table(
-    "articles", metadata,
-    sa.Column("workspace_id", sa.String(64), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("id", sa.String(ARTICLE_ID_CHARS), primary_key=True),
-    sa.Column("label", sa.String(LABEL_CHARS), nullable=False),
-    sa.Column("data", sa.LargeBinary, nullable=False),
-    sa.Column("size", sa.Integer, nullable=False),
-    sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
-)
-corrections_table = sa.Table(
-    "corrections", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("workspace_id", sa.String(64), sa.ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("author", sa.String(AUTHOR_CHARS), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("undone_by", sa.String(AUTHOR_CHARS), nullable=True),
-)
-
 
 @dataclass(frozen=True)
 class Workspace:
@@ -117,14 +83,6 @@ def is_workspace_id(value: str) -> bool:
     return bool(ID_RE.match(value or ""))
 
 
-def engine_url(url: str) -> str:
-    """`url` with PostgreSQL's driver made explicit (psycopg 3; SQLAlchemy would pick psycopg2 for postgresql://)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -138,36 +96,6 @@ def _maybe_aware(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else _aware(value)
 
 
-def migrate(connection: Connection) -> None:
-    """Bring the schema on `connection` to the newest Alembic revision in geo/migrations/versions."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-
-
-def _create_engine(url: str) -> Engine:
-    url = engine_url(url)
-    if url.startswith("sqlite"):
-        path = sa.engine.make_url(url).database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
-
-
 class WorkspaceStore:
     """Workspaces in one database; reads need only an id, writes need the editor key."""
 
@@ -179,7 +107,7 @@ class WorkspaceStore:
         self.max_bytes = max_bytes
         self.max_file_bytes = max_file_bytes
         try:
-            self.engine = _create_engine(url)
+            self.engine = open_engine(url)
             with self.engine.begin() as connection:
                 if self.engine.dialect.name == "postgresql":  # one migrating process at a time
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(18018018)"))
@@ -244,6 +172,21 @@ class WorkspaceStore:
                                       .where(articles_table.c.workspace_id == ws_id).order_by(articles_table.c.position)).all()
         return tuple(StoredArticle(r.id, r.label, bytes(r.data)) for r in rows)
 
+    @contextmanager
+    def reading(self, ws_id: str) -> Iterator[Connection]:
+        """A connection for reading the workspace's rows of another module's table; WorkspaceError when there is none."""
+        with self.engine.connect() as connection:
+            self._header(connection, ws_id)
+            yield connection
+
+    @contextmanager
+    def writing(self, ws_id: str, key: str | None) -> Iterator[Connection]:
+        """One write transaction on the workspace for another module's table: the editor key checked, the version bumped."""
+        self._require_editor(key)
+        with self.engine.begin() as connection:
+            self._bump(connection, ws_id)
+            yield connection
+
     def corrections(self, ws_id: str, include_undone: bool = False) -> tuple[StoredCorrection, ...]:
         """The workspace's corrections, oldest first (undone ones only when asked)."""
         query = sa.select(corrections_table).where(corrections_table.c.workspace_id == ws_id).order_by(corrections_table.c.id)
@@ -295,6 +238,7 @@ class WorkspaceStore:
         with self.engine.begin() as connection:
             self._bump(connection, ws_id)
             connection.execute(corrections_table.delete().where(corrections_table.c.workspace_id == ws_id))
+            connection.execute(place_rows_table.delete().where(place_rows_table.c.workspace_id == ws_id))
             connection.execute(articles_table.delete().where(articles_table.c.workspace_id == ws_id))
             connection.execute(workspaces_table.delete().where(workspaces_table.c.id == ws_id))
 
@@ -337,15 +281,21 @@ class WorkspaceStore:
 
     def add_correction(self, ws_id: str, kind: str, payload: dict[str, Any], author: str, key: str | None) -> StoredCorrection:
         """Append one correction to the workspace's history."""
+        return self.add_corrections(ws_id, [(kind, payload, author)], key)[0]
+
+    def add_corrections(self, ws_id: str, items: Iterable[tuple[str, dict[str, Any], str]], key: str | None) -> tuple[StoredCorrection, ...]:
+        """Append (kind, payload, author) corrections to the workspace's history in one transaction: all or none."""
         self._require_editor(key)
         now = _now()
-        who = _clip(author, AUTHOR_CHARS) or "anonymous"
+        out = []
         with self.engine.begin() as connection:
             self._bump(connection, ws_id)
-            inserted = connection.execute(corrections_table.insert().values(
-                workspace_id=ws_id, kind=kind, payload=json.dumps(payload, sort_keys=True), author=who, created_at=now)).inserted_primary_key
-            new_id = inserted[0] if inserted else 0
-        return StoredCorrection(int(new_id), kind, payload, who, now)
+            for kind, payload, author in items:
+                who = _clip(author, AUTHOR_CHARS) or "anonymous"
+                inserted = connection.execute(corrections_table.insert().values(
+                    workspace_id=ws_id, kind=kind, payload=json.dumps(payload, sort_keys=True), author=who, created_at=now)).inserted_primary_key
+                out.append(StoredCorrection(int(inserted[0]) if inserted else 0, kind, payload, who, now))
+        return tuple(out)
 
     def undo_correction(self, ws_id: str, correction_id: int, author: str, key: str | None) -> None:
         """Mark a correction undone (it stays in the history); ConflictError when it already was."""
@@ -361,12 +311,17 @@ class WorkspaceStore:
     # ------------------------------------------------------------------ export and import
 
     def export(self, ws_id: str) -> dict[str, Any]:
-        """The workspace as one JSON-able document: name, articles (base64 bytes), corrections with their history."""
+        """The workspace as one JSON-able document: name, articles (base64 bytes), corrections with their history, and its
+        own gazetteer rows."""
+        from .workspace_gazetteer import row_json
+        from .workspace_places import place_rows  # the rows' storage imports this module
+
         header = self.get(ws_id)
         return {
             "format": EXPORT_FORMAT, "version": EXPORT_VERSION, "name": header.name,
             "articles": [{"id": a.id, "label": a.label, "data": base64.b64encode(a.data).decode("ascii")} for a in self.articles(ws_id)],
             "corrections": [correction_json(c) for c in self.corrections(ws_id, include_undone=True)],
+            "gazetteer": [row_json(r) for r in place_rows(self, ws_id)],
         }
 
     def import_(self, document: dict[str, Any], key: str | None) -> Added:
@@ -387,6 +342,9 @@ class WorkspaceStore:
                     workspace_id=workspace.id, kind=str(c["kind"])[:32], payload=json.dumps(c["payload"], sort_keys=True),
                     author=_clip(str(c.get("author") or "anonymous"), AUTHOR_CHARS), created_at=_parse_time(c.get("created_at")) or _now(),
                     undone_at=_parse_time(c.get("undone_at")), undone_by=c.get("undone_by")))
+            from .workspace_places import import_place_rows  # the rows' storage imports this module
+
+            import_place_rows(connection, workspace.id, document.get("gazetteer") or [])
         return Added(self.get(workspace.id), result.added, result.problems)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 import streamlit_folium as stf
 
-from geo.mapview import MapView, build_map, clicked_target
+from geo.mapstate import MapView
+from geo.mapview import build_map, clicked_target
 
 MAP_HEIGHT = 560
 # Only what a click needs: fewer returned objects means fewer reruns (bounds and zoom would rerun on every pan).

@@ -14,7 +14,7 @@ QUOTE_STYLE = "background:#fff3b0;outline:2px solid #d62728;border-radius:3px"
 def quote_html(text: str, quote: Quote | None) -> str:
     """The article's text with the pieces of the selected quotation marked; every character of the article escaped."""
     out, pos = [], 0
-    for start, end in (quote.text_parts or ((quote.text_start, quote.text_end),)) if quote else ():
+    for start, end in (quote.clean_parts or ((quote.clean_start, quote.clean_end),)) if quote else ():
         out.append(escape(text[pos:start]) + f"<mark class='quote' style='{QUOTE_STYLE}'>" + escape(text[start:end]) + "</mark>")
         pos = end
     body = "".join(out) + escape(text[pos:])
@@ -32,14 +32,14 @@ def _quote_to_url(quotes: list[Quote]) -> None:
     """on_change of the quotation picker: the chosen quotation becomes the URL's `quote`, so a copied link shows it."""
     pick = st.session_state.get("w_quote")
     if pick is not None and pick < len(quotes):
-        st.query_params["quote"] = quote_key(quotes[pick].start, quotes[pick].end)
+        st.query_params["quote"] = quote_key(quotes[pick].raw_start, quotes[pick].raw_end)
 
 
 def quote_choices(analysis) -> dict[str, list[str]]:
     """The quotations a link may name, per article (for `geo.viewstate.read_view`)."""
     out: dict[str, list[str]] = {}
     for q in analysis.quotes:
-        out.setdefault(q.article, []).append(quote_key(q.start, q.end))
+        out.setdefault(q.article, []).append(quote_key(q.raw_start, q.raw_end))
     return out
 
 
@@ -53,7 +53,7 @@ def article_quotes(analysis, article, titles: dict[str, str], selected_entity: s
     else:
         st.dataframe(pd.DataFrame([{"speaker": _speaker(q, names), "kind": q.kind, "verb": q.verb or "", "quotation": q.text}
                                    for q in quotes]), hide_index=True, width="stretch")
-        keys = [quote_key(q.start, q.end) for q in quotes]
+        keys = [quote_key(q.raw_start, q.raw_end) for q in quotes]
         if selected_quote in keys:
             st.session_state["w_quote"] = keys.index(selected_quote)
         elif st.session_state.get("w_quote", 0) >= len(quotes):

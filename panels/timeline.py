@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.mapview import MapView, day_events, stop_key
+from geo.mapstate import MapView, day_events, stop_key
 from geo.render import escape
 from geo.status import Status
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from geo import gazetteer as gazetteer_module
 from geo.articles import article_from_text, content_id, read_corpus
 from geo.config import load_settings
 from geo.parsing import load_model
 from geo.gazetteer import Gazetteer, build_index, open_gazetteer
 from geo.pipeline import analyze
-from geo.sources import Entry
+from geo.sources import Entry, PlaceRow
+from geo.sources import index as index_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -46,23 +46,22 @@ def pytest_collection_modifyitems(config, items):
 
 
 # A tiny gazetteer with deliberate ambiguities (two Washingtons, two Pingxiangs, Paris the capital and Paris the
-# Texas town), in the index's row shape: id, name, feature, category, country, admin1, lat, lon, population,
-# capital, source, origin; then the names the row is found by.
+# Texas town), as the index's rows; then the names the row is found by.
 TINY_ROWS = [
-    (("tiny:us", "United States", "country", "country", "US", "", 39.8, -98.6, 331_000_000, 0, "test", "base"),
+    (PlaceRow("tiny:us", "United States", "country", "country", "US", "", 39.8, -98.6, 331_000_000, 0, "test", "base"),
      ["United States", "USA", "America"]),
-    (("tiny:cn", "China", "country", "country", "CN", "", 35.0, 103.0, 1_400_000_000, 0, "test", "base"), ["China"]),
-    (("tiny:fr", "France", "country", "country", "FR", "", 46.6, 2.4, 68_000_000, 0, "test", "base"), ["France"]),
-    (("tiny:us-wa", "Washington", "region", "state", "US", "WA", 47.4, -120.5, 0, 0, "test", "base"),
+    (PlaceRow("tiny:cn", "China", "country", "country", "CN", "", 35.0, 103.0, 1_400_000_000, 0, "test", "base"), ["China"]),
+    (PlaceRow("tiny:fr", "France", "country", "country", "FR", "", 46.6, 2.4, 68_000_000, 0, "test", "base"), ["France"]),
+    (PlaceRow("tiny:us-wa", "Washington", "region", "state", "US", "WA", 47.4, -120.5, 0, 0, "test", "base"),
      ["Washington", "Washington State"]),
-    (("tiny:washington-dc", "Washington", "city", "capital", "US", "DC", 38.895, -77.036, 690_000, 1, "test", "base"),
+    (PlaceRow("tiny:washington-dc", "Washington", "city", "capital", "US", "DC", 38.895, -77.036, 690_000, 1, "test", "base"),
      ["Washington", "Washington DC"]),
-    (("tiny:pingxiang-gx", "Pingxiang", "city", "populated place", "CN", "16", 22.1, 106.75, 120_000, 0, "test", "base"),
+    (PlaceRow("tiny:pingxiang-gx", "Pingxiang", "city", "populated place", "CN", "16", 22.1, 106.75, 120_000, 0, "test", "base"),
      ["Pingxiang"]),
-    (("tiny:pingxiang-jx", "Pingxiang", "city", "populated place", "CN", "03", 27.6, 113.85, 890_000, 0, "test", "base"),
+    (PlaceRow("tiny:pingxiang-jx", "Pingxiang", "city", "populated place", "CN", "03", 27.6, 113.85, 890_000, 0, "test", "base"),
      ["Pingxiang"]),
-    (("tiny:paris", "Paris", "city", "capital", "FR", "11", 48.857, 2.352, 2_100_000, 1, "test", "base"), ["Paris"]),
-    (("tiny:paris-tx", "Paris", "town", "populated place", "US", "TX", 33.66, -95.56, 25_000, 0, "test", "base"), ["Paris"]),
+    (PlaceRow("tiny:paris", "Paris", "city", "capital", "FR", "11", 48.857, 2.352, 2_100_000, 1, "test", "base"), ["Paris"]),
+    (PlaceRow("tiny:paris-tx", "Paris", "town", "populated place", "US", "TX", 33.66, -95.56, 25_000, 0, "test", "base"), ["Paris"]),
 ]
 
 
@@ -73,7 +72,7 @@ def _tiny_entries():
 @pytest.fixture
 def tiny_sources(monkeypatch):
     """Index builds in this test read TINY_ROWS instead of the pip-installed data (the curated tables stay)."""
-    monkeypatch.setattr(gazetteer_module, "_source_entries", _tiny_entries)
+    monkeypatch.setattr(index_module, "_source_entries", _tiny_entries)
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +80,7 @@ def tiny_index(tmp_path_factory) -> Path:
     """A built index (real build code, current fingerprint) of TINY_ROWS plus the curated tables; copy it to change it."""
     path = tmp_path_factory.mktemp("tiny-gazetteer") / "gazetteer.sqlite"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(gazetteer_module, "_source_entries", _tiny_entries)
+        mp.setattr(index_module, "_source_entries", _tiny_entries)
         build_index(path)
     return path
 

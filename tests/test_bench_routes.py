@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -13,7 +11,6 @@ from geo.journey_gold import GoldExcerpt, GoldPlace, GoldStop, Traveller, check_
 from geo.route import Trip
 from geo.errors import GeoError
 
-from .conftest import ROOT
 
 # Places of an invented journey; coordinates are the real towns'.
 LYON = GoldPlace("Lyon", ("Lyon",), 45.764, 4.836)
@@ -163,7 +160,9 @@ def test_gold_errors_name_the_entry():
         parse_gold(bad)
 
 
-def test_check_lists_missing_and_changed_copies_and_exits_non_zero(tmp_path):
+def test_check_lists_missing_and_changed_copies_and_exits_non_zero(tmp_path, capsys):
+    from geo.cli import main
+
     texts = tmp_path / "texts"
     texts.mkdir()
     (texts / "a.txt").write_text(TEXT_A, encoding="utf-8")
@@ -173,17 +172,16 @@ def test_check_lists_missing_and_changed_copies_and_exits_non_zero(tmp_path):
     gold_file.write_text(json.dumps(_gold_json({"a": digest, "b": digest, "c": digest})), encoding="utf-8")
     assert [(e.id, state) for e, state in check_copies(texts, parse_gold(_gold_json({"a": digest, "b": digest, "c": digest})))] == \
         [("b", "changed"), ("c", "missing")]
-    cmd = [sys.executable, "-m", "geo", "bench", "routes", str(texts), "--gold", str(gold_file), "--check"]
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 1, out.stderr
-    lines = out.stdout.splitlines()
-    assert any(line.startswith("changed:") and "b.txt" in line for line in lines)
+    args = ["bench", "routes", str(texts), "--gold", str(gold_file), "--check"]
+    assert main(args) == 1
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    assert any(line.startswith("changed:") and "b.txt" in line for line in lines), out.err
     assert any(line.startswith("missing:") and "c.txt" in line and "https://example.org/c" in line and "'varga lyon turin'" in line
                for line in lines)
-    assert "1 of 3 local copies present and unchanged" in out.stdout
+    assert "1 of 3 local copies present and unchanged" in out.out
     gold_file.write_text(json.dumps(_gold_json({"a": digest})), encoding="utf-8")
-    ok = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    assert ok.returncode == 0 and "1 of 1 local copies present and unchanged" in ok.stdout
+    assert main(args) == 0 and "1 of 1 local copies present and unchanged" in capsys.readouterr().out
 
 
 @pytest.mark.slow

@@ -9,7 +9,8 @@ import pytest
 
 import spacy
 
-from geo.claims import Fact, Place, _number_value, _times_agree, build_claims, check_distance, check_duration
+from geo.claims import _times_agree, build_claims, check_distance, check_duration
+from geo.facts import Fact, Place, _number_value
 from geo.export import claims_csv, quotes_csv, to_json
 
 PARIS = Place("p:paris", "Paris", 48.857, 2.352)
@@ -73,10 +74,16 @@ def test_meetings_conflict_only_when_a_source_denies_one():
     assert denied.conflict
 
 
+@pytest.fixture(scope="module")
+def blank():
+    """A tokenizer-only English pipeline, made once: each spacy.blank call loads the language data again."""
+    return spacy.blank("en")
+
+
 @pytest.mark.parametrize("text, value", [("1,200", 1200), ("1.5 million", 1_500_000), ("two hundred", 200), ("forty", 40),
                                          ("3 thousand", 3000), ("dozen", 12)])
-def test_numbers_written_in_digits_and_words(text, value):
-    assert _number_value(spacy.blank("en")(text)) == value
+def test_numbers_written_in_digits_and_words(blank, text, value):
+    assert _number_value(blank(text)) == value
 
 
 @pytest.mark.parametrize("a, b, agree", [("09:30", "09:30 (UTC+09:00)", True), ("09:30", "10:00", False), ("morning", "09:30", True),
@@ -85,8 +92,8 @@ def test_stated_times_of_day_agree_by_the_hours_they_cover(a, b, agree):
     assert _times_agree(a, b) is agree and _times_agree(b, a) is agree
 
 
-def test_a_word_that_is_not_a_number_gives_no_count():
-    assert _number_value(spacy.blank("en")("several")) is None
+def test_a_word_that_is_not_a_number_gives_no_count(blank):
+    assert _number_value(blank("several")) is None
 
 
 def test_exact_counts_must_be_equal_but_a_bounded_one_agrees_within_ten_percent():
@@ -169,7 +176,7 @@ def test_quotes_and_claims_in_the_json_and_csv_exports(seed_analysis):
     doc = to_json(seed_analysis)
     assert len(doc["quotes"]) == len(seed_analysis.quotes) > 0
     raw = {a.id: a.raw for a in seed_analysis.articles}
-    assert all(raw[q["article"]][q["start"]:q["end"]].startswith(q["text"][:10]) for q in doc["quotes"])
+    assert all(raw[q["article"]][q["raw_start"]:q["raw_end"]].startswith(q["text"][:10]) for q in doc["quotes"])
     assert any(len(s["articles"]) > 1 for s in doc["shared_quotes"])
     assert [c["key"] for c in doc["claims"]] == [c.key for c in seed_analysis.claims]
     quotes = list(csv.DictReader(io.StringIO(quotes_csv(seed_analysis))))

@@ -149,7 +149,8 @@ def test_correct_add_articles_reanalyse_and_the_correction_still_applies(tmp_pat
 
 
 def test_corrected_places_and_stops_are_marked_on_the_map(analysis):
-    from geo.mapview import MapView, build_map
+    from geo.mapstate import MapView
+    from geo.mapview import build_map
 
     corrections = [Correction("stop_edit", {"subject": "c:envoy", "place": "p:wash", "status": "visited"}, "Ana", 1),
                    Correction("place_move", check_correction("place_move", {"article": "a1", "start": 32, "end": 37, "place": "p:paris",

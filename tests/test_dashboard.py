@@ -6,7 +6,8 @@ import html
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.mapview import MapView, build_map, map_asset_urls, place_popup
+from geo.mapstate import MapView
+from geo.mapview import build_map, map_asset_urls, place_popup
 
 from .conftest import ROOT, seed_id
 

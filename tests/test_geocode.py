@@ -4,8 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import subprocess
-import sys
 import time
 import zipfile
 from dataclasses import replace
@@ -20,7 +18,6 @@ from geo.gazetteer import build_index, import_geonames, open_gazetteer, Gazettee
 from geo.geocode import GeocodeCache, make_geocoder
 from geo.pipeline import analyze
 
-from .conftest import ROOT
 from .fake_nominatim import FakeNominatim
 
 
@@ -69,7 +66,7 @@ def test_unresolved_are_listed_with_reasons(seed_analysis):
     assert gj["unresolved"] and all(u["reason"] for u in gj["unresolved"])
     raw = {a.id: a.raw for a in seed_analysis.articles}
     for u in gj["unresolved"]:
-        assert raw[u["article"]][u["start"]:u["end"]] == u["text"]
+        assert raw[u["article"]][u["raw_start"]:u["raw_end"]] == u["text"]
 
 
 def test_geojson_points_follow_the_contract(seed_analysis):
@@ -84,7 +81,7 @@ def test_geojson_points_follow_the_contract(seed_analysis):
         assert {"name", "feature", "country", "source", "confidence", "mentions"} <= set(props)
         assert 0 <= props["confidence"] <= 1
         for m in props["mentions"]:
-            assert raw[m["article"]][m["start"]:m["end"]] == m["text"]
+            assert raw[m["article"]][m["raw_start"]:m["raw_end"]] == m["text"]
 
 
 def _resolve(run_text, text):
@@ -225,19 +222,20 @@ def test_import_rejects_other_formats(tmp_path, tiny_index):
     assert not Gazetteer(index).candidates("x")
 
 
-def test_gazetteer_cli_import(tmp_path, tiny_index):
+def test_gazetteer_cli_import(tmp_path, tiny_index, monkeypatch, capsys):
+    from geo.cli import main
+
     dump = tmp_path / "XX.txt"
     dump.write_text(GEONAMES_FIXTURE + "\n", encoding="utf-8")
     env_dir = tmp_path / "cache"
-    import os
-
     env_dir.mkdir()
     shutil.copy(tiny_index, env_dir / "gazetteer.sqlite")
-    env = {**os.environ, "GEO_CACHE_DIR": str(env_dir)}
-    out = subprocess.run([sys.executable, "-m", "geo", "gazetteer", "import", str(dump)], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert out.returncode == 0 and "imported 1 rows" in out.stdout, out.stderr
-    look = subprocess.run([sys.executable, "-m", "geo", "gazetteer", "lookup", "Testvil"], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert "geonames:9999001" in look.stdout
+    monkeypatch.setenv("GEO_CACHE_DIR", str(env_dir))
+    assert main(["gazetteer", "import", str(dump)]) == 0
+    out = capsys.readouterr()
+    assert "imported 1 rows" in out.out, out.err
+    main(["gazetteer", "lookup", "Testvil"])
+    assert "geonames:9999001" in capsys.readouterr().out
 
 
 def test_corrupted_index_is_rebuilt_with_a_warning(settings, tiny_index, tiny_sources, tmp_path, caplog):

@@ -17,7 +17,8 @@ from geo.errors import ArticleError, GazetteerError
 from geo.gazetteer import open_gazetteer
 from geo.sources import package_dir
 from geo.geocode import GeocodeCache
-from geo.mapview import MapView, build_map, place_popup
+from geo.mapstate import MapView
+from geo.mapview import build_map, place_popup
 from geo.pipeline import analyze
 from geo.render import highlight_html
 
@@ -135,10 +136,12 @@ def test_cli_reports_errors_in_one_line(tmp_path):
 WRITER = """
 import sys, time
 from pathlib import Path
-from geo.geocode import GeocodeCache
+from geo.online import GeocodeCache
 cache = GeocodeCache(Path({path!r}))
 i = 0
 print("ready", flush=True)
+while not Path({go!r}).exists():  # every writer opened its connection before any writes
+    time.sleep(0.005)
 while True:
     cache.put("nominatim", f"{tag}-{{i}}", [{{"lat": i, "lon": i, "raw": {{"pad": "x" * 2000}}}}])
     i += 1
@@ -149,7 +152,9 @@ while True:
 
 def test_killed_writer_leaves_a_usable_cache(tmp_path):
     path = tmp_path / "cache.sqlite"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), path=str(path), tag="k", limit=0)],
+    go = tmp_path / "go"
+    go.touch()
+    proc = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), path=str(path), tag="k", limit=0, go=str(go))],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(1.5)
@@ -167,15 +172,20 @@ def test_killed_writer_leaves_a_usable_cache(tmp_path):
 def test_concurrent_writers_lose_nothing(tmp_path):
     path = tmp_path / "cache.sqlite"
     GeocodeCache(path).close()
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), path=str(path), tag=f"w{k}", limit=150)])
-             for k in range(4)]
+    go = tmp_path / "go"
+    writes = 50  # each; they start together, released once all four are ready, so their writes interleave
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), path=str(path), tag=f"w{k}", limit=writes, go=str(go))],
+                              stdout=subprocess.PIPE, text=True) for k in range(4)]
+    assert [p.stdout.readline().strip() for p in procs] == ["ready"] * 4
+    go.touch()
     for p in procs:
         assert p.wait(timeout=120) == 0
     cache = GeocodeCache(path)
-    assert len(cache) == 600
-    assert all(cache.get("nominatim", f"w{k}-149") for k in range(4))
+    assert len(cache) == 4 * writes
+    assert all(cache.get("nominatim", f"w{k}-{writes - 1}") for k in range(4))
 
 
+@pytest.mark.full  # the killed process is building the full index from every source
 def test_killed_index_build_keeps_the_old_index(tiny_index, tmp_path):
     import shutil
 

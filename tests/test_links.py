@@ -32,7 +32,7 @@ def _params(corpus_values: list[str], choices: Choices):
         lambda keys: st.fixed_dictionaries({k: _value(known[k]) for k in keys}))
 
 
-@hsettings(max_examples=300, deadline=None)
+@hsettings(max_examples=100, deadline=None)
 @given(params=_params(["seeds", "upload"], CHOICES))
 def test_any_query_string_gives_a_valid_view(params):
     view = read_view(params, CHOICES)

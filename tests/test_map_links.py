@@ -7,7 +7,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from geo.mapview import css_id, stop_key
+from geo.mapstate import stop_key
+from geo.mapview import css_id
 
 from .test_browser import ARTIFACTS, _map_frame, browser, page, server  # noqa: F401  (fixtures)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import html
 
 from geo.geocode import Place, PlaceMention
-from geo.mapview import MapView, build_map, clicked_target, day_events, route_days, stop_key, stops_until
+from geo.mapstate import MapView, day_events, route_days, stop_key, stops_until
+from geo.mapview import build_map, clicked_target
 from geo.route import Leg, Route, Stop, Trip
 from geo.status import Status
 from geo.viewstate import FIT_ALL, Choices, read_view

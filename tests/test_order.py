@@ -13,7 +13,7 @@ def _event(place, role="destination", clause=100, order=100, status="arrived", d
     lat, lon = TOWNS[place]
     fields = dict(subject="p1", place_id=place.lower(), place=place, lat=lat, lon=lon, feature="town", role=role,
                   verb="travel", status=status, date=date, time=None, article="a1", article_date="2024-06-05",
-                  sentence=sentence or f"Senator Liis Tamm went to {place}.", start=0, end=10, order=order,
+                  sentence=sentence or f"Senator Liis Tamm went to {place}.", raw_start=0, raw_end=10, order=order,
                   clause=clause, date_source="text" if date else "article")
     fields.update(kw)
     return Event(**fields)

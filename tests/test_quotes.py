@@ -84,8 +84,8 @@ def test_a_quotation_split_around_he_said_is_one_quote_with_two_raw_pieces(run_t
     q = _by_start(r, "We will rebuild")
     raw = r.articles[0].raw
     assert q.kind == "direct" and q.verb == "say" and _names(r)[q.speaker_id] == "Ana Ruiz"
-    assert [raw[s:e] for s, e in q.parts] == ["We will rebuild the old bridge,", "and we will do it before the winter rains come."]
-    assert [r.articles[0].text[s:e] for s, e in q.text_parts] == [raw[s:e] for s, e in q.parts]
+    assert [raw[s:e] for s, e in q.raw_parts] == ["We will rebuild the old bridge,", "and we will do it before the winter rains come."]
+    assert [r.articles[0].text[s:e] for s, e in q.clean_parts] == [raw[s:e] for s, e in q.raw_parts]
 
 
 def test_a_quotation_over_two_paragraphs_then_he_said(run_text):
@@ -93,7 +93,7 @@ def test_a_quotation_over_two_paragraphs_then_he_said(run_text):
                  "“The winters are shorter now and the flowers come early.\n\n"
                  "“Nobody in the village remembers a spring like this one,” he said.\n")
     q = _by_start(r, "The winters are shorter")
-    assert "Nobody in the village remembers" in q.text and len(q.parts) == 2
+    assert "Nobody in the village remembers" in q.text and len(q.raw_parts) == 2
     assert _names(r)[q.speaker_id].endswith("Nowak")
 
 
@@ -112,7 +112,7 @@ def test_reported_speech_forms(run_text, sentence, verb, speaker, content):
     q = _by_start(r, content)
     assert (q.kind, q.verb) == ("reported", verb)
     assert _names(r)[q.speaker_id] == speaker and q.resolved
-    assert r.articles[0].raw[q.start:q.end] == q.text
+    assert r.articles[0].raw[q.raw_start:q.raw_end] == q.text
 
 
 def test_an_attribution_after_its_clause_reports_that_clause_only(run_text):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.engine_dask import CORPUS_TABLES, PARTITION_TABLES
+from geo.dask_tasks import CORPUS_TABLES, PARTITION_TABLES
 from geo.export import write_parquet_part
 from geo.pipeline import Analysis
 from geo.resultsdb import ResultsDB, ResultsFilter

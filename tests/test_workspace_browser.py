@@ -159,3 +159,130 @@ def _twenty_viewers(browser, link: str, places: int, server_pid: int) -> None:  
     for ctx in contexts:
         ctx.close()
     assert peak_mb < 800
+
+
+EXPECTED_TITLE = "Minister heads for Vilnius"
+EXPECTED_ARTICLE = (f"{EXPECTED_TITLE}\n\nForeign Minister Maria Lindqvist flew from Helsinki to Tallinn on Monday for talks. "
+                    "She is expected to travel to Vilnius on Thursday, her office said.\n")
+
+
+def _in_stop_tab(page, action, timeout: float = 90) -> None:
+    """Open Corrections > Stop and run `action(page)` there; a rerun may reset the tabs, so retry."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            page.get_by_role("tab", name="Corrections").click(timeout=5_000)
+            page.get_by_role("tab", name="Stop").click(timeout=5_000)
+            action(page)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                page.screenshot(path=str(ARTIFACTS / "workspace-stop-tab.png"))
+                raise
+            time.sleep(1)
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label` by clicking it open and clicking the option."""
+    page.get_by_role("combobox", name=label, exact=True).click(timeout=5_000)
+    page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+
+
+def _stop_tooltip(page, text: str, timeout: float = 120) -> str:
+    """Hover the map's corrected stop until its tooltip shows `text`; the tooltip's text."""
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                stop = frame.locator(".geo-stop.geo-corrected")
+                if stop.count() != 1:
+                    continue
+                stop.hover(timeout=5_000)
+                seen = frame.locator(".leaflet-tooltip").last.inner_text(timeout=5_000)
+                if text in seen:
+                    return seen
+            except Exception:
+                continue
+        time.sleep(1)
+    page.screenshot(path=str(ARTIFACTS / "workspace-stop-tooltip.png"))
+    pytest.fail(f"the corrected stop's tooltip says {seen!r}, expected {text!r}")
+
+
+def test_an_editor_changes_a_stop_s_status_and_date_and_imports_corrections_another_browser_sees_them(cache_dir, gazetteer, browser, tmp_path):  # noqa: F811
+    """Real clicks: an editor turns an expected stop into an arrival with a date, a bad corrections file gets one line
+    and stores nothing, a good one is imported; a second browser opening the link sees the status, date and time."""
+    import json
+
+    data_dir = tmp_path / "data"
+    url, proc, log = _start_server(cache_dir, "streamlit-workspace-stop.log", GEO_DATA_DIR=str(data_dir), GEO_EDITOR_KEY=KEY)
+    try:
+        article = tmp_path / "vilnius.txt"
+        article.write_text(EXPECTED_ARTICLE, encoding="utf-8")
+        a = _context(browser)
+        page_a = a.new_page()
+        page_a.goto(url + "/?corpus=upload")
+        page_a.get_by_text("Editing").first.click(timeout=180_000)  # the first page of a new server imports the pipeline
+        key_box = page_a.get_by_role("textbox", name="Editor key")
+        key_box.fill(KEY)
+        key_box.press("Enter")
+        page_a.locator("input[type=file]").first.set_input_files(str(article))
+        page_a.get_by_text(EXPECTED_TITLE).first.wait_for(timeout=180_000)
+        _map_frame(page_a)
+        page_a.wait_for_url("**ws=**", timeout=30_000)
+        link = page_a.url
+        ws_id = link.split("ws=")[1][:32]
+
+        _in_stop_tab(page_a, lambda p: _choose(p, "Stop", "3. Vilnius (expected)"))
+        _in_stop_tab(page_a, lambda p: _choose(p, "Status", "arrived"))
+
+        def set_date(p) -> None:
+            box = p.get_by_role("textbox", name="Date (YYYY-MM-DD)")
+            box.fill("2031-05-08")
+            box.press("Enter")
+
+        _in_stop_tab(page_a, set_date)
+        _in_stop_tab(page_a, lambda p: p.get_by_role("button", name="Save the stop").click(timeout=5_000))
+        _stop_tooltip(page_a, "Vilnius — arrived, 2031-05-08 (corrected)")
+        store = WorkspaceStore(f"sqlite:///{data_dir / 'workspaces.sqlite'}")
+        [edit] = store.corrections(ws_id)
+        assert edit.kind == "stop_edit" and (edit.payload["status"], edit.payload["date"]) == ("arrived", "2031-05-08")
+
+        # The import control: a damaged file is one line and stores nothing; a good one is stored whole.
+        bad, good = tmp_path / "bad.json", tmp_path / "good.json"
+        bad.write_text("{ not json", encoding="utf-8")
+        good.write_text(json.dumps({"format": "geo-corrections", "corrections": [
+            {"kind": "stop_edit", "payload": {**edit.payload, "time": "10:15"}, "author": "Ben"}]}), encoding="utf-8")
+        importer = page_a.locator("[data-testid=stFileUploader]").filter(has_text="Import corrections")
+        page_a.get_by_role("tab", name="Corrections").click()
+        importer.locator("input[type=file]").set_input_files(str(bad))
+        importer.get_by_text("bad.json").wait_for(timeout=30_000)  # uploaded before the button is pressed
+        page_a.get_by_role("button", name="Import the corrections").click()
+        page_a.get_by_text("not a corrections export: the file is not JSON").wait_for(timeout=60_000)
+        assert len(store.corrections(ws_id)) == 1
+        page_a.get_by_role("tab", name="Corrections").click()
+        importer.locator("input[type=file]").set_input_files(str(good))
+        importer.get_by_text("good.json").wait_for(timeout=30_000)
+        page_a.get_by_role("button", name="Import the corrections").click()
+        _stop_tooltip(page_a, "Vilnius — arrived, 2031-05-08 10:15 (corrected)")
+        assert [(c.kind, c.author) for c in store.corrections(ws_id)] == [("stop_edit", "anonymous"), ("stop_edit", "Ben")]
+        store.close()
+        page_a.screenshot(path=str(ARTIFACTS / "workspace-stop-editor.png"))
+
+        b = _context(browser)
+        page_b = b.new_page()
+        page_b.goto(link)
+        page_b.get_by_text(EXPECTED_TITLE).first.wait_for(timeout=180_000)
+        tip = _stop_tooltip(page_b, "Vilnius — arrived, 2031-05-08 10:15 (corrected)")
+        assert "expected" not in tip
+        page_b.get_by_role("tab", name="Corrections").click()
+        page_b.get_by_text("History").first.wait_for(timeout=30_000)
+        assert page_b.get_by_role("button", name="Save the stop").count() == 0
+        assert page_b.get_by_role("button", name="Import the corrections").count() == 0
+        page_b.screenshot(path=str(ARTIFACTS / "workspace-stop-viewer.png"))
+        assert a.external == [] and b.external == []
+        a.close()
+        b.close()
+    finally:
+        _stop(proc, log)
+    assert "Traceback" not in (ARTIFACTS / "streamlit-workspace-stop.log").read_text(errors="replace")

@@ -183,3 +183,43 @@ def test_an_editor_corrects_a_place_and_a_stop_in_the_dashboard(cache_dir, gazet
     [ws] = store.list()
     assert [(c.kind, c.author) for c in store.corrections(ws.id)] == [("not_a_place", "Ana"), ("stop_remove", "Ana")]
     store.close()
+
+
+@pytest.mark.model
+@pytest.mark.full
+def test_an_editor_moves_a_mention_to_a_considered_candidate_and_promotes_it(cache_dir, gazetteer, monkeypatch, tmp_path):
+    """The Place tab lists the candidates the resolver weighed (scores and distances from the analysis); moving to one
+    stores a place move, which an editor promotes to the workspace gazetteer and removes again."""
+    from geo.workspace_places import place_rows
+
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GEO_EDITOR_KEY", KEY)
+    text = "Minister in France\n\nForeign Minister Maria Lindqvist flew from Paris to Tallinn on Monday for talks."
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    at.session_state["editor_key"] = KEY
+    at.query_params["corpus"] = "upload"
+    at.run()
+    at.text_area(key="pasted").input(text)
+    at.run()
+    assert not at.exception
+    mention = at.selectbox(key="corr_mention")
+    mention.set_value(next(i for i, label in enumerate(mention.options) if label.startswith("“Paris”"))).run()
+    considered = next(d.value for d in at.dataframe if "km from its choice" in d.value.columns)
+    assert considered["name"].str.contains("Paris").all() and len(considered) > 1
+    assert list(considered["score"]) == sorted(considered["score"], reverse=True) and considered["km from its choice"].iloc[0] == 0
+    assert any(b.key == "corr_move" for b in at.button)  # the gazetteer search is still there
+    at.button(key="corr_move_considered").click().run()
+    assert not at.exception
+    store = _store(tmp_path / "data")
+    [ws] = store.list()
+    [move] = store.corrections(ws.id)
+    paris = {c.id for c in gazetteer.candidates("Paris")}
+    assert move.kind == "place_move" and move.payload["place"] in paris and move.payload["text"] == "Paris"
+    assert move.payload["name"] == considered["name"].iloc[1]
+    at.button(key="corr_promote").click().run()
+    assert not at.exception
+    [row] = place_rows(store, ws.id)
+    assert (row.name, row.place_id, row.correction) == ("Paris", move.payload["place"], move.id)
+    at.button(key="corr_row_remove").click().run()
+    assert not at.exception and place_rows(store, ws.id) == ()
+    store.close()

@@ -154,9 +154,29 @@ def test_malformed_and_unknown_ids_are_one_line(store):
 
 def test_schema_is_made_by_alembic_migrations(store):
     inspector = sa.inspect(store.engine)
-    assert {"workspaces", "articles", "corrections", "alembic_version"} <= set(inspector.get_table_names())
+    assert {"workspaces", "articles", "corrections", "place_rows", "alembic_version"} <= set(inspector.get_table_names())
     with store.engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+
+
+def test_a_database_of_the_first_revision_is_upgraded_on_open_and_keeps_its_workspaces(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from geo.workspace_schema import MIGRATIONS_DIR
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(sa.text("INSERT INTO workspaces VALUES ('" + "a" * 32 + "', 'old', '2026-01-01', '2026-01-01', 3)"))
+    engine.dispose()
+    store = WorkspaceStore(url)
+    assert store.get("a" * 32).name == "old" and "place_rows" in sa.inspect(store.engine).get_table_names()
+    store.close()
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path):

@@ -4,18 +4,33 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ..errors import GazetteerError
 
-# (id, name, feature, category, country, admin1, lat, lon, population, capital, source, origin, parent)
-Row = tuple[Any, ...]
+
+class PlaceRow(NamedTuple):
+    """One row of the index's places table, in its column order (a tuple, so it is inserted as it is)."""
+
+    id: str
+    name: str
+    feature: str  # country, region, district, continent, city, town, village, facility, station, landmark, water
+    category: str  # finer kind: airport, air_base, county, oblast, macro_region, sea, capital ...
+    country: str  # ISO 3166-1 alpha-2, "" for continents and oceans
+    admin1: str
+    lat: float
+    lon: float
+    population: int
+    capital: int  # 1 for a country's capital
+    source: str  # where the row comes from ("geonames:2643743", "airportsdata:EGLL")
+    origin: str  # base (installed sources), curated, custom or import (a GeoNames dump)
+    parent: str = ""  # id of the containing subdivision
 
 
 class Entry(NamedTuple):
     """One place as a source gives it: its row, its names (the first is the main one), codes and bare names."""
 
-    row: Row
+    row: PlaceRow
     names: list[str]
     codes: tuple[tuple[str, str], ...] = ()  # (kind, code): ("iata", "LHR"), ("iso3166-2", "RU-AMU")
     cores: tuple[str, ...] = ()  # the name without its designator ("Heathrow"), for facility lookups only

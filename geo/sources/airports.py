@@ -7,7 +7,7 @@ import re
 from typing import Iterator
 
 from ..placenames import designated_forms, normalize, strip_designator
-from . import Entry, package_dir
+from . import Entry, PlaceRow, package_dir
 
 FACILITY_KINDS = frozenset({"airport", "air_base"})
 # Abbreviations written inside airportsdata names, expanded so the designator lexicon recognises them.
@@ -75,5 +75,5 @@ def airport_entries() -> Iterator[Entry]:
                 names += [f"{city} airport", f"{city} international airport"]
             codes = [("icao", rec["icao"])] + ([("iata", rec["iata"])] if rec["iata"] else [])
             pid = f"airport:{rec['icao']}"
-            yield Entry((pid, clean, "facility", category, rec["country"], "", lat, lon, 0, 0, f"airportsdata:{rec['icao']}",
-                         "base", ""), names, tuple(codes), tuple(c for c in cores if c != city_key))
+            row = PlaceRow(pid, clean, "facility", category, rec["country"], "", lat, lon, 0, 0, f"airportsdata:{rec['icao']}", "base")
+            yield Entry(row, names, tuple(codes), tuple(c for c in cores if c != city_key))

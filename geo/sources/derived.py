@@ -8,7 +8,7 @@ from typing import Iterator
 
 from ..derive import ADMIN_FILE, STATIONS_FILE, read_csv_gz
 from ..placenames import designated_forms, normalize, strip_designator
-from . import Entry
+from . import Entry, PlaceRow
 from .regions import REGION_KINDS, region_entries
 
 STATION_KINDS = frozenset({"station"})
@@ -24,10 +24,10 @@ def _regions_by_name() -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]
     every: set[tuple[str, str]] = set()
     for entry in region_entries():
         for name in entry.names:
-            key = (entry.row[4], normalize(name))
+            key = (entry.row.country, normalize(name))
             every.add(key)
-            if entry.row[2] == "region" and not entry.row[12]:
-                first.setdefault(key, entry.row[0])
+            if entry.row.feature == "region" and not entry.row.parent:
+                first.setdefault(key, entry.row.id)
     return first, every
 
 
@@ -56,10 +56,10 @@ def admin_entries() -> Iterator[Entry]:
         # A name without a designator ("Edmonton", "Victoria") is mostly its town's name: kept for region lookups only,
         # with its designated forms ("Edmonton district") as general names.
         names = ([name] if designator is not None else []) + designated_forms(bare, "district", category)
-        yield Entry((f"admin2:{r['code']}", name, "district", category, country, admin1_code.split(".", 1)[1],
-                     float(r["lat"]), float(r["lon"]), 0, 0, f"geonames-admin2:{r['code']}", "base",
-                     admin1_region.get(admin1_code, "")), names, (("geonames-admin2", r["code"]),),
-                    (bare,) if len(bare) >= MIN_BARE_NAME else ())
+        row = PlaceRow(f"admin2:{r['code']}", name, "district", category, country, admin1_code.split(".", 1)[1],
+                       float(r["lat"]), float(r["lon"]), 0, 0, f"geonames-admin2:{r['code']}", "base",
+                       admin1_region.get(admin1_code, ""))
+        yield Entry(row, names, (("geonames-admin2", r["code"]),), (bare,) if len(bare) >= MIN_BARE_NAME else ())
 
 
 def _station_core(name: str) -> str:
@@ -91,6 +91,6 @@ def station_entries() -> Iterator[Entry]:
             names += designated_forms(normalize(r["city"]), "station") + [f"{r['city']} central station", f"{r['city']} main station"]
         if not names:
             continue
-        yield Entry((f"station:{r['id']}", name, "station", "railway_station", r["country"], "", float(r["lat"]), float(r["lon"]),
-                     0, 0, f"trainline:{r['id']}", "base", ""), names,
-                    (("uic", r["uic"]),) if r["uic"] else (), tuple(cores))
+        row = PlaceRow(f"station:{r['id']}", name, "station", "railway_station", r["country"], "", float(r["lat"]),
+                       float(r["lon"]), 0, 0, f"trainline:{r['id']}", "base")
+        yield Entry(row, names, (("uic", r["uic"]),) if r["uic"] else (), tuple(cores))

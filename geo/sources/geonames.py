@@ -9,7 +9,7 @@ from typing import Iterator
 
 from ..config import DATA_DIR
 from ..placenames import is_latin, normalize
-from . import Entry, package_dir
+from . import Entry, PlaceRow, package_dir
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,8 @@ def curated_entries(path: Path, origin: str) -> Iterator[Entry]:
                 continue
             pid = f"{origin}:{rec.get('id') or normalize(rec['name']).replace(' ', '-')}"
             names = [rec["name"]] + [a for a in (rec.get("aliases") or "").split(";") if a.strip()]
-            yield Entry((pid, rec["name"], rec.get("feature") or "place", rec.get("category") or "",
-                         (rec.get("country") or "").upper(), "", lat, lon, 0, 0, rec.get("source") or origin, origin, ""), names)
+            yield Entry(PlaceRow(pid, rec["name"], rec.get("feature") or "place", rec.get("category") or "",
+                                 (rec.get("country") or "").upper(), "", lat, lon, 0, 0, rec.get("source") or origin, origin), names)
 
 
 def country_entries() -> Iterator[Entry]:
@@ -58,7 +58,7 @@ def country_entries() -> Iterator[Entry]:
             continue
         names = [c["name"]] + ([meta["name"]] if meta.get("name") else []) + aliases.get(iso, [])
         gid = f"geonames:{c['geonameid']}"
-        yield Entry((gid, c["name"], "country", "country", iso, "", lat, lon, int(c.get("population") or 0), 0, gid, "base", ""),
+        yield Entry(PlaceRow(gid, c["name"], "country", "country", iso, "", lat, lon, int(c.get("population") or 0), 0, gid, "base"),
                     names, (("iso3166-1", iso), ("iso3166-1-alpha3", c.get("iso3") or "")))
 
 
@@ -67,8 +67,8 @@ def continent_entries() -> Iterator[Entry]:
     for cont in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
         names = [cont.get("name") or cont.get("toponymName")] + [a["name"] for a in cont.get("alternateNames", []) if a.get("lang") == "en"]
         gid = f"geonames:{cont['geonameId']}"
-        yield Entry((gid, cont.get("name") or cont["toponymName"], "continent", "continent", "", "", float(cont["lat"]),
-                     float(cont["lng"]), int(cont.get("population") or 0), 0, gid, "base", ""), names)
+        yield Entry(PlaceRow(gid, cont.get("name") or cont["toponymName"], "continent", "continent", "", "", float(cont["lat"]),
+                             float(cont["lng"]), int(cont.get("population") or 0), 0, gid, "base"), names)
 
 
 def city_entries() -> Iterator[Entry]:
@@ -91,6 +91,7 @@ def city_entries() -> Iterator[Entry]:
         capital = gid in capital_ids
         alts = [a for a in c.get("alternatenames", []) if 2 < len(a) <= 60 and is_latin(a) and not a.isupper()
                 and not any(ch.isdigit() for ch in a)]
-        yield Entry((f"geonames:{gid}", c["name"], feature_for_population(pop, capital), "capital" if capital else "populated place",
-                     c["countrycode"], str(c.get("admin1code") or ""), float(c["latitude"]), float(c["longitude"]), pop,
-                     int(capital), f"geonames:{gid}", "base", ""), [c["name"]] + alts)
+        yield Entry(PlaceRow(f"geonames:{gid}", c["name"], feature_for_population(pop, capital),
+                             "capital" if capital else "populated place", c["countrycode"], str(c.get("admin1code") or ""),
+                             float(c["latitude"]), float(c["longitude"]), pop, int(capital), f"geonames:{gid}", "base"),
+                    [c["name"]] + alts)

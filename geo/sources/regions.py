@@ -10,7 +10,7 @@ from typing import AbstractSet as Set, Any, Iterator
 
 from ..config import DATA_DIR
 from ..placenames import designated_forms, is_latin, normalize, strip_designator
-from . import Entry, package_dir
+from . import Entry, PlaceRow, package_dir
 
 # Conventional press abbreviations of first-level regions ("Calif.", "B.C."). Left out on purpose: forms that fold to
 # an everyday word or another place ("La." folds like "L.A.", "Me.", "Man."), and bare postal codes ("IN", "OR").
@@ -125,8 +125,8 @@ def region_entries() -> Iterator[Entry]:
             codes.append(("geonames-admin1", admin1["code"]))
             if admin1["point"] == "us-atlas":
                 lat, lon = float(admin1["lat"]), float(admin1["lon"])
-        yield Entry((ids[code], s["name"], "region", s.get("type") or "region", s["country_code"], s.get("state_code") or "",
-                     lat, lon, 0, 0, f"countrystatecity:{code}", "base", parent), names, tuple(codes))
+        yield Entry(PlaceRow(ids[code], s["name"], "region", s.get("type") or "region", s["country_code"], s.get("state_code") or "",
+                             lat, lon, 0, 0, f"countrystatecity:{code}", "base", parent), names, tuple(codes))
 
     # ISO units countrystatecity lacks, unless they repeat a listed region or a country under another code (Bonaire,
     # Aruba: ISO lists them under NL too, with the Netherlands' point).
@@ -141,5 +141,6 @@ def region_entries() -> Iterator[Entry]:
         main = sub["name"]
         feature = "district" if sub.get("parentCode") else "region"
         lat, lon = sub["latLng"]
-        yield Entry((ids[code], main, feature, category, country, local, float(lat), float(lon), 0, 0, f"iso3166-2:{code}", "base",
-                     ids.get(sub.get("parentCode") or "", "")), _names(main, alternatives, category), (("iso3166-2", code),))
+        yield Entry(PlaceRow(ids[code], main, feature, category, country, local, float(lat), float(lon), 0, 0, f"iso3166-2:{code}",
+                             "base", ids.get(sub.get("parentCode") or "", "")), _names(main, alternatives, category),
+                    (("iso3166-2", code),))

@@ -1,4 +1,4 @@
-"""A partition of the corpus on a Dask worker: what each pass of the Dask engine does to it, and the last task.
+"""What a Dask worker runs for `engine_dask`: the three passes over one partition of articles, and the last task.
 
 (1) `parse_partition` parses each article once and writes its Docs (compressed spaCy bytes), entities and name tokens
 to a file in the worker's scratch folder, so its memory holds one partition at a time; (2) `propagate_partition`
@@ -21,12 +21,13 @@ from typing import Any, Sequence, TypeVar
 
 from .aliases import Cluster, person_titles
 from .articles import Article, Problem
-from .claims import Fact, build_claims
+from .claims import build_claims
 from .config import Settings
 from .corrections import NO_CORRECTIONS
 from .entities import Entity, MentionKey, entities_from_doc
 from .errors import failure_reason
 from .export import write_parquet_part, write_parquet_stamp
+from .facts import Fact
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, make_geocoder
 from .movement import Event

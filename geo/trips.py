@@ -1,0 +1,76 @@
+"""Trips: a traveller's movement events split into separate journeys by date gaps, and the dates they stand at."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import replace
+
+from geopy.distance import geodesic
+
+from .dates import parse_iso, with_year
+from .movement import Event
+
+__all__ = ["SETTLEMENTS", "TRIP_GAP_DAYS", "complete_years", "effective_date", "near", "split_trips"]
+
+SAME_PLACE_KM = 35.0  # a station, airport or facility and the town it serves (airports lie up to ~30 km out)
+SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
+SETTLEMENTS = {"city", "town", "village"}
+TRIP_GAP_DAYS = 14
+SAME_ARTICLE_WEIGHT = 100  # per dated event of the same article, when an undated event looks for its trip
+
+
+def effective_date(e: Event) -> dt.date | None:
+    """The event's own date; the article's when the event has none or only a year or month the article falls in."""
+    if e.date and not (e.article_date and len(e.date) < 10 and e.article_date.startswith(e.date)):
+        return parse_iso(e.date)
+    return parse_iso(e.article_date) if e.date_source else None
+
+
+def near(a: Event, b: Event) -> bool:
+    """Same stop: one place, or a facility and the town it serves; two distinct towns stay two stops."""
+    if a.place_id == b.place_id:
+        return True
+    km: float = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
+    if a.feature in SETTLEMENTS and b.feature in SETTLEMENTS:
+        return km <= SAME_TOWN_KM
+    return km <= SAME_PLACE_KM
+
+
+def split_trips(events: list[Event]) -> list[list[Event]]:
+    """Events split into trips by date gaps; an article without any date joins the trip it shares places with."""
+    dated = sorted((e for e in events if effective_date(e)), key=lambda e: (effective_date(e), e.article, e.order))
+    trips: list[list[Event]] = []
+    last: dt.date | None = None
+    for e in dated:
+        d = effective_date(e)
+        if trips and last is not None and d is not None and (d - last).days <= TRIP_GAP_DAYS:
+            trips[-1].append(e)
+        else:
+            trips.append([e])
+        last = d
+    floating: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        if not effective_date(e):
+            floating[e.article].append(e)
+    for article, evs in sorted(floating.items()):
+        # An article's undated events go with its dated ones; else with the trip they share places with.
+        shared = [SAME_ARTICLE_WEIGHT * sum(t.article == article for t in trip) + sum(any(near(e, t) for t in trip) for e in evs)
+                  for trip in trips]
+        best = max(range(len(trips)), key=lambda i: shared[i], default=None)
+        if best is not None and shared[best] > 0:
+            trips[best].extend(evs)
+        elif len(trips) == 1 and not trips[0]:
+            trips[0].extend(evs)
+        else:
+            trips.append(evs)
+    return trips
+
+
+def complete_years(events: list[Event]) -> list[Event]:
+    """Day-month dates of undated articles ("on 2 August") take the year of the traveller's other dates."""
+    years: dict[str, list[int]] = defaultdict(list)
+    for e in events:
+        for value in (e.date, e.article_date if e.date_source else None):
+            if value and not value.startswith("--"):
+                years[e.subject].append(int(value[:4]))
+    return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
