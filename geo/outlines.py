@@ -158,6 +158,13 @@ class Outlines:
         key = self.key_of(place)
         return self.shape(key) if key else None
 
+    def contains_point(self, key: str, lat: float, lon: float) -> bool:
+        """Whether the point lies inside the outline with this key (False when there is none)."""
+        from shapely import Point
+
+        geom = self.shape(key)
+        return geom is not None and bool(geom.contains(Point(lon, lat)))
+
     def contains(self, place: Located, lat: float, lon: float) -> bool | None:
         """Whether the point lies inside the place's outline; None when the place has no outline."""
         from shapely import Point

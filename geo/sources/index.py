@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..config import DATA_DIR
-from ..derive import ADMIN_FILE, STATIONS_FILE
+from ..derive import ADMIN_FILE, OUTLINES_FILE, STATIONS_FILE
 from ..errors import GazetteerError
 from ..placenames import normalize
 from . import Entry, PlaceRow, fingerprint_files, package_dir
@@ -47,9 +47,9 @@ def source_fingerprint() -> str:
     index is rebuilt."""
     h = hashlib.sha256(INDEX_VERSION.encode())
     here = Path(__file__).parent
-    readers = sorted(here.glob("*.py")) + [here.parent / "placenames.py"]
+    readers = sorted(here.glob("*.py")) + [here.parent / "placenames.py", here.parent / "outlines.py"]
     for path in (CURATED_FILE, COUNTRIES_FILE, DEMONYMS_FILE, REGION_ABBREVIATIONS_FILE, DESIGNATORS_FILE, ADMIN_FILE, STATIONS_FILE,
-                 *readers):
+                 OUTLINES_FILE, *readers):
         h.update(path.read_bytes())
     for module, sub in DATA_PACKAGES:
         try:
