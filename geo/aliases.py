@@ -30,7 +30,8 @@ class Cluster:
 
 def _strip_honorific(text: str) -> str:
     parts = text.split()
-    while parts and parts[0].lower().rstrip(".") in {h.rstrip(".") for h in HONORIFICS}:
+    while parts and (parts[0].lower().rstrip(".") in {h.rstrip(".") for h in HONORIFICS}
+                     or (parts[0].lower() == "lady" and len(parts) >= 3)):  # "(First) Lady Ana Ruiz", as entities.person_key
         parts = parts[1:]
     return " ".join(parts)
 
@@ -131,12 +132,16 @@ def cluster_aliases(entities: Sequence[Entity], titles: Mapping[MentionKey, str]
             nearest = preceding[-1] if preceding else None
 
             title = titles.get(e.key)
+            # Two people of that name in the article ("Ana Ruiz" and her husband "Luis Ruiz"): the bare name is
+            # the story's principal, the one the corpus names most, not the one this article happens to repeat.
+            contested = sum(per_article[e.article][k] > 0 for k in candidates) >= 2
 
             def salience(k: str) -> float:
                 same_title = TITLE_MATCH_BONUS if title and title in full_titles[k] else 0.0
-                return per_article[e.article][k] * 2 + math.log1p(full_counts[k]) + (1.0 if k == nearest else 0.0) + same_title
+                local = 0.0 if contested else per_article[e.article][k] * 2
+                return local + math.log1p(full_counts[k]) + (0.0 if contested or k != nearest else 1.0) + same_title
 
-            key = max(candidates, key=lambda k: (salience(k), full_counts[k], k))
+            key = max(candidates, key=lambda k: (salience(k), contested and k == nearest, full_counts[k], k))
         assign(e, "PERSON", key)
 
     # Organisations: "Full Name (ACR)" and initials join an acronym to its full name.

@@ -16,6 +16,7 @@ OVERRIDABLE_ROLES = {"stop"}
 NOUN_STOP_PREPS = ("in", "at")
 VEHICLE_PREPS = ("on", "by", "aboard", "in", "via")
 NESTING_PREPS = ("in", "at", "of", "near", "outside")
+PAIR_FEATURES = {"city", "town", "village"}  # an apposition that is an acronym ("the X Region (XR)") or a region is no next stop
 BEGIN_VERBS = {"begin", "start"}  # "the journey began at X": X is where it started
 OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left X" as an object predicate
 
@@ -64,6 +65,10 @@ def place_arguments(refs: Referents, tok: Token, lemma: str, is_verb: bool, is_n
                     place = place_of(refs, target) or _nested_place(refs, target)
                     if place is not None:
                         args.append((role, place))
+                    # "from X to Y, Z to W": the parser hangs the next pair's town on Y as an apposition
+                    for a in (c for c in target.children if c.dep_ == "appos"):
+                        args.extend((r, p) for r, p in [(role, place_of(refs, a))] + _pair_tail(refs, a)
+                                    if p is not None and p.feature in PAIR_FEATURES)
         elif child.dep_ in OBJECT_DEPS and is_verb:
             if lemma in LX.role_by_object:
                 for target in [child] + list(child.conjuncts):  # "crossed the X Strait and the Y"
@@ -90,6 +95,29 @@ def place_arguments(refs: Referents, tok: Token, lemma: str, is_verb: bool, is_n
         if (role, place) not in out:
             out.append((role, place))
     return out
+
+
+def _pair_tail(refs: Referents, town: Token) -> list[tuple[str, Candidate | None]]:
+    """The second town of a pair the parser hung on an apposition ("..., Z to W": W)."""
+    return [(LX.role_by_prep[prep.lower_], place_of(refs, pobj)) for prep in town.children
+            if prep.dep_ == "prep" and prep.lower_ in ("to", "from") for pobj in prep.children if pobj.dep_ == "pobj"]
+
+
+def itinerary_places(refs: Referents, noun: Token) -> list[tuple[Token, Candidate]]:
+    """(verb, place) pairs a verb of itinerary lists for a movement noun: "a visit that spans X and Y", "the tour includes X"."""
+    verbs = [c for c in noun.children if c.dep_ == "relcl"]
+    if noun.dep_ in ("nsubj", "nsubjpass"):
+        verbs.append(noun.head)
+    places: list[tuple[Token, Candidate]] = []
+    for verb in verbs:
+        if verb.lemma_.lower() not in LX.itinerary_verbs:
+            continue
+        for obj in (c for c in verb.children if c.dep_ in OBJECT_DEPS):
+            for target in [obj] + list(obj.conjuncts):
+                place = place_of(refs, target) or _nested_place(refs, target)
+                if place is not None:
+                    places.append((verb, place))
+    return places
 
 
 def _where_place(refs: Referents, head: Token) -> Candidate | None:

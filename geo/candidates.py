@@ -11,7 +11,7 @@ from .articles import Article
 from .entities import Entity
 from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import table, words
-from .regionforms import AUTONOMOUS, autonomous, country_part, with_leading_article
+from .regionforms import AUTONOMOUS, AUTONOMOUS_THEN_NAME, autonomous, country_part, with_leading_article
 
 TOPONYM_LABELS = {"GPE", "LOC", "FAC"}
 EMBEDDING_LABELS = {"ORG", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "NORP"}
@@ -22,7 +22,9 @@ EMBEDDED_CITY_POPULATION = 500_000
 # Facility heads that also name organisations ("Harvard University said"): such an ORG span is a place only after a
 # preposition or verb of place ("at the X University", "visited X University").
 ORGANISATION_HEADS = {"university", "college", "academy", "school", "institute", "hospital", "medical center",
-                      "medical centre", "embassy", "consulate", "plant", "factory", "market", "centre", "center", "hall"}
+                      "medical centre", "embassy", "consulate", "plant", "factory", "market", "centre", "center", "hall",
+                      "house"}
+TOWN_PLACED_HEADS = {"house"}
 PLACE_CUE = re.compile(r"(?:\b(?:at|in|inside|outside|near|to|from|into|toward|towards|visited|toured|visiting|touring|"
                        r"reached|left|leaving|arrived at)\s+(?:the\s+)?)$", re.I)
 NAME = r"[A-Z][\w'’.-]*(?:[ -](?:de |of |on |upon )?[A-Z][\w'’.-]*){0,3}"
@@ -195,9 +197,18 @@ def embedded_toponyms(article: Article, entity: Entity, gazetteer: Gazetteer) ->
     return out
 
 
+def _placed_head(text: str, entity: Entity) -> tuple[str, str] | None:
+    """The facility head of an entity; a head that also names households, shelters and chambers ("X House") counts only
+    when the text places the building in a town ("X House in Y")."""
+    head = facility_head(entity.text)
+    if head is not None and head[0] in TOWN_PLACED_HEADS and not IN_TOWN.match(text[entity.clean_end:entity.clean_end + 80]):
+        return None
+    return head
+
+
 def _facility_org(text: str, entity: Entity) -> str | None:
     """The facility category of an ORG span that names a place one can be at ("the Grand Hotel", "at X University")."""
-    head = facility_head(entity.text)
+    head = _placed_head(text, entity)
     if head is None:
         return None
     if head[0] in ORGANISATION_HEADS and not PLACE_CUE.search(text[max(0, entity.clean_start - 40):entity.clean_start]):
@@ -219,7 +230,7 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
             hints |= _context_hints(text, e.clean_start, e.clean_end)
             if tops and not tops[-1].demonym and AFTER_COMMA.fullmatch(text[tops[-1].entity.clean_end:e.clean_start]):
                 hints.add(CONTAINED)  # "Tacoma, Washington": the state, not a namesake town
-            head = facility_head(e.text)
+            head = _placed_head(text, e)
             tops.append(Toponym(e, query, hints, container_after(text, e.clean_end), False, facility=head[1] if head else None))
         elif e.label in ("NORP", "LANGUAGE") and gazetteer.demonym(e.text):
             tops.append(Toponym(e, e.text, set(), None, True))
@@ -334,8 +345,9 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         found = list(gazetteer.region_candidates(name))
     if not found:
         found = with_leading_article(gazetteer, name)
-    if not found and AUTONOMOUS.search(name):
-        found = autonomous(gazetteer, AUTONOMOUS.sub("", name))
+    for form in (AUTONOMOUS, AUTONOMOUS_THEN_NAME):
+        if not found and form.search(name):
+            found = autonomous(gazetteer, form.sub("", name))
     if not found:
         part = country_part(gazetteer, name)
         if part is not None:
@@ -368,7 +380,8 @@ def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Ca
         if m:
             whole = m.group(1).strip()
             parts = re.split(r"['’]s ", whole, maxsplit=1)  # "California's Riverside County": the county, then the state
-            for name in dict.fromkeys(p.strip() for p in (whole, *reversed(parts)) if p.strip()):
+            sentence = re.split(r"\.\s", whole, maxsplit=1)[0]  # "in X. Then Y": the name ends at the full stop
+            for name in dict.fromkeys(p.strip() for p in (whole, *reversed(parts), sentence) if p.strip()):
                 found = [c for c in gazetteer.candidates(name) if c.feature != "continent"]
                 if found:
                     return found, "facility town"

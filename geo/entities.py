@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .articles import Article
+from .facilitynames import lowercase_head_facilities
 from .gazetteer import normalize
 from .lexicon import LEXICON
 
@@ -45,7 +46,9 @@ ROLE_NOUNS = {"analyst", "spokesperson", "spokesman", "spokeswoman", "professor"
               "scientist", "historian", "student", "resident", "witness", "activist", "journalist", "specialist"}
 ORG_WORDS = {"department", "ministry", "army", "council", "agency", "committee", "office", "institute", "university",
              "party", "bank", "group", "forces", "force", "corporation", "company", "news", "service", "command"}
-DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -]{2,})*)\s*(?:\([^)]{1,40}\))?\s*[–—-]\s")
+# "SEOUL/WASHINGTON –", "LYON, France —": all-caps places, then their country or state in ordinary case.
+DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -]{2,})*)(?:,\s*[A-Z][\w.'’ -]{1,30})?"
+                         r"\s*(?:\([^)]{1,40}\))?\s*[–—-]\s")
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ def fix_entities(doc: Doc, is_place: Callable[[str], bool], titled_people: set[s
     fixed.extend(_dateline_spans(doc, is_place))
     fixed.extend(_missed_places(doc, fixed, is_place, is_known))
     fixed.extend(_missed_facilities(doc, fixed))
+    fixed.extend(lowercase_head_facilities(doc, is_known))
     return _non_overlapping(fixed)
 
 
@@ -400,6 +404,6 @@ def entities_from_doc(article: Article, doc: Doc, is_place: Callable[[str], bool
 def person_key(text: str) -> str:
     """Name without honorifics or titles, hyphens as spaces: "Mr Lee Sung-ho" -> "lee sung ho"."""
     tokens = [t for t in re.split(r"[\s\-‐]+", normalize(text.replace("-", " "))) if t]
-    while tokens and tokens[0] in TITLES:
+    while tokens and (tokens[0] in TITLES or (tokens[0] == "lady" and len(tokens) >= 3)):  # "(First) Lady Ana Ruiz"
         tokens = tokens[1:]
     return " ".join(tokens)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .articles import Article
 from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
+from .placecues import country_before
 from .regionforms import compass_part
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
 from .entities import Entity, MentionKey, travel_place
@@ -27,6 +28,7 @@ __all__ = ["GazetteerGeocoder", "GeocodeCache", "Geocoder", "OnlineGeocoder", "P
            "collect_places", "make_geocoder", "resolve_article"]
 
 log = logging.getLogger(__name__)
+SERVING_CATEGORIES = {"airport", "station", "air_base"}  # facility categories named after the town they serve
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,8 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     w = weights
     tops = find_toponyms(article, entities, gazetteer)
     for t in tops:
+        if not t.demonym:
+            t.container = country_before(article.text, t.entity.clean_start, gazetteer) or t.container
         lookup(t, article.text, gazetteer)
         if online is not None and not t.demonym:
             t.candidates = list(online.candidates(t.query)) + t.candidates
@@ -289,6 +293,9 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         best_id, best = ranked[0]
         confidence = _confidence(best - ranked[1][1] if len(ranked) > 1 else 6.0)
         chosen = pool[best_id]
+        if _named_elsewhere(group, chosen, name, first, w):
+            waiting.extend(group)
+            continue
         for t in group:
             resolved.append(_resolution(doc, t, chosen, confidence, w))
 
@@ -319,6 +326,15 @@ def _resolution(doc: Doc | None, t: Toponym, chosen: Candidate, confidence: floa
         chosen = compass_part(chosen, t.entity.text) or chosen
     metonym = is_metonym(doc, t.entity, chosen) if doc is not None else False
     return t, chosen, confidence, metonym
+
+
+def _named_elsewhere(group: list[Toponym], town: Candidate, name: str, first: dict[str, Candidate], w: Weights) -> bool:
+    """Whether a building is named after a town rather than in it ("Lisbon House", "Bay Marina"): the town found in its
+    name lies far from every other settlement the article names, so it waits for the article's own town. Airports and
+    stations are named after the town they serve, and keep it."""
+    others = [c for other, c in first.items() if other != name and c.feature in SETTLEMENT_FEATURES]
+    return (all(t.how == "facility name" and t.facility not in SERVING_CATEGORIES for t in group) and bool(others) and town.feature in SETTLEMENT_FEATURES
+            and all(km(c, town) > w.coherence_km for c in others))
 
 
 def _main_town(settlements: list[Candidate]) -> Candidate | None:

@@ -83,6 +83,8 @@ class TravelLexicon:
     aircraft_verbs: frozenset[str]
     person_nouns: frozenset[str]
     presence_nouns: frozenset[str]
+    itinerary_verbs: frozenset[str]
+    journey_nouns: frozenset[str]
 
 
 def _speech_verbs(path: Path = SPEECH_FILE) -> frozenset[str]:
@@ -111,7 +113,8 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         frozenset(tr["leader_roles"]), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),
         frozenset(d["places"]["generic_nouns"]), frozenset(d["places"]["facility_heads"]),
         frozenset(tr["vessel_markers"]), frozenset(tr["collective_nouns"]), frozenset(tr["aircraft_verbs"]),
-        frozenset(tr["person_nouns"]), frozenset(mv["presence_nouns"]),
+        frozenset(tr["person_nouns"]), frozenset(mv["presence_nouns"]), frozenset(ro["itinerary_verbs"]),
+        frozenset(mv["journey_nouns"]),
     )
 
 

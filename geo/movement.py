@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from .arguments import OBJECT_DEPS, place_arguments
+from .arguments import OBJECT_DEPS, itinerary_places, place_arguments
 from .articles import Article
 from .dates import YEAR_RE, narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity, MentionKey
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 PARTICLE_ONLY_VERBS = {"touch", "wrap", "check", "drop", "show", "turn"}
 DATE_MAX_HOPS = 6
 DATE_CLAUSE_PENALTY = 3  # a date on the governing clause counts less than one on the event's own verb
+PAST_TAGS = ("VBD", "VBN")
+CONTINUATION_SENTENCES = 2  # how far back the traveller of an unowned "trip to X" may have moved
 NARRATIVE_DAY_HOPS = 2  # "the next day" on the event's own verb outranks a date found farther than this
 WEAK_DATE_SOURCE = "inferred from weekdays, anchored"  # articles.infer_corpus_dates: a guess from other articles
 LARGE_REGION_WORDS = ("state", "macro", "country", "autonomous", "territory", "federal", "continent")
@@ -61,7 +63,7 @@ class Event:
     leg: str = "out"  # "return" for the way back
     date_offset: int | None = None  # days from the previous dated event ("the next day")
     date_source: str = "text"  # "text", "article" (from the article's date) or "" when undated
-    headline: bool = False  # told in the headline, which sums up rather than narrates
+    headline: bool = False  # told in the headline or a programme ("a visit that spans X"), which sum up, not narrate
 
 
 def status_of(verb: Token, role: str, sentence_text: str) -> str:
@@ -278,6 +280,8 @@ def extract_events(article: Article, doc: Doc, entities: Sequence[Entity], resol
                 for t in span:
                     ents_by_token[t.i] = e
     title_end = len(article.title) if article.title and article.text.startswith(article.title) else 0
+    sentence_of = {s.start: k for k, s in enumerate(doc.sents)}
+    last_mover: tuple[Who, int] | None = None  # the traveller of the latest event, and its sentence's index
     events: list[Event] = []
     for tok in doc:
         lemma = tok.lemma_.lower()
@@ -293,21 +297,44 @@ def extract_events(article: Article, doc: Doc, entities: Sequence[Entity], resol
         if lemma in PARTICLE_ONLY_VERBS and particle is None:
             continue
         args = place_arguments(refs, tok, lemma, is_verb, is_noun, particle)
-        if not args:
+        itinerary = itinerary_places(refs, tok) if is_noun else []
+        if not args and not itinerary:
             continue
         subject, anchor_tok = traveller_of_word(refs, tok, is_noun)
+        if subject is None and last_mover and _continues_journey(tok, lemma, is_noun) \
+                and sentence_of[tok.sent.start] - last_mover[1] <= CONTINUATION_SENTENCES:
+            subject = last_mover[0]  # "X landed in Y. The visit includes a trip on Friday to Z": the trip is X's
         travellers = ([subject] if subject else []) + companions(refs, anchor_tok, subject) + ([] if is_noun else hosted(refs, tok))
+        if travellers:
+            last_mover = (travellers[0], sentence_of[tok.sent.start])
         for who in travellers:
             events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, args, is_noun, ents_by_token,
                                      anchor, year_hint, anchor_source, title_end))
+            for verb, place in itinerary:  # "a visit that spans X and Y": planned unless told in the past
+                events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, [("stop", place)], is_noun,
+                                         ents_by_token, anchor, year_hint, anchor_source, title_end, itinerary=verb))
     return _narrative_dates(events)
+
+
+def _continues_journey(tok: Token, lemma: str, is_noun: bool) -> bool:
+    """Whether a movement noun said of no one ("a trip on Friday to X", not "a trip by students") continues the
+    journey told just before."""
+    if not is_noun or lemma not in LX.journey_nouns or any(
+            c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("by", "of", "for")) for c in tok.children):
+        return False
+    for anc in tok.ancestors:  # "his father made a journey": someone else's; "the visit includes a trip": the same
+        subjects = [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass") and c.i != tok.i]
+        if subjects:
+            return all(c.lemma_.lower() in LX.move_nouns for c in subjects)
+    return True
 
 
 def _events_of(article: Article, who: Who, tok: Token, anchor_tok: Token, lemma: str, particle: str | None, args: list[tuple[str, Candidate]],
                is_noun: bool,
                ents_by_token: dict[int, Entity], anchor: str | None, year_hint: int | None, anchor_source: str,
-               title_end: int) -> list[Event]:
-    """The events of one movement word for one traveller, one per (role, place) argument."""
+               title_end: int, itinerary: Token | None = None) -> list[Event]:
+    """The events of one movement word for one traveller, one per (role, place) argument (`itinerary`: the verb
+    that lists the places, "spans" in "a visit that spans X and Y")."""
     events = []
     subject_id, subject_name = (who.id, who.name) if isinstance(who, Traveller) else (who, "")
     sent = tok.sent
@@ -320,17 +347,22 @@ def _events_of(article: Article, who: Who, tok: Token, anchor_tok: Token, lemma:
         clause = clause.head  # "flew to X, with a stopover in Y": the stopover belongs to the flight's clause
     for role, place in args:
         status = status_of(anchor_tok, role, sent.text)
+        lister = itinerary if itinerary is not None else anchor_tok
+        if is_noun and lister.lemma_.lower() in LX.itinerary_verbs and lister.tag_ not in PAST_TAGS:
+            status = "expected"  # "the visit includes a trip on Friday to X", "a visit that spans X": the programme
+        elif itinerary is not None:
+            status = "visited"
         if is_noun and status == "arrived" and role == "origin":
             status = "departed"
         future = status in ("expected", "planned", "speculated")
-        date, time, offset = _dates_for(anchor_tok, ents_by_token, anchor, future, year_hint)
+        date, time, offset = _dates_for(lister, ents_by_token, anchor, future, year_hint)
         feature = place.category if place.feature == "water" and place.category in PASSAGES else place.feature
         if feature == "region" and not any(w in place.category for w in LARGE_REGION_WORDS):
             feature = "local-region"  # a capital city that is also a region, a unitary authority, a province named after its capital; not a state or macro-region
         events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, feature, role, lemma, status,
                             date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
-                            "text" if date else anchor_source, tok.idx < title_end))
+                            "text" if date else anchor_source, tok.idx < title_end or itinerary is not None))
     return events
 
 

@@ -350,4 +350,8 @@ class Referents(Descriptions, VehicleOwners):
         for child in token.children:
             if child.dep_ == "compound" and child.i in self.person_at:
                 return self.person_at[child.i][0]
+            if child.dep_ == "appos":  # "the airline, a Boeing 747, took off for X": the aircraft it names travels
+                vehicle = next((t for t in child.subtree if t.lemma_.lower() in LX.vehicles), None)
+                if vehicle is not None:
+                    return self.owner_of_vehicle(vehicle)
         return None

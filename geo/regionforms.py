@@ -10,6 +10,9 @@ from .gazetteer import Candidate, Gazetteer, normalize
 from .lexicon import words
 
 AUTONOMOUS = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)$", re.I)
+# "Chairman of the X Autonomous Region Y Z": the model ran the region's name on into the person named after it.
+AUTONOMOUS_THEN_NAME = re.compile(r"\s+autonomous\s+(?:region|prefecture|county|oblast|okrug|republic|province|community|area)"
+                                  r"(?:\s+[A-Z][\w'’-]*){1,3}$", re.I)
 WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula"}
 
 
@@ -25,14 +28,15 @@ def with_leading_article(gazetteer: Gazetteer, name: str) -> list[Candidate]:
 
 
 def autonomous(gazetteer: Gazetteer, rest: str) -> list[Candidate]:
-    """Regions of "X [ethnic qualifier] Autonomous Region": "X Y" first, then "X" alone."""
+    """Regions of "X [ethnic qualifier] Autonomous Region": "X Y" first, then "X" alone, then the region X is the adjective of."""
     parts = rest.split()
     for end in (len(parts), len(parts) - 1):
         if end >= 1:
             found = [c for c in gazetteer.region_candidates(" ".join(parts[:end])) if c.feature in ("region", "district")]
             if found:
                 return found
-    return []
+    region = gazetteer.demonym(rest)  # "Tibetan Autonomous Region": the people's adjective of the region
+    return [region] if region is not None and region.feature == "region" else []
 
 
 def country_part(gazetteer: Gazetteer, name: str) -> Candidate | None:

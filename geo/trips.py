@@ -8,6 +8,7 @@ from dataclasses import replace
 from geopy.distance import geodesic
 
 from .dates import parse_iso, with_year
+from .lexicon import LEXICON as LX
 from .movement import Event
 
 __all__ = ["SETTLEMENTS", "TRIP_GAP_DAYS", "complete_years", "effective_date", "near", "split_trips"]
@@ -31,9 +32,14 @@ def near(a: Event, b: Event) -> bool:
     if a.place_id == b.place_id:
         return True
     km: float = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
-    if a.feature in SETTLEMENTS and b.feature in SETTLEMENTS:
+    if _is_settlement(a) and _is_settlement(b):
         return km <= SAME_TOWN_KM
     return km <= SAME_PLACE_KM
+
+
+def _is_settlement(e: Event) -> bool:
+    """A town, not a facility the gazetteer files as a populated place ("X Air Force Base", "X Station")."""
+    return e.feature in SETTLEMENTS and e.place.split()[-1].lower() not in LX.facility_heads
 
 
 def split_trips(events: list[Event]) -> list[list[Event]]:

@@ -130,3 +130,19 @@ def test_spilled_docs_come_back_with_everything_the_later_passes_read(nlp):
         assert [(e.text, e.label_) for e in a.ents] == [(e.text, e.label_) for e in b.ents]
         assert b.tensor.size == 0  # the spill keeps no tensors: they are what made memory grow with the corpus
     assert spill.file.closed
+
+
+def test_bare_family_name_goes_to_the_storys_principal_when_two_of_that_name_are_named(run_text):
+    texts = {
+        "visit": ("President Mikko Korhonen and First Lady Anna Korhonen arrived in Tallinn on Monday. "
+                  "Anna Korhonen visited a school and Anna Korhonen read to pupils. "
+                  "Korhonen then met the prime minister."),
+        "talks": ("Mikko Korhonen said the talks went well. Mikko Korhonen will return next year. "
+                  "Aides to Mikko Korhonen gave no details."),
+    }
+    result = run_text(texts)
+    mikko = _cluster_with(result, "Mikko Korhonen")
+    anna = _cluster_with(result, "Anna Korhonen")
+    assert mikko.id != anna.id
+    assert "Korhonen" in mikko.aliases and "Korhonen" not in anna.aliases  # not the wife this article repeats
+    assert not [c for c in result.clusters if c.label == "PERSON" and c.name.startswith("Lady")]  # "First Lady" is a title

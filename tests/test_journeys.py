@@ -364,3 +364,42 @@ def test_capitalised_words_before_a_place_that_make_a_longer_place_name(nlp):
     doc.ents = [Span(doc, i["Vale"], i["Vale"] + 1, label="GPE")]
     spans = fix_entities(doc, lambda name: name.lower() == "upper glenmoor vale", set())
     assert (i["Upper"], i["Vale"] + 1, "GPE") in [(s, e, label) for s, e, label, _ in spans]
+
+
+def test_places_a_visit_spans_or_includes_are_its_stops(run_text):
+    text = "Pope Leo arrived in Brasilia on Tuesday for a six-day visit that spans Brasilia, Sao Paulo and Recife."
+    route = _routes(run_text(text), "Leo")[0]
+    assert _names(route)[0] == "Brasília" and "Recife" in _names(route)
+    assert route.stops[-1].status == "expected"  # the programme, not yet done
+    done = _routes(run_text("Pope Leo flew home on Monday after a visit that spanned Salvador and Recife."), "Leo")[0]
+    assert {"Salvador", "Recife"} <= set(_names(done)) and {s.status for s in done.stops if s.name == "Recife"} == {"visited"}
+
+
+def test_a_trip_said_of_no_one_continues_the_journey_told_just_before(run_text):
+    text = ("Pope Leo landed in Lusaka on Tuesday. The visit to the continent includes a trip on Friday to Lilongwe.")
+    route = _routes(run_text(text, dates={"story": "2024-03-04"}), "Leo")[0]
+    assert _names(route) == ["Lusaka", "Lilongwe"] and route.stops[-1].status == "expected"
+    other = run_text("Pope Leo landed in Lusaka on Tuesday. A trip by students to Lilongwe was cancelled last year.")
+    assert "Lilongwe" not in _names(_routes(other, "Leo")[0])
+
+
+def test_a_subject_whose_apposition_names_an_aircraft_travels_as_that_aircraft(run_text):
+    text = ("A plane carrying 150 Canadian evacuees left Kathmandu on Monday and landed in Delhi. "
+            "The airline, a chartered Airbus A330, then took off for Toronto Pearson airport.")
+    [route] = _routes(run_text(text, dates={"story": "2015-05-04"}), "evacuees")
+    assert _names(route)[:2] == ["Kathmandu", "Delhi"] and "Toronto" in _names(route)[-1]
+
+
+def test_evacuees_transitioned_to_a_camp_move_there(run_text):
+    text = ("Officials said two flights carrying Haitian evacuees had landed at Miami, and those evacuees will be "
+            "transitioned to Fort Dix in New Jersey for further processing.")
+    [route] = _routes(run_text(text, dates={"story": "2010-01-20"}), "evacuees")
+    assert _names(route) == ["Miami", "Fort Dix"] and route.stops[-1].status == "expected"
+
+
+def test_pairs_of_towns_in_one_tour_sentence_are_all_stops_in_text_order(run_text):
+    text = ("The final rally ended a three-day Nebraska tour that took the group from Scottsbluff to Kearney, "
+            "North Platte to Lincoln, Fremont to Omaha, and more.")
+    [route] = _routes(run_text(text, dates={"story": "2020-10-20"}), "group")
+    names = _names(route)
+    assert [n for n in names if n != "North Platte"] == ["Scottsbluff", "Kearney", "Lincoln", "Fremont", "Omaha"]

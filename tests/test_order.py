@@ -88,3 +88,13 @@ def test_a_date_resolved_against_a_guessed_article_date_does_not_outvote_the_tri
     for tartu, known in ((full, guessed), (weekday, set())):
         [route] = build_routes(stated + [tartu], {"p1": "Liis Tamm"}, {"a1": "2024-06-05", "b1": "2024-06-02"}, known)
         assert [(s.name, s.date) for s in route.stops][0] == ("Tartu", "2024-06-01")
+
+
+def test_a_base_the_gazetteer_files_as_a_town_is_one_stop_with_the_town_it_serves():
+    from dataclasses import replace
+
+    town = _event("Tartu", order=10)
+    base = replace(_event("Tartu", order=20), place_id="base", place="Tartu Air Base", lat=58.31, lon=26.69)  # ~8 km out
+    assert [s.name for s in _stops([town, base]).stops] == ["Tartu Air Base"]
+    other_town = replace(base, place_id="other", place="Tartu Parish")
+    assert len(_stops([town, other_town, _event("Narva", order=30)]).stops) == 3  # two towns 8 km apart stay two
