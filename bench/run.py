@@ -24,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-sys.path.insert(0, str(ROOT / "bench"))
+# This checkout's geo/, not whichever one an editable install points at; the measured subprocesses get the same path.
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from corpora import benchmark_texts, cleaned_copies  # noqa: E402  (bench/ is put on the path just above)
 from dask_bench import dask_figures  # noqa: E402
@@ -298,7 +299,7 @@ def main() -> int:
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     cache = Path(args.cache_dir) if args.cache_dir else Path(tempfile.mkdtemp(prefix="geo-bench-"))
-    env = {**os.environ, "GEO_CACHE_DIR": str(cache)}
+    env = {**os.environ, "GEO_CACHE_DIR": str(cache), "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     # Build the gazetteer once so cold pipeline runs measure analysis, not the one-off index build.
     gz = gazetteer_figures(env)
     if args.only:
