@@ -7,16 +7,48 @@ python bench/measure.py floor PATH...      a bare script: load the same spaCy mo
 from __future__ import annotations
 
 import json
+import os
 import resource
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 START = time.perf_counter()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measured(mode: str, paths: list[str], env: dict, workers: int = 1) -> dict:
+    """One measurement in a fresh process: its JSON, the wall seconds seen from here and the 1-minute load average
+    before and after (a loaded machine stretches wall time; CPU seconds say what the work itself cost)."""
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "measure.py"), mode, f"--workers={workers}", *paths],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - started
+    result["load"] = [round(load, 1), round(os.getloadavg()[0], 1)]
+    return result
+
+
+# The floor's runs per (corpus, number of processes) in one bench run, so every section comparing against it reuses them.
+_FLOORS: dict[tuple[tuple[str, ...], int], list[dict]] = {}
+
+
+def floor_of(sources: list[str], cleaned: list[str], env: dict, workers: int, repeat: int) -> list[dict]:
+    """`repeat` floor runs (nlp.pipe with `workers` processes) on the cleaned texts of `sources`, measuring only the
+    runs this bench run has not measured yet."""
+    runs = _FLOORS.setdefault((tuple(sources), workers), [])
+    while len(runs) < repeat:
+        runs.append(measured("floor", cleaned, env, workers))
+    return runs[:repeat]
+
+
+def remember_floor(sources: list[str], workers: int, runs: list[dict]) -> None:
+    _FLOORS.setdefault((tuple(sources), workers), []).extend(runs)
 
 
 def texts_of(paths):
-    from pathlib import Path
-
     for p in paths:
         p = Path(p)
         files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
@@ -36,11 +68,8 @@ def main() -> None:
         assert code == 0
     elif mode == "dask":  # --engine dask on a LocalCluster of `workers` processes; run.json holds the workers' figures
         import tempfile
-        from pathlib import Path
 
         from geo.cli import main as geo_main
-
-        import os
 
         with tempfile.TemporaryDirectory() as tmp:
             out = os.environ.get("BENCH_DATASET") or tmp  # where to keep the dataset for the dashboard figures
@@ -66,6 +95,7 @@ def main() -> None:
     cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime  # this process and its joined workers
     print(json.dumps({"mode": mode, "seconds": time.perf_counter() - START, "cpu": cpu,
                       "peak_mb": max(me.ru_maxrss, children.ru_maxrss) / 1024, "client_peak_mb": me.ru_maxrss / 1024,
+                      "client_cpu": me.ru_utime + me.ru_stime,
                       **({"run": run} if mode == "dask" else {})}))
 
 

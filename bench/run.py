@@ -2,6 +2,8 @@
 
     python bench/run.py            everything (about 10-15 minutes on 2 cores)
     python bench/run.py --quick    a tiny corpus, no dashboard: checks that the suite runs (used by the tests)
+    python bench/run.py --only dask [--articles N] [--copies K] [--repeat R] [--big-floor scale] [--cache-dir DIR]
+                                   the Dask engine beside its floor, on N benchmark articles and K times as many
 """
 from __future__ import annotations
 
@@ -18,33 +20,16 @@ import sys
 import tempfile
 import time
 import urllib.request
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 RESULTS = ROOT / "bench" / "results"
-sys.path.insert(0, str(ROOT / "bench"))
+# This checkout's geo/, not whichever one an editable install points at; the measured subprocesses get the same path.
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-
-def measure(mode: str, paths: list[str], env: dict, workers: int = 1) -> dict:
-    started = time.perf_counter()
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "measure.py"), mode, f"--workers={workers}", *paths],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["wall"] = time.perf_counter() - started
-    return result
-
-
-def cleaned_copies(paths: list[str], target: Path) -> list[str]:
-    """The cleaned article texts the pipeline feeds to spaCy, one file each, so the floor parses the same texts."""
-    from geo.articles import read_corpus
-    from geo.config import load_settings
-
-    articles, _ = read_corpus(paths, load_settings())
-    for n, a in enumerate(articles):
-        (target / f"{n:05d}.txt").write_text(a.text, encoding="utf-8")
-    return [str(target)]
+from corpora import benchmark_texts, cleaned_copies  # noqa: E402  (bench/ is put on the path just above)
+from dask_bench import dask_figures  # noqa: E402
+from measure import measured as measure, remember_floor  # noqa: E402
 
 
 def pipeline_vs_floor(name: str, paths: list[str], env: dict, repeat: int, workers: int = 1) -> dict:
@@ -55,6 +40,7 @@ def pipeline_vs_floor(name: str, paths: list[str], env: dict, repeat: int, worke
         for _ in range(repeat):
             floor.append(measure("floor", same_texts, env, workers))
             pipe.append(measure("pipeline", paths, env, workers))
+    remember_floor(paths, workers, floor)
     p = statistics.median(r["wall"] for r in pipe)
     f = statistics.median(r["wall"] for r in floor)
     # CPU seconds (the process and its workers) are what a loaded machine distorts least: wall time waits for other jobs.
@@ -63,141 +49,6 @@ def pipeline_vs_floor(name: str, paths: list[str], env: dict, repeat: int, worke
             "ratio": round(p / f, 2), "ratios": [round(a["wall"] / b["wall"], 2) for a, b in zip(pipe, floor)],
             "pipeline_cpu_s": round(pc, 1), "floor_cpu_s": round(fc, 1), "cpu_ratio": round(pc / fc, 2),
             "pipeline_peak_mb": round(max(r["peak_mb"] for r in pipe)), "floor_peak_mb": round(max(r["peak_mb"] for r in floor))}
-
-
-def replicated(folder: Path, target: Path, copies: int) -> int:
-    """`copies` copies of every text under new file names (new article ids); copy k ends with k extra newlines, so even
-    content-hash ids differ while the cleaned text stays the same."""
-    n = 0
-    for f in sorted(folder.glob("*.txt")):
-        text = f.read_text(encoding="utf-8")
-        for k in range(copies):
-            (target / f"{f.stem}-c{k}.txt").write_text(text + "\n" * k, encoding="utf-8")
-            n += 1
-    return n
-
-
-def lpt_makespan(costs: list[float], workers: int) -> float:
-    """Finishing time of the busiest of `workers` when each partition goes to the least loaded one, longest first."""
-    loads = [0.0] * workers
-    for c in sorted(costs, reverse=True):
-        loads[loads.index(min(loads))] += c
-    return max(loads)
-
-
-def dask_projection(run: dict, wall: float, articles: int, workers: tuple[int, ...] = (1, 2, 4, 8, 16, 32)) -> list[dict]:
-    """What N workers would give: the measured serial part (start-up, reading, corpus steps, last task) plus the busiest
-    worker's share of the measured per-partition costs (parse + resolve, as one worker measured them)."""
-    serial = wall - run["parse_s"] - run["resolve_s"]
-    rows = []
-    for n in workers:
-        t = serial + lpt_makespan(run["partition_seconds"], n)
-        rows.append({"workers": n, "projected_s": round(t, 1), "articles_per_s": round(articles / t, 1)})
-    return rows
-
-
-def dask_vs_floor(name: str, paths: list[str], floor_paths: list[str], env: dict, workers: int, articles: int,
-                  dataset: Path | None = None) -> dict:
-    """One --engine dask run on a LocalCluster of `workers` beside the floor (nlp.pipe, `workers` processes) on the same texts."""
-    floor = measure("floor", floor_paths, env, workers)
-    run = measure("dask", paths, {**env, **({"BENCH_DATASET": str(dataset)} if dataset else {})}, workers)
-    info = run["run"]
-    return {"corpus": name, "articles": articles, "workers": workers, "dask_s": round(run["wall"], 1), "floor_s": round(floor["wall"], 1),
-            "ratio": round(run["wall"] / floor["wall"], 2), "cpu_ratio": round(run["cpu"] / floor["cpu"], 2),
-            "articles_per_s": round(articles / run["wall"], 1), "floor_articles_per_s": round(articles / floor["wall"], 1),
-            "client_peak_mb": round(run["client_peak_mb"]), "worker_peak_mb": max(info["worker_peak_mb"].values()),
-            "floor_peak_mb": round(floor["peak_mb"]), "partitions": len(info["partition_seconds"]),
-            "partition_s_median": round(statistics.median(info["partition_seconds"]), 2),
-            "phases": {k: info[k] for k in ("connect_s", "parse_s", "corpus_s", "resolve_s", "finish_s")},
-            "projection": dask_projection(info, run["wall"], articles), "load_average": os.getloadavg()}
-
-
-def same_answers(folder: str, dataset: Path, env: dict, workers: int) -> dict:
-    """The single-process run's JSON against the Dask run's dataset (read back as JSON), table by table (run notes aside)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "local.json"
-        subprocess.run([sys.executable, "-m", "geo", "analyze", folder, "--workers", str(workers), "--json", str(out)],
-                       cwd=ROOT, env=env, capture_output=True, check=True)
-        local = json.loads(out.read_text(encoding="utf-8"))
-    from geo.export import read_parquet, to_json
-
-    dask = json.loads(json.dumps(to_json(read_parquet(dataset))))
-    tables = [k for k in local if k not in ("problems", "warnings")]
-    return {"tables_equal": {k: local[k] == dask.get(k) for k in tables}, "articles": len(local["articles"]),
-            "entities": sum(len(a["entities"]) for a in local["articles"]), "clusters": len(local["clusters"]),
-            "places": len(local["places"]), "routes": len(local["routes"])}
-
-
-def replicated_dataset(dataset: Path, target: Path, copies: int) -> int:
-    """A Dask dataset's results `copies` times under new article ids (id + "-c<k>"), by DuckDB, for the large-results view."""
-    import duckdb
-
-    con = duckdb.connect()
-    renamed = {"articles": "id", "entities": "article", "places": "article", "unresolved": "article", "quotes": "article"}
-    for table in (d.name for d in dataset.iterdir() if d.is_dir()):
-        (target / table).mkdir(parents=True)
-        source = f"read_parquet('{dataset / table}/part-*.parquet', union_by_name=true)"
-        column = renamed.get(table)
-        for k in range(copies if column else 1):
-            select = f"SELECT * REPLACE ({column} || '-c{k}' AS {column}) FROM {source}" if column else f"SELECT * FROM {source}"
-            con.execute(f"COPY ({select}) TO '{target / table}/part-{k:05d}.parquet' (FORMAT parquet)")
-    for name in ("model.txt", "version.txt"):
-        shutil.copy(dataset / name, target / name)
-    return int(con.execute(f"SELECT count(*) FROM read_parquet('{target}/articles/part-*.parquet')").fetchone()[0])
-
-
-def results_view_figures(env: dict, dataset: Path) -> dict:
-    """The large-results view on a saved dataset: rerun time after a filter change and the app process's peak memory."""
-    code = r"""
-import json, sys, time
-from streamlit.testing.v1 import AppTest
-at = AppTest.from_file("dashboard.py", default_timeout=900)
-at.query_params["corpus"] = "results"
-t = time.perf_counter(); at.run(); first = time.perf_counter() - t
-assert not at.exception, at.exception
-times = []
-for words in ("Ukraine", "election", "", "river", "police"):
-    next(w for w in at.text_input if w.label == "Search titles and texts").set_value(words)
-    t = time.perf_counter(); at.run(); times.append(time.perf_counter() - t)
-for labels in (["PERSON"], ["GPE", "LOC"], ["ORG"]):
-    next(m for m in at.multiselect if m.label == "Entity types in the matrix").set_value(labels)
-    t = time.perf_counter(); at.run(); times.append(time.perf_counter() - t)
-times.sort()
-peak = int(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM"))) / 1024
-print(json.dumps({"first_run_s": round(first, 2), "rerun_ms_median": round(1000 * times[len(times) // 2]),
-                  "rerun_ms_max": round(1000 * times[-1]), "app_process_peak_mb": round(peak)}))
-"""
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "GEO_RESULTS_DIR": str(dataset)}, capture_output=True,
-                         text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def dask_figures(env: dict, workers: int = 2, copies: int = 10) -> dict:
-    """The Dask engine beside the floor on the benchmark articles, same answers as one process, the large-results view on
-    their results replicated `copies` times, then the engine on `copies` times as many articles. Each figure is written
-    to bench/results/dask.json as soon as it is measured (the 10x run is long on a loaded machine)."""
-    big_env = {**env, "GEO_MAX_FILES": "100000", "GEO_MAX_CORPUS_BYTES": "2000000000"}
-    figures: dict = {"date": dt.date.today().isoformat(), "cores": os.cpu_count()}
-
-    def keep(key: str, value) -> None:
-        figures[key] = value
-        figures["load_average"] = os.getloadavg()
-        (RESULTS / "dask.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
-        print(key, json.dumps(value), flush=True)
-
-    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as big, tempfile.TemporaryDirectory() as clean, \
-            tempfile.TemporaryDirectory() as clean_big, tempfile.TemporaryDirectory() as saved:
-        n = benchmark_texts(Path(tmp))
-        cleaned_copies([tmp], Path(clean))
-        dataset = Path(saved) / "dataset"
-        keep("runs", [dask_vs_floor(f"benchmarks ({n} articles)", [tmp], [clean], env, workers, n, dataset)])
-        many = replicated_dataset(dataset, Path(saved) / "replicated", copies)
-        keep("results_view", {"articles": many, **results_view_figures(env, Path(saved) / "replicated")})
-        keep("same_answers", same_answers(tmp, dataset, env, workers))
-        n_big = replicated(Path(tmp), Path(big), copies)
-        replicated(Path(clean), Path(clean_big), copies)
-        keep("runs", figures["runs"] + [dask_vs_floor(f"benchmarks x{copies} ({n_big} articles)", [big], [clean_big], big_env, workers, n_big)])
-    return figures
 
 
 def memory_scaling(folder: Path, env: dict, full: dict) -> list[dict]:
@@ -213,19 +64,6 @@ def memory_scaling(folder: Path, env: dict, full: dict) -> list[dict]:
         rows.append({"articles": len(subset), "pipeline_s": round(r["wall"], 1), "peak_mb": round(r["peak_mb"])})
     rows.append({"articles": len(files), "pipeline_s": full["pipeline_s"], "peak_mb": full["pipeline_peak_mb"]})
     return rows
-
-
-def benchmark_texts(target: Path) -> int:
-    """Write the 1,135 benchmark article texts as .txt files into a temporary folder (never into the project)."""
-    n = 0
-    sources = [("geowebnews/GWN.xml", "text"), ("lgl/lgl.xml", "text"), ("tr-news/TR-News.xml", "text"), ("geovirus/GeoVirus.xml", "text")]
-    for rel, tag in sources:
-        for art in ET.parse(BENCHMARKS / rel).getroot().iter("article"):
-            text = art.findtext(tag) or ""
-            title = art.findtext("title") or ""
-            (target / f"{n:05d}.txt").write_text((title + "\n\n" + text) if title else text, encoding="utf-8")
-            n += 1
-    return n
 
 
 def gazetteer_figures(env: dict) -> dict:
@@ -452,10 +290,16 @@ def main() -> int:
     ap.add_argument("--only", choices=["gazetteer", "long-article", "concurrent", "pipeline", "dask", "pageload"], help="run one section and print its figures")
     ap.add_argument("--saved", help="with --only pageload: a Parquet results folder of the 1,135 benchmark articles to reuse "
                                     "(written there when missing), or 'skip' for the seeds only")
+    ap.add_argument("--articles", type=int, help="with --only dask: the first N benchmark articles (default all 1,135)")
+    ap.add_argument("--copies", type=int, default=10, help="with --only dask: the larger corpus is K copies of the articles (0: skip it)")
+    ap.add_argument("--repeat", type=int, default=2, help="with --only dask: runs of the engine and the floor on the first corpus")
+    ap.add_argument("--big-floor", choices=["measure", "scale"], default="measure",
+                    help="with --only dask: measure the floor on the larger corpus, or scale its run on the first one (start-up once, parsing K times)")
+    ap.add_argument("--cache-dir", help="reuse this cache folder (its gazetteer index is built once) instead of a new temporary one")
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    cache = Path(tempfile.mkdtemp(prefix="geo-bench-"))
-    env = {**os.environ, "GEO_CACHE_DIR": str(cache)}
+    cache = Path(args.cache_dir) if args.cache_dir else Path(tempfile.mkdtemp(prefix="geo-bench-"))
+    env = {**os.environ, "GEO_CACHE_DIR": str(cache), "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     # Build the gazetteer once so cold pipeline runs measure analysis, not the one-off index build.
     gz = gazetteer_figures(env)
     if args.only:
@@ -466,7 +310,7 @@ def main() -> int:
         elif args.only == "pageload":
             figures = pageload_figures(env, args.saved)
         elif args.only == "dask":
-            figures = dask_figures(env)
+            figures = dask_figures(env, copies=args.copies, articles=args.articles, repeat=args.repeat, big_floor=args.big_floor)
         elif args.only == "pipeline":
             with tempfile.TemporaryDirectory() as tmp:
                 n = benchmark_texts(Path(tmp))
@@ -492,7 +336,7 @@ def main() -> int:
             results["pipeline"].append(pipeline_vs_floor(f"benchmarks ({n} articles)", [tmp], env, repeat=3, workers=2))
             results["scaling"] = memory_scaling(Path(tmp), env, results["pipeline"][1])
             results["long_article"] = long_article_figures(env)
-            results["dask"] = dask_figures(env)
+            results["dask"] = dask_figures(env, texts=tmp)
             if not args.no_dashboard:
                 results["concurrent_viewer"] = concurrent_viewer(env, Path(tmp))
                 results["dashboard"] = {"seeds": dashboard_figures(env)}

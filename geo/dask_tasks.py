@@ -1,5 +1,12 @@
-"""What a Dask worker runs for `engine_dask`: the three passes over one partition of articles (parse, short forms of
-people, resolve) with the records that travel between them, and the last task that builds the corpus-wide tables."""
+"""What a Dask worker runs for `engine_dask`: the three passes over one partition of articles, and the last task.
+
+(1) `parse_partition` parses each article once and writes its Docs (compressed spaCy bytes), entities and name tokens
+to a file in the worker's scratch folder, so its memory holds one partition at a time; (2) `propagate_partition`
+gives the corpus steps that partition's entities with short forms and its titles before person names; (3)
+`resolve_partition` resolves places, movements, quotations and facts on the worker holding the file (parsing again
+only where the file is not on that machine) and writes the partition's tables; `finish_corpus` merges places and builds
+routes and claims. Every task takes the run's shared inputs as one `RunContext`, which a worker receives once.
+"""
 from __future__ import annotations
 
 import logging
@@ -10,7 +17,7 @@ import time
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
 from .aliases import Cluster, person_titles
 from .articles import Article, Problem
@@ -30,6 +37,7 @@ from .pipeline import Analysis, CorpusEntities, FrozenMap, events, resolve, rout
 from .quotes import Quote
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PARTITION_TABLES = ("articles", "entities", "unresolved", "quotes")
 CORPUS_TABLES = ("clusters", "places", "routes", "stops", "claims")
@@ -39,26 +47,41 @@ DOC_COMPRESSION = 1  # zlib level of the Docs a worker holds between passes: fas
 _LOADED: dict[tuple[str, ...], Any] = {}
 
 
-def _model(name: str) -> Any:
-    key = ("model", name)
-    if key not in _LOADED:
-        _LOADED[key] = load_model(name)
-    return _LOADED[key]
+@dataclass(frozen=True)
+class RunContext:
+    """What every task of one run shares: settings, the gazetteer's files (not an open connection: unpickling a
+    Gazetteer reopens it), corpus-wide names, the output folder and the run id. Submitted once as a task of its own, so
+    each worker receives it once, and a lost copy is rebuilt from the task."""
 
+    settings: Settings
+    gazetteer_path: Path
+    gazetteer_custom: Path | None
+    titled: frozenset[str]
+    acronyms: frozenset[str]
+    out: str
+    run: str
 
-def _gazetteer(gazetteer: Gazetteer) -> Gazetteer:
-    """The worker's open gazetteer for that path (it arrives pickled by path; one connection and cache per worker)."""
-    opened: Gazetteer = _LOADED.setdefault(("gazetteer", str(gazetteer.path), str(gazetteer.custom_path)), gazetteer)
-    return opened
+    def model(self) -> Any:
+        key = ("model", self.settings.spacy_model)
+        if key not in _LOADED:
+            _LOADED[key] = load_model(self.settings.spacy_model)
+        return _LOADED[key]
 
+    def gazetteer(self) -> Gazetteer:
+        """The worker's open gazetteer for these files (one connection and one set of caches per worker process)."""
+        key = ("gazetteer", str(self.gazetteer_path), str(self.gazetteer_custom))
+        if key not in _LOADED:
+            _LOADED[key] = Gazetteer(self.gazetteer_path, self.gazetteer_custom)
+        opened: Gazetteer = _LOADED[key]
+        return opened
 
-def _online(settings: Settings, gazetteer: Gazetteer, run: str) -> Geocoder | None:
-    """The worker's online geocoder for this run (None offline); its rate limit and answer cache are shared on the machine."""
-    key = ("online", run)
-    if key not in _LOADED:
-        _LOADED[key] = make_geocoder(settings, gazetteer)
-    online: Geocoder | None = _LOADED[key]
-    return online
+    def online(self) -> Geocoder | None:
+        """The worker's online geocoder for this run (None offline); its rate limit and answer cache are shared on the machine."""
+        key = ("online", self.run)
+        if key not in _LOADED:
+            _LOADED[key] = make_geocoder(self.settings, self.gazetteer())
+        online: Geocoder | None = _LOADED[key]
+        return online
 
 
 def _problem(article: Article, exc: BaseException, what: str = "could not be analysed") -> Problem:
@@ -85,7 +108,7 @@ class PartitionFile:
     part: int
     path: str
     problems: tuple[Problem, ...]
-    seconds: float  # the worker's time for this pass, for the per-partition cost figures
+    cpu: float  # the task's own CPU seconds (its thread), for the per-partition cost figures
     person_tokens: frozenset[str]
 
 
@@ -116,6 +139,7 @@ class EntitySummary:
     entities: tuple[Entity, ...]
     titles: dict[MentionKey, str]
     problems: tuple[Problem, ...]
+    cpu: float
 
 
 @dataclass(frozen=True)
@@ -131,7 +155,7 @@ class ResolvedPartition:
     counts: dict[str, int]
     online_failed: str | None
     model: str
-    seconds: float
+    cpu: float
 
 
 @dataclass(frozen=True)
@@ -147,20 +171,21 @@ class RunSummary:
     problems: tuple[Problem, ...]
     warnings: tuple[str, ...]
     model: str
+    cpu: float  # the last task's CPU seconds
 
 
-def parse_partition(part: int, articles: Sequence[Article], settings: Settings, gazetteer: Gazetteer,
-                    titled: frozenset[str], acronyms: frozenset[str], run: str) -> PartitionFile:
+def parse_partition(part: int, articles: Sequence[Article], ctx: RunContext) -> PartitionFile:
     """Pass 1 on a worker: parse each article once; its first entities, name tokens and compressed Doc go to a file."""
-    started = time.perf_counter()
-    nlp = _model(settings.spacy_model)
-    g = _gazetteer(gazetteer)
+    nlp = ctx.model()
+    g = ctx.gazetteer()
+    started = time.thread_time()  # after the per-worker loads, which the figures count once per worker
+    titled = set(ctx.titled)
     kept, docs, found, tokens, problems = [], [], [], [], []
-    for article, doc, error in parse_articles(articles, nlp, settings.batch_size, 1):
+    for article, doc, error in parse_articles(articles, nlp, ctx.settings.batch_size, 1):
         try:
             if doc is None:
                 raise error if error is not None else RuntimeError("spaCy gave no document")
-            ents = entities_from_doc(article, doc, g.is_notable, set(titled), g.is_country, acronyms, g.has_name, g.is_area)
+            ents = entities_from_doc(article, doc, g.is_notable, titled, g.is_country, ctx.acronyms, g.has_name, g.is_area)
             toks = name_tokens(doc)
             blob = zlib.compress(doc.to_bytes(exclude=["tensor", "user_data"]), DOC_COMPRESSION)
         except Exception as exc:  # noqa: BLE001  one article never takes the corpus down
@@ -170,49 +195,50 @@ def parse_partition(part: int, articles: Sequence[Article], settings: Settings, 
             docs.append(blob)
             found.append(tuple(ents))
             tokens.append(toks)
-    path = _scratch_dir() / f"geo-{run}-{part:05d}.pickle"
+    path = _scratch_dir() / f"geo-{ctx.run}-{part:05d}.pickle"
     with open(path, "wb") as fh:
         pickle.dump(ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens)), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return PartitionFile(part, str(path), tuple(problems), time.perf_counter() - started,
+    return PartitionFile(part, str(path), tuple(problems), time.thread_time() - started,
                          frozenset(person_tokens([e for ents in found for e in ents])))
 
 
-def reparsed(handle: PartitionFile, articles: Sequence[Article], settings: Settings, gazetteer: Gazetteer,
-             titled: frozenset[str], acronyms: frozenset[str], run: str) -> ParsedPartition:
+def reparsed(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext) -> ParsedPartition:
     """The parsed partition, parsed again here when its file stayed on another machine (its worker moved or died)."""
     parsed = _load(handle)
     if parsed is None:
-        parsed = _load(parse_partition(handle.part, articles, settings, gazetteer, titled, acronyms, run))
+        parsed = _load(parse_partition(handle.part, articles, ctx))
     assert parsed is not None
     return parsed
 
 
-def propagate_partition(handle: PartitionFile, inputs: tuple[Any, ...], names: set[str], gazetteer: Gazetteer) -> EntitySummary:
+def propagate_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, names: frozenset[str]) -> EntitySummary:
     """Pass 2 on a worker: short forms of people named in full anywhere in the corpus, and the titles before person names."""
-    parsed = reparsed(handle, *inputs)
-    g = _gazetteer(gazetteer)
+    started = time.thread_time()
+    parsed = reparsed(handle, articles, ctx)
+    g = ctx.gazetteer()
+    wanted = set(names)
     out: list[Entity] = []
     problems = []
     for article, tokens, ents in zip(parsed.articles, parsed.tokens, parsed.entities):
         try:
-            out.extend(propagate_people(article, tokens, list(ents), names, g.is_notable))
+            out.extend(propagate_people(article, tokens, list(ents), wanted, g.is_notable))
         except Exception as exc:  # noqa: BLE001
             problems.append(_problem(article, exc, "short names of people were not looked for"))
             out.extend(ents)
     titles = person_titles(out, {a.id: a.text for a in parsed.articles})
-    return EntitySummary(tuple(out), titles, tuple(problems))
+    return EntitySummary(tuple(out), titles, tuple(problems), time.thread_time() - started)
 
 
-def resolve_partition(handle: PartitionFile, inputs: tuple[Any, ...], entities: Sequence[Entity], assignment: dict[MentionKey, str],
-                      clusters: Sequence[Cluster], settings: Settings, gazetteer: Gazetteer, out: str, run: str) -> ResolvedPartition:
+def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, entities: Sequence[Entity],
+                      assignment: dict[MentionKey, str], clusters: Sequence[Cluster]) -> ResolvedPartition:
     """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts."""
     from spacy.tokens import Doc
 
-    started = time.perf_counter()
-    parsed = reparsed(handle, *inputs)
-    g = _gazetteer(gazetteer)
-    online = _online(settings, g, run)
-    vocab = _model(settings.spacy_model).vocab
+    g = ctx.gazetteer()
+    online = ctx.online()
+    vocab = ctx.model().vocab
+    started = time.thread_time()
+    parsed = reparsed(handle, articles, ctx)
     by_article: dict[str, list[Entity]] = {}
     for e in entities:
         by_article.setdefault(e.article, []).append(e)
@@ -239,22 +265,29 @@ def resolve_partition(handle: PartitionFile, inputs: tuple[Any, ...], entities: 
             moves.extend(found.moves)
             quotes.extend(found.quotes)
             facts.extend(found.facts)
-    articles = list(parsed.articles)
-    model = model_name(_model(settings.spacy_model))
-    partial = Analysis(tuple(articles), (), tuple(entities), (), assignment, (), tuple(unresolved), (), model, quotes=tuple(quotes))
-    write_parquet_part(partial, Path(out), PARTITION_TABLES, parsed.part)
+    kept = list(parsed.articles)
+    model = model_name(ctx.model())
+    partial = Analysis(tuple(kept), (), tuple(entities), (), assignment, (), tuple(unresolved), (), model, quotes=tuple(quotes))
+    write_parquet_part(partial, Path(ctx.out), PARTITION_TABLES, parsed.part)
     Path(handle.path).unlink(missing_ok=True)  # a rerun of this task (its worker lost) parses the partition again
-    places = collect_places(resolutions)
+    # In order of first mention, as collect_places meets them over the whole corpus: merge_places keeps that order, so
+    # its final sort breaks ties (same mentions, same name) exactly as the single-process run does.
+    first: dict[str, int] = {}
+    for _, items in resolutions:
+        for _, cand, _, _ in items:
+            first.setdefault(cand.id, len(first))
+    places = sorted(collect_places(resolutions), key=lambda p: first[p.id])
     keys = {m.key for p in places for m in p.mentions}
     return ResolvedPartition(tuple(places), tuple(e for e in entities if e.key in keys), tuple(moves), tuple(facts),
-                             tuple(replace(a, raw="", text="", segments=(), comments=()) for a in articles), tuple(problems),
-                             {"articles": len(articles), "entities": len(entities), "unresolved": len(unresolved)},
-                             getattr(online, "failed", None) if online is not None else None, model, time.perf_counter() - started)
+                             tuple(replace(a, raw="", text="", segments=(), comments=()) for a in kept), tuple(problems),
+                             {"articles": len(kept), "entities": len(entities), "unresolved": len(unresolved)},
+                             getattr(online, "failed", None) if online is not None else None, model, time.thread_time() - started)
 
 
-def peak_memory_mb() -> float:
-    """This process's peak resident memory (run on each worker)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def worker_usage() -> dict[str, float]:
+    """This worker process's peak resident memory (MB) and CPU seconds so far (run on each worker)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"peak_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:
@@ -271,8 +304,9 @@ def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:
 
 
 def finish_corpus(results: Sequence[ResolvedPartition], clusters: Sequence[Cluster], problems: Sequence[Problem],
-                  online_name: str, out: str) -> RunSummary:
+                  ctx: RunContext) -> RunSummary:
     """The last task: places merged, routes and claims built, and the corpus-wide tables written."""
+    started = time.thread_time()
     model = results[0].model if results else ""
     places = merge_places([r.places for r in results])
     dated = [a for r in results for a in r.dated]
@@ -280,17 +314,24 @@ def finish_corpus(results: Sequence[ResolvedPartition], clusters: Sequence[Clust
     claims = build_claims([f for r in results for f in r.facts], found_routes, dated)
     mention_entities = [e for r in results for e in r.mention_entities]
     corpus = Analysis((), (), tuple(mention_entities), tuple(clusters), {}, tuple(places), (), tuple(found_routes), model, claims=tuple(claims))
-    folder = Path(out)
+    folder = Path(ctx.out)
     write_parquet_part(corpus, folder, CORPUS_TABLES, 0)
     write_parquet_stamp(folder, model)
     failed = next((r.online_failed for r in results if r.online_failed), None)
-    warnings = (f"online geocoder {online_name} failed ({failed}); places were resolved with the offline gazetteer",) if failed else ()
+    warnings = (f"online geocoder {ctx.settings.geocoder} failed ({failed}); places were resolved with the offline gazetteer",) if failed else ()
     return RunSummary(sum(r.counts["articles"] for r in results), sum(r.counts["entities"] for r in results), len(clusters),
                       len(places), sum(r.counts["unresolved"] for r in results),
                       tuple((r.subject, " -> ".join(f"{s.name} ({s.status}{', ' + s.date if s.date else ''})" for s in r.stops))
                             for r in found_routes),
-                      tuple(problems) + tuple(p for r in results for p in r.problems), warnings, model)
+                      tuple(problems) + tuple(p for r in results for p in r.problems), warnings, model, time.thread_time() - started)
 
 
-def resolve_seconds(resolved: ResolvedPartition) -> float:
-    return resolved.seconds
+def resolve_cpu(resolved: ResolvedPartition) -> float:
+    """The CPU seconds of a resolve task (read on the worker, so the partition's results stay there)."""
+    return resolved.cpu
+
+
+def task_input(value: T) -> T:
+    """A value the cluster keeps as a task's result: sent by the client once, fetched by the workers whose tasks need it
+    (not shipped again with every task), and rebuilt from the task if the worker holding it is lost."""
+    return value

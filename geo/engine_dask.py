@@ -1,13 +1,12 @@
 """The analysis of a corpus as Dask tasks over partitions of articles, written by the workers as a partitioned Parquet dataset.
 
-The passes of `pipeline.analyze`, distributed: (1) each partition is parsed once on a worker, which writes its Docs
-(compressed spaCy bytes), entities and name tokens to a file in its scratch folder, so its memory holds one partition
-at a time; (2) per-partition summaries (person name tokens, then the entities with their short forms, titles before
-person names) are gathered for the corpus-level steps (label votes, alias clusters); (3) each partition is resolved on
-the worker that holds its file (parsed again only where the file is not on that machine) and its tables are written as
-`<table>/part-<n>.parquet`; a last task merges places and builds routes and claims from the partitions' results,
-which travel between workers, never through the client. A lost worker's partitions are recomputed from their
-inputs by Dask, so a run survives it with the same output.
+The passes of `pipeline.analyze`, distributed (the tasks are in `geo.dask_tasks`): (1) each partition is parsed once on
+a worker, which keeps its Docs in a file in its scratch folder; (2) per-partition summaries (person name tokens, then the
+entities with their short forms, titles before person names) are gathered for the corpus-level steps (label votes,
+alias clusters); (3) each partition is resolved on the worker that holds its file and its tables are written as
+`<table>/part-<n>.parquet`; a last task merges places and builds routes and claims from the partitions' results, which
+travel between workers, never through the client. A lost worker's partitions are recomputed from their inputs by Dask,
+so a run survives it with the same output.
 """
 from __future__ import annotations
 
@@ -21,23 +20,33 @@ from typing import Any, Callable, Sequence
 from .aliases import cluster_aliases
 from .articles import Article, Problem
 from .config import Settings
-from .dask_tasks import (EntitySummary, PartitionFile, RunSummary, finish_corpus, parse_partition, peak_memory_mb, propagate_partition,
-                         resolve_partition, resolve_seconds)
 from .entities import defined_acronyms, titled_names
 from .errors import ConfigError
 from .gazetteer import Gazetteer
+from .dask_tasks import (EntitySummary, PartitionFile, RunContext, RunSummary, finish_corpus,
+                         parse_partition, propagate_partition, resolve_cpu, resolve_partition, task_input, worker_usage)
 from .people import vote_place_labels
 from .progress import OnProgress, Progress
 
 log = logging.getLogger(__name__)
 
 
-def write_run_report(folder: Path, articles: int, partition_size: int, timings: dict[str, float], costs: Sequence[float],
-                     worker_peaks: dict[str, float]) -> None:
-    """`run.json` beside the tables: phase times, each partition's worker seconds (parse + resolve), workers' peak memory."""
-    report = {"articles": articles, "partition_size": partition_size, "workers": len(worker_peaks),
-              **{k: round(v, 2) for k, v in timings.items()}, "partition_seconds": [round(c, 3) for c in costs],
-              "worker_peak_mb": {addr: round(mb) for addr, mb in sorted(worker_peaks.items())}}
+# Dask's own periodic work in each worker, which a py-spy profile of a local run put near the whole resolve pass: the
+# statistical profiler samples every thread every 10 ms, the system monitor reads CPU, disk and network counters every
+# 500 ms. The engine reads neither (its figures are in run.json); the memory monitor, which enforces the memory limit, stays.
+QUIET_WORKERS = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.interval": "5s",
+                 "distributed.admin.system-monitor.disk": False, "distributed.admin.system-monitor.gil.enabled": False}
+
+
+def write_run_report(folder: Path, articles: int, partition_size: int, timings: dict[str, float], costs: dict[str, list[float]],
+                     workers: dict[str, dict[str, float]]) -> None:
+    """`run.json` beside the tables: phase times (wall), each partition's CPU seconds per pass, each worker's peak memory
+    and CPU seconds."""
+    report = {"articles": articles, "partition_size": partition_size, "workers": len(workers),
+              **{k: round(v, 2) for k, v in timings.items()},
+              "partition_cpu_s": {name: [round(c, 3) for c in values] for name, values in costs.items()},
+              "worker_peak_mb": {addr: round(w["peak_mb"]) for addr, w in sorted(workers.items())},
+              "worker_cpu_s": {addr: round(w["cpu_s"], 1) for addr, w in sorted(workers.items())}}
     (folder / "run.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
 
@@ -56,7 +65,10 @@ def connect(settings: Settings) -> Any:
         except OSError as exc:
             raise ConfigError(f"setting scheduler: no Dask scheduler answers at {settings.scheduler} ({exc}); "
                               f"start one with `dask scheduler` or leave --scheduler out for a local cluster") from exc
-    cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    import dask
+
+    with dask.config.set(QUIET_WORKERS):  # the nannies hand the config to the worker processes they start
+        cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=None)
     return Client(cluster)
 
 
@@ -72,33 +84,40 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
     for stale in folder.glob("*/part-*.parquet"):  # parts of an earlier run with more partitions would join this one's
         stale.unlink()
     run = uuid.uuid4().hex
+    clock = time.perf_counter()
     titled = frozenset(titled_names(a.text for a in articles))
     acronym_names = defined_acronyms(a.text for a in articles)
-    acronyms = frozenset(acronym_names)
     chunks = partitions(articles, settings.partition_size)
-    clock = time.perf_counter()
+    timings = {"prepare_s": time.perf_counter() - clock}
+    mark = time.perf_counter()
     client = client_factory(settings)
-    timings = {"connect_s": time.perf_counter() - clock}
+    timings["connect_s"] = time.perf_counter() - mark
     try:
-        # A partition's inputs are given again to the later passes, which re-parse only if its file is not on their machine.
-        inputs = [(chunk, settings, gazetteer, titled, acronyms, run) for chunk in chunks]
-        parsed = [client.submit(parse_partition, k, *args[:5], run, key=f"geo-parse-{run}-{k}") for k, args in enumerate(inputs)]
+        mark = time.perf_counter()
+        # Shared inputs and each partition's articles are tasks of their own: sent once, kept on the workers that use
+        # them (the later passes re-parse only where a partition's file is not on their machine), rebuilt if lost.
+        ctx = client.submit(task_input, RunContext(settings, gazetteer.path, gazetteer.custom_path, titled, frozenset(acronym_names),
+                                                   str(folder), run), key=f"geo-context-{run}")
+        inputs = [client.submit(task_input, tuple(chunk), key=f"geo-articles-{run}-{k}") for k, chunk in enumerate(chunks)]
+        parsed = [client.submit(parse_partition, k, chunk, ctx, key=f"geo-parse-{run}-{k}") for k, chunk in enumerate(inputs)]
         done = 0
         report(Progress("parsing", 0, len(articles)))
         for _ in as_completed(parsed):
             done += 1
             report(Progress("parsing", min(done * settings.partition_size, len(articles)), len(articles)))
-        timings["parse_s"] = time.perf_counter() - clock - timings["connect_s"]
+        timings["parse_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         handles: list[PartitionFile] = client.gather(parsed)
-        names: set[str] = set().union(*(h.person_tokens for h in handles))
+        names = client.submit(task_input, frozenset().union(*(h.person_tokens for h in handles)), key=f"geo-names-{run}")
         # Later passes go to the worker that wrote the partition's file; elsewhere only if it is gone (then they parse again).
         home = {key: list(addresses) for key, addresses in client.who_has(parsed).items()}
 
         def near(p: Any) -> dict[str, Any]:
             return {"workers": home[p.key], "allow_other_workers": True} if home.get(p.key) else {}
 
-        summaries: list[EntitySummary] = client.gather([client.submit(propagate_partition, p, args, names, gazetteer, **near(p))
-                                                        for p, args in zip(parsed, inputs)])
+        summaries: list[EntitySummary] = client.gather([client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}",
+                                                                      **near(p)) for k, (p, chunk) in enumerate(zip(parsed, inputs))])
+        timings["names_s"] = time.perf_counter() - mark
         report(Progress("corpus", 0, 1))
         mark = time.perf_counter()
         voted = vote_place_labels([e for s in summaries for e in s.entities], set(titled))
@@ -111,13 +130,13 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         resolved = []
         start = 0
         cluster_by_id = {c.id: c for c in clusters}
-        for k, (p, found) in enumerate(zip(parsed, summaries)):
+        for k, (p, chunk, found) in enumerate(zip(parsed, inputs, summaries)):
             ents = voted[start:start + len(found.entities)]
             start += len(found.entities)
             part_assignment = {e.key: assignment[e.key] for e in ents if e.key in assignment}
             part_clusters = [cluster_by_id[cid] for cid in sorted(set(part_assignment.values()))]
-            resolved.append(client.submit(resolve_partition, p, inputs[k], ents, part_assignment, part_clusters, settings, gazetteer,
-                                          str(folder), run, key=f"geo-resolve-{run}-{k}", **near(p)))
+            resolved.append(client.submit(resolve_partition, p, chunk, ctx, ents, part_assignment, part_clusters,
+                                          key=f"geo-resolve-{run}-{k}", **near(p)))
         done = 0
         for _ in as_completed(resolved):
             done += 1
@@ -126,12 +145,13 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         mark = time.perf_counter()
         report(Progress("routes", 0, 1))
         early = (*problems, *(p for h in handles for p in h.problems), *(p for s in summaries for p in s.problems))
-        summary: RunSummary = client.submit(finish_corpus, resolved, clusters, early, settings.geocoder, str(folder),
-                                            key=f"geo-finish-{run}").result()
+        summary: RunSummary = client.submit(finish_corpus, resolved, clusters, early, ctx, key=f"geo-finish-{run}").result()
         timings["finish_s"] = time.perf_counter() - mark
+        timings["finish_cpu_s"] = summary.cpu
         report(Progress("routes", 1, 1))
-        costs = [h.seconds + r for h, r in zip(handles, client.gather([client.submit(resolve_seconds, r) for r in resolved]))]
-        write_run_report(folder, len(articles), settings.partition_size, timings, costs, client.run(peak_memory_mb))
+        costs = {"parse": [h.cpu for h in handles], "names": [s.cpu for s in summaries],
+                 "resolve": client.gather([client.submit(resolve_cpu, r) for r in resolved])}
+        write_run_report(folder, len(articles), settings.partition_size, timings, costs, client.run(worker_usage))
         return summary
     finally:
         cluster = getattr(client, "cluster", None)

@@ -81,3 +81,14 @@ def test_the_dashboard_searches_a_partitioned_dataset_in_place(dataset, monkeypa
     [caption] = [c.value for c in at.caption if "articles match" in c.value]
     assert not caption.startswith("5 ") and not caption.startswith("0 ")
     assert len(at.dataframe[0].value) == int(caption.split()[0])
+
+
+def test_the_aggregated_map_draws_every_place_in_one_element_with_names_escaped():
+    from panels.results import aggregated_map
+    from geo.resultsdb import PlaceTotal
+
+    places = [PlaceTotal("p1", "<img src=x onerror=alert(1)>", "P", 1.5, 2.5, 4, 2), PlaceTotal("p2", "Lakeside", "P", 3.5, 4.5, 1, 1)]
+    page = aggregated_map(places).get_root().render()
+    assert page.count("L.circleMarker(") == 1  # one loop over the rows, not one template per place
+    assert "[1.5, 2.5, 20.0, " in page and "[3.5, 4.5, 11.5, " in page  # radius 3 + 17 * sqrt(mentions / most)
+    assert "<img src=x" not in page and "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;: 4 mentions in 2 articles" in page
