@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from .entities import Entity, MentionKey
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
-from .descriptions import SUBJECT_DEPS, TITLE_LOOKBACK_TOKENS, Descriptions
+from .descriptions import SUBJECT_DEPS, TITLE_LOOKBACK_TOKENS, Descriptions, is_title_word
 from .vehicles import MIN_OWNER_MENTIONS, Traveller, VehicleOwners, Vessels, slug
 
 if TYPE_CHECKING:
@@ -344,7 +344,7 @@ class Referents(Descriptions, VehicleOwners):
             if owner is not None:  # "his delegation" travels with him
                 return self.traveller_of_token(owner) or group
             return group
-        described = self.describe(token) if token.pos_ == "NOUN" else None
+        described = self.describe(token) if token.pos_ == "NOUN" or is_title_word(token) else None
         if described:
             return described
         for child in token.children:

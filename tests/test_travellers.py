@@ -125,6 +125,16 @@ def test_he_after_a_described_subject_is_the_person_described(run_text):
     assert not _routes(result, "Ruiz")
 
 
+def test_a_title_used_as_a_name_is_the_untitled_person_and_never_the_partner_of_the_other_sex(run_text):
+    text = ("The King and Queen Sophia will arrive in Lisbon on Monday, starting a five-day visit to Portugal.\n\n"
+            "The trip will be Edward's first abroad since Edward became monarch.\n\n"
+            "The King and Queen will later travel to Porto for a state banquet, which Edward will host.")
+    result = run_text(text, dates={"story": "2024-05-08"})
+    [route] = _routes(result, "Edward")
+    assert _names(route)[0] == "Lisbon"
+    assert all("Edward" in r.subject for r in _routes(result, "Sophia"))  # the Queen travels with him, not as "the King"
+
+
 def test_a_sentence_the_parser_finds_no_verb_or_subject_in_still_has_its_traveller(run_text):
     text = ("Pope Leo arrived in Peru on Sunday. Early that morning, after leaving the papal residence in Lima, the Holy "
             "Father Leo travelled by car to the airfield.")
