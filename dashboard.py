@@ -25,7 +25,8 @@ from panels.tables import downloads_tab, matrix_tab, unresolved_tab
 from panels.timeline import ALL_DAYS, day_control, timeline
 from panels.corrections import corrected, corrections_tab
 from panels.resources import analyse, corpus_index, load_results, seed_files, server_logging
-from panels.urlstate import focus_from_click, open_uploads, set_qp, show_widget_value, url_from_widget
+from panels.urlstate import (ARTICLE_TAB, ARTICLE_TABS, CORPUS_TAB, CORPUS_TABS, focus_from_click, open_uploads, set_qp,
+                             show_widget_value, url_from_widget)
 from panels.workspace import WorkspaceCorpus, open_store, workspace_corpus, workspace_sidebar
 
 log = logging.getLogger("dashboard")
@@ -132,10 +133,13 @@ def main() -> None:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
     st.sidebar.title("Filters")
-    sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=list(wanted.articles or article_ids),
+    # None chosen means all: a multiselect holding every article (1,135 chips on a large corpus) cost the browser more
+    # than the map itself, and the URL never carried the full list anyway.
+    sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=list(wanted.articles or []), placeholder="All articles",
                                           format_func=lambda a: f"{labels[a][:24]} · {titles[a][:40]}", key=f"f_articles_{digest}")
     sel_labels = st.sidebar.multiselect("Entity types", list(ALL_LABELS), default=list(wanted.labels), key="f_labels")
-    sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=list(wanted.subjects or subjects), key=f"f_subjects_{digest}")
+    sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=list(wanted.subjects or []), placeholder="All subjects",
+                                          key=f"f_subjects_{digest}")
     sel_status = st.sidebar.multiselect("Route stops", list(STATUSES), default=list(wanted.statuses), key="f_status",
                                         help="done: departed, arrived, visited, passed; expected: expected, planned, speculated")
     show_metonyms = st.sidebar.checkbox("Count non-literal mentions (\"Washington warned\", \"Air Zimbabwe\")", value=wanted.metonyms, key="f_metonyms")
@@ -143,7 +147,8 @@ def main() -> None:
     selected_entity = wanted.entity
     # The map opens fitted to the chosen traveller's route: the one named in the link, else the only subject shown,
     # else the traveller with the most stops; fit=all fits every place.
-    main_traveller = sel_subjects[0] if len(sel_subjects) == 1 else index["main_traveller"] if index["main_traveller"] in sel_subjects else None
+    main_traveller = (sel_subjects[0] if len(sel_subjects) == 1 else index["main_traveller"]
+                      if index["main_traveller"] in (sel_subjects or subjects) else None)
     fit = None if wanted.fit == FIT_ALL else wanted.fit or main_traveller
 
     st.title("Geopolitical entity map")
@@ -152,8 +157,8 @@ def main() -> None:
 
     left, right = st.columns([3, 2], gap="medium")
     article_id = wanted.article
-    view = MapView(articles=set(sel_articles) if set(sel_articles) != set(article_ids) else None,
-                   subjects=set(sel_subjects) if set(sel_subjects) != set(subjects) else None,
+    view = MapView(articles=set(sel_articles) if sel_articles and set(sel_articles) != set(article_ids) else None,
+                   subjects=set(sel_subjects) if sel_subjects and set(sel_subjects) != set(subjects) else None,
                    statuses=set(sel_status), show_metonyms=show_metonyms, selected_place=selected_place, tiles=tiles,
                    day=wanted.day, fit=fit, selected_stop=wanted.stop)
 
@@ -210,47 +215,59 @@ def main() -> None:
             place_mentions(place_ids[selected_place], titles, article_id)
         if selected_entity:
             marked |= {e.key for e in ents if analysis.cluster_of(e) == selected_entity}
+        if ARTICLE_TAB not in st.session_state and wanted.quote:  # a shared link to a quotation opens on it
+            st.session_state[ARTICLE_TAB] = "Quotes"
+        # Lazy tabs: only the open tab's content is built and sent, so the browser builds one panel beside the map
+        # instead of every table of every hidden tab (a tab click reruns the script, which is cheap).
         tab_text, tab_entities, tab_clusters, tab_quotes, *tab_corrections = st.tabs(
-            ["Text", "Entities", "Alias clusters", "Quotes"] + (["Corrections"] if workspace is not None else []))
-        with tab_text:
-            article_text(article, ents, marked, set(sel_labels), scroll=bool(selected_place))
-        with tab_entities:
-            rows = Counter((e.label, analysis.cluster_of(e) or e.text) for e in ents if e.label in sel_labels)
-            table = pd.DataFrame([{"type": label, "entity": clusters[c].name if c in clusters else c, "mentions": n}
-                                  for (label, c), n in rows.items()])
-            if not table.empty:
-                st.dataframe(table.sort_values(["type", "mentions"], ascending=[True, False]), hide_index=True, width="stretch")
-        with tab_clusters:
-            used = {analysis.cluster_of(e) for e in ents}
-            table = pd.DataFrame([{"name": c.name, "type": c.label, "aliases": ", ".join(c.aliases), "mentions": c.mentions,
-                                   "articles": len(c.articles)} for c in analysis.clusters if c.id in used and c.label in sel_labels])
-            if not table.empty:
-                st.dataframe(table, hide_index=True, width="stretch")
-        with tab_quotes:
-            article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
-        if workspace is not None and stored is not None:
+            list(ARTICLE_TABS) + (["Corrections"] if workspace is not None else []), key=ARTICLE_TAB, on_change="rerun")
+        if tab_text.open:
+            with tab_text:
+                article_text(article, ents, marked, set(sel_labels), scroll=bool(selected_place))
+        if tab_entities.open:
+            with tab_entities:
+                rows = Counter((e.label, analysis.cluster_of(e) or e.text) for e in ents if e.label in sel_labels)
+                table = pd.DataFrame([{"type": label, "entity": clusters[c].name if c in clusters else c, "mentions": n}
+                                      for (label, c), n in rows.items()])
+                if not table.empty:
+                    st.dataframe(table.sort_values(["type", "mentions"], ascending=[True, False]), hide_index=True, width="stretch")
+        if tab_clusters.open:
+            with tab_clusters:
+                used = {analysis.cluster_of(e) for e in ents}
+                table = pd.DataFrame([{"name": c.name, "type": c.label, "aliases": ", ".join(c.aliases), "mentions": c.mentions,
+                                       "articles": len(c.articles)} for c in analysis.clusters if c.id in used and c.label in sel_labels])
+                if not table.empty:
+                    st.dataframe(table, hide_index=True, width="stretch")
+        if tab_quotes.open:
+            with tab_quotes:
+                article_quotes(analysis, article, titles, selected_entity, wanted.quote if wanted.article == article.id else None)
+        if workspace is not None and stored is not None and tab_corrections[0].open:
             with tab_corrections[0]:
                 corrections_tab(base_settings, open_store(base_settings), workspace.id, st.session_state.get("editor_key", ""),
                                 stored.can_write, analysis, article_id)
 
     with left:
-        tab_routes, tab_matrix, tab_unresolved, tab_claims, tab_downloads = st.tabs(
-            ["Route timeline", "Entity × article", "Unresolved places", "Claims", "Downloads"])
-        with tab_routes:
-            timeline(analysis.routes, view, titles, wanted.stop)
-        with tab_matrix:
-            matrix_tab(digest, analysis, tuple(sorted(sel_labels)))
-        with tab_unresolved:
-            unresolved_tab(analysis, titles)
-        with tab_claims:
-            claims_table(analysis, titles)
-        with tab_downloads:
-            downloads_tab(digest, analysis)
+        tab_routes, tab_matrix, tab_unresolved, tab_claims, tab_downloads = st.tabs(list(CORPUS_TABS), key=CORPUS_TAB, on_change="rerun")
+        if tab_routes.open:
+            with tab_routes:
+                timeline(analysis.routes, view, titles, wanted.stop)
+        if tab_matrix.open:
+            with tab_matrix:
+                matrix_tab(digest, analysis, tuple(sorted(sel_labels)))
+        if tab_unresolved.open:
+            with tab_unresolved:
+                unresolved_tab(analysis, titles)
+        if tab_claims.open:
+            with tab_claims:
+                claims_table(analysis, titles)
+        if tab_downloads.open:
+            with tab_downloads:
+                downloads_tab(digest, analysis)
 
     set_qp(corpus=corpus, article=article_id, place=selected_place, entity=selected_entity,
-           articles=sel_articles if set(sel_articles) != set(article_ids) else None,
+           articles=sel_articles if sel_articles and set(sel_articles) != set(article_ids) else None,
            labels=sel_labels if tuple(sel_labels) != MAIN_LABELS else None,
-           subjects=sel_subjects if set(sel_subjects) != set(subjects) else None,
+           subjects=sel_subjects if sel_subjects and set(sel_subjects) != set(subjects) else None,
            status=sel_status if set(sel_status) != {"done", "expected"} else None,
            metonyms=None if show_metonyms else "0", tiles="1" if tiles else None,
            day=wanted.day, stop=wanted.stop, fit=wanted.fit)

@@ -7,8 +7,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from .basemap import (BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer,
-                      install_static_assets, round_coords)
+from .areas import area_key, area_layer
+from .basemap import BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer, install_static_assets
 from .geocode import Place
 from .mapstate import MapView, stop_key, visible_places, visible_routes
 from .route import Route, Stop
@@ -30,10 +30,6 @@ FEATURE_COLOURS = {"country": "#6a3d9a", "region": "#b15928", "continent": "#6a3
 ROUTE_COLOURS = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 
 
-AREA_FEATURES = ("country", "region")  # drawn as outlines when the outline table has them
-AREA_SIMPLIFY_DEGREES = 0.02
-AREA_SIMPLIFY_COARSE_DEGREES = 0.1
-AREAS_FINE_LIMIT = 40  # more mentioned areas than this are drawn with the coarse tolerance
 FOCUS_PAD_DEGREES = 2.0
 
 
@@ -137,32 +133,12 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]) ->
         radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
         rows.append([p.lat, p.lon, place_popup(p, view.articles, titles, limit=3), _tip(p.name, count), round(radius, 1),
                      FEATURE_COLOURS.get(p.feature, "#555555"), f"geo-place geo-{_e(p.feature)} {css_id(p.id)}"])
-    cluster = _cluster_class()(rows, callback=FAST_CLUSTER_CALLBACK, name="Places (clustered)", options={"maxClusterRadius": 40})
+    # chunkedLoading: MarkerCluster clusters in slices between frames, so the first clusters show before the last are built.
+    cluster = _cluster_class()(rows, callback=FAST_CLUSTER_CALLBACK, name="Places (clustered)",
+                               options={"maxClusterRadius": 40, "chunkedLoading": True})
     cluster.default_js = list(CLUSTER_JS)
     cluster.default_css = list(CLUSTER_CSS)
     return cluster
-
-
-@lru_cache(maxsize=2048)
-def _area_geometry(key: str, tolerance: float) -> dict[str, Any] | None:
-    """The outline of an area as GeoJSON, simplified for drawing and rounded to 0.01°; None when the table has none."""
-    import shapely
-    from shapely.geometry import mapping
-
-    from .outlines import default_outlines
-
-    geom = default_outlines().shape(key)
-    if geom is None:
-        return None
-    shape = mapping(shapely.simplify(geom, tolerance, preserve_topology=True))
-    return {"type": shape["type"], "coordinates": round_coords(shape["coordinates"])}
-
-
-def _area_key(place: Place) -> str | None:
-    from .outlines import default_outlines
-
-    key = default_outlines().key_of(place) if place.feature in AREA_FEATURES else None
-    return key if key and not key.startswith("macro:") else None
 
 
 def _mention_count(p: Place, view: MapView) -> tuple[int, bool]:
@@ -182,20 +158,14 @@ def _draw_areas(fmap: folium.Map, areas: list[tuple[Place, str]], view: MapView)
     group = folium.FeatureGroup(name="Areas", show=True).add_to(fmap)
     counts = {p.id: _mention_count(p, view)[0] for p, _ in areas}
     most = max(counts.values(), default=1) or 1
-    # Many areas (a large corpus) are drawn coarser, so the map's script stays small enough to load fast.
-    tolerance = AREA_SIMPLIFY_DEGREES if len(areas) <= AREAS_FINE_LIMIT else AREA_SIMPLIFY_COARSE_DEGREES
-    for p, key in sorted(areas, key=lambda a: a[0].feature != "country"):  # regions above their countries
-        geometry = _area_geometry(key, tolerance)
-        if geometry is None:
-            continue
+    rows = []
+    for p, key in areas:
         colour = FEATURE_COLOURS.get(p.feature, "#555555")
         selected = p.id == view.selected_place
-        shade = 0.12 + 0.45 * counts[p.id] / most
-        style = {"color": "#000000" if selected else colour, "weight": 3 if selected else 1.2, "fillColor": colour, "fillOpacity": shade,
-                 "className": f"geo-area geo-{_e(p.feature)} {css_id(p.id)}"}
-        folium.GeoJson({"type": "Feature", "properties": {}, "geometry": geometry}, style_function=lambda _f, s=style: s,
-                       highlight_function=lambda _f: {"weight": 3}, tooltip=_tip(p.name, counts[p.id]),
-                       name=p.name, control=False).add_to(group)
+        style = {"color": "#000000" if selected else colour, "weight": 3 if selected else 1.2, "fillColor": colour,
+                 "fillOpacity": round(0.12 + 0.45 * counts[p.id] / most, 3), "className": f"geo-area geo-{_e(p.feature)} {css_id(p.id)}"}
+        rows.append((key, style, _tip(p.name, counts[p.id]), p.feature == "country"))
+    area_layer(rows, len(areas)).add_to(group)
 
 
 def _fit(fmap: folium.Map, view: MapView, shown: list[Place], shown_routes: list[Route]) -> None:
@@ -238,7 +208,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
         if assets_installed():
             fmap.add_child(base_layer())
 
-    areas = [(p, key) for p in shown if (key := _area_key(p)) is not None]
+    areas = [(p, key) for p in shown if (key := area_key(p)) is not None]
     if areas:
         _draw_areas(fmap, areas, view)
     area_ids = {p.id for p, _ in areas}
@@ -319,7 +289,7 @@ def clicked_target(places: list[Place], routes: list[Route], view: MapView, lat:
         named = [p for p in shown if html.unescape(_tip(p.name, _mention_count(p, view)[0])).strip() == tip]
         if named:
             return ("place", min(named, key=lambda p: abs(p.lat - lat) + abs(p.lon - lon)).id)
-    holding = [(p, key) for p in shown if (key := _area_key(p)) and default_outlines().contains(p, lat, lon)]
+    holding = [(p, key) for p in shown if (key := area_key(p)) and default_outlines().contains(p, lat, lon)]
     if holding:
         return ("place", min(holding, key=lambda h: (h[0].feature == "country", _area_size(h[1])))[0].id)
     return None

@@ -1,6 +1,9 @@
 """The map panel: the folium map drawn once per (corpus, view) and handed to streamlit-folium's component; clicks read back."""
 from __future__ import annotations
 
+from types import MappingProxyType
+from typing import Mapping
+
 import streamlit as st
 import streamlit_folium as stf
 
@@ -12,8 +15,10 @@ MAP_HEIGHT = 560
 RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def map_frame(digest: str, view_key: str, _places, _routes, _view: MapView, _titles) -> dict:
+# cache_resource, not cache_data: the arguments are only read, and cache_data unpickled a copy of the map's script on
+# every load (most of a warm load's script time in py-spy); shared by sessions, so read-only.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def map_frame(digest: str, view_key: str, _places, _routes, _view: MapView, _titles) -> Mapping[str, object]:
     """The component's arguments for one view of one corpus, built and rendered once.
 
     streamlit-folium (0.27.4, pinned) renders every folium element's template on each call: with tens of markers and
@@ -29,8 +34,8 @@ def map_frame(digest: str, view_key: str, _places, _routes, _view: MapView, _tit
     for elem in _walk(fmap):
         css.extend(href for _, href in getattr(elem, "default_css", []))
         js.extend(src for _, src in getattr(elem, "default_js", []))
-    return {"script": leaflet, "header": header, "html": html, "id": stf.get_full_id(fmap),
-            "css_links": list(dict.fromkeys(css)), "js_links": list(dict.fromkeys(js))}
+    return MappingProxyType({"script": leaflet, "header": header, "html": html, "id": stf.get_full_id(fmap),
+                             "css_links": tuple(dict.fromkeys(css)), "js_links": tuple(dict.fromkeys(js))})
 
 
 def _walk(element):

@@ -10,6 +10,9 @@ from geo.pipeline import Analysis
 
 # What belongs to one corpus's view: dropped when another corpus or the uploaded articles open.
 CORPUS_VIEW_PARAMS = ("article", "place", "entity", "quote", "articles", "subjects", "day", "stop", "fit")
+# The two lazy tab groups (session state keys and labels); a map click opens the tab that shows what it focused.
+ARTICLE_TAB, ARTICLE_TABS = "article_tab", ("Text", "Entities", "Alias clusters", "Quotes")
+CORPUS_TAB, CORPUS_TABS = "corpus_tab", ("Route timeline", "Entity × article", "Unresolved places", "Claims", "Downloads")
 
 
 def set_qp(**values: Any) -> None:
@@ -55,7 +58,9 @@ def focus_from_click(target: tuple[str, str], analysis: Analysis, article_id: st
     """A map click focuses what it hit: a place, or a route stop and its place; the open article changes to one that
     mentions the place when it does not."""
     kind, value = target
+    st.session_state[ARTICLE_TAB] = "Text"
     if kind == "stop":
+        st.session_state[CORPUS_TAB] = "Route timeline"
         st.query_params["stop"] = value
         stop = next(r.stops[n - 1] for r in analysis.routes for n in range(1, len(r.stops) + 1) if stop_key(r, n) == value)
         place = next((p for p in analysis.places if p.id == stop.place_id), None)

@@ -28,13 +28,18 @@ def _multiselect(at, label):
     return next(s for s in at.multiselect if s.label == label)
 
 
+def _shown(at) -> str:
+    """The page's Markdown and HTML elements (the article text is an st.html element)."""
+    return " ".join(m.value for m in [*at.markdown, *at.html])
+
+
 def test_seed_dashboard_renders_panels(app, gold):
     app.run()
     assert not app.exception and not app.error
     article = _select(app, "Article")
     assert len(article.options) == 5
     assert app.query_params["corpus"] == ["seeds"] or app.query_params["corpus"] == "seeds"
-    markdown = " ".join(m.value for m in app.markdown)
+    markdown = _shown(app)
     assert "ent-PERSON" in markdown and "Kim Jong Un" in markdown
     titles = {facts["title"] for facts in gold["articles"].values()}
     assert any(html.unescape(h.value) in titles for h in app.subheader)
@@ -58,7 +63,7 @@ def test_url_restores_the_view(app):
     assert _select(app, "Article").value == seed_id("003_d0d42ebe6f756096")  # the link named the file label
     assert set(_multiselect(app, "Entity types").value) == {"PERSON", "GPE"}
     assert _multiselect(app, "Route stops").value == ["done"]
-    markdown = " ".join(m.value for m in app.markdown)
+    markdown = _shown(app)
     assert "ent-PERSON" in markdown and "ent-ORG" not in markdown
 
 
@@ -66,7 +71,7 @@ def test_entity_filter_changes_highlighting(app):
     app.run()
     _multiselect(app, "Entity types").set_value(["GPE"])
     app.run()
-    markdown = " ".join(m.value for m in app.markdown)
+    markdown = _shown(app)
     assert "ent-GPE" in markdown and "ent-PERSON" not in markdown
     assert "GPE" in str(app.query_params.get("labels"))
 
@@ -168,7 +173,7 @@ def test_saved_results_open_without_reanalysis(seed_analysis, tmp_path, monkeypa
     at.run()
     assert not at.exception and not at.error
     assert len(_select(at, "Article").options) == 5
-    assert any("Kim Jong Un" in m.value for m in at.markdown)
+    assert "Kim Jong Un" in _shown(at)
 
 
 def test_place_from_the_url_survives_other_changes(app, seed_analysis):

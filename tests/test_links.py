@@ -120,7 +120,7 @@ def test_hand_edited_links_open_the_nearest_view(params, cache_dir):
         assert notes and "unknown label" in notes[0]
     if asked & set(ALL_LABELS):
         assert labels == asked & set(ALL_LABELS)
-    for m in at.markdown:
+    for m in [*at.markdown, *at.html]:
         assert "<b>x</b>" not in m.value and "<script>" not in m.value
 
 

@@ -28,6 +28,8 @@ def test_quotes_tab_highlights_and_lists_a_speaker_across_the_corpus(cache_dir, 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
     at.query_params["article"] = "003_d0d42ebe6f756096"
     at.query_params["entity"] = peskov.id
+    at.session_state["article_tab"] = "Quotes"  # tabs are lazy: only the open tab's content is built
+    at.session_state["corpus_tab"] = "Claims"
     at.run()
     assert not at.exception
     pick = next(s for s in at.selectbox if s.label == "Highlight a quotation in the text")

@@ -173,6 +173,9 @@ def test_an_editor_corrects_a_place_and_a_stop_in_the_dashboard(cache_dir, gazet
     at.run()
     assert not at.exception
     places = _places(at)
+    assert "corr_not_place" not in [b.key for b in at.button]  # lazy tabs: the Corrections buttons exist once it is open
+    at.session_state["article_tab"] = "Corrections"
+    at.run()
     at.text_input(key="author").input("Ana")
     at.button(key="corr_not_place").click().run()
     assert not at.exception
@@ -202,6 +205,8 @@ def test_an_editor_moves_a_mention_to_a_considered_candidate_and_promotes_it(cac
     at.text_area(key="pasted").input(text)
     at.run()
     assert not at.exception
+    at.session_state["article_tab"] = "Corrections"  # tabs are lazy: the Corrections tab's widgets exist once it is open
+    at.run()
     mention = at.selectbox(key="corr_mention")
     mention.set_value(next(i for i, label in enumerate(mention.options) if label.startswith("“Paris”"))).run()
     considered = next(d.value for d in at.dataframe if "km from its choice" in d.value.columns)
