@@ -226,8 +226,10 @@ class Referents(Descriptions, VehicleOwners):
         if token.i in self.place_at:
             return self.place_at[token.i]
         generic = token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns
-        if generic:  # "Ukraine's Black Sea port of X": the "of" phrase names it, before any modifier
-            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children):
+        entry = token.lower_ in LX.entry_nouns or token.lemma_ in LX.entry_nouns  # "the entrance to X" is at X
+        if generic or entry:  # "Ukraine's Black Sea port of X": the "of" phrase names it, before any modifier
+            preps = ("of", "to") if entry else ("of",)
+            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ in preps for g in c.children):
                 if pobj.dep_ == "pobj" and pobj.i in self.place_at:
                     return self.place_at[pobj.i]
         named = [self.place_at[c.i] for c in token.children

@@ -206,3 +206,11 @@ def test_a_group_word_inside_an_organisation_name_is_no_traveller(run_text):
     assert not _routes(result, "Team")
     [route] = _routes(result, "bus")
     assert [n[:3] for n in _names(route)] == ["Kra", "Łód", "War"]
+
+
+def test_a_ship_inspected_at_the_entrance_to_a_strait_was_at_that_strait(run_text):
+    text = ("The bulk carrier Marisol left Valencia on 3 May. On Wednesday, port officials inspected the cargo ship at the "
+            "entrance to the Strait of Gibraltar. It later reached Casablanca.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-10"}), "Marisol")
+    assert _names(route) == ["Valencia", "Gibraltar", "Casablanca"]
+    assert route.stops[1].status == "visited"
