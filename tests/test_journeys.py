@@ -414,3 +414,11 @@ def test_a_landmark_is_never_a_small_namesake_town_abroad_of_a_word_in_its_name(
     assert all(p.country == "KE" for p in landmark)
     assert {p.name for p in result.places} >= {"Kisumu", "Mombasa"}
     assert not any(s.name == "Sagrada" for r in result.routes for s in r.stops)
+
+
+def test_a_tour_starting_with_a_town_has_that_town_as_its_next_stop(run_text):
+    text = ("Cardinal Paolo Rossi will arrive in Lisbon on 12 May and celebrate a mass on the beach, after which he will be "
+            "taken to visit Spain, starting with Madrid, then Barcelona and conclude his visit in Valencia.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Rossi")
+    assert _names(route)[:2] == ["Lisbon", "Madrid"]
+    assert all(s.status == "expected" for s in route.stops)
