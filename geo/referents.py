@@ -322,7 +322,10 @@ class Referents(Descriptions, VehicleOwners):
             return together[0] if together else (self._recent(token, "group") or self.main_group())
         if low in THING_PRONOUNS:
             vehicle = self.vehicle_before(token)
-            return self.owner_of_vehicle(vehicle) if vehicle is not None else None
+            if vehicle is not None:
+                return self.owner_of_vehicle(vehicle)
+            # "The delegation crossed X ... It is expected to head to Y": a group or ship as the subject "it"
+            return (self._recent(token, "vessel") or self._recent(token, "group")) if token.dep_ in SUBJECT_DEPS else None
         if low in RELATIVE_PRONOUNS:
             clause = token.head  # "X, which the UN says is carrying grain, ...": the clause may nest inside the relative
             for _ in range(3):

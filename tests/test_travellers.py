@@ -214,3 +214,11 @@ def test_a_ship_inspected_at_the_entrance_to_a_strait_was_at_that_strait(run_tex
     [route] = _routes(run_text(text, dates={"story": "2024-05-10"}), "Marisol")
     assert _names(route) == ["Valencia", "Gibraltar", "Casablanca"]
     assert route.stops[1].status == "visited"
+
+
+def test_it_after_a_group_with_no_vehicle_named_is_the_group(run_text):
+    text = ("A Chilean trade delegation arrived in Lima on Sunday to visit the port. Peruvian officials greeted the visitors "
+            "at the terminal. It is expected to head to Arequipa by train on Monday.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "delegation")
+    assert _names(route) == ["Lima", "Arequipa"]
+    assert route.stops[1].status == "expected"
