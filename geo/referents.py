@@ -281,9 +281,10 @@ class Referents(Descriptions, VehicleOwners):
         for pos, cid, root in self.person_mentions:
             if pos >= token.i:
                 break
-            together = [cid] + [self.person_at[c.i][0] for c in root.conjuncts if c.i in self.person_at]
+            named = sorted([(pos, cid)] + [(c.i, self.person_at[c.i][0]) for c in root.conjuncts if c.i in self.person_at])
+            together = [who for _, who in named]  # in the text's order: "X and Y" are headed by X
             if len(together) > 1:
-                best, best_pos = list(dict.fromkeys(together)), pos
+                best, best_pos = list(dict.fromkeys(together)), max(pos, named[-1][0])
         if plural:  # "they": people named together lately, unless a group was named after them
             group = self._recent_group(token)
             window_start = self.sents[max(0, self._sent_index(token) - PRONOUN_WINDOW_SENTENCES)].start

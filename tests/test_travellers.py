@@ -222,3 +222,11 @@ def test_it_after_a_group_with_no_vehicle_named_is_the_group(run_text):
     [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "delegation")
     assert _names(route) == ["Lima", "Arequipa"]
     assert route.stops[1].status == "expected"
+
+
+def test_a_couple_is_headed_by_the_person_named_first(run_text):
+    text = ("King Olav and Queen Ingrid will embark on a tour of Chile next month, the palace said. Olav and Ingrid will "
+            "spend six days in Chile. The royal couple will arrive in Santiago on 18 October, before departing for Lima.")
+    [route] = _routes(run_text(text, dates={"story": "2024-09-10"}), "Olav")
+    assert route.subject.index("Olav") < route.subject.index("Ingrid")
+    assert _names(route) == ["Santiago", "Lima"]
