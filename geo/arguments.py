@@ -80,6 +80,8 @@ def place_arguments(refs: Referents, tok: Token, lemma: str, is_verb: bool, is_n
         elif child.dep_ == "prep" and child.lower_ == "with" and presence and is_verb:
             # "interacting with locals in the capital of X": the people met are where the traveller is
             args.extend(("stop", place) for pobj in child.children if pobj.dep_ == "pobj" for place in _places_around(refs, pobj))
+    if is_verb:
+        args.extend(("stop", place) for place in _listed_stops(refs, tok))
     if tok.dep_ == "relcl" and any(c.dep_ == "advmod" and c.lower_ == "where" for c in tok.children):
         place = _where_place(refs, tok.head)  # "X, where he was received by ..."
         if place is not None:
@@ -158,3 +160,17 @@ def _nested_place(refs: Referents, noun: Token, depth: int = 0) -> Candidate | N
                     if place is not None:
                         return place
     return None
+
+
+def _listed_stops(refs: Referents, tok: Token) -> list[Candidate]:
+    """The stops of a tour listed in a "starting with X, then Y" clause of its verb, in the text's order."""
+    out: list[Candidate] = []
+    for clause in (c for c in tok.children if c.dep_ == "advcl" and c.lemma_.lower() in BEGIN_VERBS):
+        for pobj in (g for c in clause.children if c.dep_ == "prep" and c.lower_ == "with" for g in c.children if g.dep_ == "pobj"):
+            listed = [pobj] + list(pobj.conjuncts) + [a for a in pobj.children if a.dep_ in ("appos", "conj")]
+            listed += [a for a in clause.children if a.dep_ in ("appos", "npadvmod", "conj") and a.i > pobj.i]  # ", then Y"
+            for target in sorted(dict.fromkeys(listed), key=lambda t: t.i):
+                place = place_of(refs, target)
+                if place is not None and place.feature != "country":
+                    out.append(place)
+    return out

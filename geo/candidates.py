@@ -367,6 +367,8 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         inside = place_inside(gazetteer, name)
         if inside:
             found, t.how, t.query = inside[1], "part", inside[0]
+            if t.entity.label not in ("GPE", "LOC") and not gazetteer.is_notable(inside[0]):
+                t.how = "landmark part"  # a small town inside a landmark's name ("X Mahal"): only in the article's country
     t.candidates = found
 
 

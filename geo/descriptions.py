@@ -17,6 +17,12 @@ TITLE_LOOKBACK_TOKENS = 4
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
 
 
+def is_title_word(token: Token) -> bool:
+    """Whether `token` is a capitalised title used as a name ("the King", "the Pope"), which the model tags PROPN."""
+    return token.pos_ == "PROPN" and token.is_title and token.lower_ in LX.roles and any(
+        c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+
+
 class Descriptions:
     """People by description; mixed into `referents.Referents`, whose people, places and sentences it reads."""
 
@@ -44,7 +50,7 @@ class Descriptions:
                     roles.add(self.doc[i].lower_)
             for i in range(start - 1, max(-1, start - 1 - TITLE_LOOKBACK_TOKENS), -1):
                 tok = self.doc[i]
-                if tok.is_punct or tok.pos_ in ("VERB", "AUX", "ADP") or i in self.person_at:
+                if tok.is_punct or tok.pos_ in ("VERB", "AUX", "ADP", "CCONJ") or i in self.person_at:  # "the King and Queen X"
                     break
                 if tok.lemma_.lower() in LX.roles or tok.lower_ in LX.roles:
                     roles.add(tok.lemma_.lower())
@@ -82,17 +88,34 @@ class Descriptions:
         countries = {self.country_at[c.i] for c in token.subtree if c.i in self.country_at and c.i != token.i}
         visitor = any(c.lower_ in LX.visitor_words for c in mods)
         host = any(c.lower_ in LX.host_words for c in mods)
+        partners = {self.person_at[c.i][0] for c in token.conjuncts if c.i in self.person_at}  # "the King and Queen X": not X
+        other = LX.counterpart_roles.get(role)
         best, best_score = None, -math.inf
         for pos, cid, _root in self.person_mentions:
             roles, their = self.attributes.get(cid, (set(), set()))
-            fits = role in roles or (role in LX.leader_roles and roles & LX.leader_roles)
-            if not fits or (countries and not countries & their):
+            fits = role in roles or (role in LX.leader_roles and roles & LX.leader_roles and not (other in roles and role not in roles))
+            if not fits or cid in partners or (countries and not countries & their):
                 continue
             score = math.log1p(self.mentions[cid]) + (1.0 if pos < token.i else 0.0) - abs(token.i - pos) / max(1, len(self.doc))
             if visitor or host:
                 score += (1.0 if (countries & their) else 0.0) * (1 if visitor else -1)
             if score > best_score:
                 best, best_score = cid, score
+        if best is None and is_title_word(token) and role in LX.leader_roles:
+            return self._untitled_person(countries, partners | {cid for _p, cid, _r in self.person_mentions
+                                                                 if other in self.attributes.get(cid, (set(), set()))[0]})
+        return best
+
+    def _untitled_person(self, countries: set[str], excluded: set[str]) -> str | None:
+        """The person named most whom the text gives no title, for a title used as a name ("the King") that no one
+        named carries: the text calls its subject by the title alone."""
+        best, best_count = None, 0
+        for cid, count in self.mentions.most_common():
+            roles, their = self.attributes.get(cid, (set(), set()))
+            if roles or cid in excluded or (countries and their and not countries & their):
+                continue
+            if count > best_count:
+                best, best_count = cid, count
         return best
 
     def _story_person(self, token: Token) -> str | None:
@@ -110,7 +133,7 @@ class Descriptions:
         out: list[tuple[int, str, Token]] = []
         for k in range(first, min(last, len(self.sents))):
             if k not in self.described_at:
-                self.described_at[k] = [(t.i, cid, t) for t in self.sents[k] if t.dep_ in SUBJECT_DEPS and t.pos_ == "NOUN"
+                self.described_at[k] = [(t.i, cid, t) for t in self.sents[k] if t.dep_ in SUBJECT_DEPS and (t.pos_ == "NOUN" or is_title_word(t))
                                         and t.i not in self.person_at for cid in [self.describe(t)] if cid]
             out.extend(self.described_at[k])
         return out

@@ -173,7 +173,7 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
             ev.admin1[c.id] = _geonames_admin1(gazetteer, c)
     pending: list[tuple[list[Candidate], int]] = []  # regions of names that several countries have
     for t in tops:
-        if t.how == "facility name":
+        if t.how in ("facility name", "landmark part"):
             continue  # "Jos Mart International Airport": a town inside a facility's name is no evidence of the article's country
         cands = t.candidates
         focus = ev.by_name.setdefault(normalize(t.query), Counter[str]())

@@ -163,7 +163,7 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
     a variant of a country's name anywhere ("Norwway")."""
     focus = tuple(iso for iso, _ in evidence.focus.most_common(w.variant_countries) if iso)
     for t in tops:
-        if t.how == "part" and focus and not t.demonym and not t.embedded:
+        if t.how in ("part", "landmark part") and focus and not t.demonym and not t.embedded:
             # "Council Bluff": the whole name misspelt outranks a place found inside it ("Bluff").
             whole = [c for c in variants_in(t.entity.text, focus, gazetteer) if c.feature != "country"] or list(_fuzzy_index(gazetteer).match(t.entity.text, focus[:w.fuzzy_countries]))
             if whole:
@@ -192,10 +192,13 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
 
 def _facility_towns_in_focus(tops: list[Toponym], evidence: Evidence, w: Weights) -> None:
     """A facility placed by a town inside its own name ("St Elmo Hotel" -> St Elmo) keeps only towns in the article's
-    top countries: a namesake abroad is dropped and the facility waits for the article's own town."""
+    top countries: a namesake abroad is dropped and the facility waits for the article's own town; a landmark whose name
+    holds a small town's name keeps that town only in the top countries, else it stays unresolved."""
     focus = {iso for iso, n in evidence.focus.most_common(w.facility_town_countries) if iso and n > 0}
     for t in tops:
         if t.how == "facility name" and focus:
+            t.candidates = [c for c in t.candidates if c.country in focus]
+        if t.how == "landmark part":  # a far namesake of a word in a landmark's name is never the landmark
             t.candidates = [c for c in t.candidates if c.country in focus]
 
 

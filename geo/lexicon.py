@@ -73,10 +73,12 @@ class TravelLexicon:
     head_verbs: frozenset[str]
     roles: frozenset[str]
     leader_roles: frozenset[str]
+    counterpart_roles: Mapping[str, str]
     visitor_words: frozenset[str]
     host_words: frozenset[str]
     other_people: frozenset[str]
     generic_place_nouns: frozenset[str]
+    entry_nouns: frozenset[str]
     facility_heads: frozenset[str]
     vessel_markers: frozenset[str]
     collective_nouns: frozenset[str]
@@ -110,8 +112,8 @@ def load_lexicon(path: Path = LEXICON_FILE) -> TravelLexicon:
         frozenset(od["last_ordinals"]), frozenset(od["first_ordinals"]),
         frozenset(tr["groups"]), frozenset(tr["vehicles"]), MappingProxyType(dict(tr["role_adjectives"])),
         frozenset(tr["vessel_prefixes"]), frozenset(tr["head_nouns"]), frozenset(tr["head_verbs"]), frozenset(tr["roles"]),
-        frozenset(tr["leader_roles"]), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),
-        frozenset(d["places"]["generic_nouns"]), frozenset(d["places"]["facility_heads"]),
+        frozenset(tr["leader_roles"]), MappingProxyType(dict(tr["counterpart_roles"])), frozenset(tr["visitor_words"]), frozenset(tr["host_words"]), frozenset(tr["other_people"]),
+        frozenset(d["places"]["generic_nouns"]), frozenset(d["places"]["entry_nouns"]), frozenset(d["places"]["facility_heads"]),
         frozenset(tr["vessel_markers"]), frozenset(tr["collective_nouns"]), frozenset(tr["aircraft_verbs"]),
         frozenset(tr["person_nouns"]), frozenset(mv["presence_nouns"]), frozenset(ro["itinerary_verbs"]),
         frozenset(mv["journey_nouns"]),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from .entities import Entity, MentionKey
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
-from .descriptions import SUBJECT_DEPS, TITLE_LOOKBACK_TOKENS, Descriptions
+from .descriptions import SUBJECT_DEPS, TITLE_LOOKBACK_TOKENS, Descriptions, is_title_word
 from .vehicles import MIN_OWNER_MENTIONS, Traveller, VehicleOwners, Vessels, slug
 
 if TYPE_CHECKING:
@@ -226,8 +226,10 @@ class Referents(Descriptions, VehicleOwners):
         if token.i in self.place_at:
             return self.place_at[token.i]
         generic = token.lower_ in LX.generic_place_nouns or token.lemma_ in LX.generic_place_nouns
-        if generic:  # "Ukraine's Black Sea port of X": the "of" phrase names it, before any modifier
-            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children):
+        entry = token.lower_ in LX.entry_nouns or token.lemma_ in LX.entry_nouns  # "the entrance to X" is at X
+        if generic or entry:  # "Ukraine's Black Sea port of X": the "of" phrase names it, before any modifier
+            preps = ("of", "to") if entry else ("of",)
+            for pobj in (g for c in token.children if c.dep_ == "prep" and c.lower_ in preps for g in c.children):
                 if pobj.dep_ == "pobj" and pobj.i in self.place_at:
                     return self.place_at[pobj.i]
         named = [self.place_at[c.i] for c in token.children
@@ -279,9 +281,10 @@ class Referents(Descriptions, VehicleOwners):
         for pos, cid, root in self.person_mentions:
             if pos >= token.i:
                 break
-            together = [cid] + [self.person_at[c.i][0] for c in root.conjuncts if c.i in self.person_at]
+            named = sorted([(pos, cid)] + [(c.i, self.person_at[c.i][0]) for c in root.conjuncts if c.i in self.person_at])
+            together = [who for _, who in named]  # in the text's order: "X and Y" are headed by X
             if len(together) > 1:
-                best, best_pos = list(dict.fromkeys(together)), pos
+                best, best_pos = list(dict.fromkeys(together)), max(pos, named[-1][0])
         if plural:  # "they": people named together lately, unless a group was named after them
             group = self._recent_group(token)
             window_start = self.sents[max(0, self._sent_index(token) - PRONOUN_WINDOW_SENTENCES)].start
@@ -320,7 +323,10 @@ class Referents(Descriptions, VehicleOwners):
             return together[0] if together else (self._recent(token, "group") or self.main_group())
         if low in THING_PRONOUNS:
             vehicle = self.vehicle_before(token)
-            return self.owner_of_vehicle(vehicle) if vehicle is not None else None
+            if vehicle is not None:
+                return self.owner_of_vehicle(vehicle)
+            # "The delegation crossed X ... It is expected to head to Y": a group or ship as the subject "it"
+            return (self._recent(token, "vessel") or self._recent(token, "group")) if token.dep_ in SUBJECT_DEPS else None
         if low in RELATIVE_PRONOUNS:
             clause = token.head  # "X, which the UN says is carrying grain, ...": the clause may nest inside the relative
             for _ in range(3):
@@ -344,7 +350,7 @@ class Referents(Descriptions, VehicleOwners):
             if owner is not None:  # "his delegation" travels with him
                 return self.traveller_of_token(owner) or group
             return group
-        described = self.describe(token) if token.pos_ == "NOUN" else None
+        described = self.describe(token) if token.pos_ == "NOUN" or is_title_word(token) else None
         if described:
             return described
         for child in token.children:

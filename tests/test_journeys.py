@@ -403,3 +403,22 @@ def test_pairs_of_towns_in_one_tour_sentence_are_all_stops_in_text_order(run_tex
     [route] = _routes(run_text(text, dates={"story": "2020-10-20"}), "group")
     names = _names(route)
     assert [n for n in names if n != "North Platte"] == ["Scottsbluff", "Kearney", "Lincoln", "Fremont", "Omaha"]
+
+
+def test_a_landmark_is_never_a_small_namesake_town_abroad_of_a_word_in_its_name(run_text):
+    # "Sagrada" is a small town in the Philippines; the landmark is in Kenya, whose towns the story names.
+    text = ("Philippine President Rosa Lim arrived at the Sagrada Kenyatta on Monday, on her visit to Kenya. "
+            "She later flew to Kisumu and Mombasa.")
+    result = run_text(text, dates={"story": "2024-05-08"})
+    landmark = [p for p in result.places if any(m.text == "Sagrada Kenyatta" for m in p.mentions)]
+    assert all(p.country == "KE" for p in landmark)
+    assert {p.name for p in result.places} >= {"Kisumu", "Mombasa"}
+    assert not any(s.name == "Sagrada" for r in result.routes for s in r.stops)
+
+
+def test_a_tour_starting_with_a_town_has_that_town_as_its_next_stop(run_text):
+    text = ("Cardinal Paolo Rossi will arrive in Lisbon on 12 May and celebrate a mass on the beach, after which he will be "
+            "taken to visit Spain, starting with Madrid, then Barcelona and conclude his visit in Valencia.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Rossi")
+    assert _names(route)[:2] == ["Lisbon", "Madrid"]
+    assert all(s.status == "expected" for s in route.stops)

@@ -125,6 +125,16 @@ def test_he_after_a_described_subject_is_the_person_described(run_text):
     assert not _routes(result, "Ruiz")
 
 
+def test_a_title_used_as_a_name_is_the_untitled_person_and_never_the_partner_of_the_other_sex(run_text):
+    text = ("The King and Queen Sophia will arrive in Lisbon on Monday, starting a five-day visit to Portugal.\n\n"
+            "The trip will be Edward's first abroad since Edward became monarch.\n\n"
+            "The King and Queen will later travel to Porto for a state banquet, which Edward will host.")
+    result = run_text(text, dates={"story": "2024-05-08"})
+    [route] = _routes(result, "Edward")
+    assert _names(route)[0] == "Lisbon"
+    assert all("Edward" in r.subject for r in _routes(result, "Sophia"))  # the Queen travels with him, not as "the King"
+
+
 def test_a_sentence_the_parser_finds_no_verb_or_subject_in_still_has_its_traveller(run_text):
     text = ("Pope Leo arrived in Peru on Sunday. Early that morning, after leaving the papal residence in Lima, the Holy "
             "Father Leo travelled by car to the airfield.")
@@ -196,3 +206,27 @@ def test_a_group_word_inside_an_organisation_name_is_no_traveller(run_text):
     assert not _routes(result, "Team")
     [route] = _routes(result, "bus")
     assert [n[:3] for n in _names(route)] == ["Kra", "Łód", "War"]
+
+
+def test_a_ship_inspected_at_the_entrance_to_a_strait_was_at_that_strait(run_text):
+    text = ("The bulk carrier Marisol left Valencia on 3 May. On Wednesday, port officials inspected the cargo ship at the "
+            "entrance to the Strait of Gibraltar. It later reached Casablanca.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-10"}), "Marisol")
+    assert _names(route) == ["Valencia", "Gibraltar", "Casablanca"]
+    assert route.stops[1].status == "visited"
+
+
+def test_it_after_a_group_with_no_vehicle_named_is_the_group(run_text):
+    text = ("A Chilean trade delegation arrived in Lima on Sunday to visit the port. Peruvian officials greeted the visitors "
+            "at the terminal. It is expected to head to Arequipa by train on Monday.")
+    [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "delegation")
+    assert _names(route) == ["Lima", "Arequipa"]
+    assert route.stops[1].status == "expected"
+
+
+def test_a_couple_is_headed_by_the_person_named_first(run_text):
+    text = ("King Olav and Queen Ingrid will embark on a tour of Chile next month, the palace said. Olav and Ingrid will "
+            "spend six days in Chile. The royal couple will arrive in Santiago on 18 October, before departing for Lima.")
+    [route] = _routes(run_text(text, dates={"story": "2024-09-10"}), "Olav")
+    assert route.subject.index("Olav") < route.subject.index("Ingrid")
+    assert _names(route) == ["Santiago", "Lima"]
