@@ -368,7 +368,7 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
         if inside:
             found, t.how, t.query = inside[1], "part", inside[0]
             if t.entity.label not in ("GPE", "LOC") and not gazetteer.is_notable(inside[0]):
-                t.how = "landmark part"  # a small town inside a landmark's name ("X Mahal"): only in the article's country
+                t.how = "landmark part"  # a small town inside a landmark's name ("the X Palace"): only in the article's country
     t.candidates = found
 
 
@@ -381,7 +381,7 @@ def _facility_town(t: Toponym, text: str, gazetteer: Gazetteer) -> tuple[list[Ca
               POSSESSOR.search(text[max(0, e.clean_start - 60):e.clean_start])):
         if m:
             whole = m.group(1).strip()
-            parts = re.split(r"['’]s ", whole, maxsplit=1)  # "California's Riverside County": the county, then the state
+            parts = re.split(r"['’]s ", whole, maxsplit=1)  # "Oregon's Lane County": the county, then the state
             sentence = re.split(r"\.\s", whole, maxsplit=1)[0]  # "in X. Then Y": the name ends at the full stop
             for name in dict.fromkeys(p.strip() for p in (whole, *reversed(parts), sentence) if p.strip()):
                 found = [c for c in gazetteer.candidates(name) if c.feature != "continent"]

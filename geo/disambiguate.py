@@ -31,7 +31,7 @@ class Weights:
     main_name: float = 1.0  # the name is the entry's main name or a curated alias
     alternate_name: float = 5.0  # penalty: another populated place has the name as its main name ("Salisbury")
     alternate_name_population: int = 10_000
-    alternate_name_outweighs: float = 5.0  # ... unless the entry is this many times as populous as every such place ("Odessa")
+    alternate_name_outweighs: float = 5.0  # ... unless the entry is this many times as populous as every such place (a city better known by another spelling)
     same_entry: float = 6.0  # the entry another name of the article resolved to ("X" beside "X City")
     facility_town_countries: int = 1  # a town inside a facility's name counts only in this many of the article's top countries
     destination_city: float = 6.0  # penalty: after "flew to", "arrived in", a region holding a city of its name (`named_region_rival`)
@@ -174,7 +174,7 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
     pending: list[tuple[list[Candidate], int]] = []  # regions of names that several countries have
     for t in tops:
         if t.how in ("facility name", "landmark part"):
-            continue  # "Jos Mart International Airport": a town inside a facility's name is no evidence of the article's country
+            continue  # "the Ana Ruiz International Airport": a town inside a facility's name is no evidence of the article's country
         cands = t.candidates
         focus = ev.by_name.setdefault(normalize(t.query), Counter[str]())
         regions = [c for c in cands if c.feature == "region" and c.primary]

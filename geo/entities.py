@@ -214,7 +214,7 @@ def fix_entities(doc: Doc, is_place: Callable[[str], bool], titled_people: set[s
                 continue
             listed = s >= 2 and doc[s - 1].lower_ in (",", "and", "or") and doc[s - 2].ent_type_ == "GPE"
             if label == "PERSON" and e - s == 1 and listed and is_known is not None and _is_place_name(is_known, text):
-                # "Harlan and Denison": a lone name in a list of places that the gazetteer knows is one more place.
+                # "Ashby and Milton": a lone name in a list of places that the gazetteer knows is one more place.
                 fixed.append((s, e, "GPE", "relabelled PERSON -> GPE (in a list of places, gazetteer)"))
                 continue
             if label in ("PERSON", "PRODUCT", "WORK_OF_ART", "NORP") and e - s >= 2 and PLACE_HEADS.get(doc[e - 1].lower_) == "FAC":

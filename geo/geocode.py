@@ -164,7 +164,7 @@ def _add_spelling_variants(tops: list[Toponym], evidence: Evidence, gazetteer: G
     focus = tuple(iso for iso, _ in evidence.focus.most_common(w.variant_countries) if iso)
     for t in tops:
         if t.how in ("part", "landmark part") and focus and not t.demonym and not t.embedded:
-            # "Council Bluff": the whole name misspelt outranks a place found inside it ("Bluff").
+            # "Eagle Pas": the whole name misspelt outranks a place found inside it ("Eagle").
             whole = [c for c in variants_in(t.entity.text, focus, gazetteer) if c.feature != "country"] or list(_fuzzy_index(gazetteer).match(t.entity.text, focus[:w.fuzzy_countries]))
             if whole:
                 t.candidates, t.how, t.query, t.variants = whole, "variant", t.entity.text, {c.id for c in whole}

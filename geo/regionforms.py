@@ -1,4 +1,4 @@
-"""Region names written other ways: without the article of their official name ("Araucania"), with an ethnic
+"""Region names written other ways: without the article of their official name ("Rioja"), with an ethnic
 qualifier and "Autonomous Region", as a country's share of a wider region ("the Canadian Arctic"), and a compass part of
 a region ("Southern Ontario")."""
 from __future__ import annotations
@@ -17,7 +17,7 @@ WIDE_CATEGORIES = {"macro_region", "sea", "ocean", "strait", "river", "peninsula
 
 
 def with_leading_article(gazetteer: Gazetteer, name: str) -> list[Candidate]:
-    """Regions and districts whose official name starts with an article the text dropped ("Araucania" for "La Araucanía")."""
+    """Regions and districts whose official name starts with an article the text dropped ("Rioja" for "La Rioja")."""
     if " " in name.strip() or not name[:1].isupper():
         return []
     for article in sorted(words("leading_articles")):
@@ -35,7 +35,7 @@ def autonomous(gazetteer: Gazetteer, rest: str) -> list[Candidate]:
             found = [c for c in gazetteer.region_candidates(" ".join(parts[:end])) if c.feature in ("region", "district")]
             if found:
                 return found
-    region = gazetteer.demonym(rest)  # "Tibetan Autonomous Region": the people's adjective of the region
+    region = gazetteer.demonym(rest)  # "the Zhuang Autonomous Region": the people's adjective of the region
     return [region] if region is not None and region.feature == "region" else []
 
 

@@ -202,8 +202,8 @@ def _without_containers(groups: list[list[Event]]) -> list[list[Event]]:
 
 
 def _tail_of_a_longer_name(g: list[Event]) -> bool:
-    """Whether the stop's name, wherever its sentences write it, ends a longer capitalised name ("the Gyeongui Line",
-    "North Cove Marina"): a word of another name resolved as a town, not where the traveller went. A name the
+    """Whether the stop's name, wherever its sentences write it, ends a longer capitalised name ("the Central Line",
+    "West Bay Marina"): a word of another name resolved as a town, not where the traveller went. A name the
     sentences do not write (an alias, a transliteration) says nothing."""
     if g[0].feature not in SETTLEMENTS | {"local-region"}:
         return False
@@ -255,7 +255,7 @@ def _is_journey(e: Event) -> bool:
 
 def _group_names(events: Sequence[Event]) -> dict[str, str]:
     """The name of each traveller that is not a person cluster: of the ways the texts call it, the one that says most
-    about who it is ("Afghan evacuees" over "the first groups", "tired passengers"), then the most used."""
+    about who it is ("stranded tourists" over "the first groups", "tired passengers"), then the most used."""
     said: dict[str, Counter[str]] = defaultdict(Counter)
     for e in events:
         if e.subject_name:
