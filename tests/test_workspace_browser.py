@@ -188,6 +188,12 @@ def _choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
 
 
+def _idle(page, timeout: float = 120_000) -> None:
+    """Wait until the app has finished its rerun (Streamlit's running indicator is gone), so a click is not lost to it."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=timeout)
+
+
 def _stop_tooltip(page, text: str, timeout: float = 120) -> str:
     """Hover the map's corrected stop until its tooltip shows `text`; the tooltip's text."""
     deadline = time.monotonic() + timeout
@@ -257,13 +263,19 @@ def test_an_editor_changes_a_stop_s_status_and_date_and_imports_corrections_anot
         page_a.get_by_role("tab", name="Corrections").click()
         importer.locator("input[type=file]").set_input_files(str(bad))
         importer.get_by_text("bad.json").wait_for(timeout=30_000)  # uploaded before the button is pressed
+        _idle(page_a)
         page_a.get_by_role("button", name="Import the corrections").click()
         page_a.get_by_text("not a corrections export: the file is not JSON").wait_for(timeout=60_000)
         assert len(store.corrections(ws_id)) == 1
         page_a.get_by_role("tab", name="Corrections").click()
         importer.locator("input[type=file]").set_input_files(str(good))
         importer.get_by_text("good.json").wait_for(timeout=30_000)
+        _idle(page_a)
         page_a.get_by_role("button", name="Import the corrections").click()
+        deadline = time.monotonic() + 60
+        while len(store.corrections(ws_id)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(store.corrections(ws_id)) == 2, "the import button stored nothing"
         _stop_tooltip(page_a, "Vilnius — arrived, 2031-05-08 10:15 (corrected)")
         assert [(c.kind, c.author) for c in store.corrections(ws_id)] == [("stop_edit", "anonymous"), ("stop_edit", "Ben")]
         store.close()
