@@ -10,6 +10,7 @@ from .articles import Article
 from .facilitynames import lowercase_head_facilities
 from .gazetteer import normalize
 from .lexicon import LEXICON
+from .parsing import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -49,6 +50,12 @@ ORG_WORDS = {"department", "ministry", "army", "council", "agency", "committee",
 # "SEOUL/WASHINGTON –", "LYON, France —": all-caps places, then their country or state in ordinary case.
 DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -]{2,})*)(?:,\s*[A-Z][\w.'’ -]{1,30})?"
                          r"\s*(?:\([^)]{1,40}\))?\s*[–—-]\s")
+PARAGRAPH_RE = re.compile(r"(?:^|\n\n)([^\n]+)")
+# "Minister of Natural Resources Alexander Kozlov": a title, an "of" phrase, then the name.
+TITLE_OF_NAME_RE = re.compile(r"\b(?:Minister|Secretary|Director|Head|Chairman|Governor) of (?:[A-Z][\w’'-]+ ){1,4}?"
+                              r"([A-Z][\w’'-]+ [A-Z][\w’'-]+)(?=[.,;]| and | said| told)")
+# "Yonhap news agency", "Asahi newspaper": a name right before what it is.
+NAME_BEFORE_ORG_TYPE_RE = re.compile(r"\b([A-Z][\w-]+(?: [A-Z][\w-]+)?) (?:news agency|news service|newspaper|daily|broadcaster|wire service)\b")
 
 
 @dataclass(frozen=True)
@@ -252,6 +259,7 @@ def _missed_people(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
     """Names the model missed: after a rank or role ("Marshal Pak Jong Chon", "Minister of X Y Name"),
     or before an appositive role ("Hong Min, an analyst")."""
     out: list[SpanFix] = []
+    text = doc_text(doc)
     for i, tok in enumerate(doc):
         if tok.tag_ != "NNP" or not tok.text[:1].isupper() or (i > 0 and doc[i - 1].tag_ == "NNP" and doc[i - 1].lower_ not in TITLES):
             continue
@@ -264,13 +272,11 @@ def _missed_people(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
         if (appositive or after_title) and not _is_place_name(is_place, doc[i:j].text):
             start = i - 1 if i > 0 and doc[i - 1].lower_ in HONORIFICS else i
             out.append((start, j, "PERSON", "added (name with a role)"))
-    # "Minister of Natural Resources Alexander Kozlov": a title, an "of" phrase, then the name.
-    for m in re.finditer(r"\b(?:Minister|Secretary|Director|Head|Chairman|Governor) of (?:[A-Z][\w’'-]+ ){1,4}?([A-Z][\w’'-]+ [A-Z][\w’'-]+)(?=[.,;]| and | said| told)", doc.text):
+    for m in TITLE_OF_NAME_RE.finditer(text):
         span = doc.char_span(m.start(1), m.end(1))
         if span is not None and not _is_place_name(is_place, span.text) and not any(t.lower_ in ORG_WORDS for t in span):
             out.append((span.start, span.end, "PERSON", "added (name after a title)"))
-    # "Yonhap news agency", "Asahi newspaper": a name right before what it is.
-    for m in re.finditer(r"\b([A-Z][\w-]+(?: [A-Z][\w-]+)?) (?:news agency|news service|newspaper|daily|broadcaster|wire service)\b", doc.text):
+    for m in NAME_BEFORE_ORG_TYPE_RE.finditer(text):
         span = doc.char_span(m.start(1), m.end(1))
         if span is not None and not _is_place_name(is_place, span.text) and span[0].tag_ == "NNP":
             out.append((span.start, span.end, "ORG", "added (name before an organisation type)"))
@@ -280,7 +286,7 @@ def _missed_people(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
 def _dateline_spans(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
     """All-caps datelines at the start of a paragraph ("SEOUL/WASHINGTON –") name places the model misses."""
     out: list[SpanFix] = []
-    for para in re.finditer(r"(?:^|\n\n)([^\n]+)", doc.text):
+    for para in PARAGRAPH_RE.finditer(doc_text(doc)):
         m = DATELINE_RE.match(para.group(1))
         if not m:
             continue
