@@ -117,12 +117,12 @@ def replicated_dataset(dataset: Path, target: Path, copies: int, part_articles: 
     per_part = max(1, part_articles // max(1, articles))  # copies in one part
     renamed = {"articles": "id", "entities": "article", "places": "article", "unresolved": "article", "quotes": "article"}
     for table in (d.name for d in dataset.iterdir() if d.is_dir()):
+        column = renamed.get(table)
+        if not column:  # corpus-wide tables (one part, possibly without columns when empty) are copied as they are
+            shutil.copytree(dataset / table, target / table)
+            continue
         (target / table).mkdir(parents=True)
         source = f"read_parquet('{dataset / table}/part-*.parquet', union_by_name=true)"
-        column = renamed.get(table)
-        if not column:
-            con.execute(f"COPY (SELECT * FROM {source}) TO '{target / table}/part-00000.parquet' (FORMAT parquet)")
-            continue
         for first in range(0, copies, per_part):
             select = " UNION ALL ".join(f"SELECT * REPLACE ({column} || '-c{k}' AS {column}) FROM {source}"
                                         for k in range(first, min(copies, first + per_part)))
