@@ -154,15 +154,16 @@ def trip_label(route: Route) -> str:
 
 
 def _supersede(trip: list[Event]) -> tuple[list[Event], list[RouteClaim]]:
-    """Forward-looking claims of older articles give way to newer claims about where the traveller is heading."""
+    """Forward-looking claims of older articles give way to newer claims about where the traveller is heading; one the
+    newest claims repeat stays, with the sentence that told it."""
     future = [e for e in trip if e.status not in DONE_STATUS]
     if not future:
         return trip, []
     newest = max((e.article_date or "") for e in future)
-    done_places = [e for e in trip if e.status in DONE_STATUS]
+    confirmed = [e for e in trip if e.status in DONE_STATUS or (e.article_date or "") >= newest]
     kept, claims = [], []
     for e in trip:
-        if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(near(e, d) for d in done_places):
+        if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(near(e, d) for d in confirmed):
             kept.append(e)
         else:
             claims.append(RouteClaim(e.place, Status(e.status), e.article, e.sentence, "newer reports of the destination"))
