@@ -119,3 +119,12 @@ def test_an_older_plan_that_the_newest_article_repeats_stays_and_one_it_drops_is
     paide = next(s for s in route.stops if s.name == "Paide")
     assert "a0" in paide.articles and "Viljandi" not in [s.name for s in route.stops]
     assert [c.place for c in route.claims] == ["Viljandi"]
+
+
+def test_a_plan_dated_only_by_month_stays_with_the_trip_its_article_reports():
+    # "She sailed from Narva and reached Tartu; she intends to attend a conference in Paide in December."
+    events = [_event("Narva", role="origin", clause=10, order=10, status="departed", date="2024-06-01"),
+              _event("Tartu", clause=20, order=20, date="2024-06-05"),
+              _event("Paide", role="stop", clause=30, order=30, status="planned", date="2024-12", verb="attend")]
+    route = _stops(events)
+    assert [s.name for s in route.stops] == ["Narva", "Tartu", "Paide"] and route.stops[-1].status == "planned"
