@@ -128,3 +128,14 @@ def test_a_plan_dated_only_by_month_stays_with_the_trip_its_article_reports():
               _event("Paide", role="stop", clause=30, order=30, status="planned", date="2024-12", verb="attend")]
     route = _stops(events)
     assert [s.name for s in route.stops] == ["Narva", "Tartu", "Paide"] and route.stops[-1].status == "planned"
+
+
+def test_an_event_at_the_start_on_the_day_of_the_way_back_is_told_of_the_return():
+    # "From Narva she rode to Tartu, and will return to Narva on Monday." / "On Monday she will inspect halls in Narva."
+    events = [_event("Narva", role="origin", clause=10, order=10, status="departed", date="2024-06-02"),
+              _event("Tartu", clause=20, order=20, date="2024-06-02"),
+              _event("Narva", clause=30, order=30, status="expected", date="2024-06-03", leg="return"),
+              _event("Narva", role="stop", clause=40, order=40, status="planned", date="2024-06-03", article="a2")]
+    [route] = build_routes(events, {"p1": "Liis Tamm"}, {"a1": "2024-06-02", "a2": "2024-06-03"})
+    assert [s.name for s in route.stops] == ["Narva", "Tartu", "Narva"]
+    assert "a2" in route.stops[-1].articles and "a2" not in route.stops[0].articles
