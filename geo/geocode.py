@@ -311,12 +311,15 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     settled = [(r[0], r[1]) for r in resolved if r[1].feature in SETTLEMENT_FEATURES or r[1].feature == "district"]
     main_town = _main_town([c for _, c in settled])
     top_countries = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
+    home = {main_town.country} if main_town is not None else set()  # the country of the town the article names most
     for t in waiting:
-        # The last town of the article's top country named before it in its own sentence, else the town the article
-        # names most.
-        before = [(o.entity.clean_start, c) for o, c in settled if o.entity.clean_sent_start == t.entity.clean_sent_start
-                  and o.entity.clean_start < t.entity.clean_start and c.country in top_countries]
-        town = max(before, key=lambda x: x[0])[1] if before else main_town
+        # The last town of the article's top country named before it in its own sentence, else in the sentence just
+        # before ("In X, he was welcomed by Y. They attended an event in Z Stadium."), else the town the article names most.
+        own = [(o.entity.clean_start, c) for o, c in settled if o.entity.clean_sent_start == t.entity.clean_sent_start
+               and o.entity.clean_start < t.entity.clean_start and c.country in top_countries]
+        previous = [(o.entity.clean_start, c) for o, c in settled if c.country in top_countries | home
+                    and _adjacent(article.text, o.entity.clean_sent_end, t.entity.clean_sent_start)]
+        town = max(own or previous, key=lambda x: x[0])[1] if own or previous else main_town
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
                                          "a facility not in the gazetteer, in no town the article names"))
@@ -324,6 +327,11 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
             t.how = "article town"
             resolved.append((t, facility_at(town, t), round(w.facility_confidence * w.facility_confidence, 3), False))
     return resolved, unresolved
+
+
+def _adjacent(text: str, end: int, start: int) -> bool:
+    """Whether the sentence ending at `end` is the one just before the sentence starting at `start`."""
+    return end <= start and not text[end:start].strip()
 
 
 def _close_readings(group: list[Toponym], w: Weights) -> list[Candidate]:
