@@ -11,3 +11,12 @@ def test_a_stadium_after_a_sentence_naming_a_town_is_there_and_a_visit_in_progre
     assert abs(stadium.lat - 50.94) < 0.2 and abs(stadium.lon - 6.96) < 0.2  # Cologne, not Leipzig named most
     [route] = [r for r in result.routes if "Soto" in r.subject]
     assert [s.name for s in route.stops] == ["Vale Verde Stadium", "Leipzig"]
+
+
+def test_the_trip_said_of_no_one_is_of_who_moved_just_before_not_of_the_person_named_most(run_text):
+    text = ("Senator Lia Moreno praised the plan. Moreno said the talks matter, and Moreno thanked the hosts. "
+            "Governor Rui Tavares flew to Paris on Monday. The trip to Lyon and Marseille will follow on Tuesday.")
+    result = run_text(text, dates={"story": "2024-03-04"})
+    [route] = [r for r in result.routes if "Tavares" in r.subject]
+    assert [s.name for s in route.stops] == ["Paris", "Lyon", "Marseille"]
+    assert not [r for r in result.routes if "Moreno" in r.subject]
