@@ -17,13 +17,15 @@ from geo.mapstate import MapView
 from geo.mapview import assets_installed, install_static_assets
 from geo.render import escape
 from geo.workspace_places import place_rows
-from geo.viewstate import ALL_LABELS, FIT_ALL, MAIN_LABELS, STATUSES, Choices, note_line, read_corpus_choice, read_view
+from geo.viewstate import FIT_ALL, MAIN_LABELS, Choices, note_line, read_corpus_choice, read_view
 from panels.article import article_text, place_mentions
 from panels.mapframe import show_map
 from panels.quotes import article_quotes, claims_table
 from panels.tables import downloads_tab, matrix_tab, unresolved_tab
 from panels.timeline import ALL_DAYS, day_control, timeline
 from panels.corrections import corrected, corrections_tab
+from panels.filters import current_filters, filter_widgets
+from panels.geocoder import geocoder_settings
 from panels.resources import analyse, corpus_index, load_results, seed_files, server_logging
 from panels.urlstate import (ARTICLE_TAB, ARTICLE_TABS, CORPUS_TAB, CORPUS_TABS, focus_from_click, open_uploads, set_qp,
                              show_widget_value, url_from_widget)
@@ -70,13 +72,7 @@ def main() -> None:
             st.error(escape(problem))
         workspace_sidebar(base_settings, stored)
 
-    with st.sidebar.expander("Geocoder", expanded=False):
-        backends = ["gazetteer", "nominatim"]
-        backend = st.selectbox("Backend", backends, index=backends.index(base_settings.geocoder) if base_settings.geocoder in backends else 0,
-                               help="gazetteer works offline; an online geocoder is tried first and its answers are cached.")
-        geocoder_url = st.text_input("Geocoder URL (self-hosted Nominatim, optional)", base_settings.geocoder_url, disabled=backend == "gazetteer")
-        user_agent = st.text_input("User agent (required online)", base_settings.user_agent, disabled=backend == "gazetteer")
-        tiles = st.checkbox("OpenStreetMap tiles (needs network)", value=st.query_params.get("tiles") == "1", key="tiles")
+    backend, geocoder_url, user_agent, tiles = geocoder_settings(base_settings)
 
     if not files:
         if corpus_notes:
@@ -132,17 +128,8 @@ def main() -> None:
     if corpus_notes or wanted.notes:
         st.info(escape(note_line(corpus_notes + wanted.notes)))
 
-    st.sidebar.title("Filters")
-    # None chosen means all: a multiselect holding every article (1,135 chips on a large corpus) cost the browser more
-    # than the map itself, and the URL never carried the full list anyway.
-    sel_articles = st.sidebar.multiselect("Articles on the map", article_ids, default=list(wanted.articles or []), placeholder="All articles",
-                                          format_func=lambda a: f"{labels[a][:24]} · {titles[a][:40]}", key=f"f_articles_{digest}")
-    sel_labels = st.sidebar.multiselect("Entity types", list(ALL_LABELS), default=list(wanted.labels), key="f_labels")
-    sel_subjects = st.sidebar.multiselect("Route subjects", subjects, default=list(wanted.subjects or []), placeholder="All subjects",
-                                          key=f"f_subjects_{digest}")
-    sel_status = st.sidebar.multiselect("Route stops", list(STATUSES), default=list(wanted.statuses), key="f_status",
-                                        help="done: departed, arrived, visited, passed; expected: expected, planned, speculated")
-    show_metonyms = st.sidebar.checkbox("Count non-literal mentions (\"Washington warned\", \"Air Zimbabwe\")", value=wanted.metonyms, key="f_metonyms")
+    filters_slot = st.sidebar.container()  # filled after the map (panels/filters.py)
+    sel_articles, sel_labels, sel_subjects, sel_status, show_metonyms = current_filters(digest, wanted)
     selected_place = wanted.place
     selected_entity = wanted.entity
     # The map opens fitted to the chosen traveller's route: the one named in the link, else the only subject shown,
@@ -162,20 +149,21 @@ def main() -> None:
                    statuses=set(sel_status), show_metonyms=show_metonyms, selected_place=selected_place, tiles=tiles,
                    day=wanted.day, fit=fit, selected_stop=wanted.stop)
 
-    # The map first: Streamlit sends elements in script order, so the map starts loading before the text and tables.
+    # The map first, straight under the title: the browser builds the page's elements in order and fetches each kind's
+    # code on first use, so every widget above the map delayed its frame; the day and fit controls follow it.
     with left:
+        target = show_map(digest, analysis, view, titles, st.session_state.get("refit", 0))
+        filter_widgets(filters_slot, digest, wanted, article_ids, labels, titles, subjects)  # built before a rerun can stop the run
+        if target is not None and target != ("place", selected_place) and target != ("stop", wanted.stop):
+            focus_from_click(target, analysis, article_id)
+            st.rerun()
         show_widget_value("w_day", wanted.day or ALL_DAYS)
         day_control(index["days"], analysis.routes, url_from_widget, ("day", "w_day"))
         fit_col, refit_col = st.columns([3, 1])
         show_widget_value("w_fit", fit or FIT_ALL)
         fit_col.selectbox("Fit the map to", [FIT_ALL, *subjects], key="w_fit", on_change=url_from_widget, args=("fit", "w_fit"),
                           format_func=lambda s: "Fit to all places" if s == FIT_ALL else f"Fit to {s}'s route", label_visibility="collapsed")
-        if refit_col.button("Refit map", help="Back to the fitted view after panning or zooming"):
-            st.session_state["refit"] = st.session_state.get("refit", 0) + 1
-        target = show_map(digest, analysis, view, titles, st.session_state.get("refit", 0))
-        if target is not None and target != ("place", selected_place) and target != ("stop", wanted.stop):
-            focus_from_click(target, analysis, article_id)
-            st.rerun()
+        refit_col.button("Refit map", help="Back to the fitted view after panning or zooming", on_click=_refit)
 
     with right:
         if len(article_ids) > PAGE_SIZE:
@@ -272,6 +260,11 @@ def main() -> None:
            metonyms=None if show_metonyms else "0", tiles="1" if tiles else None,
            day=wanted.day, stop=wanted.stop, fit=wanted.fit)
     st.sidebar.caption("Share this view: copy the page URL; it holds the corpus, article, selection and filters.")
+
+
+def _refit() -> None:
+    """on_click callback of "Refit map": a new map key, so the map starts again at its fitted view."""
+    st.session_state["refit"] = st.session_state.get("refit", 0) + 1
 
 
 def show_failure(exc: Exception) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from .entities import Entity, MentionKey
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
+from .parsing import doc_text
 from .descriptions import SUBJECT_DEPS, TITLE_LOOKBACK_TOKENS, Descriptions, is_title_word
 from .vehicles import MIN_OWNER_MENTIONS, Traveller, VehicleOwners, Vessels, slug
 
@@ -108,7 +109,7 @@ class Referents(Descriptions, VehicleOwners):
 
     def _dateline(self) -> Candidate | None:
         """The place of a dateline ("CITY, COUNTRY –" opening a paragraph), where the story was reported from."""
-        for m in DATELINE_RE.finditer(self.doc.text[:DATELINE_WITHIN_CHARS]):
+        for m in DATELINE_RE.finditer(doc_text(self.doc)[:DATELINE_WITHIN_CHARS]):
             span = self.doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
             if span is None:
                 continue

@@ -1,7 +1,6 @@
 """The journey in time: a day-by-day control for the map and the route timeline with the focused stop."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo.mapstate import MapView, day_events, stop_key
@@ -9,7 +8,10 @@ from geo.render import escape
 from geo.status import Status
 
 ALL_DAYS = ""
-FOCUS_STYLE = "background-color: #fff3b0; font-weight: bold"
+TABLE_CSS = (".geo-timeline{max-height:420px;overflow:auto;font-size:0.85rem}.geo-timeline table{border-collapse:collapse;width:100%}"
+             ".geo-timeline th{position:sticky;top:0;background:#f0f2f6;text-align:left}"
+             ".geo-timeline th,.geo-timeline td{padding:2px 6px;border-bottom:1px solid #e6e6e6}"
+             ".geo-timeline tr.geo-focused td{background-color:#fff3b0;font-weight:bold}")
 
 
 def day_control(days: list[str], routes, on_change, args) -> None:
@@ -47,11 +49,12 @@ def timeline(routes, view: MapView, titles: dict[str, str], focused_stop: str | 
     if not rows:
         st.write("No routes: no subject has two or more known stops.")
         return
-    frame = pd.DataFrame(rows)
-    if focused_stop in keys:
-        at = keys.index(focused_stop)
-        frame = frame.style.apply(lambda row: [FOCUS_STYLE if row.name == at else "" for _ in row], axis=1)
-    st.dataframe(frame, hide_index=True, width="stretch", key="timeline")
+    # An HTML table, not st.dataframe: the data grid's code (the page's largest) was fetched and built on every first
+    # load, since this tab opens by default; a timeline has tens of rows, not thousands.
+    head = "".join(f"<th>{escape(c)}</th>" for c in rows[0])
+    body = "".join(("<tr class='geo-focused'>" if key == focused_stop else "<tr>") + "".join(f"<td>{escape(str(v))}</td>" for v in row.values())
+                   + "</tr>" for key, row in zip(keys, rows))
+    st.html(f"<style>{TABLE_CSS}</style><div class='geo-timeline'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
     claims = [(r.subject, c) for r in routes for c in r.claims]
     if claims:
         st.caption("Superseded claims, kept with their sources: " + "; ".join(
