@@ -57,7 +57,9 @@ def main() -> None:
                               args=("corpus", "corpus"))
     uploads = st.sidebar.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
                                        accept_multiple_files=True, key="uploads", on_change=open_uploads)
-    pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120, on_change=open_uploads)
+    # The paste box only where pasted articles are shown: on other corpora its widget's code was fetched before the map.
+    pasted = (st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120, on_change=open_uploads)
+              if corpus == "upload" else "")
 
     files: tuple[tuple[str, bytes], ...]
     stored: WorkspaceCorpus | None = None
@@ -158,7 +160,7 @@ def main() -> None:
             focus_from_click(target, analysis, article_id)
             st.rerun()
         show_widget_value("w_day", wanted.day or ALL_DAYS)
-        day_control(index["days"], analysis.routes, url_from_widget, ("day", "w_day"))
+        day_control(index["days"], analysis.routes)
         fit_col, refit_col = st.columns([3, 1])
         show_widget_value("w_fit", fit or FIT_ALL)
         fit_col.selectbox("Fit the map to", [FIT_ALL, *subjects], key="w_fit", on_change=url_from_widget, args=("fit", "w_fit"),
