@@ -90,11 +90,11 @@ def side_by_side(name: str, paths: list[str], env: dict, workers: int, articles:
 
 
 def same_answers(folder: str, dataset: Path, env: dict, workers: int) -> dict:
-    """The single-process run's JSON against the Dask run's dataset (read back as JSON), table by table (run notes aside)."""
+    """The single-process run (`nlp.pipe` with `workers` processes, measured like the engine and the floor) against the
+    Dask run's dataset (read back as JSON), table by table (run notes aside): what the engine costs beyond the pipeline."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "local.json"
-        subprocess.run([sys.executable, "-m", "geo", "analyze", folder, "--workers", str(workers), "--json", str(out)],
-                       cwd=ROOT, env=env, capture_output=True, check=True)
+        run = measured("pipeline", [folder], {**env, "BENCH_JSON": str(out)}, workers)
         local = json.loads(out.read_text(encoding="utf-8"))
     from geo.export import read_parquet, to_json
 
@@ -102,7 +102,9 @@ def same_answers(folder: str, dataset: Path, env: dict, workers: int) -> dict:
     tables = [k for k in local if k not in ("problems", "warnings")]
     return {"tables_equal": {k: local[k] == dask.get(k) for k in tables}, "articles": len(local["articles"]),
             "entities": sum(len(a["entities"]) for a in local["articles"]), "clusters": len(local["clusters"]),
-            "places": len(local["places"]), "routes": len(local["routes"])}
+            "places": len(local["places"]), "routes": len(local["routes"]),
+            "pipeline": {"workers": workers, "wall_s": round(run["wall"], 1), "cpu_s": round(run["cpu"], 1),
+                         "client_cpu_s": round(run["client_cpu"], 1), "peak_mb": round(run["peak_mb"]), "load": run["load"]}}
 
 
 def replicated_dataset(dataset: Path, target: Path, copies: int, part_articles: int = 50) -> int:
@@ -115,12 +117,12 @@ def replicated_dataset(dataset: Path, target: Path, copies: int, part_articles: 
     per_part = max(1, part_articles // max(1, articles))  # copies in one part
     renamed = {"articles": "id", "entities": "article", "places": "article", "unresolved": "article", "quotes": "article"}
     for table in (d.name for d in dataset.iterdir() if d.is_dir()):
+        column = renamed.get(table)
+        if not column:  # corpus-wide tables (one part, possibly without columns when empty) are copied as they are
+            shutil.copytree(dataset / table, target / table)
+            continue
         (target / table).mkdir(parents=True)
         source = f"read_parquet('{dataset / table}/part-*.parquet', union_by_name=true)"
-        column = renamed.get(table)
-        if not column:
-            con.execute(f"COPY (SELECT * FROM {source}) TO '{target / table}/part-00000.parquet' (FORMAT parquet)")
-            continue
         for first in range(0, copies, per_part):
             select = " UNION ALL ".join(f"SELECT * REPLACE ({column} || '-c{k}' AS {column}) FROM {source}"
                                         for k in range(first, min(copies, first + per_part)))
@@ -201,12 +203,17 @@ def dask_figures(env: dict, workers: int = 2, copies: int = 10, articles: int | 
             return floor_of([tmp], [clean], env, workers, k)
 
         keep("runs", [side_by_side(f"benchmarks ({n} articles)", [tmp], env, workers, n, floor, startup, repeat, dataset)])
+        same = same_answers(tmp, dataset, env, workers)
+        first = figures["runs"][0]
+        same["pipeline"] |= {"cpu_ratio_to_floor": round(same["pipeline"]["cpu_s"] / first["floor_cpu_s"], 2),
+                             "engine_cpu_ratio_to_pipeline": round(first["dask_cpu_s"] / same["pipeline"]["cpu_s"], 2)}
+        keep("same_answers", same)
         replicated_dataset(dataset, Path(saved) / "replicated", max(1, -(-10_000 // n)))
         keep("results_view_replicated", {"copies_of": n, **results_view_figures(env, Path(saved) / "replicated")})
-        keep("same_answers", same_answers(tmp, dataset, env, workers))
         if copies > 1:
             n_big = replicated(Path(tmp), Path(big), copies)
-            replicated(Path(clean), Path(clean_big), copies)
+            if big_floor == "measure":
+                replicated(Path(clean), Path(clean_big), copies)
 
             def floor_big(k: int) -> list[dict]:
                 if big_floor == "scale":

@@ -64,7 +64,8 @@ def main() -> None:
     if mode == "pipeline":
         from geo.cli import main as geo_main
 
-        code = geo_main(["analyze", *paths, "--workers", str(workers), "--json", "/dev/null"])
+        # BENCH_JSON keeps the results (the Dask figures compare them with the engine's); else they are thrown away
+        code = geo_main(["analyze", *paths, "--workers", str(workers), "--json", os.environ.get("BENCH_JSON") or "/dev/null"])
         assert code == 0
     elif mode == "dask":  # --engine dask on a LocalCluster of `workers` processes; run.json holds the workers' figures
         import tempfile

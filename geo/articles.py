@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .cleaning import Comment, Segment, clean_text, infer_date
 from .config import Settings
-from .dates import latest_weekday_on_or_before
+from .dates import latest_weekday_near
 from .errors import ArticleError, CorpusError, failure_reason
 
 log = logging.getLogger(__name__)
@@ -302,7 +302,7 @@ def infer_corpus_dates(articles: list[Article]) -> list[Article]:
     out = []
     for a in articles:
         if a.date is None:
-            inferred = latest_weekday_on_or_before(a.text, anchor)
+            inferred = latest_weekday_near(a.text, anchor)
             if inferred:
                 a = replace(a, date=inferred.isoformat(), date_source="inferred from weekdays, anchored on the corpus's other dates")
         out.append(a)

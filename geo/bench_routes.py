@@ -15,7 +15,8 @@ A set is a gold file (`bench/journeys/gold.json`, see `bench/journeys/README.md`
   when larger). Stop recall counts gold stops with a done status (arrived, departed, visited, passed); recall by
   traveller kind (person, group, vessel) is shown beside it. Stop precision counts predicted stops lying within
   tolerance of any gold stop of the same article (any status).
-- Order: each gold stop is matched to its nearest predicted stop within tolerance. Over pairs of gold stops matched
+- Order: each gold stop is matched to its nearest predicted stop within tolerance (of a place reached twice, the visit
+  that agrees on done vs not done, else the first). Over pairs of gold stops matched
   to different predicted stops, a pair is concordant when the predicted order agrees with the gold's chronological
   order. An article is fully in order when every gold stop (any status) is found and no pair is discordant (the
   headline); "in order among articles whose stops were all found" shows ordering apart from recall; Kendall
@@ -226,13 +227,16 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _nearest(stop: GoldStop, preds: Sequence[PredictedStop]) -> int | None:
+    """The predicted stop nearest the gold stop within tolerance; of a place the route reaches twice (there and back),
+    the visit that agrees with the gold stop on done vs not done, else the first."""
     tol = stop.place.tolerance(STOP_MATCH_KM)
     best = None
     for i, p in enumerate(preds):
         d = _km(stop.place.lat, stop.place.lon, p.lat, p.lon)
-        if d <= tol and (best is None or d < best[0]):
-            best = (d, i)
-    return None if best is None else best[1]
+        key = (d, (p.status in DONE_STATUS) != stop.done, i)
+        if d <= tol and (best is None or key < best):
+            best = key
+    return None if best is None else best[2]
 
 
 def _place_matches(place: GoldPlace, mentions: Sequence[tuple[Any, ...]]) -> list[tuple[float, str, str]]:

@@ -37,6 +37,7 @@ AFTER_COMMA = re.compile(r",\s*")
 CONTAINED = "after a place and a comma"
 LIST_JOIN = re.compile(r"(?:,\s*|\s+)(?:and|or|&)\s+|\s*/\s*")
 IN_REGION_LIST = "in a list of regions"
+REGION_READING = "beside a word of the region's reading"  # "upstate X", "X lawmakers" (data/lexicons/region_reading_words.txt)
 CODE = re.compile(r"[A-Z]{3,4}")  # IATA and ICAO codes
 _NAME_WORD = re.compile(r"[^\s\-/–—,;:()\[\]“”\"‘’']+(?:['’]s)?")
 
@@ -120,6 +121,8 @@ def _context_hints(text: str, start: int, end: int) -> set[str]:
         hints.add(after.group(1).lower())
     if before and before.group(1).lower() in ("city", "town", "village", "province", "region", "state", "port", "capital"):
         hints.add(before.group(1).lower())
+    if any(m and m.group(1).lower() in words("region_reading_words") for m in (before, after)):
+        hints.add(REGION_READING)
     return hints
 
 

@@ -67,6 +67,20 @@ def page_weekday_dates(text: str) -> list[dt.date]:
     return found
 
 
+NEAR_WEEKDAY_DAYS = 3  # how far from the other articles' dates an undated article's named weekday is looked for
+
+
+def latest_weekday_near(text: str, anchor: dt.date) -> dt.date | None:
+    """The latest date on or before `anchor`, at most 3 days before it, whose weekday `text` names; else the nearest
+    date after it: an undated article of a story that names only "Monday", the day after the other articles, is
+    about that Monday, not the one six days before."""
+    days = [(WEEKDAYS[m.group(0).lower()] - anchor.weekday()) % 7 for m in WEEKDAY_RE.finditer(text)]
+    before = [ahead - 7 if ahead else 0 for ahead in days if ahead == 0 or ahead >= 7 - NEAR_WEEKDAY_DAYS]
+    if before:
+        return anchor + dt.timedelta(days=max(before))
+    return anchor + dt.timedelta(days=min(days)) if days else None
+
+
 def latest_weekday_on_or_before(text: str, anchor: dt.date) -> dt.date | None:
     """The most recent date on or before `anchor` whose weekday is named in `text`."""
     best = None

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from functools import lru_cache
+from typing import Sequence
 from dataclasses import dataclass, field
 
-from .candidates import POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, kind_words
+from .candidates import CONTAINED, IN_REGION_LIST, POINT_FEATURES, REGION_READING, SETTLEMENT_FEATURES, Toponym, kind_words
 from .gazetteer import Candidate, Gazetteer, normalize
 from .workspace_gazetteer import WORKSPACE_SOURCE
 
@@ -57,8 +58,20 @@ class Weights:
     district_radius_km: float = 60.0  # "lies in a county or district"
     coherence: float = 5.0  # times the share of the article's other chosen places within `coherence_km`
     coherence_km: float = 250.0
+    coherence_rounds: int = 2  # the second round reads the first round's choices of the article's other names
+    same_admin1: float = 3.0
+    in_county: float = 3.0  # a town inside a county another name of the article may be ...
+    county_margin: float = 1.0  # ... a reading of that name scored within this of its best  # times the share of the article's other chosen towns and counties in the entry's state
     holds: float = 4.0  # a country or region entry holding the article's other chosen places, times their share
     named_region_rival: int = 500_000  # a region's name that a city this large also has is no evidence of the region
+    # A first-level region sharing its name with a city this large inside it ("X" state and "X" city): the city is the
+    # bare name's default reading, the region only with a word that says so ("X state", "upstate X", "Y, X")
+    namesake_city_population: int = 1_000_000
+    namesake_region: float = 4.0  # penalty: such a region read from the bare name
+    # A country's name that is also a town's or region's in the country the article is local to (places named there
+    # that no other country has): the town, unless the article says something else of the country itself
+    local_country_name: float = 6.0
+    local_places: int = 2  # this many such places make the article local to their country
     outlet_home: float = 3.0  # the entry lies near a place named in the outlet's name
     outlet_support_km: float = 100.0  # the outlet's home among namesakes: the one the article's places lie this near
     outlet_own: float = 6.0  # ... or is that place: a local paper's own town ("The Lebanon Courier" on "Lebanon")
@@ -158,6 +171,8 @@ class Evidence:
     home: list[Candidate] = field(default_factory=list)
     admin1: dict[str, str] = field(default_factory=dict)  # region id -> the GeoNames admin1 code its towns carry
     sentence_countries: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # sentence start -> (name, country) named in it
+    local: Counter[str] = field(default_factory=Counter)  # country -> names of towns and counties of the article only it has
+    local_places: list[Candidate] = field(default_factory=list)  # the entries of those names
 
     def focus_without(self, name: str) -> Counter[str]:
         """The focus from every name but `name`: a name is no evidence for its own reading."""
@@ -177,6 +192,12 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
             continue  # "the Ana Ruiz International Airport": a town inside a facility's name is no evidence of the article's country
         cands = t.candidates
         focus = ev.by_name.setdefault(normalize(t.query), Counter[str]())
+        # Towns and counties only one country has make a story local to it; a county inside an organisation's name
+        # ("X County Sheriff's Office") says as much as a bare one.
+        if cands and not t.demonym and t.how == "name" and len({c.country for c in cands}) == 1 and all(
+                c.feature == "district" or c.feature in SETTLEMENT_FEATURES and not t.embedded for c in cands):
+            ev.local[cands[0].country] += 1
+            ev.local_places.extend(cands)
         regions = [c for c in cands if c.feature == "region" and c.primary]
         if not regions and not any(c.feature in SETTLEMENT_FEATURES and c.primary for c in cands):
             regions = [c for c in cands if c.feature == "district" and c.primary]  # "Edgar County", not "Dubbo"
@@ -230,9 +251,15 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     main_population = max((c.population for c in t.candidates if c.primary and c.feature in SETTLEMENT_FEATURES
                            and c.population >= w.alternate_name_population), default=0)
     sentence_countries = {iso for name, iso in ev.sentence_countries.get(t.entity.clean_sent_start, set()) if name != normalize(t.query)}
+    namesakes = _namesake_regions(t, ev, w)
+    local_rivals = {c.country for c in t.candidates if c.primary and (c.feature in SETTLEMENT_FEATURES or c.feature == "region")
+                    and ev.local.get(c.country, 0) >= w.local_places
+                    and any(km(c, p) < w.coherence_km for p in ev.local_places if p.country == c.country)}
     own = {c.id for c in t.candidates}
     countries_named = {c.country for c in t.candidates if c.feature == "country"}
     focus = ev.focus_without(normalize(t.query))
+    # A country's name read as a town of the country the story is local to, when nothing else speaks of the country.
+    local_reading = bool(local_rivals - countries_named) and not any(focus.get(iso) for iso in countries_named)
     total = sum(focus.values()) or 1.0
     anchors = ev.anchors[:20]
     scores = {}
@@ -242,10 +269,17 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.variant
         elif c.primary or c.id.startswith(("curated:", "custom:")):
             score += w.main_name
-        elif c.feature in SETTLEMENT_FEATURES and not country_named and (
+        elif c.feature in SETTLEMENT_FEATURES and not country_named and c.id not in namesakes.values() and (
                 main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
             score -= w.alternate_name
-        if country_named and c.feature in POINT_FEATURES and not (c.capital and c.primary and c.country in countries_named):
+        elif c.feature in ("region", "district") and any(o.primary and o.feature in ("region", "district") for o in t.candidates):
+            score -= w.alternate_name  # "X County" is the counties of that name before a region also called so
+        if c.id in namesakes:
+            score -= w.namesake_region
+        if c.feature == "country" and local_reading:
+            score -= w.local_country_name
+        if country_named and c.feature in POINT_FEATURES and not (c.capital and c.primary and c.country in countries_named) \
+                and not (local_reading and c.country in local_rivals):
             score -= w.country_name  # "China" is the country, not a village of that name (a city-state's capital is)
         if MOVED in t.hints and c.feature in ("region", "district") and any(
                 b.feature in SETTLEMENT_FEATURES and b.population >= w.named_region_rival and within(b, c, w, ev.admin1) for b in t.candidates):
@@ -257,7 +291,9 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
         if container_country:
             score += w.container_country if c.country == container_country else -w.container_other_country
             if container_region is not None and c.country == container_country:
-                score += max(0.0, w.container_region - km(c, container_region) / w.container_region_km)
+                # "X, Y": the entries inside region Y, else the nearest (a town on Y's border)
+                score += w.container_region if within(c, container_region, w, ev.admin1) else max(
+                    0.0, w.container_region - km(c, container_region) / w.container_region_km) / 2
         if c.country:
             weight = 1.0 if c.feature not in SETTLEMENT_FEATURES else min(1.0, math.log10(c.population + 1) / 6)
             share = focus.get(c.country, 0) / total
@@ -279,20 +315,48 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     return scores
 
 
+def _namesake_regions(t: Toponym, ev: Evidence, w: Weights) -> dict[str, str]:
+    """Region id -> id of the large city inside it that has the region's name, when the mention reads as the city: the
+    bare name, with no word beside it that names the region ("New York state", "upstate New York", "Albany, New York")."""
+    if t.hints & {"state", "province", "region", CONTAINED, IN_REGION_LIST, REGION_READING}:
+        return {}
+    cities = [c for c in t.candidates if c.feature in SETTLEMENT_FEATURES and c.population >= w.namesake_city_population]
+    out = {}
+    for r in t.candidates:
+        if r.feature == "region" and r.primary:
+            inside = [c for c in cities if within(c, r, w, ev.admin1)]
+            if inside:
+                out[r.id] = max(inside, key=lambda c: c.population).id
+    return out
+
+
 def coherence_scores(candidates: list[Candidate], scores: dict[str, float], chosen_elsewhere: list[Candidate],
-                     w: Weights = WEIGHTS, admin1: dict[str, str] | None = None) -> dict[str, float]:
-    """Scores after a second look: entries near the article's other chosen places, areas that hold them."""
+                     w: Weights = WEIGHTS, admin1: dict[str, str] | None = None,
+                     counties: Sequence[Candidate] = ()) -> dict[str, float]:
+    """Scores after a second look: entries near the article's other chosen places, areas that hold them, towns inside
+    a county that another name of the article may be (`counties`: every reading of those names that is about as good as
+    their best, since "X County" has namesakes in many states)."""
     own = {c.id for c in candidates}  # a name is never evidence for its own reading ("Wales" the town beside Wales)
     points = [c for c in chosen_elsewhere if (c.feature in POINT_FEATURES or c.feature in ("region", "district")) and c.id not in own]
     if not points or len(candidates) < 2:
         return scores
     out = dict(scores)
     best = sorted(candidates, key=lambda c: -scores[c.id])[:w.coherence_candidates]
+    local = [p for p in points if p.admin1 and (p.feature in SETTLEMENT_FEATURES or p.feature == "district")]
+    # A name whose best reading so far is a country, a region or a capital keeps that level unless nearness says
+    # otherwise; the state and county terms only choose between towns and counties.
+    top = max(candidates, key=lambda c: scores[c.id])
+    if top.primary and (top.feature in ("country", "region") or top.capital):
+        local, counties = [], ()
     for c in best:
         if c.feature in ("country", "region", "district"):
             inside = [p for p in points if holds(c, p, w, admin1)]
             out[c.id] += w.holds * len(inside) / len(points)
-        elif c.feature in POINT_FEATURES:
+        if c.feature in POINT_FEATURES or c.feature == "district":  # a county is placed like a town among the article's places
             near = [p for p in points if p.id != c.id and km(c, p) < w.coherence_km]
             out[c.id] += w.coherence * len(near) / len(points)
+            if local and c.admin1:
+                out[c.id] += w.same_admin1 * sum(p.country == c.country and p.admin1 == c.admin1 for p in local) / len(local)
+            if c.feature in POINT_FEATURES and any(within(c, p, w) for p in counties if p.id not in own):
+                out[c.id] += w.in_county
     return out

@@ -4,15 +4,16 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .articles import Article
 from .facilitynames import lowercase_head_facilities
 from .gazetteer import normalize
 from .lexicon import LEXICON
+from .parsing import doc_text
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,12 @@ ORG_WORDS = {"department", "ministry", "army", "council", "agency", "committee",
 # "SEOUL/WASHINGTON –", "LYON, France —": all-caps places, then their country or state in ordinary case.
 DATELINE_RE = re.compile(r"^(?P<places>[A-Z][A-Z.'’ -]{2,}(?:/[A-Z][A-Z.'’ -]{2,})*)(?:,\s*[A-Z][\w.'’ -]{1,30})?"
                          r"\s*(?:\([^)]{1,40}\))?\s*[–—-]\s")
+PARAGRAPH_RE = re.compile(r"(?:^|\n\n)([^\n]+)")
+# "Minister of Natural Resources Alexander Kozlov": a title, an "of" phrase, then the name.
+TITLE_OF_NAME_RE = re.compile(r"\b(?:Minister|Secretary|Director|Head|Chairman|Governor) of (?:[A-Z][\w’'-]+ ){1,4}?"
+                              r"([A-Z][\w’'-]+ [A-Z][\w’'-]+)(?=[.,;]| and | said| told)")
+# "Yonhap news agency", "Asahi newspaper": a name right before what it is.
+NAME_BEFORE_ORG_TYPE_RE = re.compile(r"\b([A-Z][\w-]+(?: [A-Z][\w-]+)?) (?:news agency|news service|newspaper|daily|broadcaster|wire service)\b")
 
 
 @dataclass(frozen=True)
@@ -79,24 +86,25 @@ MentionKey = tuple[str, int, int]  # (article id, raw_start, raw_end): what a co
 # --------------------------------------------------------------------------- span clean-up
 
 
-def _trim(doc: Doc, start: int, end: int, label: str) -> tuple[int, int]:
+def _trim(toks: Sequence[Token], start: int, end: int) -> tuple[int, int]:
     """Token bounds without a leading 'the', a trailing possessive or punctuation."""
-    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct or doc[start].is_space):
+    while start < end and (toks[start].lower_ == "the" or toks[start].is_punct or toks[start].is_space):
         start += 1
-    while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or doc[end - 1].is_punct or doc[end - 1].is_space):
+    while end > start and (toks[end - 1].lower_ in ("'s", "’s", "'", "’") or toks[end - 1].is_punct or toks[end - 1].is_space):
         end -= 1
     return start, end
 
 
-def _split_on_breaks(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+def _split_on_breaks(toks: Sequence[Token], start: int, end: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     cur = start
     for i in range(start, end):
-        if "\n" in doc[i].text or doc[i].is_space and "\n" in doc[i].text_with_ws:
+        tok = toks[i]
+        if "\n" in tok.text or tok.is_space and "\n" in tok.text_with_ws:
             if i > cur:
                 pieces.append((cur, i))
             cur = i + 1
-        elif "\n" in doc[i].whitespace_ and i + 1 < end:
+        elif "\n" in tok.whitespace_ and i + 1 < end:
             pieces.append((cur, i + 1))
             cur = i + 1
     if cur < end:
@@ -136,6 +144,17 @@ def travel_place(doc: Doc, s: int) -> bool:
     return prev is not None and prev.pos_ == "VERB" and prev.lemma_.lower() in PLACE_OBJECT_VERBS & LEXICON.move_verbs
 
 
+def _span_texts(doc: Doc, toks: Sequence[Token]) -> Callable[[int, int], str]:
+    """doc[s:e].text without building the Span: a slice of the Doc's text."""
+    text, n = doc_text(doc), len(toks)
+
+    def text_of(s: int, e: int) -> str:
+        e = min(e, n)
+        return text[toks[s].idx:toks[e - 1].idx + len(toks[e - 1])] if s < e else ""
+
+    return text_of
+
+
 def fix_entities(doc: Doc, is_place: Callable[[str], bool], titled_people: set[str],
                  is_country: Callable[[str], bool] = lambda name: False,
                  acronyms: Iterable[str] = (), is_known: Callable[[str], bool] | None = None,
@@ -146,131 +165,140 @@ def fix_entities(doc: Doc, is_place: Callable[[str], bool], titled_people: set[s
     it names a country, `is_area(text)` whether it is the main name of a country or first-level region; `titled_people` are
     normalized names seen after an honorific ("Mr X"), which are never relabelled as places.
     """
+    toks = list(doc)  # Doc[i] builds a new Token object on every read
+    text_of = _span_texts(doc, toks)
     spans: list[SpanFix] = []
     for ent in doc.ents:
-        for s, e in _split_on_breaks(doc, ent.start, ent.end):
-            s, e = _trim(doc, s, e, ent.label_)
+        for s, e in _split_on_breaks(toks, ent.start, ent.end):
+            s, e = _trim(toks, s, e)
             if s >= e:
                 continue
             label, note = ent.label_, None
             # "Japan's Kyodo", "Seoul's Korea Institute": a place's possessive in front of another name.
-            poss = [i for i in range(s + 1, e - 1) if doc[i].lower_ in ("'s", "’s")]
-            if poss and _is_place_name(is_place, doc[s:poss[0]].text):
+            poss = [i for i in range(s + 1, e - 1) if toks[i].lower_ in ("'s", "’s")]
+            if poss and _is_place_name(is_place, text_of(s, poss[0])):
                 spans.append((s, poss[0], "GPE", "split possessive place"))
                 s, label, note = poss[0] + 1, ("ORG" if label == "GPE" else label), "split possessive place"
-            text = doc[s:e].text
+            text = text_of(s, e)
             if label == "PERSON":
-                before = doc[max(0, s - 3):s].text
+                before = text_of(max(0, s - 3), s)
                 if CREDIT_RE.search(before) or "/" in text or "getty" in text.lower():
                     continue
                 # Hyphenated given names split by the tokenizer ("Yoon Suk" + "-yeol").
-                while e + 1 < len(doc) and doc[e].text == "-" and not doc[e - 1].whitespace_ and not doc[e].whitespace_ and doc[e + 1].is_alpha:
+                while e + 1 < len(toks) and toks[e].text == "-" and not toks[e - 1].whitespace_ and not toks[e].whitespace_ and toks[e + 1].is_alpha:
                     e += 2
-                while e - s > 1 and doc[s].lower_ in TITLES and doc[s].lower_ not in HONORIFICS:
+                while e - s > 1 and toks[s].lower_ in TITLES and toks[s].lower_ not in HONORIFICS:
                     s += 1
-                if s > 0 and (doc[s - 1].lower_ in HONORIFICS or doc[s - 1].lower_ in NAME_TITLES):
+                if s > 0 and (toks[s - 1].lower_ in HONORIFICS or toks[s - 1].lower_ in NAME_TITLES):
                     s -= 1
-                if e - s >= 2 and doc[s].lower_ not in HONORIFICS and is_country(doc[e - 1].text):
+                if e - s >= 2 and toks[s].lower_ not in HONORIFICS and is_country(toks[e - 1].text):
                     continue  # "N. Korea" in a headline is not a person
-                if e - s >= 2 and doc[s].lower_ not in HONORIFICS | NAME_TITLES and is_area(doc[s:e].text):
+                if e - s >= 2 and toks[s].lower_ not in HONORIFICS | NAME_TITLES and is_area(text_of(s, e)):
                     spans.append((s, e, "GPE", "relabelled PERSON -> GPE (the whole name is a country or region)"))
                     continue  # "Tamil Nadu said": a region speaking, not a person
                 # Headline Title Case fools the model ("Dahl Amid Strained Relations"): a name has no
                 # prepositions or verbs in it and does not end in a place.
-                if any(t.pos_ in ("ADP", "VERB", "AUX", "DET") and t.lower_ not in HONORIFICS for t in doc[s:e]):
+                if any(t.pos_ in ("ADP", "VERB", "AUX", "DET") and t.lower_ not in HONORIFICS for t in toks[s:e]):
                     continue
                 # "Dahl-Costa summit": two names joined by a hyphen are two people.
-                if e - s == 3 and doc[s + 1].text == "-" and doc[s].is_title and doc[s + 2].is_title:
+                if e - s == 3 and toks[s + 1].text == "-" and toks[s].is_title and toks[s + 2].is_title:
                     spans.append((s, s + 1, label, "split hyphenated pair"))
                     spans.append((s + 2, e, label, "split hyphenated pair"))
                     continue
             if label in ("GPE", "LOC"):
                 # "New South" + "Wales": capitalised words just before a place that make a longer known place name.
                 for k in (2, 1):
-                    if s - k >= 0 and all(t.is_title and not t.ent_type_ for t in doc[s - k:s]) and _is_place_name(is_place, doc[s - k:e].text):
+                    if s - k >= 0 and all(t.is_title and not t.ent_type_ for t in toks[s - k:s]) and _is_place_name(is_place, text_of(s - k, e)):
                         s, note = s - k, "extended to a longer place name (gazetteer)"
                         break
-            if label == "ORG" and e - s >= 2 and doc[e - 1].lower_ in TITLES:
+            if label == "ORG" and e - s >= 2 and toks[e - 1].lower_ in TITLES:
                 e -= 1  # "Korean People's Army Marshal" + name: the rank belongs to the person
             spans.append((s, e, label, note))
 
     fixed: list[SpanFix] = []
     for s, e, label, note in spans:
-        text = doc[s:e].text
+        text = text_of(s, e)
         if label in ("PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT") and normalize(text) not in titled_people:
-            prev = doc[s - 1].lower_ if s > 0 else ""
-            prev_verb = s > 0 and doc[s - 1].pos_ == "VERB" and doc[s - 1].lemma_ in PLACE_OBJECT_VERBS
-            nxt = doc[e].lower_ if e < len(doc) else ""
+            prev = toks[s - 1].lower_ if s > 0 else ""
+            prev_verb = s > 0 and toks[s - 1].pos_ == "VERB" and toks[s - 1].lemma_ in PLACE_OBJECT_VERBS
+            nxt = toks[e].lower_ if e < len(toks) else ""
             head_label = PLACE_HEADS.get(nxt)
             # After a movement verb and a place preposition any place the gazetteer knows counts, however small.
             known = is_known is not None and after_movement(doc, s) and _is_place_name(is_known, text)
             # "Tarnby airport": a name and its head noun that the gazetteer knows together, however small the name.
-            headed = bool(head_label) and is_known is not None and _is_place_name(is_known, doc[s:e + 1].text)
-            if doc[s].lower_ not in HONORIFICS and (known or headed or (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text)):
+            headed = bool(head_label) and is_known is not None and _is_place_name(is_known, text_of(s, e + 1))
+            if toks[s].lower_ not in HONORIFICS and (known or headed or (prev in LOCATIVE_PREPS or prev_verb or head_label) and _is_place_name(is_place, text)):
                 new_label = head_label or "GPE"
-                if head_label and (headed or _is_place_name(is_place, doc[s:e + 1].text)):
+                if head_label and (headed or _is_place_name(is_place, text_of(s, e + 1))):
                     e += 1
                 fixed.append((s, e, new_label, f"relabelled {label} -> {new_label} (gazetteer, geographic context)"))
                 continue
-            listed = s >= 2 and doc[s - 1].lower_ in (",", "and", "or") and doc[s - 2].ent_type_ == "GPE"
+            listed = s >= 2 and toks[s - 1].lower_ in (",", "and", "or") and toks[s - 2].ent_type_ == "GPE"
             if label == "PERSON" and e - s == 1 and listed and is_known is not None and _is_place_name(is_known, text):
                 # "Ashby and Milton": a lone name in a list of places that the gazetteer knows is one more place.
                 fixed.append((s, e, "GPE", "relabelled PERSON -> GPE (in a list of places, gazetteer)"))
                 continue
-            if label in ("PERSON", "PRODUCT", "WORK_OF_ART", "NORP") and e - s >= 2 and PLACE_HEADS.get(doc[e - 1].lower_) == "FAC":
+            if label in ("PERSON", "PRODUCT", "WORK_OF_ART", "NORP") and e - s >= 2 and PLACE_HEADS.get(toks[e - 1].lower_) == "FAC":
                 # "Jon Doe International Airport" tagged PERSON: a name ending in a facility's head noun is the facility.
                 fixed.append((s, e, "FAC", f"relabelled {label} -> FAC (facility head noun)"))
                 continue
         fixed.append((s, e, label, note))
 
-    fixed.extend(_missed_people(doc, is_place))
-    acronyms = set(acronyms)
-    covered = {i for s, e, _, _ in fixed for i in range(s, e)}
-    fixed.extend((t.i, t.i + 1, "ORG", "acronym defined in the corpus") for t in doc if t.text in acronyms and t.i not in covered)
+    fixed.extend(_missed_people(doc, toks, text_of, is_place))
+    fixed.extend(_acronyms(doc, fixed, acronyms))
     fixed.extend(_dateline_spans(doc, is_place))
-    fixed.extend(_missed_places(doc, fixed, is_place, is_known))
-    fixed.extend(_missed_facilities(doc, fixed))
+    fixed.extend(_missed_places(doc, toks, text_of, fixed, is_place, is_known))
+    fixed.extend(_missed_facilities(toks, fixed))
     fixed.extend(lowercase_head_facilities(doc, is_known))
     return _non_overlapping(fixed)
 
 
-def _name_run(doc: Doc, i: int, limit: int = 4) -> int:
+def _acronyms(doc: Doc, spans: list[SpanFix], acronyms: Iterable[str]) -> list[SpanFix]:
+    """Tokens written as an acronym defined in the corpus, outside the spans found so far."""
+    wanted = {doc.vocab.strings[a] for a in acronyms}  # a string's id, added to the vocabulary or not
+    covered = {i for s, e, _, _ in spans for i in range(s, e)}
+    return [(i, i + 1, "ORG", "acronym defined in the corpus") for i, orth in enumerate(doc.to_array("ORTH").tolist())
+            if orth in wanted and i not in covered]
+
+
+def _name_run(toks: Sequence[Token], i: int, limit: int = 4) -> int:
     """End of a run of capitalised proper-noun tokens starting at i (hyphenated parts included)."""
     j = i
-    while j < len(doc) and j - i < limit + 2:
-        tok = doc[j]
+    while j < len(toks) and j - i < limit + 2:
+        tok = toks[j]
         if tok.tag_ == "NNP" and tok.text[:1].isupper() and tok.lower_ not in ORG_WORDS and tok.lower_ not in TITLES:
             j += 1
-        elif tok.text == "-" and j > i and not doc[j - 1].whitespace_ and j + 1 < len(doc) and doc[j + 1].is_alpha:
+        elif tok.text == "-" and j > i and not toks[j - 1].whitespace_ and j + 1 < len(toks) and toks[j + 1].is_alpha:
             j += 2
         else:
             break
     return j
 
 
-def _missed_people(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
+def _missed_people(doc: Doc, toks: Sequence[Token], text_of: Callable[[int, int], str],
+                   is_place: Callable[[str], bool]) -> list[SpanFix]:
     """Names the model missed: after a rank or role ("Marshal Pak Jong Chon", "Minister of X Y Name"),
     or before an appositive role ("Hong Min, an analyst")."""
     out: list[SpanFix] = []
-    for i, tok in enumerate(doc):
-        if tok.tag_ != "NNP" or not tok.text[:1].isupper() or (i > 0 and doc[i - 1].tag_ == "NNP" and doc[i - 1].lower_ not in TITLES):
+    text = doc_text(doc)
+    tags, nnp = doc.to_array("TAG").tolist(), doc.vocab.strings["NNP"]
+    for i, tok in enumerate(toks):
+        if tags[i] != nnp or not tok.text[:1].isupper() or (i > 0 and tags[i - 1] == nnp and toks[i - 1].lower_ not in TITLES):
             continue
-        j = _name_run(doc, i)
+        j = _name_run(toks, i)
         if j - i < 2:
             continue
-        after = doc[j:j + 4]
+        after = toks[j:j + 4]
         appositive = len(after) >= 2 and after[0].text == "," and any(t.lower_ in ROLE_NOUNS for t in after[1:4])
-        after_title = i > 0 and doc[i - 1].lower_ in TITLES and doc[i - 1].lower_ not in HONORIFICS
-        if (appositive or after_title) and not _is_place_name(is_place, doc[i:j].text):
-            start = i - 1 if i > 0 and doc[i - 1].lower_ in HONORIFICS else i
+        after_title = i > 0 and toks[i - 1].lower_ in TITLES and toks[i - 1].lower_ not in HONORIFICS
+        if (appositive or after_title) and not _is_place_name(is_place, text_of(i, j)):
+            start = i - 1 if i > 0 and toks[i - 1].lower_ in HONORIFICS else i
             out.append((start, j, "PERSON", "added (name with a role)"))
-    # "Minister of Natural Resources Alexander Kozlov": a title, an "of" phrase, then the name.
-    for m in re.finditer(r"\b(?:Minister|Secretary|Director|Head|Chairman|Governor) of (?:[A-Z][\w’'-]+ ){1,4}?([A-Z][\w’'-]+ [A-Z][\w’'-]+)(?=[.,;]| and | said| told)", doc.text):
+    for m in TITLE_OF_NAME_RE.finditer(text):
         span = doc.char_span(m.start(1), m.end(1))
         if span is not None and not _is_place_name(is_place, span.text) and not any(t.lower_ in ORG_WORDS for t in span):
             out.append((span.start, span.end, "PERSON", "added (name after a title)"))
-    # "Yonhap news agency", "Asahi newspaper": a name right before what it is.
-    for m in re.finditer(r"\b([A-Z][\w-]+(?: [A-Z][\w-]+)?) (?:news agency|news service|newspaper|daily|broadcaster|wire service)\b", doc.text):
+    for m in NAME_BEFORE_ORG_TYPE_RE.finditer(text):
         span = doc.char_span(m.start(1), m.end(1))
         if span is not None and not _is_place_name(is_place, span.text) and span[0].tag_ == "NNP":
             out.append((span.start, span.end, "ORG", "added (name before an organisation type)"))
@@ -280,7 +308,7 @@ def _missed_people(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
 def _dateline_spans(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
     """All-caps datelines at the start of a paragraph ("SEOUL/WASHINGTON –") name places the model misses."""
     out: list[SpanFix] = []
-    for para in re.finditer(r"(?:^|\n\n)([^\n]+)", doc.text):
+    for para in PARAGRAPH_RE.finditer(doc_text(doc)):
         m = DATELINE_RE.match(para.group(1))
         if not m:
             continue
@@ -298,25 +326,25 @@ def _dateline_spans(doc: Doc, is_place: Callable[[str], bool]) -> list[SpanFix]:
     return out
 
 
-def _missed_places(doc: Doc, spans: list[SpanFix], is_place: Callable[[str], bool],
-                   is_known: Callable[[str], bool] | None = None) -> list[SpanFix]:
+def _missed_places(doc: Doc, toks: Sequence[Token], text_of: Callable[[int, int], str], spans: list[SpanFix],
+                   is_place: Callable[[str], bool], is_known: Callable[[str], bool] | None = None) -> list[SpanFix]:
     """Capitalised words after a locative preposition that the model left untagged but the gazetteer knows."""
     covered: set[int] = set()
     for s, e, _, _ in spans:
         covered.update(range(s, e))
     out: list[SpanFix] = []
     i = 0
-    while i < len(doc):
-        tok = doc[i]
+    while i < len(toks):
+        tok = toks[i]
         after_verb = tok.pos_ == "VERB" and tok.lemma_ in PLACE_OBJECT_VERBS
-        if (tok.lower_ in LOCATIVE_PREPS or after_verb) and i + 1 < len(doc) and doc[i + 1].is_title and i + 1 not in covered:
+        if (tok.lower_ in LOCATIVE_PREPS or after_verb) and i + 1 < len(toks) and toks[i + 1].is_title and i + 1 not in covered:
             j = i + 1
-            while j < len(doc) and doc[j].is_title and j not in covered and j - i <= 3:
+            while j < len(toks) and toks[j].is_title and j not in covered and j - i <= 3:
                 j += 1
             for end in range(j, i + 1, -1):
-                text = doc[i + 1:end].text
+                text = text_of(i + 1, end)
                 if _is_place_name(is_place, text) or (is_known is not None and after_movement(doc, i + 1) and _is_place_name(is_known, text)):
-                    label = PLACE_HEADS.get(doc[end].lower_, "GPE") if end < len(doc) else "GPE"
+                    label = PLACE_HEADS.get(toks[end].lower_, "GPE") if end < len(toks) else "GPE"
                     out.append((i + 1, end, label, "added (gazetteer, geographic context)"))
                     break
             i = j
@@ -325,18 +353,18 @@ def _missed_places(doc: Doc, spans: list[SpanFix], is_place: Callable[[str], boo
     return out
 
 
-def _missed_facilities(doc: Doc, spans: list[SpanFix]) -> list[SpanFix]:
+def _missed_facilities(toks: Sequence[Token], spans: list[SpanFix]) -> list[SpanFix]:
     """Untagged capitalised names ending in a facility's head noun after a locative preposition ("at the X Air Base")."""
     covered = {i for s, e, _, _ in spans for i in range(s, e)}
     out: list[SpanFix] = []
-    for tok in doc:
+    for tok in toks:
         if tok.lower_ not in LOCATIVE_PREPS:
             continue
-        k = tok.i + 1 + (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "the")
+        k = tok.i + 1 + (tok.i + 1 < len(toks) and toks[tok.i + 1].lower_ == "the")
         j = k
-        while j < len(doc) and doc[j].is_title and j not in covered and j - k < 5:
+        while j < len(toks) and toks[j].is_title and j not in covered and j - k < 5:
             j += 1
-        if j - k >= 2 and PLACE_HEADS.get(doc[j - 1].lower_) == "FAC":
+        if j - k >= 2 and PLACE_HEADS.get(toks[j - 1].lower_) == "FAC":
             out.append((k, j, "FAC", "added (facility head noun, geographic context)"))
     return out
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from .lexicon import table
+from .parsing import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -31,7 +32,7 @@ def lowercase_head_facilities(doc: Doc, is_known: Callable[[str], bool] | None =
     """FAC spans for "<preposition> the <Name> <head noun>" with the head in lower case, the head included; `is_known`
     tells whether the gazetteer has a place of a name ("X" in "the X-2 airport")."""
     out: list[Span] = []
-    for m in _pattern().finditer(doc.text):
+    for m in _pattern().finditer(doc_text(doc)):
         span = doc.char_span(m.start(1), m.end(), alignment_mode="expand")
         name = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
         if span is None or name is None:

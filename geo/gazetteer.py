@@ -25,6 +25,7 @@ __all__ = ["Candidate", "Gazetteer", "build_index", "import_geonames", "normaliz
 ADMIN_FEATURES = ("country", "region", "continent")
 SUBDIVISION_FEATURES = ("region", "district")
 FACILITY_FEATURES = ("facility", "station")
+SAINT_FORMS = {"st": "saint", "saint": "st", "ste": "sainte", "sainte": "ste"}  # normalised abbreviation <-> word
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,12 @@ class Gazetteer:
             return ()
         if key in self.custom:
             return tuple(self.custom[key])
-        return self._named(key, f"{NAME_MAIN},{NAME_OTHER}")
+        found = self._named(key, f"{NAME_MAIN},{NAME_OTHER}")
+        head, _, rest = key.partition(" ")
+        if rest and head in SAINT_FORMS:  # "St. X" and "Saint X" are one name, whichever a source wrote
+            known = {c.id for c in found}
+            found += tuple(c for c in self._named(f"{SAINT_FORMS[head]} {rest}", f"{NAME_MAIN},{NAME_OTHER}") if c.id not in known)
+        return found
 
     def _facility_candidates(self, name: str) -> tuple[Candidate, ...]:
         """Facilities (airports, air bases, stations) with this name, including their bare names ("Heathrow")."""

@@ -138,8 +138,9 @@ def _outlet_places(article: Article, tops: list[Toponym], gazetteer: Gazetteer, 
     if not cands:
         return []
     own = {c.id for c in cands}
+    # Streets and halls carry their town's namesakes; a country's name ("U.S.") supports no village that shares it.
     nearby = [[c for c in t.candidates if c.id not in own and c.feature in POINT_FEATURES | {"district"}]
-              for t in tops if t.how == "name" and not t.facility]  # streets and halls carry their town's namesakes
+              for t in tops if t.how == "name" and not t.facility and not any(c.feature == "country" for c in t.candidates)]
     nearby = [near for near in nearby if near]
 
     def support(home: Candidate) -> float:
@@ -248,24 +249,29 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     for t in tops:
         by_name[normalize(t.query)].append(t)
     scores = {id(t): t.scores for t in tops}
-    first = {}
-    for name, group in by_name.items():
-        ranked, pool = _ranked(group, scores)
-        if ranked:
-            first[name] = pool[ranked[0][0]]
     named = {name for name, group in by_name.items() if all(t.how == "name" and not t.facility for t in group)}
-    # Second look: places near the article's other places, regions and countries that hold them.
-    for name, group in by_name.items():
-        elsewhere = [c for other, c in first.items() if other != name]
-        # "New York" beside "New York City": the entry another name of the article was resolved to, when this name
-        # also names it (countries excepted: "Mexico" beside "Mexico City" is still the country).
-        taken = {c.id for other, c in first.items() if other != name and other in named}
-        for t in group:
-            scores[id(t)] = dict(coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1))
-            if name in named and not any(c.feature == "country" for c in t.candidates):
-                for c in t.candidates:
-                    if c.id in taken:
-                        scores[id(t)][c.id] += w.same_entry
+    # Second look: places near the article's other places, regions and countries that hold them; a further round
+    # starts from the previous round's choices, so places that only fit together ("X County" and its town) find each other.
+    for _ in range(w.coherence_rounds):
+        first = {}
+        for name, group in by_name.items():
+            ranked, pool = _ranked(group, scores)
+            if ranked:
+                first[name] = pool[ranked[0][0]]
+        scores = {id(t): t.scores for t in tops}
+        counties = {name: _close_readings(group, w) for name, group in by_name.items()}
+        for name, group in by_name.items():
+            elsewhere = [c for other, c in first.items() if other != name]
+            near_counties = [c for other, found in counties.items() if other != name for c in found]
+            # "New York" beside "New York City": the entry another name of the article was resolved to, when this name
+            # also names it (countries excepted: "Mexico" beside "Mexico City" is still the country).
+            taken = {c.id for other, c in first.items() if other != name and other in named}
+            for t in group:
+                scores[id(t)] = dict(coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1, near_counties))
+                if name in named and not any(c.feature == "country" for c in t.candidates):
+                    for c in t.candidates:
+                        if c.id in taken:
+                            scores[id(t)][c.id] += w.same_entry
 
     resolved: list[Resolution] = []
     unresolved: list[Unresolved] = []
@@ -305,12 +311,15 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     settled = [(r[0], r[1]) for r in resolved if r[1].feature in SETTLEMENT_FEATURES or r[1].feature == "district"]
     main_town = _main_town([c for _, c in settled])
     top_countries = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
+    home = {main_town.country} if main_town is not None else set()  # the country of the town the article names most
     for t in waiting:
-        # The last town of the article's top country named before it in its own sentence, else the town the article
-        # names most.
-        before = [(o.entity.clean_start, c) for o, c in settled if o.entity.clean_sent_start == t.entity.clean_sent_start
-                  and o.entity.clean_start < t.entity.clean_start and c.country in top_countries]
-        town = max(before, key=lambda x: x[0])[1] if before else main_town
+        # The last town of the article's top country named before it in its own sentence, else in the sentence just
+        # before ("In X, he was welcomed by Y. They attended an event in Z Stadium."), else the town the article names most.
+        own = [(o.entity.clean_start, c) for o, c in settled if o.entity.clean_sent_start == t.entity.clean_sent_start
+               and o.entity.clean_start < t.entity.clean_start and c.country in top_countries]
+        previous = [(o.entity.clean_start, c) for o, c in settled if c.country in top_countries | home
+                    and _adjacent(article.text, o.entity.clean_sent_end, t.entity.clean_sent_start)]
+        town = max(own or previous, key=lambda x: x[0])[1] if own or previous else main_town
         if town is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
                                          "a facility not in the gazetteer, in no town the article names"))
@@ -318,6 +327,20 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
             t.how = "article town"
             resolved.append((t, facility_at(town, t), round(w.facility_confidence * w.facility_confidence, 3), False))
     return resolved, unresolved
+
+
+def _adjacent(text: str, end: int, start: int) -> bool:
+    """Whether the sentence ending at `end` is the one just before the sentence starting at `start`."""
+    return end <= start and not text[end:start].strip()
+
+
+def _close_readings(group: list[Toponym], w: Weights) -> list[Candidate]:
+    """The counties a name may be: its district readings scored within `county_margin` of its best reading."""
+    ranked, pool = _ranked(group, {id(t): t.scores for t in group})
+    if not ranked:
+        return []
+    best = ranked[0][1]
+    return [pool[pid] for pid, score in ranked if score >= best - w.county_margin and pool[pid].feature == "district"]
 
 
 def _resolution(doc: Doc | None, t: Toponym, chosen: Candidate, confidence: float, w: Weights) -> Resolution:

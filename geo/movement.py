@@ -207,6 +207,8 @@ def _order_cues(verb: Token) -> tuple[str, str | None, str | None, int]:
             aspect = "pluperfect"
         elif t.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in t.children):
             aspect = "perfect"  # "has anchored off X": the latest state, told first in a lede
+        elif t.tag_ == "VBG" and any(c.dep_ == "aux" and c.lower_ in ("is", "are", "am") for c in t.children):
+            aspect = "perfect"  # "are currently visiting X": as the article is written, after what it tells in the past
     sequence = None
     for t in [verb] + ([verb.head] if verb.dep_ == "conj" else []):
         for c in t.children:

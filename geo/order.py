@@ -130,7 +130,10 @@ def _preferences(stops: list[Stop], groups: list[list[Event]], guessed: Collecti
     for members in by_article.values():
         # A headline sums up, it does not narrate.
         body = [(k, e) for k, e in members if not e.headline]
-        departed = {k for k, e in body if e.role == "origin" and e.status == "departed"}
+        # A place the article also reports reached ("arrived at X ... from X, took the train") is a stop on the way, not
+        # where the article's journey starts.
+        reached = {k for k, e in body if e.role != "origin" and e.status in DONE_STATUS}
+        departed = {k for k, e in body if e.role == "origin" and e.status == "departed"} - reached
         for a in departed:
             for b in {k for k, _ in members} - departed:
                 pref[a][b] += WEIGHTS.departure  # departure before arrival, told in one article

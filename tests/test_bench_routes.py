@@ -196,3 +196,12 @@ def test_figures_run_scores_a_journey_through_the_pipeline_and_skips_missing_cop
     assert (s.gold_done, s.found_done) == (2, 2) and [r.split(" (")[0] for r in s.route] in (["Lyon", "Turin"], ["Turin", "Lyon"])
     assert s.in_order == s.route[0].startswith("Lyon") and s.discordant == (0 if s.in_order else 1)  # the scorer reads the route's order
     assert report.as_dict()["stop_recall"] == 1.0
+
+
+def test_a_place_reached_twice_matches_the_visit_that_agrees_on_done_or_not():
+    gold = _excerpt([GoldStop(LYON, "arrived", None), GoldStop(TURIN, "arrived", None), GoldStop(LYON, "expected", None)])
+    there_and_back = [_pred("Lyon", 45.76, 4.84), _pred("Turin", 45.07, 7.69), _pred("Lyon", 45.76, 4.84, "planned")]
+    s = score_excerpt(gold, "person", there_and_back, [])
+    assert s.in_order and (s.concordant, s.discordant) == (3, 0)
+    unplanned = score_excerpt(gold, "person", [_pred("Lyon", 45.76, 4.84), _pred("Turin", 45.07, 7.69)], [])
+    assert not unplanned.in_order and unplanned.discordant == 1  # one Lyon for both visits: the way back is out of order

@@ -98,3 +98,44 @@ def test_a_base_the_gazetteer_files_as_a_town_is_one_stop_with_the_town_it_serve
     assert [s.name for s in _stops([town, base]).stops] == ["Tartu Air Base"]
     other_town = replace(base, place_id="other", place="Tartu Parish")
     assert len(_stops([town, other_town, _event("Narva", order=30)]).stops) == 3  # two towns 8 km apart stay two
+
+
+def test_a_place_the_article_reaches_and_then_leaves_gets_no_departure_vote():
+    # "crossed at Narva and rode to Rakvere. From Rakvere she took the train and arrived in Tartu": Rakvere is on the way.
+    events = [_event("Narva", role="via", clause=10, order=10, status="passed"),
+              _event("Rakvere", clause=20, order=20),
+              _event("Rakvere", role="origin", clause=30, order=30, status="departed"),
+              _event("Tartu", clause=30, order=31)]
+    assert [s.name for s in _stops(events).stops] == ["Narva", "Rakvere", "Tartu"]
+
+
+def test_an_older_plan_that_the_newest_article_repeats_stays_and_one_it_drops_is_superseded():
+    older = dict(article="a0", article_date="2024-06-01", status="expected")
+    events = [_event("Tartu", clause=10, order=10, date="2024-06-05"),
+              _event("Paide", clause=20, order=20, **older),
+              _event("Viljandi", clause=30, order=30, **older),
+              _event("Paide", clause=40, order=40, status="expected")]
+    [route] = build_routes(events, {"p1": "Liis Tamm"}, {"a0": "2024-06-01", "a1": "2024-06-05"})
+    paide = next(s for s in route.stops if s.name == "Paide")
+    assert "a0" in paide.articles and "Viljandi" not in [s.name for s in route.stops]
+    assert [c.place for c in route.claims] == ["Viljandi"]
+
+
+def test_a_plan_dated_only_by_month_stays_with_the_trip_its_article_reports():
+    # "She sailed from Narva and reached Tartu; she intends to attend a conference in Paide in December."
+    events = [_event("Narva", role="origin", clause=10, order=10, status="departed", date="2024-06-01"),
+              _event("Tartu", clause=20, order=20, date="2024-06-05"),
+              _event("Paide", role="stop", clause=30, order=30, status="planned", date="2024-12", verb="attend")]
+    route = _stops(events)
+    assert [s.name for s in route.stops] == ["Narva", "Tartu", "Paide"] and route.stops[-1].status == "planned"
+
+
+def test_an_event_at_the_start_on_the_day_of_the_way_back_is_told_of_the_return():
+    # "From Narva she rode to Tartu, and will return to Narva on Monday." / "On Monday she will inspect halls in Narva."
+    events = [_event("Narva", role="origin", clause=10, order=10, status="departed", date="2024-06-02"),
+              _event("Tartu", clause=20, order=20, date="2024-06-02"),
+              _event("Narva", clause=30, order=30, status="expected", date="2024-06-03", leg="return"),
+              _event("Narva", role="stop", clause=40, order=40, status="planned", date="2024-06-03", article="a2")]
+    [route] = build_routes(events, {"p1": "Liis Tamm"}, {"a1": "2024-06-02", "a2": "2024-06-03"})
+    assert [s.name for s in route.stops] == ["Narva", "Tartu", "Narva"]
+    assert "a2" in route.stops[-1].articles and "a2" not in route.stops[0].articles
