@@ -55,11 +55,16 @@ def main() -> None:
     show_widget_value("corpus", corpus)
     corpus = st.sidebar.radio("Articles", corpus_keys, format_func=corpora.get, key="corpus", on_change=url_from_widget,
                               args=("corpus", "corpus"))
-    uploads = st.sidebar.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
-                                       accept_multiple_files=True, key="uploads", on_change=open_uploads)
-    # The paste box only where pasted articles are shown: on other corpora its widget's code was fetched before the map.
-    pasted = (st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120, on_change=open_uploads)
-              if corpus == "upload" else "")
+    # On the uploaded articles the uploader and paste box are in the sidebar; elsewhere the uploader is in an expander
+    # built only when opened (an upload there switches to the uploaded articles): the browser fetched and built their
+    # widgets' code before the map on every first load.
+    uploads, pasted = None, ""
+    adder = st.sidebar if corpus == "upload" else st.sidebar.expander("Add articles", key="add_articles", on_change="rerun")
+    if corpus == "upload" or adder.open:
+        uploads = adder.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
+                                      accept_multiple_files=True, key="uploads", on_change=open_uploads)
+    if corpus == "upload":
+        pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120, on_change=open_uploads)
 
     files: tuple[tuple[str, bytes], ...]
     stored: WorkspaceCorpus | None = None
