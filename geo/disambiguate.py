@@ -317,7 +317,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
 
 def _namesake_regions(t: Toponym, ev: Evidence, w: Weights) -> dict[str, str]:
     """Region id -> id of the large city inside it that has the region's name, when the mention reads as the city: the
-    bare name, with no word beside it that names the region ("New York state", "upstate New York", "Albany, New York")."""
+    bare name, with no word beside it that names the region ("X state", "upstate X", "Y, X")."""
     if t.hints & {"state", "province", "region", CONTAINED, IN_REGION_LIST, REGION_READING}:
         return {}
     cities = [c for c in t.candidates if c.feature in SETTLEMENT_FEATURES and c.population >= w.namesake_city_population]

@@ -138,7 +138,7 @@ def _outlet_places(article: Article, tops: list[Toponym], gazetteer: Gazetteer, 
     if not cands:
         return []
     own = {c.id for c in cands}
-    # Streets and halls carry their town's namesakes; a country's name ("U.S.") supports no village that shares it.
+    # Streets and halls carry their town's namesakes; a country's name or initials support no village that shares them.
     nearby = [[c for c in t.candidates if c.id not in own and c.feature in POINT_FEATURES | {"district"}]
               for t in tops if t.how == "name" and not t.facility and not any(c.feature == "country" for c in t.candidates)]
     nearby = [near for near in nearby if near]
