@@ -203,9 +203,9 @@ def gather_evidence(tops: list[Toponym], outlet_places: list[Candidate], gazette
             regions = [c for c in cands if c.feature == "district" and c.primary]  # "Edgar County", not "Dubbo"
         if any(c.primary and c.feature in SETTLEMENT_FEATURES and (c.capital or c.population >= w.named_region_rival)
                for c in cands):
-            regions = []  # "Washington", "New York": the city is as likely as the region
+            regions = []  # a region named like its capital or a large city inside it: the city is as likely as the region
         if t.embedded and not t.demonym:
-            # A region inside an organisation's name ("Ohio Arts Council") still says where a local story is.
+            # A region inside an organisation's name ("the X Arts Council") still says where a local story is.
             cands = [c for c in cands if c.feature in ("country", "region", "district")]
         countries = {c.country for c in cands if c.feature == "country"}
         if countries and not regions:

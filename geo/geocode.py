@@ -263,8 +263,8 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         for name, group in by_name.items():
             elsewhere = [c for other, c in first.items() if other != name]
             near_counties = [c for other, found in counties.items() if other != name for c in found]
-            # "New York" beside "New York City": the entry another name of the article was resolved to, when this name
-            # also names it (countries excepted: "Mexico" beside "Mexico City" is still the country).
+            # "X" beside "X City": the entry another name of the article was resolved to, when this name
+            # also names it (countries excepted: a country's name beside its capital "X City" is still the country).
             taken = {c.id for other, c in first.items() if other != name and other in named}
             for t in group:
                 scores[id(t)] = dict(coherence_scores(t.candidates, t.scores, elsewhere, w, evidence.admin1, near_counties))
