@@ -15,7 +15,7 @@ from .movement import Event, extract_events
 from .order import firmly_dated, order_stops
 
 from .status import DONE_STATUS, Status, phase_of
-from .trips import SETTLEMENTS, TRIP_GAP_DAYS, complete_years, effective_date, near, split_trips
+from .trips import SETTLEMENTS, TRIP_GAP_DAYS, complete_years, effective_date, near, split_trips, stop_groups
 
 __all__ = ["DONE_STATUS", "Event", "Evidence", "Leg", "Route", "RouteClaim", "Status", "Stop", "Trip", "build_routes",
            "extract_events", "trip_label"]
@@ -171,38 +171,6 @@ def _supersede(trip: list[Event]) -> tuple[list[Event], list[RouteClaim]]:
 
 
 # --------------------------------------------------------------------------- stops
-
-
-def _groups(events: list[Event]) -> list[list[Event]]:
-    """Events grouped by place; a return to the place the trip left from is a stop of its own at the end."""
-    groups: list[list[Event]] = []
-    origin_places = [e for e in events if e.role == "origin" and e.leg == "out"]
-    for e in sorted(events, key=lambda e: (e.article, e.order)):
-        back_home = e.leg == "return" and e.role == "destination" and any(near(e, o) for o in origin_places)
-        for g in groups:
-            if near(g[0], e) and (g[0].leg == "return" and g[0].role == "destination") == back_home:
-                g.append(e)
-                break
-        else:
-            groups.append([e])
-    return _to_the_way_back(groups)
-
-
-def _to_the_way_back(groups: list[list[Event]]) -> list[list[Event]]:
-    """An event at the trip's starting point dated the day of the way back there ("will return to X on Monday"; "on
-    Monday it will inspect halls in X") is told of that return, unless its own stop was reached that day too."""
-    back = [g for g in groups if g[0].leg == "return" and g[0].role == "destination"]
-    for g in groups:
-        if g in back:
-            continue
-        for e in list(g):
-            if not e.date or len(e.date) != 10 or any(o.date == e.date for o in g if o is not e):
-                continue
-            home = next((r for r in back if near(r[0], e) and any(o.date == e.date for o in r)), None)
-            if home is not None:
-                g.remove(e)
-                home.append(e)
-    return [g for g in groups if g]
 
 
 def _without_containers(groups: list[list[Event]]) -> list[list[Event]]:
@@ -366,7 +334,7 @@ def build_routes(events: Sequence[Event], subject_names: dict[str, str], article
     for subject, evs in by_subject.items():
         for trip in split_trips(evs):
             trip, claims = _supersede(trip)
-            groups = _without_containers([g for g in _groups(trip) if not _tail_of_a_longer_name(g)])
+            groups = _without_containers([g for g in stop_groups(trip) if not _tail_of_a_longer_name(g)])
             stops = [_stop(g, guessed) for g in groups]
             if len(stops) < 2 and not (stops and any(_is_journey(e) for e in trip)):
                 continue

@@ -1,4 +1,5 @@
-"""Trips: a traveller's movement events split into separate journeys by date gaps, and the dates they stand at."""
+"""Trips: a traveller's movement events split into separate journeys by date gaps, the dates they stand at, and the
+events of one trip grouped into stops (one place, or a facility and the town it serves; the way back apart)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from .lexicon import LEXICON as LX
 from .movement import Event
 from .status import DONE_STATUS
 
-__all__ = ["SETTLEMENTS", "TRIP_GAP_DAYS", "complete_years", "effective_date", "near", "split_trips"]
+__all__ = ["SETTLEMENTS", "TRIP_GAP_DAYS", "complete_years", "effective_date", "near", "split_trips", "stop_groups"]
 
 SAME_PLACE_KM = 35.0  # a station, airport or facility and the town it serves (airports lie up to ~30 km out)
 SAME_TOWN_KM = 3.0  # two settlement entries this close are one place (duplicate gazetteer rows)
@@ -95,3 +96,35 @@ def complete_years(events: list[Event]) -> list[Event]:
             if value and not value.startswith("--"):
                 years[e.subject].append(int(value[:4]))
     return [replace(e, date=with_year(e.date, years[e.subject])) if e.date and e.date.startswith("--") else e for e in events]
+
+
+def stop_groups(events: list[Event]) -> list[list[Event]]:
+    """Events grouped by place; a return to the place the trip left from is a stop of its own at the end."""
+    groups: list[list[Event]] = []
+    origin_places = [e for e in events if e.role == "origin" and e.leg == "out"]
+    for e in sorted(events, key=lambda e: (e.article, e.order)):
+        back_home = e.leg == "return" and e.role == "destination" and any(near(e, o) for o in origin_places)
+        for g in groups:
+            if near(g[0], e) and (g[0].leg == "return" and g[0].role == "destination") == back_home:
+                g.append(e)
+                break
+        else:
+            groups.append([e])
+    return _to_the_way_back(groups)
+
+
+def _to_the_way_back(groups: list[list[Event]]) -> list[list[Event]]:
+    """An event at the trip's starting point dated the day of the way back there ("will return to X on Monday"; "on
+    Monday it will inspect halls in X") is told of that return, unless its own stop was reached that day too."""
+    back = [g for g in groups if g[0].leg == "return" and g[0].role == "destination"]
+    for g in groups:
+        if g in back:
+            continue
+        for e in list(g):
+            if not e.date or len(e.date) != 10 or any(o.date == e.date for o in g if o is not e):
+                continue
+            home = next((r for r in back if near(r[0], e) and any(o.date == e.date for o in r)), None)
+            if home is not None:
+                g.remove(e)
+                home.append(e)
+    return [g for g in groups if g]

@@ -30,3 +30,11 @@ def test_crowds_gathered_at_a_place_to_greet_a_described_visitor_put_the_visitor
     result = run_text(text, dates={"story": "2023-01-31"})
     [route] = [r for r in result.routes if "Lino" in r.subject]
     assert any(abs(s.lat + 33.39) < 0.2 and abs(s.lon + 70.79) < 0.2 for s in route.stops)  # the city's airport
+
+
+def test_a_leader_who_investigated_a_town_and_a_capital_named_by_apposition_was_at_both(run_text):
+    text = ("President Lars Holm flew to Oslo on Monday. During the visit, Holm also investigated Bergen and the "
+            "regional capital Trondheim, as well as key projects.")
+    result = run_text(text, dates={"story": "2024-03-05"})
+    [route] = [r for r in result.routes if "Holm" in r.subject]
+    assert [(s.name, s.status) for s in route.stops] == [("Oslo", "arrived"), ("Trondheim", "visited")]
