@@ -356,11 +356,13 @@ def _resolution(doc: Doc | None, t: Toponym, chosen: Candidate, confidence: floa
 
 def _named_elsewhere(group: list[Toponym], town: Candidate, name: str, first: dict[str, Candidate], w: Weights) -> bool:
     """Whether a building is named after a town rather than in it ("Lisbon House", "Bay Marina"): the town found in its
-    name lies far from every other settlement the article names, so it waits for the article's own town. Airports and
-    stations are named after the town they serve, and keep it."""
+    name lies far from every other settlement the article names, so it waits for the article's own town. A large city
+    of the story's own countries names the building it holds ("the X stadium" on a tour of that country); airports
+    and stations are named after the town they serve, and keep it."""
     others = [c for other, c in first.items() if other != name and c.feature in SETTLEMENT_FEATURES]
+    own_city = town.population >= w.named_region_rival and any(c.country == town.country for c in others)
     return (all(t.how == "facility name" and t.facility not in SERVING_CATEGORIES for t in group) and bool(others) and town.feature in SETTLEMENT_FEATURES
-            and all(km(c, town) > w.coherence_km for c in others))
+            and not own_city and all(km(c, town) > w.coherence_km for c in others))
 
 
 def _main_town(settlements: list[Candidate]) -> Candidate | None:
