@@ -174,7 +174,9 @@ def main() -> None:
 
     with right:
         if len(article_ids) > PAGE_SIZE:
-            query = st.text_input("Search articles", key="article_search")
+            # The search box is built when its expander opens: a text input's code is one more kind the first load fetches.
+            finder = st.expander("Search articles", key="article_finder", on_change="rerun")
+            query = finder.text_input("Title, label or id contains", key="article_search") if finder.open else ""
             options = [a for a in article_ids if query.lower() in (titles[a] + labels[a] + a).lower()][:PAGE_SIZE] or [article_id]
             if article_id not in options:
                 options = [article_id] + options
