@@ -55,9 +55,16 @@ def main() -> None:
     show_widget_value("corpus", corpus)
     corpus = st.sidebar.radio("Articles", corpus_keys, format_func=corpora.get, key="corpus", on_change=url_from_widget,
                               args=("corpus", "corpus"))
-    uploads = st.sidebar.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
-                                       accept_multiple_files=True, key="uploads", on_change=open_uploads)
-    pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120, on_change=open_uploads)
+    # On the uploaded articles the uploader and paste box are in the sidebar; elsewhere the uploader is in an expander
+    # built only when opened (an upload there switches to the uploaded articles): the browser fetched and built their
+    # widgets' code before the map on every first load.
+    uploads, pasted = None, ""
+    adder = st.sidebar if corpus == "upload" else st.sidebar.expander("Add articles", key="add_articles", on_change="rerun")
+    if corpus == "upload" or adder.open:
+        uploads = adder.file_uploader("Upload .txt, .md or .html articles", type=["txt", "md", "markdown", "html", "htm"],
+                                      accept_multiple_files=True, key="uploads", on_change=open_uploads)
+    if corpus == "upload":
+        pasted = st.sidebar.text_area("... or paste an article (first line is the headline)", key="pasted", height=120, on_change=open_uploads)
 
     files: tuple[tuple[str, bytes], ...]
     stored: WorkspaceCorpus | None = None
@@ -158,7 +165,7 @@ def main() -> None:
             focus_from_click(target, analysis, article_id)
             st.rerun()
         show_widget_value("w_day", wanted.day or ALL_DAYS)
-        day_control(index["days"], analysis.routes, url_from_widget, ("day", "w_day"))
+        day_control(index["days"], analysis.routes)
         fit_col, refit_col = st.columns([3, 1])
         show_widget_value("w_fit", fit or FIT_ALL)
         fit_col.selectbox("Fit the map to", [FIT_ALL, *subjects], key="w_fit", on_change=url_from_widget, args=("fit", "w_fit"),

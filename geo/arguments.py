@@ -39,6 +39,9 @@ def place_arguments(refs: Referents, tok: Token, lemma: str, is_verb: bool, is_n
         children += [g for c in tok.head.children if c.dep_ in ("advcl", "acomp") for g in c.children if g.dep_ == "prep"]
     if particle:
         children += [g for c in tok.children if c.dep_ in ("prt", "advmod") for g in c.children if g.dep_ == "prep"]
+    if is_verb and lemma in LX.host_verbs and tok.dep_ in ("advcl", "xcomp") and any(c.lower_ == "to" for c in tok.children):
+        # "crowds gathered at X to greet the visitor": the guest is received where the hosts wait
+        children += [c for c in tok.head.children if c.dep_ == "prep" and LX.role_by_prep.get(c.lower_) == "stop"]
     # "travelled on a train from X to Y": the route hangs off the vehicle.
     children += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in VEHICLE_PREPS for v in c.children
                  if v.dep_ == "pobj" and v.lemma_.lower() in LX.vehicles for g in v.children if g.dep_ == "prep"]

@@ -325,6 +325,8 @@ def lookup(t: Toponym, text: str, gazetteer: Gazetteer) -> None:
             t.candidates, t.how = found + [c for c in gazetteer.candidates(name) if c.id not in known], "facility"
             return
     found = list(gazetteer.candidates(name))
+    saint = gazetteer.saint_variants(name)
+    found, t.variants = found + list(saint), t.variants | {c.id for c in saint}
     if air:  # "landed at Heathrow": the airport's bare name competes with towns of that name
         known = {c.id for c in found}
         airports = [c for c in gazetteer.facility_candidates(name) if c.id not in known]

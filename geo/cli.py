@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -130,6 +131,9 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
         return _analyze_on_dask(args, settings, articles, problems, gazetteer, started)
     online = make_geocoder(settings, gazetteer, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
     nlp = load_model(settings.spacy_model)
+    # The model, the gazetteer and the articles live until the process ends: keep them out of the collector's scans,
+    # which otherwise revisit them on every full collection of the analysis's garbage.
+    gc.freeze()
     try:
         result = analyze(articles, nlp, gazetteer, settings, problems, online, on_progress=progress)
     finally:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 TITLE_LOOKBACK_TOKENS = 4
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
+COUNTRY_TOLD_BONUS = 2.0  # a description's country ("the Chinese leader") that the person is known to have, over one untold
 
 
 def is_title_word(token: Token) -> bool:
@@ -94,9 +95,10 @@ class Descriptions:
         for pos, cid, _root in self.person_mentions:
             roles, their = self.attributes.get(cid, (set(), set()))
             fits = role in roles or (role in LX.leader_roles and roles & LX.leader_roles and not (other in roles and role not in roles))
-            if not fits or cid in partners or (countries and not countries & their):
-                continue
+            if not fits or cid in partners or (countries and their and not countries & their):
+                continue  # "the Argentine pontiff" is not a pontiff of another country, but may be one whose country is untold
             score = math.log1p(self.mentions[cid]) + (1.0 if pos < token.i else 0.0) - abs(token.i - pos) / max(1, len(self.doc))
+            score += COUNTRY_TOLD_BONUS if countries & their else 0.0
             if visitor or host:
                 score += (1.0 if (countries & their) else 0.0) * (1 if visitor else -1)
             if score > best_score:

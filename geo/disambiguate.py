@@ -254,7 +254,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
     namesakes = _namesake_regions(t, ev, w)
     local_rivals = {c.country for c in t.candidates if c.primary and (c.feature in SETTLEMENT_FEATURES or c.feature == "region")
                     and ev.local.get(c.country, 0) >= w.local_places
-                    and any(km(c, p) < w.coherence_km for p in ev.local_places if p.country == c.country)}
+                    and any(p.country == c.country and p.admin1 == c.admin1 and km(c, p) < w.coherence_km for p in ev.local_places)}
     own = {c.id for c in t.candidates}
     countries_named = {c.country for c in t.candidates if c.feature == "country"}
     focus = ev.focus_without(normalize(t.query))
@@ -269,7 +269,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.variant
         elif c.primary or c.id.startswith(("curated:", "custom:")):
             score += w.main_name
-        elif c.feature in SETTLEMENT_FEATURES and not country_named and c.id not in namesakes.values() and (
+        elif c.feature in SETTLEMENT_FEATURES and (not country_named or local_reading) and c.id not in namesakes.values() and (
                 main_named or main_population and c.population < w.alternate_name_outweighs * main_population):
             score -= w.alternate_name
         elif c.feature in ("region", "district") and any(o.primary and o.feature in ("region", "district") for o in t.candidates):

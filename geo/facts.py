@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .articles import Article
 from .entities import Entity, MentionKey
+from .parsing import doc_text
 from .referents import PERSONAL_PRONOUNS, Referents
 from .speakers import speaker_token
 
@@ -137,8 +138,9 @@ def _meetings(article: Article, doc: Doc, refs: Referents, names: Mapping[str, s
 
 def _numbers(article: Article, doc: Doc, refs: Referents) -> list[Fact]:
     facts = []
+    text = doc_text(doc)
     for sent in doc.sents:
-        for m in NUMBER_RE.finditer(sent.text):
+        for m in NUMBER_RE.finditer(text[sent.start_char:sent.end_char]):  # sent.text would join its tokens again
             unit = CX.units.get(m.group("unit").lower())
             if unit is None:
                 continue

@@ -120,12 +120,16 @@ class Gazetteer:
             return ()
         if key in self.custom:
             return tuple(self.custom[key])
-        found = self._named(key, f"{NAME_MAIN},{NAME_OTHER}")
-        head, _, rest = key.partition(" ")
-        if rest and head in SAINT_FORMS:  # "St. X" and "Saint X" are one name, whichever a source wrote
-            known = {c.id for c in found}
-            found += tuple(c for c in self._named(f"{SAINT_FORMS[head]} {rest}", f"{NAME_MAIN},{NAME_OTHER}") if c.id not in known)
-        return found
+        return self._named(key, f"{NAME_MAIN},{NAME_OTHER}")
+
+    def saint_variants(self, name: str) -> tuple[Candidate, ...]:
+        """Entries whose main name is the other spelling of a leading "St."/"Saint" ("St. X" and "Saint X" are one name, whichever
+        a source wrote) that the name itself does not find."""
+        head, _, rest = normalize(name).partition(" ")
+        if not rest or head not in SAINT_FORMS:
+            return ()
+        known = {c.id for c in self.candidates(name)}
+        return tuple(c for c in self.candidates(f"{SAINT_FORMS[head]} {rest}") if c.primary and c.id not in known)
 
     def _facility_candidates(self, name: str) -> tuple[Candidate, ...]:
         """Facilities (airports, air bases, stations) with this name, including their bare names ("Heathrow")."""

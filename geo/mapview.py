@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 from functools import lru_cache
@@ -22,6 +23,7 @@ __all__ = ["assets_installed", "build_map", "clicked_target", "install_static_as
 
 CLUSTER_THRESHOLD = 60  # more markers than this are clustered
 LAYERS_PER_ARTICLE_LIMIT = 12  # more articles than this share one layer
+POPUP_ARTICLES = 3  # articles named in a clustered marker's popup
 OSM_TILES = "OpenStreetMap"
 
 FEATURE_COLOURS = {"country": "#6a3d9a", "region": "#b15928", "continent": "#6a3d9a", "city": "#1f78b4", "town": "#1f78b4",
@@ -44,8 +46,8 @@ def _e(text: object) -> str:
     return html.escape(visible_controls(str(text)), quote=True)
 
 
-def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str], limit: int = 8, sentences: bool = True) -> str:
-    """Popup HTML: every value from an article is escaped; without `sentences` each mention is its article's title only."""
+def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str], limit: int = 8) -> str:
+    """Popup HTML: every value from an article is escaped."""
     rows: list[str] = []
     hidden = 0
     for m in place.mentions:
@@ -54,14 +56,11 @@ def place_popup(place: Place, articles: set[str] | None, titles: dict[str, str],
         if len(rows) == limit:
             hidden += 1  # counted, not rendered: escaping every mention of a frequent place dominated big maps
             continue
-        tag = (" <i>(metonym)</i>" if m.metonym else " <i>(part of a name)</i>" if m.embedded
-               else " <i>(demonym)</i>" if m.demonym else "")
-        if not sentences:
-            rows.append(f"<li><b>{_e(titles.get(m.article, m.article))}</b>{tag}</li>")
-            continue
         snippet = m.sentence.strip().replace("\n", " ")
         if len(snippet) > 220:
             snippet = snippet[:217] + "..."
+        tag = (" <i>(metonym)</i>" if m.metonym else " <i>(part of a name)</i>" if m.embedded
+               else " <i>(demonym)</i>" if m.demonym else "")
         rows.append(f"<li><b>{_e(titles.get(m.article, m.article))}</b>{tag}: {_e(snippet)}</li>")
     more = f"<li>... {hidden} more</li>" if hidden else ""
     return (f"<div class='geo-popup' data-place-id='{_e(place.id)}'><h4>{_e(place.name)}</h4>"
@@ -78,13 +77,22 @@ def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
     return (math.degrees(math.atan2(x, y)) + 360) % 360
 
 
-FAST_CLUSTER_CALLBACK = """function (row) {
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: row[4], color: row[5], fillColor: row[5], fillOpacity: 0.75, weight: 1.5, className: row[6]});
-    marker.bindPopup(row[2], {maxWidth: 380});
-    marker.bindTooltip(row[3]);
+# Each row: lat, lon, escaped name, escaped place id, escaped feature, mention count, radius, colour, article numbers (up
+# to three), further mentions. The popup and tooltip are built in the browser from the row and the escaped titles.
+FAST_CLUSTER_CALLBACK = """(function (titles) {
+  return function (row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: row[6], color: row[7], fillColor: row[7],
+        fillOpacity: 0.75, weight: 1.5, className: "geo-place geo-" + row[4] + " geo-id-" + row[3]});
+    var tip = row[2] + " (" + row[5] + " mention" + (row[5] === 1 ? "" : "s") + ")";
+    marker.bindPopup(function () {
+      var items = row[8].map(function (a) { return "<li><b>" + titles[a] + "</b></li>"; }).join("");
+      return "<div class='geo-popup'><h4>" + row[2] + "</h4><div>" + row[4] + " · " + row[0].toFixed(4) + ", " +
+          row[1].toFixed(4) + "</div><ul class='geo-mentions'>" + items + (row[9] ? "<li>... " + row[9] + " more</li>" : "") + "</ul></div>";
+    }, {maxWidth: 380});
+    marker.bindTooltip(tip);
     return marker;
-}"""
+  };
+})(%s)"""
 
 
 class _RawScript:
@@ -128,18 +136,24 @@ def _cluster_class() -> type[Any]:
 
 
 def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]) -> Any:
-    """Thousands of places as one clustered layer whose markers are built in the browser from a data array."""
-    # Popups name the articles without their sentences (a click lists the mentions in the panel): the sentences were
-    # 1.1 MB of the 1,135 benchmark articles' 1.9 MB map script, which the browser receives and parses before any marker.
+    """Thousands of places as one clustered layer whose markers (and popups, on first opening) are built in the browser
+    from a data array."""
+    # Popups name up to three articles, by number in one shared list of escaped titles; a click lists the mentions in
+    # the panel. Full popups (sentences, escaped once per place and JSON-escaped again) were 1.1 MB of the 1,135
+    # benchmark articles' 1.9 MB map script, which the browser receives and parses before any marker.
+    numbers: dict[str, int] = {}
     rows = []
     for p in places:
         mentions = [m for m in p.mentions if view.articles is None or m.article in view.articles]
         count = len(mentions) if view.show_metonyms else len([m for m in mentions if m.literal])
         radius = min(5 + 2.5 * math.sqrt(max(count, 1)), 24)
-        rows.append([p.lat, p.lon, place_popup(p, view.articles, titles, limit=3, sentences=False), _tip(p.name, count), round(radius, 1),
-                     FEATURE_COLOURS.get(p.feature, "#555555"), f"geo-place geo-{_e(p.feature)} {css_id(p.id)}"])
+        shown = list(dict.fromkeys(m.article for m in mentions))[:POPUP_ARTICLES]
+        rows.append([p.lat, p.lon, _e(p.name), css_id(p.id).removeprefix("geo-id-"), _e(p.feature), count, round(radius, 1),
+                     FEATURE_COLOURS.get(p.feature, "#555555"), [numbers.setdefault(a, len(numbers)) for a in shown],
+                     len(mentions) - sum(1 for m in mentions if m.article in shown)])
+    article_titles = [_e(titles.get(a, a)) for a in numbers]
     # chunkedLoading: MarkerCluster clusters in slices between frames, so the first clusters show before the last are built.
-    cluster = _cluster_class()(rows, callback=FAST_CLUSTER_CALLBACK, name="Places (clustered)",
+    cluster = _cluster_class()(rows, callback=FAST_CLUSTER_CALLBACK % json.dumps(article_titles), name="Places (clustered)",
                                options={"maxClusterRadius": 40, "chunkedLoading": True})
     cluster.default_js = list(CLUSTER_JS)
     cluster.default_css = list(CLUSTER_CSS)

@@ -302,10 +302,12 @@ def extract_events(article: Article, doc: Doc, entities: Sequence[Entity], resol
         itinerary = itinerary_places(refs, tok) if is_noun else []
         if not args and not itinerary:
             continue
-        subject, anchor_tok = traveller_of_word(refs, tok, is_noun)
-        if subject is None and last_mover and _continues_journey(tok, lemma, is_noun) \
-                and sentence_of[tok.sent.start] - last_mover[1] <= CONTINUATION_SENTENCES:
-            subject = last_mover[0]  # "X landed in Y. The visit includes a trip on Friday to Z": the trip is X's
+        continued = bool(last_mover and _continues_journey(tok, lemma, is_noun)
+                         and sentence_of[tok.sent.start] - last_mover[1] <= CONTINUATION_SENTENCES)
+        mover = last_mover[0] if last_mover and continued else None
+        subject, anchor_tok = traveller_of_word(refs, tok, is_noun, mover)
+        if subject is None and mover:
+            subject = mover  # "X landed in Y. The visit includes a trip on Friday to Z": the trip is X's
         travellers = ([subject] if subject else []) + companions(refs, anchor_tok, subject) + ([] if is_noun else hosted(refs, tok))
         if travellers:
             last_mover = (travellers[0], sentence_of[tok.sent.start])

@@ -26,10 +26,11 @@ PARAGRAPH_PIPE = "paragraph_sentences"
 
 def _paragraph_sentences(doc: Doc) -> Doc:
     """A paragraph break always starts a sentence (the parser would join a headline to the first sentence)."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+    prev = None
+    for tok in doc:  # each token read once: Doc[i] builds a new Token object on every read
+        if prev is not None and ("\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text)):
             tok.is_sent_start = True
+        prev = tok
     return doc
 
 

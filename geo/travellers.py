@@ -95,8 +95,9 @@ def hosted(refs: Referents, tok: Token) -> list[Who]:
     return [who for c in tok.children if c.dep_ in ("dobj", "obj") for who in [refs.traveller_of_token(c)] if who]
 
 
-def traveller_of_word(refs: Referents, tok: Token, is_noun: bool) -> tuple[Who | None, Token]:
-    """(traveller, token whose clause gives status and date) of a movement word."""
+def traveller_of_word(refs: Referents, tok: Token, is_noun: bool, mover: Who | None = None) -> tuple[Who | None, Token]:
+    """(traveller, token whose clause gives status and date) of a movement word; `mover` is who moved just before, for
+    "the trip" said of no one."""
     if not is_noun:
         return subject_of(refs, tok), tok
     subject: Who | None = None
@@ -114,5 +115,5 @@ def traveller_of_word(refs: Referents, tok: Token, is_noun: bool) -> tuple[Who |
             if subject:
                 break
     if subject is None and any(c.lower_ == "the" for c in tok.children):
-        subject = refs.main_person()  # "the trip to X" in a story about one traveller
+        subject = mover or refs.main_person()  # "the trip to X": of who just moved, else of the story's one traveller
     return subject, (tok.head if tok.head.pos_ in ("VERB", "AUX") else tok)

@@ -6,6 +6,7 @@ import streamlit as st
 from geo.mapstate import MapView, day_events, stop_key
 from geo.render import escape
 from geo.status import Status
+from panels.urlstate import url_from_widget
 
 ALL_DAYS = ""
 TABLE_CSS = (".geo-timeline{max-height:420px;overflow:auto;font-size:0.85rem}.geo-timeline table{border-collapse:collapse;width:100%}"
@@ -14,12 +15,29 @@ TABLE_CSS = (".geo-timeline{max-height:420px;overflow:auto;font-size:0.85rem}.ge
              ".geo-timeline tr.geo-focused td{background-color:#fff3b0;font-weight:bold}")
 
 
-def day_control(days: list[str], routes, on_change, args) -> None:
-    """A slider over the days with a dated stop ("all days" first) and the chosen day's events listed under it."""
+def _step(days: list[str], by: int) -> None:
+    """on_click callback of the day steps: the previous or next day with a dated stop ("all days" before the first)."""
+    at = days.index(st.session_state.get("w_day", ALL_DAYS)) if st.session_state.get("w_day", ALL_DAYS) in days else 0
+    day = days[min(max(at + by, 0), len(days) - 1)]
+    if day:
+        st.query_params["day"] = day
+    else:
+        st.query_params.pop("day", None)
+
+
+def day_control(days: list[str], routes) -> None:
+    """Day steps over the days with a dated stop ("all days" first) and the chosen day's events listed under them.
+
+    A select box with previous/next buttons rather than a slider: the slider's code (a date library among it) was
+    fetched and built before the map on every first load, while the select box and buttons are on the page anyway."""
     if not days:
         return
-    st.select_slider("Day: routes drawn up to", [ALL_DAYS, *days], key="w_day", on_change=on_change, args=args,
-                     format_func=lambda d: "all days" if d == ALL_DAYS else d)
+    steps = [ALL_DAYS, *days]
+    pick, back, forward = st.columns([4, 1, 1], vertical_alignment="bottom")
+    pick.selectbox("Day: routes drawn up to", steps, key="w_day", on_change=url_from_widget, args=("day", "w_day"),
+                   format_func=lambda d: "all days" if d == ALL_DAYS else d)
+    back.button("◀ day", key="day_back", on_click=_step, args=(steps, -1), help="The previous day with a dated stop")
+    forward.button("day ▶", key="day_forward", on_click=_step, args=(steps, 1), help="The next day with a dated stop")
     day = st.session_state.get("w_day")
     if day:
         events = day_events(routes, day)

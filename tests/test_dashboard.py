@@ -90,8 +90,8 @@ def test_selecting_a_place_centres_the_map_and_lists_mentions(app, seed_analysis
 
 def test_pasted_and_uploaded_articles(app):
     app.run()
-    app.radio[0].set_value("upload")
-    app.text_area[0].input("Minister visits Nairobi\n\nThe Kenyan foreign minister flew from Nairobi to Addis Ababa on Monday for talks, officials said.")
+    app.radio[0].set_value("upload").run()  # the paste box is in the sidebar of the uploaded articles
+    app.text_area(key="pasted").input("Minister visits Nairobi\n\nThe Kenyan foreign minister flew from Nairobi to Addis Ababa on Monday for talks, officials said.")
     app.run()
     assert not app.exception
     assert len(_select(app, "Article").options) == 1

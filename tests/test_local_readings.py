@@ -99,5 +99,7 @@ def test_a_county_is_the_namesake_among_the_articles_towns(invented: Gazetteer) 
 
 
 def test_st_and_saint_are_one_name(invented: Gazetteer) -> None:
-    assert [c.id for c in invented.candidates("St. Orlan")] == ["inv:saint-orlan"]
-    assert [c.id for c in invented.candidates("Ste Orlan")] == []  # "Ste" is "Sainte", another name
+    assert [c.id for c in invented.saint_variants("St. Orlan")] == ["inv:saint-orlan"]
+    assert [c.id for c in invented.saint_variants("Ste Orlan")] == []  # "Ste" is "Sainte", another name
+    found = _resolve(invented, "Trade fairs returned to St. Orlan this spring.", [("St. Orlan", "GPE")])
+    assert found["St. Orlan"] == "inv:saint-orlan"

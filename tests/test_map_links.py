@@ -76,7 +76,8 @@ def test_an_upload_switches_to_the_uploaded_articles_and_opens_the_first(server,
                     "the operator said.\n", encoding="utf-8")
     page.goto(server + "/?corpus=seeds")
     _map_frame(page, timeout=600)
-    page.locator("input[type=file]").first.set_input_files(str(path))
+    page.get_by_text("Add articles").click()  # the uploader of another corpus is built when its expander opens
+    page.locator("input[type=file]").first.set_input_files(str(path), timeout=60_000)
     page.get_by_role("heading", name="Ferry resumes between Split and Ancona").wait_for(timeout=120_000)
     assert "corpus=upload" in page.url
     assert page.external_requests == []

@@ -84,3 +84,14 @@ def test_area_tooltips_and_stop_labels_are_escaped():
     hostile = _place("country:FR", "<img src=x onerror=alert(1)>", "country", "FR", 46.6, 2.4)
     out = build_map([hostile], [], MapView(), {}).get_root().render()
     assert "<img src=x" not in out and html.escape("<img src=x", quote=True)[:8] in out
+
+
+def test_a_clustered_map_sends_escaped_names_and_titles_once_and_builds_popups_in_the_browser():
+    from geo.mapview import CLUSTER_THRESHOLD
+
+    hostile = "<img src=x onerror=alert(1)>"
+    many = [_place(f"town:{k}", f"{hostile}{k}", "town", "FR", 44 + k * 0.01, 2.0, 2) for k in range(CLUSTER_THRESHOLD + 5)]
+    script = build_map(many, [], MapView(), {"a1": "Title " + hostile}).get_root().render()
+    assert hostile not in script and "&lt;img src=x onerror=alert(1)&gt;" in script
+    assert script.count("Title &lt;img") == 1  # the shared title list, not a copy per marker
+    assert "geo-popup" in script and "geo-mentions" in script and "L.markerClusterGroup" in script
