@@ -36,10 +36,14 @@ log = logging.getLogger(__name__)
 # reads CPU, disk and network counters every 500 ms (the engine's figures are in run.json; the memory monitor, which
 # enforces the memory limit, stays). The nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so glibc hands freed
 # memory back at once and takes it again for the next batch: 12x the page faults and 13% more CPU for the same
-# parse (sys 2.5 s instead of 0.85 s on 100 articles); None leaves glibc's default.
+# parse (sys 2.5 s instead of 0.85 s on 100 articles); None leaves glibc's default. Every server (the scheduler and
+# the nannies live in the client's process) checks its event loop every 20 ms and each nanny reads its worker's memory
+# every 100 ms: an idle local cluster of 2 workers cost 3.7% of a core in the client alone, 0.8% with both at 1 s, and
+# that cost grows with the run's wall time, which a loaded machine stretches.
 QUIET_WORKERS = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.interval": "5s",
                  "distributed.admin.system-monitor.disk": False, "distributed.admin.system-monitor.gil.enabled": False,
-                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                 "distributed.admin.tick.interval": "1s", "distributed.worker.memory.monitor-interval": "1s"}
 
 
 def write_run_report(folder: Path, articles: int, partition_size: int, timings: dict[str, float], costs: dict[str, list[float]],
