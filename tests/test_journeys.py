@@ -146,11 +146,11 @@ def test_a_delegation_travels_and_is_tied_to_its_head(run_text):
 
 def test_evacuees_and_their_ship_are_one_traveller(run_text):
     text = ("Evacuees reach safety\n\n"
-            "About 300 evacuees boarded a ship in Tartus on Friday. The ship carrying the evacuees docked in Limassol "
+            "About 300 evacuees boarded a ship in Latakia on Friday. The ship carrying the evacuees docked in Limassol "
             "on Saturday, and the evacuees travelled on to Larnaca by bus.")
     [route] = _routes(run_text(text, dates={"story": "2024-08-11"}), "evacuee")
     assert _names(route)[1:] == ["Limassol", "Larnaca"]
-    assert route.stops[0].lat == pytest.approx(34.9, abs=0.2) and route.stops[0].status == "departed"  # Tartus
+    assert route.stops[0].lat == pytest.approx(35.5, abs=0.2) and route.stops[0].status == "departed"  # Latakia
 
 
 def test_a_description_resolves_to_the_person_and_wire_verbs_count(run_text):
@@ -205,11 +205,11 @@ def test_trip_label_names_first_and_last_stop_and_dates(dates, current, label):
 
 
 def test_a_named_vessel_travels_and_is_she_later(run_text):
-    text = ("Grain ship reaches Egypt\n\n"
-            "The bulk carrier Nordic Star left Novorossiysk on Monday with 30,000 tonnes of wheat. "
-            "The Nordic Star crossed the Bosphorus on Wednesday. She docked in Alexandria on Saturday.")
+    text = ("Grain ship reaches Arabia\n\n"
+            "The bulk carrier Nordic Star left Rotterdam on Monday with 30,000 tonnes of wheat. "
+            "The Nordic Star crossed the Suez Canal on Wednesday. She docked in Jeddah on Saturday.")
     [route] = _routes(run_text(text, dates={"story": "2024-03-10"}), "Nordic Star")
-    assert _names(route) == ["Novorossiysk", "Bosphorus", "Alexandria"]
+    assert _names(route) == ["Rotterdam", "Suez Canal", "Jeddah"]
     assert route.stops[1].status == "passed"
 
 
@@ -244,10 +244,10 @@ def test_a_short_name_after_a_title_joins_the_full_name_with_that_title(run_text
 
 
 def test_one_stop_reached_by_a_journey_is_a_route_and_nearby_towns_stay_apart(run_text):
-    result = run_text("Foreign Minister Lea Weiss arrived in Kyiv on Thursday. She will visit Irpin on Friday.",
+    result = run_text("Foreign Minister Lea Weiss arrived in Kyiv on Thursday. She will visit Brovary on Friday.",
                       dates={"story": "2024-04-12"})
     [route] = _routes(result, "Weiss")
-    assert _names(route) == ["Kyiv", "Irpin"] and route.stops[1].status == "expected"
+    assert _names(route) == ["Kyiv", "Brovary"] and route.stops[1].status == "expected"
     alone = run_text("Foreign Minister Lea Weiss arrived in Vilnius on Thursday for talks.", dates={"story": "2024-04-12"})
     [single] = _routes(alone, "Weiss")
     assert _names(single) == ["Vilnius"]

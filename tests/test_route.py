@@ -133,11 +133,11 @@ def test_flight_with_a_layover(run_text):
 
 def test_trip_told_out_of_order(run_text):
     text = ("Pope ends Asia tour\n\n"
-            "Pope Francis arrived in Singapore on Wednesday, the last stop of his tour. "
-            "He had flown to Jakarta on Tuesday, September 3, and travelled on to Port Moresby on Friday, September 6. "
-            "From Port Moresby he flew to Dili on Monday, September 9.")
-    stops, _ = _stops(run_text(text, dates={"story": "2024-09-11"}), "Pope Francis")
-    assert [n for n, _ in stops] == ["Jakarta", "Port Moresby", "Dili", "Singapore"]
+            "Pope Lino arrived in Bangkok on Wednesday, the last stop of his tour. "
+            "He had flown to Manila on Tuesday, September 3, and travelled on to Suva on Friday, September 6. "
+            "From Suva he flew to Apia on Monday, September 9.")
+    stops, _ = _stops(run_text(text, dates={"story": "2024-09-11"}), "Pope Lino")
+    assert [n for n, _ in stops] == ["Manila", "Suva", "Apia", "Bangkok"]
 
 
 def test_planned_trip_that_was_cancelled(run_text):

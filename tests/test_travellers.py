@@ -15,14 +15,14 @@ def _names(route):
 
 
 def test_a_ship_named_only_by_apposition_or_flag_travels(run_text):
-    text = ("Fuel tanker reaches Greece\n\n"
-            "Ocean Pearl, the first fuel tanker to leave the port since March, sailed from Constanta on Monday. "
-            "On Wednesday the Liberia-flagged Ocean Pearl crossed the Bosphorus and the Dardanelles. "
-            "Ocean Pearl docked in Piraeus on Friday.")
+    text = ("Fuel tanker reaches the Gulf\n\n"
+            "Ocean Pearl, the first fuel tanker to leave the port since March, sailed from Piraeus on Monday. "
+            "On Wednesday the Liberia-flagged Ocean Pearl crossed the Suez Canal and the Strait of Hormuz. "
+            "Ocean Pearl docked in Dubai on Friday.")
     [route] = _routes(run_text(text, dates={"story": "2024-04-20"}), "Ocean Pearl")
     names = _names(route)
-    assert names[0].startswith("Constan")
-    assert names[-1] == "Piraeus" and "Bosphorus" in names
+    assert names[0] == "Piraeus"
+    assert names[-1] == "Dubai" and "Suez Canal" in names
     assert len(names) == 4  # both straits of one "crossed X and Y" are passed
 
 
@@ -50,12 +50,12 @@ def test_a_group_goes_by_its_full_name_and_counted_groups_are_the_group(run_text
 
 
 def test_a_vehicle_keeps_the_travellers_an_earlier_mention_carried(run_text):
-    text = ("A plane carrying about 150 Irish evacuees left Beirut on Monday. The plane stopped at Larnaca to refuel. "
+    text = ("A plane carrying about 150 Irish evacuees left Amman on Monday. The plane stopped at Larnaca to refuel. "
             "It then flew on to Dublin, where it landed on Tuesday. Minister Aoife Byrne said the evacuees were tired. "
             "Byrne said Byrne would meet them.")
     result = run_text(text, dates={"story": "2024-05-06"})
     [route] = _routes(result, "Irish evacuees")
-    assert [n.split(" (")[0] for n in _names(route)] == ["Beirut", "Larnaca", "Dublin"]
+    assert [n.split(" (")[0] for n in _names(route)] == ["Amman", "Larnaca", "Dublin"]
     assert not _routes(result, "Byrne")
 
 

@@ -46,7 +46,7 @@ def _alternative_names(sub: dict[str, Any], country: str = "", cities: Set[tuple
         name, english = m.group(1).strip(), m.group(2) == "eng"
         bare, designator = strip_designator(name, REGION_KINDS)
         # English alternatives are often descriptions ("Coastal Territory") or nicknames ("Serenity"): keep only those
-        # that share a word with the official name, or are one word starting like one of its words ("Zaporizhzhia").
+        # that share a word with the official name, or are one word starting like one of its words ("Volyn" for "Volyn Oblast").
         prefixes = {w[:3] for w in official}
         if (country, normalize(name)) in cities:
             continue
