@@ -5,8 +5,10 @@ failure becoming one Problem line.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
@@ -22,6 +24,7 @@ from .errors import failure_reason
 from .entities import Entity, MentionKey, defined_acronyms, entities_from_doc, titled_names
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, resolve_article
+from .chunks import EMPTY_TENSOR
 from .parsing import model_name, parse_articles
 from .people import NameToken, name_tokens, person_tokens, propagate_people, vote_place_labels
 from .progress import OnProgress, Progress
@@ -91,20 +94,34 @@ class Analysis:
         return {a.id: a.label for a in self.articles}
 
 
+# Docs kept in memory for the steps after the corpus-level ones, up to this many tokens (about 200 bytes each without
+# their tensors, so some 60 MB); the rest are spilled to disk. Writing a Doc to bytes and reading it back cost more CPU than
+# the rest of the article's entity pass.
+DOCS_IN_MEMORY_TOKENS = 300_000
+
+
 class DocSpill:
-    """Parsed Docs written to an anonymous temporary file and read back one at a time.
+    """Parsed Docs held for the later passes, in order: the first ones in memory, the rest in an anonymous temporary file.
 
     The corpus-level steps (person names, label votes, alias clusters) need every article's entities before any
-    article can be geocoded, but not every article's Doc: keeping Docs in memory until then made peak memory grow with
-    the corpus. Docs are written without their tensors (the parser and tagger have already used them).
+    article can be geocoded, but not every article's Doc: keeping every Doc in memory until then made peak memory grow
+    with the corpus, so past `memory_tokens` tokens Docs are written to disk. Docs are kept without their tensors (the
+    parser and tagger have already used them); each is let go once read back.
     """
 
-    def __init__(self, vocab: Vocab) -> None:
+    def __init__(self, vocab: Vocab, memory_tokens: int = DOCS_IN_MEMORY_TOKENS) -> None:
         self.vocab = vocab
         self.file = tempfile.TemporaryFile(prefix="geo-docs-")
+        self.memory_tokens = memory_tokens
+        self.held: list[Doc | None] = []
         self.offsets: list[tuple[int, int]] = []
 
     def add(self, doc: Doc) -> None:
+        if not self.offsets and len(doc) <= self.memory_tokens:
+            self.memory_tokens -= len(doc)
+            doc.tensor = EMPTY_TENSOR
+            self.held.append(doc)
+            return
         data = doc.to_bytes(exclude=["tensor", "user_data"])
         offset = self.file.tell()
         self.file.write(data)
@@ -113,12 +130,17 @@ class DocSpill:
     def __iter__(self) -> Iterator[Doc]:
         from spacy.tokens import Doc
 
+        for k, doc in enumerate(self.held):
+            self.held[k] = None  # read once: let it go
+            if doc is not None:
+                yield doc
         self.file.flush()
         for offset, size in self.offsets:
             self.file.seek(offset)
             yield Doc(self.vocab).from_bytes(self.file.read(size))
 
     def close(self) -> None:
+        self.held.clear()
         self.file.close()
 
 
@@ -249,20 +271,44 @@ def analyze(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, se
             corrections: Corrections = NO_CORRECTIONS) -> Analysis:
     """Run the stages over already-read articles; an article that fails becomes a Problem.
 
-    Memory holds the results and not the parsed corpus: parsed Docs are spilled to disk and read back one at a time
-    for resolving and events. Any exception in an article's own steps is logged with its traceback and reported as
+    Memory holds the results and not the whole parsed corpus: past a budget, parsed Docs are spilled to disk and read
+    back one at a time for resolving and events. Any exception in an article's own steps is logged with its traceback and reported as
     one line naming the file; the other articles go on. `previous` (an earlier analysis's assignment of mention keys
     to cluster ids) lets a cluster regrouped under another key keep its id; `corrections` apply to each article's
     resolved places before its events are read, and to the routes.
     """
     problems = list(problems)
     report = on_progress or (lambda progress: None)
-    total = len(articles)
 
     def failed(article: Article, exc: BaseException, what: str) -> None:
         log.info("%s: %s", article.path, what, exc_info=exc)  # the traceback for the server log or `-v`
         problems.append(Problem(article.path, failure_reason(exc, what)))
 
+    with _fewer_collections():
+        return _analyze(articles, nlp, gazetteer, settings, problems, failed, report, online, previous, corrections)
+
+
+# Allocations between two collections of the youngest generation while a corpus is analysed (Python's default is 700).
+# The analysis allocates millions of short-lived objects and keeps its results: at the default, the collector ran
+# thousands of times per hundred articles, rescanning the results each time it reached the older generations.
+ANALYSIS_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Raise the collector's first threshold for the block, as large Python services do, and restore it after."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], ANALYSIS_GC_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _analyze(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, settings: Settings, problems: list[Problem],
+             failed: OnFailure, report: OnProgress, online: Geocoder | None, previous: Mapping[MentionKey, str] | None,
+             corrections: Corrections) -> Analysis:
+    total = len(articles)
     parsed = parse(list(articles), nlp, gazetteer, settings, failed, report)
     try:
         report(Progress("corpus", 0, 1))

@@ -112,22 +112,26 @@ def test_missing_model_names_the_fix():
         load_model("en_core_web_nonexistent")
 
 
-def test_spilled_docs_come_back_with_everything_the_later_passes_read(nlp):
+@pytest.mark.parametrize("memory_tokens", [0, 25, 10_000])  # all on disk, the first in memory and the second on disk, all in memory
+def test_spilled_docs_come_back_with_everything_the_later_passes_read(nlp, memory_tokens):
     from geo.pipeline import DocSpill
 
     texts = ["Kim Jong Un left Pyongyang by train on Sunday.\n\nHe arrived in Russia two days later.",
              "Putin flew to Vladivostok, where he met officials."]
     docs = list(nlp.pipe(texts))
-    spill = DocSpill(nlp.vocab)
+    expected = [[(t.text, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.is_sent_start) for t in d] for d in docs]
+    ents = [[(e.text, e.label_) for e in d.ents] for d in docs]
+    spill = DocSpill(nlp.vocab, memory_tokens=memory_tokens)
     for d in docs:
         spill.add(d)
+    assert [len(d) for d in docs] == [19, 10]
+    assert len(spill.held) == {0: 0, 25: 1, 10_000: 2}[memory_tokens]  # in order: once one is on disk, so are the rest
     back = list(spill)
     spill.close()
     assert len(back) == 2
-    for a, b in zip(docs, back):
-        assert [(t.text, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.is_sent_start) for t in a] == \
-               [(t.text, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.is_sent_start) for t in b]
-        assert [(e.text, e.label_) for e in a.ents] == [(e.text, e.label_) for e in b.ents]
+    for want, want_ents, b in zip(expected, ents, back):
+        assert want == [(t.text, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.is_sent_start) for t in b]
+        assert want_ents == [(e.text, e.label_) for e in b.ents]
         assert b.tensor.size == 0  # the spill keeps no tensors: they are what made memory grow with the corpus
     assert spill.file.closed
 
