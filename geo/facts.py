@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .articles import Article
 from .entities import Entity, MentionKey
-from .parsing import doc_text
+from .parsing import doc_text, tokens_where
 from .referents import PERSONAL_PRONOUNS, Referents
 from .speakers import speaker_token
 
@@ -111,7 +111,8 @@ def _meeting_status(verb: Token) -> str:
 
 def _meetings(article: Article, doc: Doc, refs: Referents, names: Mapping[str, str]) -> list[Fact]:
     facts = []
-    for tok in doc:
+    for i in tokens_where(doc, "LEMMA", lambda lemma: lemma.lower() in CX.meeting_verbs):
+        tok = doc[i]
         lemma = tok.lemma_.lower()
         if tok.pos_ != "VERB" or lemma not in CX.meeting_verbs:
             continue
@@ -199,7 +200,8 @@ def _count_verb(noun: Token) -> str:
 def _counts(article: Article, doc: Doc) -> list[Fact]:
     """Stated counts of things ("300 passengers", "two dozen trucks", "12 people were injured"), keyed by what is counted."""
     facts = []
-    for tok in doc:
+    for i in tokens_where(doc, "DEP", lambda dep: dep == "nummod"):
+        tok = doc[i]
         noun = tok.head
         if tok.dep_ != "nummod" or tok.ent_type_ in NOT_A_COUNT or noun.pos_ != "NOUN":
             continue

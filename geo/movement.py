@@ -11,6 +11,7 @@ from .articles import Article
 from .dates import YEAR_RE, narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity, MentionKey
 from .lexicon import LEXICON as LX
+from .parsing import tokens_where
 from .referents import Referents
 from .travellers import Who, clause_chain, companions, hosted, traveller_of_word
 from .vehicles import Traveller
@@ -285,7 +286,8 @@ def extract_events(article: Article, doc: Doc, entities: Sequence[Entity], resol
     sentence_of = {s.start: k for k, s in enumerate(doc.sents)}
     last_mover: tuple[Who, int] | None = None  # the traveller of the latest event, and its sentence's index
     events: list[Event] = []
-    for tok in doc:
+    for i in _movement_words(doc):
+        tok = doc[i]
         lemma = tok.lemma_.lower()
         if tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_ and not doc[tok.i - 2].whitespace_:
             joined = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "send-off" is tokenized send / - / off
@@ -318,6 +320,14 @@ def extract_events(article: Article, doc: Doc, entities: Sequence[Entity], resol
                 events.extend(_events_of(article, who, tok, anchor_tok, lemma, particle, [("stop", place)], is_noun,
                                          ents_by_token, anchor, year_hint, anchor_source, title_end, itinerary=verb))
     return _narrative_dates(events)
+
+
+def _movement_words(doc: Doc) -> list[int]:
+    """Indexes of the tokens `extract_events` looks at: a movement, presence or sending lemma, or a word glued to a
+    hyphen after another ("send-off"); the other tokens cannot start an event."""
+    words = LX.move_verbs | LX.presence_verbs | LX.send_verbs | LX.move_nouns
+    glued = [i + 1 for i in tokens_where(doc, "ORTH", lambda text: text == "-") if 1 <= i < len(doc) - 1]
+    return sorted(set(tokens_where(doc, "LEMMA", lambda lemma: lemma.lower() in words)).union(glued))
 
 
 def _continues_journey(tok: Token, lemma: str, is_noun: bool) -> bool:

@@ -73,6 +73,19 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def tokens_where(doc: Doc, attr: str, keep: Callable[[str], bool]) -> list[int]:
+    """Indexes, in order, of the tokens whose `attr` ("LEMMA", "POS", "DEP", "ORTH", "LOWER") passes `keep`.
+
+    Read from the Doc's arrays, `keep` asked once per distinct value: a pass over the Doc builds a Token object per token.
+    """
+    import numpy
+
+    ids = doc.to_array(attr)
+    strings = doc.vocab.strings
+    wanted = [v for v in numpy.unique(ids).tolist() if keep(strings[v])]
+    return numpy.flatnonzero(numpy.isin(ids, wanted)).tolist() if wanted else []
+
+
 def model_name(nlp: Language) -> str:
     """The loaded model as written in results: lang_name-version."""
     return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from .articles import Article
 from .entities import Entity, MentionKey
-from .parsing import doc_text
+from .parsing import doc_text, tokens_where
 from .referents import Referents
 from .speakers import SX, Speaker, SpeakerResolver, is_speech_verb, speaker_token
 
@@ -161,7 +161,10 @@ def _trailing_content(verb: Token, who: Token | None) -> tuple[int, int] | None:
 def _acts(doc: Doc, inside: Callable[[int], bool]) -> list[_Act]:
     """Speech acts outside quotation marks: speech verbs and "according to X" (unless it sources another act)."""
     acts = []
-    for tok in doc:
+    maybe = set(tokens_where(doc, "LEMMA", lambda lemma: lemma.lower() in SX.verbs))  # what is_speech_verb can accept
+    maybe.update(tokens_where(doc, "LOWER", lambda word: word in SX.according))
+    for i in sorted(maybe):
+        tok = doc[i]
         if inside(tok.idx):
             continue
         if is_speech_verb(tok) and not any(c.dep_ == "neg" for c in tok.children) and not _put_to(tok):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from .lexicon import LEXICON as LX
+from .parsing import tokens_where
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -58,8 +59,9 @@ class Vessels:
         self.names: dict[tuple[str, ...], Traveller] = {}
         for span in spans:
             self._span(span)
-        for tok in doc:
-            if tok.pos_ == "PROPN" and tok.i not in self.at and tok.dep_ != "compound" and _described_as_vessel(tok):
+        for i in tokens_where(doc, "POS", lambda pos: pos == "PROPN"):
+            tok = doc[i]
+            if tok.i not in self.at and tok.dep_ != "compound" and _described_as_vessel(tok):
                 self._name(_name_tokens(tok), None)
         self._mentions()
 
