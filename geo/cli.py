@@ -184,10 +184,12 @@ def _analyze_on_dask(args: argparse.Namespace, settings: Settings, articles: lis
 
 
 def _write_outputs(args: argparse.Namespace, result: Analysis, parquet: bool = True) -> None:
-    from .export import dumps, entities_csv, places_csv, to_geojson, to_json
+    from .export import dump, dumps, entities_csv, places_csv, to_geojson, to_json
 
-    if args.json:
+    if args.json == "-":
         _emit(args.json, dumps(to_json(result)) + "\n")
+    elif args.json:
+        dump(to_json(result), args.json)
     if args.geojson:
         _emit(args.geojson, dumps(to_geojson(result)) + "\n")
     if args.entities_csv:

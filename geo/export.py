@@ -196,6 +196,15 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
+def dump(data: Any, path: str | Path) -> None:
+    """`dumps(data)` and a newline written to `path` piece by piece, never holding the whole text (a large corpus's
+    JSON as one string was the analysis's peak memory)."""
+    with open(path, "w", encoding="utf-8") as out:
+        for piece in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(data):
+            out.write(piece)
+        out.write("\n")
+
+
 def write_parquet(analysis: Analysis, folder: str | Path) -> list[Path]:
     """Articles (with raw text and segment map), entities, clusters, places (one row per mention), routes (trip, legs,
     claims), route stops, unresolved mentions, quotations and claim rows as Parquet files in `folder`; read_parquet reads

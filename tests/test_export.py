@@ -42,3 +42,13 @@ def test_results_missing_a_table_are_refused_in_one_line(tmp_path):
     with pytest.raises(ResultsError, match="lack articles.parquet.*--parquet") as info:
         read_parquet(tmp_path)
     assert "\n" not in str(info.value)
+
+
+def test_json_written_piece_by_piece_is_the_same_text(tmp_path):
+    from geo.export import dump, dumps
+
+    data = {"model": "m", "articles": [{"text": "Łódź – “quoted”", "entities": [{"raw_start": 0, "lat": 51.77}], "none": None}],
+            "warnings": (), "nested": {"a": [1, 2.5, True, {"b": []}]}}
+    dump(data, tmp_path / "out.json")
+    assert (tmp_path / "out.json").read_text(encoding="utf-8") == dumps(data) + "\n"
+    assert "Łódź" in dumps(data)  # written as UTF-8, not escaped
