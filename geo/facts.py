@@ -140,6 +140,7 @@ def _meetings(article: Article, doc: Doc, refs: Referents, names: Mapping[str, s
 def _numbers(article: Article, doc: Doc, refs: Referents) -> list[Fact]:
     facts = []
     text = doc_text(doc)
+    located = [(i, doc[i].idx, c) for i, c in sorted(refs.place_at.items())]  # once per Doc, not per number
     for sent in doc.sents:
         for m in NUMBER_RE.finditer(text[sent.start_char:sent.end_char]):  # sent.text would join its tokens again
             unit = CX.units.get(m.group("unit").lower())
@@ -149,8 +150,8 @@ def _numbers(article: Article, doc: Doc, refs: Referents) -> list[Fact]:
             amount = float(m.group("num").replace(",", "")) * factor
             bound = CX.bounds.get((m.group("bound") or "").lower(), "exactly")
             at = sent.start_char + m.start("num")
-            before = [(i, c) for i, c in sorted(refs.place_at.items()) if sent.start <= i < sent.end and doc[i].idx < at]
-            after = [(i, c) for i, c in sorted(refs.place_at.items()) if sent.start <= i < sent.end and doc[i].idx > at]
+            before = [(i, c) for i, idx, c in located if sent.start <= i < sent.end and idx < at]
+            after = [(i, c) for i, idx, c in located if sent.start <= i < sent.end and idx > at]
             ordered = [c for _i, c in (after if kind == "duration" else after[:1] + before[::-1])]
             places: list[Place] = []
             for c in ordered:

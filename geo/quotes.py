@@ -25,6 +25,7 @@ QuotedParts = tuple[tuple[int, int], ...]  # the clean-text pieces of one quotat
 
 OPENING = "“\""
 CLOSING = "”\""
+QUOTE_MARK_RE = re.compile(f"[{re.escape(OPENING + CLOSING)}]")
 MIN_DIRECT_WORDS = 4  # a shorter quoted fragment is a scare quote or part of reported speech
 DIRECT_SHARE = 0.5  # a speech act is direct when quoted words make at least this share of what it reports
 ADJACENT_GAP_CHARS = 120  # '“...,” the spokesman for X said': room for the speaker between the mark and the verb
@@ -88,8 +89,8 @@ def quotation_marks(text: str) -> list[QuotedParts]:
             groups.append(tuple(pending))
             pending = []
         open_at: int | None = None
-        for k, ch in enumerate(body):
-            pos = para.start() + k
+        for mark in QUOTE_MARK_RE.finditer(body):  # only the marks change the state: no pass over every character
+            ch, pos = mark.group(), para.start() + mark.start()
             if open_at is None and ch in OPENING:
                 open_at = pos + 1
             elif open_at is not None and ch in CLOSING:
