@@ -47,6 +47,15 @@ DOC_COMPRESSION = 1  # zlib level of the Docs a worker holds between passes: fas
 _LOADED: dict[tuple[str, ...], Any] = {}
 
 
+def worker_model(name: str) -> Any:
+    """This process's spaCy model `name`, loaded once. A local cluster's workers are forked from a client that loaded it,
+    so they start with it (as `nlp.pipe`'s processes do) instead of each importing spaCy and loading it again."""
+    key = ("model", name)
+    if key not in _LOADED:
+        _LOADED[key] = load_model(name)
+    return _LOADED[key]
+
+
 @dataclass(frozen=True)
 class RunContext:
     """What every task of one run shares: settings, the gazetteer's files (not an open connection: unpickling a
@@ -62,10 +71,7 @@ class RunContext:
     run: str
 
     def model(self) -> Any:
-        key = ("model", self.settings.spacy_model)
-        if key not in _LOADED:
-            _LOADED[key] = load_model(self.settings.spacy_model)
-        return _LOADED[key]
+        return worker_model(self.settings.spacy_model)
 
     def gazetteer(self) -> Gazetteer:
         """The worker's open gazetteer for these files (one connection and one set of caches per worker process)."""
@@ -229,9 +235,10 @@ def propagate_partition(handle: PartitionFile, articles: Sequence[Article], ctx:
     return EntitySummary(tuple(out), titles, tuple(problems), time.thread_time() - started)
 
 
-def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, entities: Sequence[Entity],
-                      assignment: dict[MentionKey, str], clusters: Sequence[Cluster]) -> ResolvedPartition:
-    """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts."""
+def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, summary: EntitySummary,
+                      relabelled: dict[int, Entity], cluster_ids: Sequence[str | None], clusters: Sequence[Cluster]) -> ResolvedPartition:
+    """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts.
+    Its entities are pass 2's (`summary`) with the corpus steps' changes: `relabelled` by index, each one's cluster id."""
     from spacy.tokens import Doc
 
     g = ctx.gazetteer()
@@ -239,6 +246,8 @@ def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: R
     vocab = ctx.model().vocab
     started = time.thread_time()
     parsed = reparsed(handle, articles, ctx)
+    entities = [relabelled.get(i, e) for i, e in enumerate(summary.entities)]
+    assignment = {e.key: cid for e, cid in zip(entities, cluster_ids) if cid is not None}
     by_article: dict[str, list[Entity]] = {}
     for e in entities:
         by_article.setdefault(e.article, []).append(e)

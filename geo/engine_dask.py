@@ -10,6 +10,7 @@ so a run survives it with the same output.
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
@@ -24,7 +25,8 @@ from .entities import defined_acronyms, titled_names
 from .errors import ConfigError
 from .gazetteer import Gazetteer
 from .dask_tasks import (EntitySummary, PartitionFile, RunContext, RunSummary, finish_corpus,
-                         parse_partition, propagate_partition, resolve_cpu, resolve_partition, task_input, worker_usage)
+                         parse_partition, propagate_partition, resolve_cpu, resolve_partition, task_input, worker_model,
+                         worker_usage)
 from .people import vote_place_labels
 from .progress import OnProgress, Progress
 
@@ -44,6 +46,12 @@ QUIET_WORKERS = {"distributed.worker.profile.enabled": False, "distributed.admin
                  "distributed.admin.system-monitor.disk": False, "distributed.admin.system-monitor.gil.enabled": False,
                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                  "distributed.admin.tick.interval": "1s", "distributed.worker.memory.monitor-interval": "1s"}
+
+# A local cluster's workers are forked from the client once it has loaded the spaCy model, as `nlp.pipe(n_process=N)`
+# forks its processes: with Dask's default (spawn) each worker imported Dask, spaCy and the project and loaded the model
+# again, 1.6 CPU s and 4 s of wall per worker before its first task (an idle cluster of 2: 4.1 CPU s spawned, 1.0 forked,
+# the model's 0.8 s in the client included). Remote workers (`--scheduler`) start their own way.
+FORKED_WORKERS = {"distributed.worker.multiprocessing-method": "fork"}
 
 
 def write_run_report(folder: Path, articles: int, partition_size: int, timings: dict[str, float], costs: dict[str, list[float]],
@@ -75,8 +83,13 @@ def connect(settings: Settings) -> Any:
                               f"start one with `dask scheduler` or leave --scheduler out for a local cluster") from exc
     import dask
 
-    with dask.config.set(QUIET_WORKERS):  # the nannies hand the config to the worker processes they start
-        cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    worker_model(settings.spacy_model)
+    gc.freeze()  # the forked workers' collectors skip the model's objects, so their pages stay shared with the client
+    try:
+        with dask.config.set({**QUIET_WORKERS, **FORKED_WORKERS}):  # the nannies hand the config to the processes they start
+            cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    finally:
+        gc.unfreeze()
     return Client(cluster)
 
 
@@ -123,8 +136,9 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         def near(p: Any) -> dict[str, Any]:
             return {"workers": home[p.key], "allow_other_workers": True} if home.get(p.key) else {}
 
-        summaries: list[EntitySummary] = client.gather([client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}",
-                                                                      **near(p)) for k, (p, chunk) in enumerate(zip(parsed, inputs))])
+        propagated = [client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}", **near(p))
+                      for k, (p, chunk) in enumerate(zip(parsed, inputs))]
+        summaries: list[EntitySummary] = client.gather(propagated)
         timings["names_s"] = time.perf_counter() - mark
         report(Progress("corpus", 0, 1))
         mark = time.perf_counter()
@@ -138,13 +152,17 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         resolved = []
         start = 0
         cluster_by_id = {c.id: c for c in clusters}
-        for k, (p, chunk, found) in enumerate(zip(parsed, inputs, summaries)):
-            ents = voted[start:start + len(found.entities)]
-            start += len(found.entities)
-            part_assignment = {e.key: assignment[e.key] for e in ents if e.key in assignment}
-            part_clusters = [cluster_by_id[cid] for cid in sorted(set(part_assignment.values()))]
-            resolved.append(client.submit(resolve_partition, p, chunk, ctx, ents, part_assignment, part_clusters,
+        # Each resolve task finds its partition's entities in the summary its worker keeps (the names task's result):
+        # only what the corpus steps changed travels, the relabelled entities and each entity's cluster.
+        for k, (p, chunk, names_of, part) in enumerate(zip(parsed, inputs, propagated, summaries)):
+            ents = voted[start:start + len(part.entities)]
+            start += len(part.entities)
+            relabelled = {i: e for i, (e, before) in enumerate(zip(ents, part.entities)) if e is not before}
+            cluster_ids = tuple(assignment.get(e.key) for e in ents)
+            part_clusters = [cluster_by_id[cid] for cid in sorted({c for c in cluster_ids if c is not None})]
+            resolved.append(client.submit(resolve_partition, p, chunk, ctx, names_of, relabelled, cluster_ids, part_clusters,
                                           key=f"geo-resolve-{run}-{k}", **near(p)))
+        del propagated  # the summaries leave the workers' memory once their resolve tasks have run
         done = 0
         for _ in as_completed(resolved):
             done += 1
