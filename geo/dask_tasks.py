@@ -294,9 +294,16 @@ def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: R
 
 
 def worker_usage() -> dict[str, float]:
-    """This worker process's peak resident memory (MB) and CPU seconds so far (run on each worker)."""
+    """This worker process's peak resident memory (MB), its proportional share of the memory it holds now (Pss: pages
+    shared with the client it was forked from count in part) and its CPU seconds so far (run on each worker)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"peak_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
+    pss = 0.0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            pss = next((int(line.split()[1]) / 1024 for line in fh if line.startswith("Pss:")), 0.0)
+    except OSError:  # not Linux
+        pass
+    return {"peak_mb": usage.ru_maxrss / 1024, "pss_mb": pss, "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:

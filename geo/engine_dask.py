@@ -56,12 +56,13 @@ FORKED_WORKERS = {"distributed.worker.multiprocessing-method": "fork"}
 
 def write_run_report(folder: Path, articles: int, partition_size: int, timings: dict[str, float], costs: dict[str, list[float]],
                      workers: dict[str, dict[str, float]]) -> None:
-    """`run.json` beside the tables: phase times (wall), each partition's CPU seconds per pass, each worker's peak memory
-    and CPU seconds."""
+    """`run.json` beside the tables: phase times (wall), each partition's CPU seconds per pass, each worker's peak memory,
+    memory at the end (Pss) and CPU seconds."""
     report = {"articles": articles, "partition_size": partition_size, "workers": len(workers),
               **{k: round(v, 2) for k, v in timings.items()},
               "partition_cpu_s": {name: [round(c, 3) for c in values] for name, values in costs.items()},
               "worker_peak_mb": {addr: round(w["peak_mb"]) for addr, w in sorted(workers.items())},
+              "worker_pss_mb": {addr: round(w["pss_mb"]) for addr, w in sorted(workers.items())},
               "worker_cpu_s": {addr: round(w["cpu_s"], 1) for addr, w in sorted(workers.items())}}
     (folder / "run.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
@@ -105,16 +106,22 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
     for stale in folder.glob("*/part-*.parquet"):  # parts of an earlier run with more partitions would join this one's
         stale.unlink()
     run = uuid.uuid4().hex
-    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+    marks = [time.perf_counter(), time.thread_time()]
+
+    def lap(phase: str) -> None:
+        """The phase's wall seconds, and the CPU seconds of the client's own thread (not the scheduler's) in it."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        timings[f"{phase}_s"], timings[f"{phase}_client_cpu_s"] = wall - marks[0], cpu - marks[1]
+        marks[:] = [wall, cpu]
+
     titled = frozenset(titled_names(a.text for a in articles))
     acronym_names = defined_acronyms(a.text for a in articles)
     chunks = partitions(articles, settings.partition_size)
-    timings = {"prepare_s": time.perf_counter() - clock}
-    mark = time.perf_counter()
+    lap("prepare")
     client = client_factory(settings)
-    timings["connect_s"] = time.perf_counter() - mark
+    lap("connect")
     try:
-        mark = time.perf_counter()
         # Shared inputs and each partition's articles are tasks of their own: sent once, kept on the workers that use
         # them (the later passes re-parse only where a partition's file is not on their machine), rebuilt if lost.
         ctx = client.submit(task_input, RunContext(settings, gazetteer.path, gazetteer.custom_path, titled, frozenset(acronym_names),
@@ -126,8 +133,7 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         for _ in as_completed(parsed):
             done += 1
             report(Progress("parsing", min(done * settings.partition_size, len(articles)), len(articles)))
-        timings["parse_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
+        lap("parse")
         handles: list[PartitionFile] = client.gather(parsed)
         names = client.submit(task_input, frozenset().union(*(h.person_tokens for h in handles)), key=f"geo-names-{run}")
         # Later passes go to the worker that wrote the partition's file; elsewhere only if it is gone (then they parse again).
@@ -139,16 +145,14 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         propagated = [client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}", **near(p))
                       for k, (p, chunk) in enumerate(zip(parsed, inputs))]
         summaries: list[EntitySummary] = client.gather(propagated)
-        timings["names_s"] = time.perf_counter() - mark
+        lap("names")
         report(Progress("corpus", 0, 1))
-        mark = time.perf_counter()
         voted = vote_place_labels([e for s in summaries for e in s.entities], set(titled))
         titles = {k: v for s in summaries for k, v in s.titles.items()}
         clusters, assignment = cluster_aliases(voted, titles, acronym_names)
         log.info("corpus steps: %d entities, %d clusters", len(voted), len(clusters))
         report(Progress("corpus", 1, 1))
-        timings["corpus_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
+        lap("corpus")
         resolved = []
         start = 0
         cluster_by_id = {c.id: c for c in clusters}
@@ -167,12 +171,11 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         for _ in as_completed(resolved):
             done += 1
             report(Progress("geocoding", min(done * settings.partition_size, len(articles)), len(articles)))
-        timings["resolve_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
+        lap("resolve")
         report(Progress("routes", 0, 1))
         early = (*problems, *(p for h in handles for p in h.problems), *(p for s in summaries for p in s.problems))
         summary: RunSummary = client.submit(finish_corpus, resolved, clusters, early, ctx, key=f"geo-finish-{run}").result()
-        timings["finish_s"] = time.perf_counter() - mark
+        lap("finish")
         timings["finish_cpu_s"] = summary.cpu
         report(Progress("routes", 1, 1))
         costs = {"parse": [h.cpu for h in handles], "names": [s.cpu for s in summaries],
