@@ -10,6 +10,7 @@ routes and claims. Every task takes the run's shared inputs as one `RunContext`,
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import resource
 import tempfile
@@ -74,8 +75,9 @@ class RunContext:
         return worker_model(self.settings.spacy_model)
 
     def gazetteer(self) -> Gazetteer:
-        """The worker's open gazetteer for these files (one connection and one set of caches per worker process)."""
-        key = ("gazetteer", str(self.gazetteer_path), str(self.gazetteer_custom))
+        """The worker's open gazetteer for these files (one connection and one set of caches per worker process; keyed by
+        process id, so a worker forked from a process that had one opens its own: SQLite connections do not cross a fork)."""
+        key = ("gazetteer", str(self.gazetteer_path), str(self.gazetteer_custom), str(os.getpid()))
         if key not in _LOADED:
             _LOADED[key] = Gazetteer(self.gazetteer_path, self.gazetteer_custom)
         opened: Gazetteer = _LOADED[key]
@@ -83,7 +85,7 @@ class RunContext:
 
     def online(self) -> Geocoder | None:
         """The worker's online geocoder for this run (None offline); its rate limit and answer cache are shared on the machine."""
-        key = ("online", self.run)
+        key = ("online", self.run, str(os.getpid()))
         if key not in _LOADED:
             _LOADED[key] = make_geocoder(self.settings, self.gazetteer())
         online: Geocoder | None = _LOADED[key]
