@@ -78,6 +78,9 @@ class Weights:
     small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved ...
     unique_town_mentions: int = 2  # ... unless it is the only place of that name and the article names it this often
     facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
+    approximate_confidence: float = 0.3  # a named place the gazetteer lacks, placed at the town the text anchors it to
+    focus_town_mentions: int = 2  # the article's clear local town is named at least this often ...
+    focus_town_share: float = 1.0  # ... and more often than this many times all its other towns together
     variant: float = 1.5  # penalty: the entry carries a spelling variant of the name, not the name itself
     variant_countries: int = 3  # variants and fuzzy matches are looked up in this many of the article's top countries
     fuzzy_countries: int = 1  # fuzzy matches only in the article's top countries (one name list per country)

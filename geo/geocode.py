@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
@@ -12,6 +12,7 @@ from .articles import Article
 from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
 from .placecues import country_before
 from .regionforms import compass_part
+from .approximate import ANCHOR_FEATURES, Anchors, place_facility, place_unlisted, text_town_instead
 from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
 from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
@@ -28,6 +29,10 @@ __all__ = ["GazetteerGeocoder", "GeocodeCache", "Geocoder", "OnlineGeocoder", "P
            "collect_places", "make_geocoder", "resolve_article"]
 
 log = logging.getLogger(__name__)
+NOT_LISTED = "not in the gazetteer"
+FAR_SMALL = "only small places of that name, far from the article's countries"
+PLACEABLE_REASONS = (NOT_LISTED, FAR_SMALL)  # unresolved for these reasons, a named place may still have a local anchor
+UNLISTED_LABELS = {"GPE", "LOC", "FAC"}  # entity labels whose unlisted names are placed approximately
 SERVING_CATEGORIES = {"airport", "station", "air_base"}  # facility categories named after the town they serve
 
 
@@ -276,12 +281,13 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     resolved: list[Resolution] = []
     unresolved: list[Unresolved] = []
     waiting: list[Toponym] = []  # facilities with no town in sight: placed at the article's main town below
+    unlisted: list[tuple[Toponym, str]] = []  # named places the gazetteer lacks: placed approximately below
     for name, group in by_name.items():
         ranked, pool = _ranked(group, scores)
         ranking = tuple((pool[pid], score) for pid, score in ranked)  # shared by the name's mentions
         for t in group:
             t.ranking = ranking
-        reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else "not in the gazetteer"
+        reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else NOT_LISTED
         if ranked:
             top = pool[ranked[0][0]]
             hinted = any(t.hints - {MOVED} or t.container or t.facility for t in group)
@@ -291,11 +297,13 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
             near = any(other != name and c.id != top.id and km(c, top) < w.coherence_km for other, c in first.items())
             if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus_without(name).get(top.country)
                     and not hinted and not unique and not near and top.category != "online" and top.source != WORKSPACE_SOURCE):
-                pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
+                pool, reason = {}, f"{FAR_SMALL} (best: {top.name}, {top.country})"
         if not pool:
             for t in group:
                 if t.facility:
                     waiting.append(t)
+                elif _placeable(t, reason):
+                    unlisted.append((t, reason))
                 else:
                     unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text, reason))
             continue
@@ -308,30 +316,35 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         for t in group:
             resolved.append(_resolution(doc, t, chosen, confidence, w))
 
-    settled = [(r[0], r[1]) for r in resolved if r[1].feature in SETTLEMENT_FEATURES or r[1].feature == "district"]
-    main_town = _main_town([c for _, c in settled])
-    top_countries = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
-    home = {main_town.country} if main_town is not None else set()  # the country of the town the article names most
+    settled = [(r[0], r[1]) for r in resolved if r[1].feature in ANCHOR_FEATURES]
+    anchors = Anchors.of(settled, {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}, w)
+    for i, (t, chosen, confidence, metonym) in enumerate(resolved):
+        instead = text_town_instead(t, chosen, article.text, anchors, w)
+        if instead is not None:
+            resolved[i] = (t, instead, min(confidence, w.approximate_confidence), metonym)
     for t in waiting:
-        # The last town of the article's top country named before it in its own sentence, else in the sentence just
-        # before ("In X, he was welcomed by Y. They attended an event in Z Stadium."), else the town the article names most.
-        own = [(o.entity.clean_start, c) for o, c in settled if o.entity.clean_sent_start == t.entity.clean_sent_start
-               and o.entity.clean_start < t.entity.clean_start and c.country in top_countries]
-        previous = [(o.entity.clean_start, c) for o, c in settled if c.country in top_countries | home
-                    and _adjacent(article.text, o.entity.clean_sent_end, t.entity.clean_sent_start)]
-        town = max(own or previous, key=lambda x: x[0])[1] if own or previous else main_town
-        if town is None:
+        facility = place_facility(t, article.text, anchors)
+        if facility is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
                                          "a facility not in the gazetteer, in no town the article names"))
         else:
             t.how = "article town"
-            resolved.append((t, facility_at(town, t), round(w.facility_confidence * w.facility_confidence, 3), False))
+            resolved.append((t, facility, round(w.facility_confidence * w.facility_confidence, 3), False))
+    for t, reason in unlisted:
+        placed = place_unlisted(t, article.text, anchors)
+        if placed is None:
+            unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text, reason))
+        else:
+            t.how = "approximate"
+            resolved.append((t, placed, w.approximate_confidence, False))
     return resolved, unresolved
 
 
-def _adjacent(text: str, end: int, start: int) -> bool:
-    """Whether the sentence ending at `end` is the one just before the sentence starting at `start`."""
-    return end <= start and not text[end:start].strip()
+def _placeable(t: Toponym, reason: str) -> bool:
+    """Whether an unresolved mention names a place of its own that an anchor town may hold: a place entity's whole
+    name the gazetteer lacks, not a direction, a demonym or a name inside an organisation's."""
+    return (reason.startswith(PLACEABLE_REASONS) and t.how == "name" and not t.demonym and not t.embedded
+            and t.entity.label in UNLISTED_LABELS)
 
 
 def _close_readings(group: list[Toponym], w: Weights) -> list[Candidate]:
@@ -363,14 +376,6 @@ def _named_elsewhere(group: list[Toponym], town: Candidate, name: str, first: di
     own_city = town.population >= w.named_region_rival and any(c.country == town.country for c in others)
     return (all(t.how == "facility name" and t.facility not in SERVING_CATEGORIES for t in group) and bool(others) and town.feature in SETTLEMENT_FEATURES
             and not own_city and all(km(c, town) > w.coherence_km for c in others))
-
-
-def _main_town(settlements: list[Candidate]) -> Candidate | None:
-    """The settlement the article names most often (first named on a tie)."""
-    if not settlements:
-        return None
-    counts = Counter(c.id for c in settlements)
-    return max(settlements, key=lambda c: counts[c.id])
 
 
 def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> list[Place]:
