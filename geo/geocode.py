@@ -6,17 +6,17 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .articles import Article
-from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
+from .candidates import FACILITY_FEATURES, kind_words, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup
 from .placecues import country_before
 from .regionforms import compass_part
+from .outlets import masthead_of_domain, outlet_places
 from .approximate import ANCHOR_FEATURES, Anchors, place_facility, place_unlisted, text_town_instead
-from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
+from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, kind_bonus, coherence_scores, gather_evidence, km
 from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
-from .lexicon import words
 from .metonymy import is_metonym
 from .workspace_gazetteer import WORKSPACE_SOURCE
 from .spelling import FuzzyIndex, variants_in
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = ["GazetteerGeocoder", "GeocodeCache", "Geocoder", "OnlineGeocoder", "Place", "PlaceMention", "Unresolved",
-           "collect_places", "make_geocoder", "resolve_article"]
+           "collect_places", "make_geocoder", "masthead_of_domain", "resolve_article"]
 
 log = logging.getLogger(__name__)
 NOT_LISTED = "not in the gazetteer"
@@ -96,67 +96,6 @@ class Unresolved:
 # --------------------------------------------------------------------------- resolution
 
 Resolution = tuple[Toponym, Candidate, float, bool]  # (toponym, chosen entry, confidence, metonym)
-
-
-def masthead_of_domain(domain: str, is_place: Callable[[str], bool]) -> str:
-    """An outlet's name from its web domain: the longest place name in its main label with masthead words
-    (data/lexicons/masthead_words.txt) on either side ("www.palestineherald.com" -> "Palestine Herald"); else the label."""
-    label = max(domain.lower().removeprefix("www.").split(".")[:-1] or [domain], key=len)
-    hyphens = "-" in label  # "lakeville-news": the hyphens already split the words
-    label = label.replace("-", "")
-    spans = sorted(((i, j) for i in range(len(label)) for j in range(i + 4, len(label) + 1)), key=lambda s: s[0] - s[1])
-    for i, j in spans:
-        head, tail = _masthead_words(label[:i]), _masthead_words(label[j:])
-        if tail is None and not hyphens:
-            tail = _initials(label[j:])
-        if head is not None and tail is not None and label[i:j] not in words("masthead_words") and is_place(label[i:j]):
-            return " ".join(w.capitalize() for w in [*head, label[i:j], *tail])
-    return label
-
-
-def _initials(text: str) -> tuple[str, ...] | None:
-    """Two letters after the place name are the initials of masthead words ("parispi": Post-Intelligencer)."""
-    return (text.upper(),) if len(text) == 2 else None
-
-
-@lru_cache(maxsize=4096)
-def _masthead_words(text: str) -> tuple[str, ...] | None:
-    """`text` split into masthead words, or None when it is not made of them ("dailypost" -> ("daily", "post"))."""
-    if not text:
-        return ()
-    for word in words("masthead_words"):
-        if text.startswith(word):
-            rest = _masthead_words(text[len(word):])
-            if rest is not None:
-                return (word, *rest)
-    return None
-
-
-def _outlet_places(article: Article, tops: list[Toponym], gazetteer: Gazetteer, w: Weights) -> list[Candidate]:
-    """The entry of the place named in the outlet's name ("The Springfield Courier" -> Springfield): among namesakes,
-    the one most of the article's other toponyms have an entry near; none when namesakes in several countries are
-    all far from them."""
-    if not article.outlet:
-        return []
-    found = place_inside(gazetteer, article.outlet) or (None, list(gazetteer.candidates(article.outlet)))
-    cands = [c for c in found[1] if c.feature in SETTLEMENT_FEATURES or c.feature == "region"]
-    if not cands:
-        return []
-    own = {c.id for c in cands}
-    # Streets and halls carry their town's namesakes; a country's name or initials support no village that shares them.
-    nearby = [[c for c in t.candidates if c.id not in own and c.feature in POINT_FEATURES | {"district"}]
-              for t in tops if t.how == "name" and not t.facility and not any(c.feature == "country" for c in t.candidates)]
-    nearby = [near for near in nearby if near]
-
-    def support(home: Candidate) -> float:
-        """Each other toponym's share of entries near `home`: an unambiguous neighbour counts fully."""
-        return sum(sum(km(home, c) < (w.district_radius_km if c.feature == "district" else w.outlet_support_km) for c in near)
-                   / len(near) for near in nearby)
-
-    best = max(cands, key=lambda c: (support(c), prior(c, w)))
-    if not support(best) and (len({c.country for c in cands}) > 1 or gazetteer.is_country(found[0] or article.outlet)):
-        return []  # namesakes in several countries and none near the article's places; "The Jordan Times" is the country
-    return [best]
 
 
 @lru_cache(maxsize=4)
@@ -243,7 +182,7 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         for t in tops:
             if normalize(t.query) in moved:
                 t.hints.add(MOVED)
-    evidence = gather_evidence(tops, _outlet_places(article, tops, gazetteer, w), gazetteer, w)
+    evidence = gather_evidence(tops, outlet_places(article, tops, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
     _facility_towns_in_focus(tops, evidence, w)
     for t in tops:
@@ -290,9 +229,11 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else NOT_LISTED
         if ranked:
             top = pool[ranked[0][0]]
-            hinted = any(t.hints - {MOVED} or t.container or t.facility for t in group)
+            # A word beside the name speaks for the entry unless it names another kind ("X River" is no town X).
+            hinted = any(t.hints - {MOVED} - _other_kinds(top, t.hints, w) or t.container or t.facility for t in group)
             # A town of its own name, the only place that has it, and named twice: the article is about it.
-            unique = len(pool) == 1 and top.primary and len(group) >= w.unique_town_mentions
+            unique = (len(pool) == 1 and top.primary and len(group) >= w.unique_town_mentions
+                      and not any(_other_kinds(top, t.hints, w) for t in group))
             # ... or one the article's other places surround ("Edmonton, south of Cairns").
             near = any(other != name and c.id != top.id and km(c, top) < w.coherence_km for other, c in first.items())
             if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus_without(name).get(top.country)
@@ -338,6 +279,11 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
             t.how = "approximate"
             resolved.append((t, placed, w.approximate_confidence, False))
     return resolved, unresolved
+
+
+def _other_kinds(c: Candidate, hints: set[str], w: Weights) -> set[str]:
+    """The kind words among `hints` that name a kind of place entry `c` is not ("river" beside a town)."""
+    return {h for h in hints if h in kind_words() and not kind_bonus(c, {h}, w)}
 
 
 def _placeable(t: Toponym, reason: str) -> bool:

@@ -25,6 +25,7 @@ ROWS = [
     (_row("dunmere", "Dunmere", "city", "QA", "N1", 50.0, 10.0, 250_000), ["Dunmere"]),
     (_row("hollin", "Hollin", "town", "QA", "N1", 52.0, 14.0, 40_000), ["Hollin"]),
     (_row("caskby", "Caskby", "town", "QA", "S2", 46.0, 6.0, 30_000), ["Caskby"]),
+    (_row("pellam", "Pellam", "village", "QB", "01", 10.0, 40.0, 500), ["Pellam"]),  # QB: another invented country
 ]
 POINTS = {"Dunmere": (50.0, 10.0), "Hollin": (52.0, 14.0), "Caskby": (46.0, 6.0)}
 
@@ -124,3 +125,14 @@ def test_what_does_not_read_as_a_place_name_is_not_placed(invented: Gazetteer, p
     """Lowercase phrases, short initials and names of everyday words only stay unresolved, even beside a town."""
     found, unresolved = _resolve(invented, f"In Hollin, they spoke of {phrase} for hours.", [("Hollin", "GPE"), (phrase, "GPE")])
     assert phrase not in found and phrase in unresolved
+
+
+@pytest.mark.parametrize("text", [
+    "Anglers gathered in Hollin on Sunday. The Pellam River rose overnight.",
+    "Anglers gathered in Hollin on Sunday. The Pellam River rose overnight. The Pellam River is still rising.",
+])
+def test_a_river_is_not_the_small_far_village_of_its_name(invented: Gazetteer, text: str) -> None:
+    """"The Pellam River" beside Hollin is no village called Pellam in another country, however often it is named."""
+    spans = [("Hollin", "GPE")] + [("Pellam River", "LOC")] * text.count("Pellam River")
+    found, _ = _resolve(invented, text, spans)
+    assert _at(found["Pellam River"][0], "Hollin"), found["Pellam River"]
