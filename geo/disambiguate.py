@@ -92,6 +92,7 @@ class Weights:
 
 
 WEIGHTS = Weights()
+TOWN_LEVEL_REGIONS = {"municipality", "city", "town"}  # subdivisions that are a town's own area: its name is the town's
 MOVED = "after a movement verb"  # a toponym hint: "flew to X", "arrived in X"
 AREA_FEATURES = {"country", "continent"}
 
@@ -345,9 +346,9 @@ def _small_namesakes(t: Toponym, w: Weights) -> set[str]:
     town. A region abroad is no rival: a small town of the article's country keeps a foreign region's name."""
     if t.container or t.hints & {"city", "town", "village", CONTAINED}:
         return set()
-    regions = {c.country for c in t.candidates if c.primary and c.feature == "region"}
+    regions = {c.country for c in t.candidates if c.primary and c.feature == "region" and c.category not in TOWN_LEVEL_REGIONS}
     return {c.id for c in t.candidates if c.primary and c.feature in SETTLEMENT_FEATURES and c.population < w.small_place
-            and c.country in regions}
+            and not c.capital and c.country in regions}
 
 
 def coherence_scores(candidates: list[Candidate], scores: dict[str, float], chosen_elsewhere: list[Candidate],
