@@ -68,6 +68,9 @@ class Weights:
     # bare name's default reading, the region only with a word that says so ("X state", "upstate X", "Y, X")
     namesake_city_population: int = 1_000_000
     namesake_region: float = 4.0  # penalty: such a region read from the bare name
+    # A small town that shares its name with a first-level region ("X" village beside "X" state): the bare name is the
+    # region, unless a word beside it or an "X, Y" container says town
+    small_namesake: float = 4.0
     # A country's name that is also a town's or region's in the country the article is local to (places named there
     # that no other country has): the town, unless the article says something else of the country itself
     local_country_name: float = 6.0
@@ -78,6 +81,9 @@ class Weights:
     small_place: int = 20_000  # below this, a lone town far from the article's countries is left unresolved ...
     unique_town_mentions: int = 2  # ... unless it is the only place of that name and the article names it this often
     facility_confidence: float = 0.6  # a facility placed at its town is less certain than the town itself
+    approximate_confidence: float = 0.3  # a named place the gazetteer lacks, placed at the town the text anchors it to
+    focus_town_mentions: int = 2  # the article's clear local town is named at least this often ...
+    focus_town_share: float = 1.0  # ... and more often than this many times all its other towns together
     variant: float = 1.5  # penalty: the entry carries a spelling variant of the name, not the name itself
     variant_countries: int = 3  # variants and fuzzy matches are looked up in this many of the article's top countries
     fuzzy_countries: int = 1  # fuzzy matches only in the article's top countries (one name list per country)
@@ -86,6 +92,7 @@ class Weights:
 
 
 WEIGHTS = Weights()
+TOWN_LEVEL_REGIONS = {"municipality", "city", "town"}  # subdivisions that are a town's own area: its name is the town's
 MOVED = "after a movement verb"  # a toponym hint: "flew to X", "arrived in X"
 AREA_FEATURES = {"country", "continent"}
 
@@ -252,6 +259,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
                            and c.population >= w.alternate_name_population), default=0)
     sentence_countries = {iso for name, iso in ev.sentence_countries.get(t.entity.clean_sent_start, set()) if name != normalize(t.query)}
     namesakes = _namesake_regions(t, ev, w)
+    small_namesakes = _small_namesakes(t, w)
     local_rivals = {c.country for c in t.candidates if c.primary and (c.feature in SETTLEMENT_FEATURES or c.feature == "region")
                     and ev.local.get(c.country, 0) >= w.local_places
                     and any(p.country == c.country and p.admin1 == c.admin1 and km(c, p) < w.coherence_km for p in ev.local_places)}
@@ -276,6 +284,8 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
             score -= w.alternate_name  # "X County" is the counties of that name before a region also called so
         if c.id in namesakes:
             score -= w.namesake_region
+        if c.id in small_namesakes:
+            score -= w.small_namesake
         if c.feature == "country" and local_reading:
             score -= w.local_country_name
         if country_named and c.feature in POINT_FEATURES and not (c.capital and c.primary and c.country in countries_named) \
@@ -328,6 +338,17 @@ def _namesake_regions(t: Toponym, ev: Evidence, w: Weights) -> dict[str, str]:
             if inside:
                 out[r.id] = max(inside, key=lambda c: c.population).id
     return out
+
+
+def _small_namesakes(t: Toponym, w: Weights) -> set[str]:
+    """Ids of towns below `small_place` that carry, as their main name, the main name of a first-level region of their
+    own country among the candidates, when the mention is bare: no "X, Y" container and no word beside it that names a
+    town. A region abroad is no rival: a small town of the article's country keeps a foreign region's name."""
+    if t.container or t.hints & {"city", "town", "village", CONTAINED}:
+        return set()
+    regions = {c.country for c in t.candidates if c.primary and c.feature == "region" and c.category not in TOWN_LEVEL_REGIONS}
+    return {c.id for c in t.candidates if c.primary and c.feature in SETTLEMENT_FEATURES and c.population < w.small_place
+            and not c.capital and c.country in regions}
 
 
 def coherence_scores(candidates: list[Candidate], scores: dict[str, float], chosen_elsewhere: list[Candidate],

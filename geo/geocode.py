@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .articles import Article
-from .candidates import FACILITY_FEATURES, POINT_FEATURES, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup, place_inside
+from .candidates import FACILITY_FEATURES, kind_words, SETTLEMENT_FEATURES, Toponym, facility_at, find_toponyms, lookup
 from .placecues import country_before
 from .regionforms import compass_part
-from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, coherence_scores, gather_evidence, km, prior
+from .outlets import masthead_of_domain, outlet_places
+from .approximate import ANCHOR_FEATURES, Anchors, place_facility, place_unlisted, text_town_instead
+from .disambiguate import MOVED, WEIGHTS, Evidence, Weights, base_scores, kind_bonus, coherence_scores, gather_evidence, km
 from .entities import Entity, MentionKey, travel_place
 from .gazetteer import Candidate, Gazetteer, normalize
-from .lexicon import words
 from .metonymy import is_metonym
 from .workspace_gazetteer import WORKSPACE_SOURCE
 from .spelling import FuzzyIndex, variants_in
@@ -25,9 +26,13 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = ["GazetteerGeocoder", "GeocodeCache", "Geocoder", "OnlineGeocoder", "Place", "PlaceMention", "Unresolved",
-           "collect_places", "make_geocoder", "resolve_article"]
+           "collect_places", "make_geocoder", "masthead_of_domain", "resolve_article"]
 
 log = logging.getLogger(__name__)
+NOT_LISTED = "not in the gazetteer"
+FAR_SMALL = "only small places of that name, far from the article's countries"
+PLACEABLE_REASONS = (NOT_LISTED, FAR_SMALL)  # unresolved for these reasons, a named place may still have a local anchor
+UNLISTED_LABELS = {"GPE", "LOC", "FAC"}  # entity labels whose unlisted names are placed approximately
 SERVING_CATEGORIES = {"airport", "station", "air_base"}  # facility categories named after the town they serve
 
 
@@ -91,67 +96,6 @@ class Unresolved:
 # --------------------------------------------------------------------------- resolution
 
 Resolution = tuple[Toponym, Candidate, float, bool]  # (toponym, chosen entry, confidence, metonym)
-
-
-def masthead_of_domain(domain: str, is_place: Callable[[str], bool]) -> str:
-    """An outlet's name from its web domain: the longest place name in its main label with masthead words
-    (data/lexicons/masthead_words.txt) on either side ("www.palestineherald.com" -> "Palestine Herald"); else the label."""
-    label = max(domain.lower().removeprefix("www.").split(".")[:-1] or [domain], key=len)
-    hyphens = "-" in label  # "lakeville-news": the hyphens already split the words
-    label = label.replace("-", "")
-    spans = sorted(((i, j) for i in range(len(label)) for j in range(i + 4, len(label) + 1)), key=lambda s: s[0] - s[1])
-    for i, j in spans:
-        head, tail = _masthead_words(label[:i]), _masthead_words(label[j:])
-        if tail is None and not hyphens:
-            tail = _initials(label[j:])
-        if head is not None and tail is not None and label[i:j] not in words("masthead_words") and is_place(label[i:j]):
-            return " ".join(w.capitalize() for w in [*head, label[i:j], *tail])
-    return label
-
-
-def _initials(text: str) -> tuple[str, ...] | None:
-    """Two letters after the place name are the initials of masthead words ("parispi": Post-Intelligencer)."""
-    return (text.upper(),) if len(text) == 2 else None
-
-
-@lru_cache(maxsize=4096)
-def _masthead_words(text: str) -> tuple[str, ...] | None:
-    """`text` split into masthead words, or None when it is not made of them ("dailypost" -> ("daily", "post"))."""
-    if not text:
-        return ()
-    for word in words("masthead_words"):
-        if text.startswith(word):
-            rest = _masthead_words(text[len(word):])
-            if rest is not None:
-                return (word, *rest)
-    return None
-
-
-def _outlet_places(article: Article, tops: list[Toponym], gazetteer: Gazetteer, w: Weights) -> list[Candidate]:
-    """The entry of the place named in the outlet's name ("The Springfield Courier" -> Springfield): among namesakes,
-    the one most of the article's other toponyms have an entry near; none when namesakes in several countries are
-    all far from them."""
-    if not article.outlet:
-        return []
-    found = place_inside(gazetteer, article.outlet) or (None, list(gazetteer.candidates(article.outlet)))
-    cands = [c for c in found[1] if c.feature in SETTLEMENT_FEATURES or c.feature == "region"]
-    if not cands:
-        return []
-    own = {c.id for c in cands}
-    # Streets and halls carry their town's namesakes; a country's name or initials support no village that shares them.
-    nearby = [[c for c in t.candidates if c.id not in own and c.feature in POINT_FEATURES | {"district"}]
-              for t in tops if t.how == "name" and not t.facility and not any(c.feature == "country" for c in t.candidates)]
-    nearby = [near for near in nearby if near]
-
-    def support(home: Candidate) -> float:
-        """Each other toponym's share of entries near `home`: an unambiguous neighbour counts fully."""
-        return sum(sum(km(home, c) < (w.district_radius_km if c.feature == "district" else w.outlet_support_km) for c in near)
-                   / len(near) for near in nearby)
-
-    best = max(cands, key=lambda c: (support(c), prior(c, w)))
-    if not support(best) and (len({c.country for c in cands}) > 1 or gazetteer.is_country(found[0] or article.outlet)):
-        return []  # namesakes in several countries and none near the article's places; "The Jordan Times" is the country
-    return [best]
 
 
 @lru_cache(maxsize=4)
@@ -238,7 +182,7 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         for t in tops:
             if normalize(t.query) in moved:
                 t.hints.add(MOVED)
-    evidence = gather_evidence(tops, _outlet_places(article, tops, gazetteer, w), gazetteer, w)
+    evidence = gather_evidence(tops, outlet_places(article, tops, gazetteer, w), gazetteer, w)
     _add_spelling_variants(tops, evidence, gazetteer, w)
     _facility_towns_in_focus(tops, evidence, w)
     for t in tops:
@@ -276,26 +220,31 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
     resolved: list[Resolution] = []
     unresolved: list[Unresolved] = []
     waiting: list[Toponym] = []  # facilities with no town in sight: placed at the article's main town below
+    unlisted: list[tuple[Toponym, str]] = []  # named places the gazetteer lacks: placed approximately below
     for name, group in by_name.items():
         ranked, pool = _ranked(group, scores)
         ranking = tuple((pool[pid], score) for pid, score in ranked)  # shared by the name's mentions
         for t in group:
             t.ranking = ranking
-        reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else "not in the gazetteer"
+        reason = "a direction, not a specific place" if all(t.how == "compass" for t in group) else NOT_LISTED
         if ranked:
             top = pool[ranked[0][0]]
-            hinted = any(t.hints - {MOVED} or t.container or t.facility for t in group)
+            # A word beside the name speaks for the entry unless it names another kind ("X River" is no town X).
+            hinted = any(t.hints - {MOVED} - _other_kinds(top, t.hints, w) or t.container or t.facility for t in group)
             # A town of its own name, the only place that has it, and named twice: the article is about it.
-            unique = len(pool) == 1 and top.primary and len(group) >= w.unique_town_mentions
+            unique = (len(pool) == 1 and top.primary and len(group) >= w.unique_town_mentions
+                      and not any(_other_kinds(top, t.hints, w) for t in group))
             # ... or one the article's other places surround ("Edmonton, south of Cairns").
             near = any(other != name and c.id != top.id and km(c, top) < w.coherence_km for other, c in first.items())
             if (top.feature in ("town", "village") and top.population < w.small_place and not evidence.focus_without(name).get(top.country)
                     and not hinted and not unique and not near and top.category != "online" and top.source != WORKSPACE_SOURCE):
-                pool, reason = {}, f"only small places of that name, far from the article's countries (best: {top.name}, {top.country})"
+                pool, reason = {}, f"{FAR_SMALL} (best: {top.name}, {top.country})"
         if not pool:
             for t in group:
                 if t.facility:
                     waiting.append(t)
+                elif _placeable(t, reason):
+                    unlisted.append((t, reason))
                 else:
                     unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text, reason))
             continue
@@ -308,30 +257,40 @@ def resolve_article(article: Article, doc: Doc | None, entities: Sequence[Entity
         for t in group:
             resolved.append(_resolution(doc, t, chosen, confidence, w))
 
-    settled = [(r[0], r[1]) for r in resolved if r[1].feature in SETTLEMENT_FEATURES or r[1].feature == "district"]
-    main_town = _main_town([c for _, c in settled])
-    top_countries = {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}
-    home = {main_town.country} if main_town is not None else set()  # the country of the town the article names most
+    settled = [(r[0], r[1]) for r in resolved if r[1].feature in ANCHOR_FEATURES]
+    anchors = Anchors.of(settled, {iso for iso, _ in evidence.focus.most_common(w.facility_town_countries)}, w)
+    for i, (t, chosen, confidence, metonym) in enumerate(resolved):
+        instead = text_town_instead(t, chosen, article.text, anchors, w)
+        if instead is not None:
+            resolved[i] = (t, instead, min(confidence, w.approximate_confidence), metonym)
     for t in waiting:
-        # The last town of the article's top country named before it in its own sentence, else in the sentence just
-        # before ("In X, he was welcomed by Y. They attended an event in Z Stadium."), else the town the article names most.
-        own = [(o.entity.clean_start, c) for o, c in settled if o.entity.clean_sent_start == t.entity.clean_sent_start
-               and o.entity.clean_start < t.entity.clean_start and c.country in top_countries]
-        previous = [(o.entity.clean_start, c) for o, c in settled if c.country in top_countries | home
-                    and _adjacent(article.text, o.entity.clean_sent_end, t.entity.clean_sent_start)]
-        town = max(own or previous, key=lambda x: x[0])[1] if own or previous else main_town
-        if town is None:
+        facility = place_facility(t, article.text, anchors)
+        if facility is None:
             unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text,
                                          "a facility not in the gazetteer, in no town the article names"))
         else:
             t.how = "article town"
-            resolved.append((t, facility_at(town, t), round(w.facility_confidence * w.facility_confidence, 3), False))
+            resolved.append((t, facility, round(w.facility_confidence * w.facility_confidence, 3), False))
+    for t, reason in unlisted:
+        placed = place_unlisted(t, article.text, anchors)
+        if placed is None:
+            unresolved.append(Unresolved(article.id, t.entity.raw_start, t.entity.raw_end, t.entity.text, reason))
+        else:
+            t.how = "approximate"
+            resolved.append((t, placed, w.approximate_confidence, False))
     return resolved, unresolved
 
 
-def _adjacent(text: str, end: int, start: int) -> bool:
-    """Whether the sentence ending at `end` is the one just before the sentence starting at `start`."""
-    return end <= start and not text[end:start].strip()
+def _other_kinds(c: Candidate, hints: set[str], w: Weights) -> set[str]:
+    """The kind words among `hints` that name a kind of place entry `c` is not ("river" beside a town)."""
+    return {h for h in hints if h in kind_words() and not kind_bonus(c, {h}, w)}
+
+
+def _placeable(t: Toponym, reason: str) -> bool:
+    """Whether an unresolved mention names a place of its own that an anchor town may hold: a place entity's whole
+    name the gazetteer lacks, not a direction, a demonym or a name inside an organisation's."""
+    return (reason.startswith(PLACEABLE_REASONS) and t.how == "name" and not t.demonym and not t.embedded
+            and t.entity.label in UNLISTED_LABELS)
 
 
 def _close_readings(group: list[Toponym], w: Weights) -> list[Candidate]:
@@ -363,14 +322,6 @@ def _named_elsewhere(group: list[Toponym], town: Candidate, name: str, first: di
     own_city = town.population >= w.named_region_rival and any(c.country == town.country for c in others)
     return (all(t.how == "facility name" and t.facility not in SERVING_CATEGORIES for t in group) and bool(others) and town.feature in SETTLEMENT_FEATURES
             and not own_city and all(km(c, town) > w.coherence_km for c in others))
-
-
-def _main_town(settlements: list[Candidate]) -> Candidate | None:
-    """The settlement the article names most often (first named on a tie)."""
-    if not settlements:
-        return None
-    counts = Counter(c.id for c in settlements)
-    return max(settlements, key=lambda c: counts[c.id])
 
 
 def collect_places(resolutions: Iterable[tuple[Article, list[Resolution]]]) -> list[Place]:

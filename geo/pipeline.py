@@ -23,6 +23,7 @@ from .corrections import NO_CORRECTIONS, Corrections
 from .errors import failure_reason
 from .entities import Entity, MentionKey, defined_acronyms, entities_from_doc, titled_names
 from .gazetteer import Gazetteer
+from .approximate import APPROXIMATE
 from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, resolve_article
 from .chunks import EMPTY_TENSOR
 from .parsing import model_name, parse_articles
@@ -245,7 +246,8 @@ def resolve(article: Article, doc: Doc, entities: Sequence[Entity], gazetteer: G
 def events(article: Article, doc: Doc, entities: Sequence[Entity], resolved: Sequence[Resolution],
            corpus: CorpusEntities) -> ArticleEvents:
     """Movements, quotations and facts of one article, from its literal place mentions (not metonyms or parts of names)."""
-    literal = [r for r in resolved if not r[0].embedded]
+    # An approximate place (a name the gazetteer lacks, put at its town) says nothing of where anyone went.
+    literal = [r for r in resolved if not r[0].embedded and r[1].feature != APPROXIMATE]
     names = corpus.names
     refs = Referents(doc, entities, literal, corpus.assignment)  # built once, read by movements, quotations and facts
     return ArticleEvents(tuple(extract_events(article, doc, entities, literal, corpus.assignment, refs=refs)),

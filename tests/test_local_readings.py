@@ -34,6 +34,8 @@ ROWS = [
     (_row("tamsin", "Tamsin", "town", "populated place", "QA", "VD", 40.4, -81.2, 30_000), ["Tamsin"]),
     (_row("saint-orlan", "Saint Orlan", "city", "populated place", "QB", "01", 11.0, 41.0, 600_000), ["Saint Orlan"]),
     (_row("quillon", "Quillon", "town", "populated place", "QA", "VD", 40.2, -80.8, 25_000), ["Quillon"]),
+    (_row("corvania", "Corvania", "region", "state", "QA", "CV", 30.0, -95.0), ["Corvania"]),
+    (_row("corvania-village", "Corvania", "village", "populated place", "QA", "VD", 40.3, -80.9, 2_900), ["Corvania"]),
 ]
 
 
@@ -103,3 +105,15 @@ def test_st_and_saint_are_one_name(invented: Gazetteer) -> None:
     assert [c.id for c in invented.saint_variants("Ste Orlan")] == []  # "Ste" is "Sainte", another name
     found = _resolve(invented, "Trade fairs returned to St. Orlan this spring.", [("St. Orlan", "GPE")])
     assert found["St. Orlan"] == "inv:saint-orlan"
+
+
+def test_a_bare_region_name_is_the_region_not_a_small_namesake_town_near_the_articles_places(invented: Gazetteer) -> None:
+    text = "Quillon and Tamsin sold the most tickets. A winner in Corvania claimed the prize last month."
+    found = _resolve(invented, text, [("Quillon", "GPE"), ("Tamsin", "GPE"), ("Corvania", "GPE")])
+    assert found["Corvania"] == "inv:corvania"
+
+
+def test_a_word_beside_the_name_keeps_the_small_namesake_town(invented: Gazetteer) -> None:
+    text = "Quillon and Tamsin sold the most tickets. A winner in the village of Corvania claimed the prize."
+    found = _resolve(invented, text, [("Quillon", "GPE"), ("Tamsin", "GPE"), ("village of Corvania", "GPE")])
+    assert found["village of Corvania"] == "inv:corvania-village"
