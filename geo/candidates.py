@@ -127,7 +127,7 @@ def _context_hints(text: str, start: int, end: int) -> set[str]:
 
 
 def container_after(text: str, end: int) -> str | None:
-    """The name after a comma that may say where a place is ("Paris, Texas" -> "Texas")."""
+    """The name after a comma that may say where a place is ("Athens, Georgia" -> "Georgia")."""
     m = CONTAINER.match(text[end:end + 60]) or IN_CONTAINER.match(text[end:end + 60])
     return m.group(1).strip() if m else None
 
@@ -232,7 +232,7 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
             query, hints = _strip_kind_words(e.text)
             hints |= _context_hints(text, e.clean_start, e.clean_end)
             if tops and not tops[-1].demonym and AFTER_COMMA.fullmatch(text[tops[-1].entity.clean_end:e.clean_start]):
-                hints.add(CONTAINED)  # "Tacoma, Washington": the state, not a namesake town
+                hints.add(CONTAINED)  # "Boise, Idaho": the state, not a namesake town
             head = _placed_head(text, e)
             tops.append(Toponym(e, query, hints, container_after(text, e.clean_end), False, facility=head[1] if head else None))
         elif e.label in ("NORP", "LANGUAGE") and gazetteer.demonym(e.text):
@@ -251,7 +251,7 @@ def find_toponyms(article: Article, entities: Sequence[Entity], gazetteer: Gazet
         if not a.demonym and not b.demonym and LIST_JOIN.fullmatch(text[a.entity.clean_end:b.entity.clean_start]):
             for one, other in ((a, b), (b, a)):
                 if _region_first(gazetteer, other.query):
-                    one.hints.add(IN_REGION_LIST)  # "California or Washington": the state, not the capital
+                    one.hints.add(IN_REGION_LIST)  # "Oregon or Nevada": the state, not a namesake town
     return tops
 
 

@@ -39,7 +39,7 @@ class Weights:
     # the entry's country is named in the mention's sentence ("the Maltese port of X"); off by default: at 2.5 it cost
     # GeoWebNews 0.007 of Acc@161 (raw and by outline) while gaining journeys places
     country_named_sentence: float = 0.0
-    city_state: float = 6.0  # a capital that carries its country's name outranks the country ("Singapore", "Monaco")
+    city_state: float = 6.0  # a capital that carries its country's name outranks the country ("Monaco", "Luxembourg")
     country_name: float = 6.0  # penalty: a town carrying a country's own name ("Mexico" is not Mexico City)
     kind_word: float = 6.0  # "X station", "the city of X", "X Oblast" favour entries of that kind
     container_country: float = 6.0  # "X, Y" with Y a country or region: entries in Y's country
@@ -297,7 +297,7 @@ def base_scores(t: Toponym, ev: Evidence, gazetteer: Gazetteer, w: Weights = WEI
         if c.feature not in AREA_FEATURES and c.country in sentence_countries:
             score += w.country_named_sentence
         if c.capital and c.primary and c.country in countries_named:
-            score += w.city_state  # "Singapore", "Monaco": the capital of the country's own name is where one arrives
+            score += w.city_state  # "Monaco", "Luxembourg": the capital of the country's own name is where one arrives
         if container_country:
             score += w.container_country if c.country == container_country else -w.container_other_country
             if container_region is not None and c.country == container_country:

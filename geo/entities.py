@@ -159,7 +159,7 @@ def fix_entities(doc: Doc, is_place: Callable[[str], bool], titled_people: set[s
             if s >= e:
                 continue
             label, note = ent.label_, None
-            # "Japan's Kyodo", "Seoul's Korea Institute": a place's possessive in front of another name.
+            # "Japan's Kyodo", "Lagos's Nigeria Institute": a place's possessive in front of another name.
             poss = [i for i in range(s + 1, e - 1) if toks[i].lower_ in ("'s", "’s")]
             if poss and _is_place_name(is_place, text_of(s, poss[0])):
                 spans.append((s, poss[0], "GPE", "split possessive place"))

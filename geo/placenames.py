@@ -19,7 +19,7 @@ _SEPARATORS = re.compile(r"[^\w]+")
 
 @lru_cache(maxsize=200_000)
 def normalize(name: str) -> str:
-    """Lookup key of a place name: case, accents, punctuation and possessives folded ("Kyiv's" -> "kyiv")."""
+    """Lookup key of a place name: case, accents, punctuation and possessives folded ("Quito's" -> "quito")."""
     if name.isascii():
         text = name.lower()
     else:
