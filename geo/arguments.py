@@ -22,7 +22,7 @@ OBJECT_DEPS = ("dobj", "obj", "oprd")  # the small model sometimes labels "left 
 
 
 def place_of(refs: Referents, token: Token) -> Candidate | None:
-    """The resolved place a token names, unless the place acts in its clause ("Moscow said")."""
+    """The resolved place a token names, unless the place acts in its clause ("Ottawa said")."""
     if is_actor(token):
         return None
     return refs.place(token) or refs.facility_in_dateline_city(token)

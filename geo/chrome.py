@@ -27,11 +27,11 @@ def _word_list(path: Path) -> list[str]:
 DATE_LABEL_RE = re.compile(
     r"^\s*(?:date|dated|published|posted|updated)\s*:?\s*(?:on\s+)?(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?(?:\s+|$)",
     re.I)
-# What may stand beside the date on a page's date line: clock times, zones, weekdays ("June 10, 2018, 7:05 AM",
-# "17.22 28 Aug 2019", "Monday 24 July, 2021 10:02 GMT").
+# What may stand beside the date on a page's date line: clock times, zones, weekdays ("March 4, 2021, 9:40 PM",
+# "09.41 12 Mar 2017", "Monday 24 July, 2021 10:02 GMT").
 DATE_LINE_EXTRAS_RE = re.compile(
     rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b[ap]\.?m\b\.?|\b(?:GMT|UTC|[A-Z]{{1,3}}[SD]?T)\b|\b{WEEKDAY_PATTERN}\b|[\s,.|()/-]+", re.I)
-# "..., Updated August 3, 2022, 59 minutes ago": a byline's publishing date.
+# "..., Updated May 9, 2020, 12 minutes ago": a byline's publishing date.
 STAMPED_DATE_RE = re.compile(r"\b(?:published|posted|updated)\b\s*:?\s*(?:on\s+)?(?=\S)", re.I)
 PUBLISHED_RE = re.compile(r"^\s*(?:published|posted|updated|last updated|first published)\b(?:\s+on)?\s*:?", re.I)
 AUTHOR_RE = re.compile(r"^\s*(?:by|written by|author:)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$", re.I)

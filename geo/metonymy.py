@@ -1,4 +1,4 @@
-"""Metonymy: a capital, a country or a seat of government used as an actor ("Beijing denied", "Moscow's invasion")."""
+"""Metonymy: a capital, a country or a seat of government used as an actor ("Ottawa denied", "Canberra's invasion")."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

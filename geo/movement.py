@@ -133,7 +133,7 @@ def _dates_for(verb: Token, ents_by_token: dict[int, Entity], anchor: str | None
             if value:
                 date, best_date, offset = value, hops, None
             elif narrative_offset(text) is not None:
-                # "flew into X on Wednesday and took a train to Y the following day": the nearer words win
+                # "flew into X on Thursday and took a train to Y the following day": the nearer words win
                 date, best_date, offset = None, hops, narrative_offset(text)
         if hops < best_time:
             clock = time_of(text, sentence)
@@ -307,7 +307,7 @@ def extract_events(article: Article, doc: Doc, entities: Sequence[Entity], resol
         mover = last_mover[0] if last_mover and continued else None
         subject, anchor_tok = traveller_of_word(refs, tok, is_noun, mover)
         if subject is None and mover:
-            subject = mover  # "X landed in Y. The visit includes a trip on Friday to Z": the trip is X's
+            subject = mover  # "X landed in Y. The tour includes a trip on Thursday to Z": the trip is X's
         travellers = ([subject] if subject else []) + companions(refs, anchor_tok, subject) + ([] if is_noun else hosted(refs, tok))
         if travellers:
             last_mover = (travellers[0], sentence_of[tok.sent.start])
@@ -321,7 +321,7 @@ def extract_events(article: Article, doc: Doc, entities: Sequence[Entity], resol
 
 
 def _continues_journey(tok: Token, lemma: str, is_noun: bool) -> bool:
-    """Whether a movement noun said of no one ("a trip on Friday to X", not "a trip by students") continues the
+    """Whether a movement noun said of no one ("a trip on Thursday to X", not "a trip by students") continues the
     journey told just before."""
     if not is_noun or lemma not in LX.journey_nouns or any(
             c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("by", "of", "for")) for c in tok.children):
@@ -353,7 +353,7 @@ def _events_of(article: Article, who: Who, tok: Token, anchor_tok: Token, lemma:
         status = status_of(anchor_tok, role, sent.text)
         lister = itinerary if itinerary is not None else anchor_tok
         if is_noun and lister.lemma_.lower() in LX.itinerary_verbs and lister.tag_ not in PAST_TAGS:
-            status = "expected"  # "the visit includes a trip on Friday to X", "a visit that spans X": the programme
+            status = "expected"  # "the tour includes a trip on Thursday to X", "a visit that spans X": the programme
         elif itinerary is not None:
             status = "visited"
         if is_noun and status == "arrived" and role == "origin":

@@ -238,7 +238,7 @@ class Referents(Descriptions, VehicleOwners):
                     return self.place_at[pobj.i]
         named = [self.place_at[c.i] for c in token.children
                  if c.dep_ in ("compound", "nmod", "amod") and c.i in self.place_at and self._names_head(c, token)]
-        # "the U.S. X air base", "the U.S. air base in X": the country owns it; the town or the phrase says where it is.
+        # "the U.S. X air base", "the French air base in X": the country owns it; the town or the phrase says where it is.
         finer = [p for p in named if p.feature != "country"]
         if finer:
             return finer[0]
@@ -339,7 +339,7 @@ class Referents(Descriptions, VehicleOwners):
             vehicle = self.vehicle_before(token)
             if vehicle is not None:
                 return self.owner_of_vehicle(vehicle)
-            # "The delegation crossed X ... It is expected to head to Y": a group or ship as the subject "it"
+            # "The delegation crossed X ... It is then expected to head to Y": a group or ship as the subject "it"
             return (self._recent(token, "vessel") or self._recent(token, "group")) if token.dep_ in SUBJECT_DEPS else None
         if low in RELATIVE_PRONOUNS:
             clause = token.head  # "X, which the UN says is carrying grain, ...": the clause may nest inside the relative

@@ -359,7 +359,7 @@ Shape = tuple[tuple[str, str, "str | None", frozenset[tuple[object, object]]], .
 
 
 def _travelling_together(routes: list[Route]) -> list[Route]:
-    """Travellers told together ("the three leaders took a night train to X"), whose routes have the same stops from
+    """Travellers told together ("the two ministers boarded a night train to X"), whose routes have the same stops from
     the same sentences, as one route named after all of them (one line on the map, not one per traveller)."""
     def shape(r: Route) -> Shape:
         return tuple((s.place_id, s.status, s.date, frozenset((ev.article, ev.raw_start) for ev in s.evidence))

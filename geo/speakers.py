@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "speech_lexicon.toml"
-SPEAKING_LABELS = ("PERSON", "ORG", "NORP", "GPE")  # a capital speaks for its government ("Washington says")
+SPEAKING_LABELS = ("PERSON", "ORG", "NORP", "GPE")  # a capital speaks for its government ("Ottawa says")
 ORG_PRONOUNS = {"it", "its"} | PLURAL_PRONOUNS
 SPEAKER_WINDOW_SENTENCES = 4  # how far back "he said" or "the ministry said" looks for whom it means
 CLIMB_LIMIT = 4  # clause levels a subjectless speech verb climbs for its subject ("commenting", "was quoted as saying")
@@ -133,7 +133,7 @@ class SpeakerResolver:
         return start
 
     def _named(self, token: Token) -> str | None:
-        """Cluster of a name at `token` or in its compounds ("Kremlin spokesman X", "the Tass news agency")."""
+        """Cluster of a name at `token` or in its compounds ("Elysee spokesman X", "the Efe news agency")."""
         if token.i in self.refs.person_at:
             return self.refs.person_at[token.i][0]
         if token.i in self.cluster_at:

@@ -62,7 +62,7 @@ def subject_of(refs: Referents, verb: Token) -> Who | None:
         for child in subjects:
             if child.lemma_.lower() in LX.presence_nouns and tok.lemma_.lower() in LX.presence_verbs:
                 return refs.main_person()  # "a Mass was held at X": by the person the story follows
-            for named in [child] + list(child.conjuncts):  # "X-17s and 32 charters departed": the charters travel
+            for named in [child] + list(child.conjuncts):  # "four X-130s and six charters departed": the charters travel
                 who = refs.traveller_of_token(named)
                 if who:
                     return who

@@ -115,8 +115,8 @@ def test_country_never_resolves_to_a_namesake_town(run_text):
 
 
 def test_country_name_beats_a_capital_that_also_carries_it(run_text):
-    by_text, _ = _resolve(run_text, "MEXICO CITY (AP) — Mexico's Senate has passed a resolution calling for the suspension of "
-                                    "cooperation. A candidate went further, saying Mexico should limit anti-terrorism cooperation.")
+    by_text, _ = _resolve(run_text, "MEXICO CITY (AP) — Mexico's Congress voted on Tuesday to pause the trade talks. "
+                                    "One deputy added that Mexico should also review its border agreements.")
     assert by_text["Mexico"].feature == "country" and by_text["Mexico"].country == "MX"
 
 

@@ -24,12 +24,12 @@ def test_the_trip_said_of_no_one_is_of_who_moved_just_before_not_of_the_person_n
 
 def test_crowds_gathered_at_a_place_to_greet_a_described_visitor_put_the_visitor_there(run_text):
     # Who the pontiff is comes from the title; the text never says the country the adjective names is his.
-    text = ("Pope Lino landed in Chile on Tuesday, hailing his trip to South America.\n\nLarge crowds gathered at "
-            "Santiago airport, about 15 kilometres from the centre, to greet the Peruvian pontiff, whose plane touched "
-            "down at 2:35 pm local time.\n\nLino will fly to Valparaiso on Friday.")
+    text = ("Pope Lino landed in Uruguay on Tuesday for his first visit as pope.\n\nThousands of families gathered at "
+            "Montevideo airport in the rain to greet the Peruvian pontiff, who waved from the steps of the aircraft."
+            "\n\nLino will fly to Salto on Friday.")
     result = run_text(text, dates={"story": "2023-01-31"})
     [route] = [r for r in result.routes if "Lino" in r.subject]
-    assert any(abs(s.lat + 33.39) < 0.2 and abs(s.lon + 70.79) < 0.2 for s in route.stops)  # the city's airport
+    assert any(abs(s.lat + 34.84) < 0.06 and abs(s.lon + 56.03) < 0.06 for s in route.stops)  # the city's airport
 
 
 def test_a_leader_who_investigated_a_town_and_a_capital_named_by_apposition_was_at_both(run_text):

@@ -59,9 +59,9 @@ def test_a_date_of_another_verb_or_of_an_event_noun_does_not_date_the_move(run_t
 
 
 def test_the_following_day_outranks_the_date_of_the_clause_it_joins(run_text):
-    text = "Premier Tomas Novak flew into Debrecen on Wednesday and took a train to Szeged the following day."
+    text = "Premier Tomas Novak flew into Debrecen on Thursday and took a train to Szeged the following day."
     [route] = _routes(run_text(text, dates={"story": "2024-05-10"}), "Novak")
-    assert [(s.name, s.date) for s in route.stops] == [("Debrecen", "2024-05-08"), ("Szeged", "2024-05-09")]
+    assert [(s.name, s.date) for s in route.stops] == [("Debrecen", "2024-05-09"), ("Szeged", "2024-05-10")]
 
 
 # ---------------------------------------------------------------- order (item 4)
@@ -290,7 +290,7 @@ def test_route_on_the_vehicle_and_nationals_as_a_group(run_text):
 
 def test_places_two_phrases_deep_journey_began_and_showed_up(run_text):
     text = ("Minister in Sri Lanka\n\n"
-            "Foreign Minister Ravi Menon landed at the VIP terminal of the airport in Colombo on Monday. "
+            "Foreign Minister Ravi Menon landed at the VIP lounge of the main airport in Colombo on Monday. "
             "His journey had begun at Chennai. Menon then showed up at a summit in Male on Tuesday.")
     [route] = _routes(run_text(text, dates={"story": "2024-07-17"}), "Menon")
     assert _names(route) == ["Chennai", "Colombo", "Malé"] or _names(route) == ["Chennai", "Colombo", "Male"]
@@ -367,7 +367,7 @@ def test_capitalised_words_before_a_place_that_make_a_longer_place_name(nlp):
 
 
 def test_places_a_visit_spans_or_includes_are_its_stops(run_text):
-    text = "Pope Leo arrived in Brasilia on Tuesday for a six-day visit that spans Brasilia, Sao Paulo and Recife."
+    text = "Pope Leo arrived in Brasilia on Tuesday for a five-day visit that spans Brasilia, Sao Paulo and Recife."
     route = _routes(run_text(text), "Leo")[0]
     assert _names(route)[0] == "Brasília" and "Recife" in _names(route)
     assert route.stops[-1].status == "expected"  # the programme, not yet done
@@ -376,7 +376,7 @@ def test_places_a_visit_spans_or_includes_are_its_stops(run_text):
 
 
 def test_a_trip_said_of_no_one_continues_the_journey_told_just_before(run_text):
-    text = ("Pope Leo landed in Lusaka on Tuesday. The visit to the continent includes a trip on Friday to Lilongwe.")
+    text = ("Pope Leo landed in Lusaka on Tuesday. The tour of the region includes a trip on Thursday to Lilongwe.")
     route = _routes(run_text(text, dates={"story": "2024-03-04"}), "Leo")[0]
     assert _names(route) == ["Lusaka", "Lilongwe"] and route.stops[-1].status == "expected"
     other = run_text("Pope Leo landed in Lusaka on Tuesday. A trip by students to Lilongwe was cancelled last year.")
@@ -391,15 +391,15 @@ def test_a_subject_whose_apposition_names_an_aircraft_travels_as_that_aircraft(r
 
 
 def test_evacuees_transitioned_to_a_camp_move_there(run_text):
-    text = ("Officials said two flights carrying Haitian evacuees had landed at Miami, and those evacuees will be "
-            "transitioned to Fort Dix in New Jersey for further processing.")
+    text = ("Two flights with Haitian evacuees reached Miami on Tuesday, officials said, and the evacuees will then be "
+            "transitioned to Fort Dix in New Jersey.")
     [route] = _routes(run_text(text, dates={"story": "2010-01-20"}), "evacuees")
     assert _names(route) == ["Miami", "Fort Dix"] and route.stops[-1].status == "expected"
 
 
 def test_pairs_of_towns_in_one_tour_sentence_are_all_stops_in_text_order(run_text):
-    text = ("The final rally ended a three-day Nebraska tour that took the group from Scottsbluff to Kearney, "
-            "North Platte to Lincoln, Fremont to Omaha, and more.")
+    text = ("A rally in Omaha closed the three-day Nebraska tour, which carried the group from Scottsbluff to Kearney, "
+            "North Platte to Lincoln and Fremont to Omaha.")
     [route] = _routes(run_text(text, dates={"story": "2020-10-20"}), "group")
     names = _names(route)
     assert [n for n in names if n != "North Platte"] == ["Scottsbluff", "Kearney", "Lincoln", "Fremont", "Omaha"]
@@ -417,8 +417,8 @@ def test_a_landmark_is_never_a_small_namesake_town_abroad_of_a_word_in_its_name(
 
 
 def test_a_tour_starting_with_a_town_has_that_town_as_its_next_stop(run_text):
-    text = ("Cardinal Paolo Rossi will arrive in Lisbon on 12 May and celebrate a mass on the beach, after which he will be "
-            "taken to visit Spain, starting with Madrid, then Barcelona and conclude his visit in Valencia.")
+    text = ("Cardinal Paolo Rossi will arrive in Lisbon on 12 May to say an open-air mass. He will then tour Spain, "
+            "starting with Madrid, then Barcelona, and end the tour in Valencia.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Rossi")
     assert _names(route)[:2] == ["Lisbon", "Madrid"]
     assert all(s.status == "expected" for s in route.stops)

@@ -85,11 +85,11 @@ def test_their_looks_back_past_a_quoted_person_for_the_group(run_text):
 
 
 def test_their_far_from_any_group_is_the_group_the_story_is_about(run_text):
-    text = ("A bus filled with Kenyan refugees was among the first to leave. The refugees arrived at Entebbe on Monday. "
+    text = ("One of the earliest buses to go carried Kenyan refugees. The refugees arrived at Entebbe on Monday. "
             "\"I ran. We ran. Everybody ran. It was bad. Then it was night,\" said John Otieno, a teacher. "
-            "Their journey began at the bus station in Juba.")
+            "Their journey began at the bus station in Kigali.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "refugees")
-    assert _names(route) == ["Juba", "Entebbe"]
+    assert _names(route) == ["Kigali", "Entebbe"]
 
 
 def test_they_after_people_named_together_is_those_people_not_a_party(run_text):
@@ -104,9 +104,9 @@ def test_they_after_people_named_together_is_those_people_not_a_party(run_text):
 
 def test_a_hyphenated_adjective_does_not_hide_a_journey(run_text):
     text = ("A bus filled with Kenyan refugees reached Entebbe on Monday. Their long-and difficult-journey began at "
-            "the bus station in Juba.")
+            "the bus station in Kigali.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "refugees")
-    assert _names(route) == ["Juba", "Entebbe"]
+    assert _names(route) == ["Kigali", "Entebbe"]
 
 
 def test_a_plain_description_is_the_person_the_story_follows(run_text):
@@ -128,7 +128,7 @@ def test_he_after_a_described_subject_is_the_person_described(run_text):
 def test_a_title_used_as_a_name_is_the_untitled_person_and_never_the_partner_of_the_other_sex(run_text):
     text = ("The King and Queen Sophia will arrive in Lisbon on Monday, starting a five-day visit to Portugal.\n\n"
             "The trip will be Edward's first abroad since Edward became monarch.\n\n"
-            "The King and Queen will later travel to Porto for a state banquet, which Edward will host.")
+            "The King and Queen will travel on to Porto for a state banquet, which Edward will host.")
     result = run_text(text, dates={"story": "2024-05-08"})
     [route] = _routes(result, "Edward")
     assert _names(route)[0] == "Lisbon"
@@ -136,10 +136,10 @@ def test_a_title_used_as_a_name_is_the_untitled_person_and_never_the_partner_of_
 
 
 def test_a_sentence_the_parser_finds_no_verb_or_subject_in_still_has_its_traveller(run_text):
-    text = ("Pope Leo arrived in Peru on Sunday. Early that morning, after leaving the papal residence in Lima, the Holy "
-            "Father Leo travelled by car to the airfield.")
+    text = ("Pope Leo arrived in Paraguay on Sunday. Early that morning, after leaving the papal residence in Asunción, "
+            "the Holy Father Leo went by car to the airfield.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Leo")
-    assert _names(route)[0] == "Lima" and route.stops[0].status == "departed"
+    assert _names(route)[0] == "Asunción" and route.stops[0].status == "departed"
 
 
 # ---------------------------------------------------------------- where the traveller is put
@@ -153,17 +153,17 @@ def test_a_country_owning_a_facility_is_not_where_it_is(run_text):
 
 
 def test_what_the_traveller_does_at_a_place_makes_it_a_stop(run_text):
-    text = ("Pope Leo arrived in Lima on Monday. On Tuesday Pope Leo gave his first speech in Piura. "
-            "The open-air Mass at the Arequipa stadium drew a large crowd. Pope Leo will fly home on Friday.")
+    text = ("Pope Leo arrived in Bogotá on Monday. On Tuesday Pope Leo gave his first speech in Medellín. "
+            "The open-air Mass at the Cali stadium drew a large crowd. Pope Leo will fly home on Friday.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Leo")
-    assert {"Lima", "Piura", "Arequipa"} <= {name.split()[0] for name in _names(route)}  # a facility stop keeps its town's name
+    assert {"Bogotá", "Medellín", "Cali"} <= {name.split()[0] for name in _names(route)}  # a facility stop keeps its town's name
 
 
 def test_a_mass_held_somewhere_places_the_person_the_story_follows(run_text):
-    text = ("Pope Leo arrived in Lima on Monday. Pope Leo met President Rosa Diaz. "
-            "A Mass was held at the Callao naval base on Wednesday.")
+    text = ("Pope Leo arrived in Bogotá on Monday. Pope Leo met President Rosa Diaz. "
+            "A Mass was held at the Cartagena naval base on Wednesday.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-08"}), "Leo")
-    assert {name.split()[0] for name in _names(route)} == {"Lima", "Callao"}  # the naval base stop is named with its town
+    assert {name.split()[0] for name in _names(route)} == {"Bogotá", "Cartagena"}  # the naval base stop is named with its town
 
 
 def test_a_place_where_the_traveller_was_received_is_a_stop(run_text):
@@ -199,7 +199,7 @@ def test_a_plant_toured_is_in_the_town_its_relative_clause_names(run_text):
 
 
 def test_a_group_word_inside_an_organisation_name_is_no_traveller(run_text):
-    text = ("WARSAW, Poland - The official campaign bus for Team Novak made its final stop on its tour today. The bus "
+    text = ("WARSAW, Poland - Team Novak's campaign bus pulled in for the last time today. The bus "
             "left Krakow on Monday and rolled into Lodz on Tuesday. The bus finished its tour with a rally in Warsaw "
             "this afternoon.")
     result = run_text(text, dates={"story": "2024-05-08"})
@@ -209,7 +209,7 @@ def test_a_group_word_inside_an_organisation_name_is_no_traveller(run_text):
 
 
 def test_a_ship_inspected_at_the_entrance_to_a_strait_was_at_that_strait(run_text):
-    text = ("The bulk carrier Marisol left Valencia on 3 May. On Wednesday, port officials inspected the cargo ship at the "
+    text = ("The bulk carrier Marisol left Valencia on 3 May. On Wednesday, port officials inspected the bulk carrier at the "
             "entrance to the Strait of Gibraltar. It later reached Casablanca.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-10"}), "Marisol")
     assert _names(route) == ["Valencia", "Gibraltar", "Casablanca"]
@@ -217,24 +217,25 @@ def test_a_ship_inspected_at_the_entrance_to_a_strait_was_at_that_strait(run_tex
 
 
 def test_it_after_a_group_with_no_vehicle_named_is_the_group(run_text):
-    text = ("A Chilean trade delegation arrived in Lima on Sunday to visit the port. Peruvian officials greeted the visitors "
-            "at the terminal. It is expected to head to Arequipa by train on Monday.")
+    text = ("A Chilean trade delegation arrived in La Paz on Sunday to see the new rail yard. Bolivian officials met the "
+            "visitors there. It is then expected to head to Cochabamba by train on Monday.")
     [route] = _routes(run_text(text, dates={"story": "2024-05-06"}), "delegation")
-    assert _names(route) == ["Lima", "Arequipa"]
+    assert _names(route) == ["La Paz", "Cochabamba"]
     assert route.stops[1].status == "expected"
 
 
 def test_a_couple_is_headed_by_the_person_named_first(run_text):
-    text = ("King Olav and Queen Ingrid will embark on a tour of Chile next month, the palace said. Olav and Ingrid will "
-            "spend six days in Chile. The royal couple will arrive in Santiago on 18 October, before departing for Lima.")
+    text = ("King Olav and Queen Ingrid will embark on a tour of Argentina next month, the palace said. Olav and Ingrid "
+            "will spend six days in Argentina. The royal couple will land in Buenos Aires on 18 October and leave "
+            "for Montevideo on 24 October.")
     [route] = _routes(run_text(text, dates={"story": "2024-09-10"}), "Olav")
     assert route.subject.index("Olav") < route.subject.index("Ingrid")
-    assert _names(route) == ["Santiago", "Lima"]
+    assert _names(route) == ["Buenos Aires", "Montevideo"]
 
 
 def test_the_two_after_a_named_pair_are_that_pair_and_an_adjective_takes_the_event(run_text):
     text = ("Mayor Ines Duarte and her husband Rui Duarte landed in Porto on Monday. After their arrival, Ines Duarte "
-            "and Rui Duarte headed to a hotel in Porto. The two are due to visit Braga on Thursday.")
+            "and Rui Duarte headed to a hotel in Porto. The two are also due to visit Braga on Thursday.")
     result = run_text(text, dates={"story": "2024-05-06"})
     [route] = [r for r in _routes(result, "Ines Duarte")]
     assert _names(route) == ["Porto", "Braga"] and route.stops[1].status == "expected"
