@@ -80,7 +80,7 @@ def side_by_side(name: str, paths: list[str], env: dict, workers: int, articles:
             "articles_per_s": round(articles / wall, 2), "floor_articles_per_s": round(articles / fwall, 2),
             "articles_per_cpu_s": round(articles / cpu, 2), "floor_articles_per_cpu_s": round(articles / fcpu, 2),
             "client_peak_mb": round(max(r["client_peak_mb"] for r in runs)), "client_cpu_s": round(client_cpu, 1),
-            "worker_peak_mb": info["worker_peak_mb"], "worker_cpu_s": info["worker_cpu_s"],
+            "worker_peak_mb": info["worker_peak_mb"], "worker_pss_mb": info.get("worker_pss_mb"), "worker_cpu_s": info["worker_cpu_s"],
             "floor_peak_mb": round(max(f["peak_mb"] for f in floor_runs)), "floor_scaled": any(f.get("scaled_from_one_copy") for f in floor_runs),
             "load_dask": [r["load"] for r in runs], "load_floor": [f["load"] for f in floor_runs],
             "partitions": len(info["partition_cpu_s"]["parse"]),
@@ -174,11 +174,12 @@ def results_view_figures(env: dict, dataset: Path) -> dict:
 
 
 def dask_figures(env: dict, workers: int = 2, copies: int = 10, articles: int | None = None, repeat: int = 2,
-                 big_repeat: int = 1, big_floor: str = "measure", texts: str | None = None) -> dict:
+                 big_repeat: int = 1, big_floor: str = "measure", texts: str | None = None, big_only: bool = False) -> dict:
     """The engine beside the floor on the benchmark articles (the first `articles`, or those already written in `texts`,
     whose floor runs another section may have measured), same answers as one process, the large-results view, then the
     engine on `copies` times as many articles (`big_repeat` runs; the floor measured, or scaled from the first corpus's
-    with `big_floor="scale"`) and the view on that run's own dataset."""
+    with `big_floor="scale"`) and the view on that run's own dataset. `big_only` keeps only the larger corpus's figures
+    (and, to scale its floor, the floor's runs on the first corpus): the engine's run on it is most of the section."""
     big_env = {**env, "GEO_MAX_FILES": "1000000", "GEO_MAX_CORPUS_BYTES": "20000000000"}
     figures: dict = {"date": dt.date.today().isoformat(), "cores": os.cpu_count(), "runs": []}
 
@@ -202,14 +203,16 @@ def dask_figures(env: dict, workers: int = 2, copies: int = 10, articles: int | 
         def floor(k: int) -> list[dict]:
             return floor_of([tmp], [clean], env, workers, k)
 
-        keep("runs", [side_by_side(f"benchmarks ({n} articles)", [tmp], env, workers, n, floor, startup, repeat, dataset)])
-        same = same_answers(tmp, dataset, env, workers)
-        first = figures["runs"][0]
-        same["pipeline"] |= {"cpu_ratio_to_floor": round(same["pipeline"]["cpu_s"] / first["floor_cpu_s"], 2),
-                             "engine_cpu_ratio_to_pipeline": round(first["dask_cpu_s"] / same["pipeline"]["cpu_s"], 2)}
-        keep("same_answers", same)
-        replicated_dataset(dataset, Path(saved) / "replicated", max(1, -(-10_000 // n)))
-        keep("results_view_replicated", {"copies_of": n, **results_view_figures(env, Path(saved) / "replicated")})
+        keep("runs", [])
+        if not big_only:
+            keep("runs", [side_by_side(f"benchmarks ({n} articles)", [tmp], env, workers, n, floor, startup, repeat, dataset)])
+            same = same_answers(tmp, dataset, env, workers)
+            first = figures["runs"][0]
+            same["pipeline"] |= {"cpu_ratio_to_floor": round(same["pipeline"]["cpu_s"] / first["floor_cpu_s"], 2),
+                                 "engine_cpu_ratio_to_pipeline": round(first["dask_cpu_s"] / same["pipeline"]["cpu_s"], 2)}
+            keep("same_answers", same)
+            replicated_dataset(dataset, Path(saved) / "replicated", max(1, -(-10_000 // n)))
+            keep("results_view_replicated", {"copies_of": n, **results_view_figures(env, Path(saved) / "replicated")})
         if copies > 1:
             n_big = replicated(Path(tmp), Path(big), copies)
             if big_floor == "measure":

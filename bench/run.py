@@ -2,7 +2,7 @@
 
     python bench/run.py            everything (about 10-15 minutes on 2 cores)
     python bench/run.py --quick    a tiny corpus, no dashboard: checks that the suite runs (used by the tests)
-    python bench/run.py --only dask [--articles N] [--copies K] [--repeat R] [--big-floor scale] [--cache-dir DIR]
+    python bench/run.py --only dask [--articles N] [--copies K] [--repeat R] [--big-floor scale] [--big-only] [--cache-dir DIR]
                                    the Dask engine beside its floor, on N benchmark articles and K times as many
 """
 from __future__ import annotations
@@ -295,6 +295,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=2, help="with --only dask: runs of the engine and the floor on the first corpus")
     ap.add_argument("--big-floor", choices=["measure", "scale"], default="measure",
                     help="with --only dask: measure the floor on the larger corpus, or scale its run on the first one (start-up once, parsing K times)")
+    ap.add_argument("--big-only", action="store_true",
+                    help="with --only dask: only the larger corpus's figures (with --big-floor scale, the floor runs once on the first corpus)")
     ap.add_argument("--cache-dir", help="reuse this cache folder (its gazetteer index is built once) instead of a new temporary one")
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -316,7 +318,8 @@ def main() -> int:
         elif args.only == "pageload":
             figures = pageload_figures(env, args.saved)
         elif args.only == "dask":
-            figures = dask_figures(env, copies=args.copies, articles=args.articles, repeat=args.repeat, big_floor=args.big_floor)
+            figures = dask_figures(env, copies=args.copies, articles=args.articles, repeat=args.repeat, big_floor=args.big_floor,
+                                   big_only=args.big_only)
         elif args.only == "pipeline":
             with tempfile.TemporaryDirectory() as tmp:
                 n = benchmark_texts(Path(tmp))

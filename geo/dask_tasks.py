@@ -10,6 +10,7 @@ routes and claims. Every task takes the run's shared inputs as one `RunContext`,
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import resource
 import tempfile
@@ -47,6 +48,15 @@ DOC_COMPRESSION = 1  # zlib level of the Docs a worker holds between passes: fas
 _LOADED: dict[tuple[str, ...], Any] = {}
 
 
+def worker_model(name: str) -> Any:
+    """This process's spaCy model `name`, loaded once. A local cluster's workers are forked from a client that loaded it,
+    so they start with it (as `nlp.pipe`'s processes do) instead of each importing spaCy and loading it again."""
+    key = ("model", name)
+    if key not in _LOADED:
+        _LOADED[key] = load_model(name)
+    return _LOADED[key]
+
+
 @dataclass(frozen=True)
 class RunContext:
     """What every task of one run shares: settings, the gazetteer's files (not an open connection: unpickling a
@@ -62,14 +72,12 @@ class RunContext:
     run: str
 
     def model(self) -> Any:
-        key = ("model", self.settings.spacy_model)
-        if key not in _LOADED:
-            _LOADED[key] = load_model(self.settings.spacy_model)
-        return _LOADED[key]
+        return worker_model(self.settings.spacy_model)
 
     def gazetteer(self) -> Gazetteer:
-        """The worker's open gazetteer for these files (one connection and one set of caches per worker process)."""
-        key = ("gazetteer", str(self.gazetteer_path), str(self.gazetteer_custom))
+        """The worker's open gazetteer for these files (one connection and one set of caches per worker process; keyed by
+        process id, so a worker forked from a process that had one opens its own: SQLite connections do not cross a fork)."""
+        key = ("gazetteer", str(self.gazetteer_path), str(self.gazetteer_custom), str(os.getpid()))
         if key not in _LOADED:
             _LOADED[key] = Gazetteer(self.gazetteer_path, self.gazetteer_custom)
         opened: Gazetteer = _LOADED[key]
@@ -77,7 +85,7 @@ class RunContext:
 
     def online(self) -> Geocoder | None:
         """The worker's online geocoder for this run (None offline); its rate limit and answer cache are shared on the machine."""
-        key = ("online", self.run)
+        key = ("online", self.run, str(os.getpid()))
         if key not in _LOADED:
             _LOADED[key] = make_geocoder(self.settings, self.gazetteer())
         online: Geocoder | None = _LOADED[key]
@@ -229,9 +237,10 @@ def propagate_partition(handle: PartitionFile, articles: Sequence[Article], ctx:
     return EntitySummary(tuple(out), titles, tuple(problems), time.thread_time() - started)
 
 
-def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, entities: Sequence[Entity],
-                      assignment: dict[MentionKey, str], clusters: Sequence[Cluster]) -> ResolvedPartition:
-    """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts."""
+def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, summary: EntitySummary,
+                      relabelled: dict[int, Entity], cluster_ids: Sequence[str | None], clusters: Sequence[Cluster]) -> ResolvedPartition:
+    """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts.
+    Its entities are pass 2's (`summary`) with the corpus steps' changes: `relabelled` by index, each one's cluster id."""
     from spacy.tokens import Doc
 
     g = ctx.gazetteer()
@@ -239,6 +248,8 @@ def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: R
     vocab = ctx.model().vocab
     started = time.thread_time()
     parsed = reparsed(handle, articles, ctx)
+    entities = [relabelled.get(i, e) for i, e in enumerate(summary.entities)]
+    assignment = {e.key: cid for e, cid in zip(entities, cluster_ids) if cid is not None}
     by_article: dict[str, list[Entity]] = {}
     for e in entities:
         by_article.setdefault(e.article, []).append(e)
@@ -285,9 +296,16 @@ def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: R
 
 
 def worker_usage() -> dict[str, float]:
-    """This worker process's peak resident memory (MB) and CPU seconds so far (run on each worker)."""
+    """This worker process's peak resident memory (MB), its proportional share of the memory it holds now (Pss: pages
+    shared with the client it was forked from count in part) and its CPU seconds so far (run on each worker)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"peak_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
+    pss = 0.0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            pss = next((int(line.split()[1]) / 1024 for line in fh if line.startswith("Pss:")), 0.0)
+    except OSError:  # not Linux
+        pass
+    return {"peak_mb": usage.ru_maxrss / 1024, "pss_mb": pss, "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:

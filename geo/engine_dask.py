@@ -10,6 +10,7 @@ so a run survives it with the same output.
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
@@ -24,7 +25,8 @@ from .entities import defined_acronyms, titled_names
 from .errors import ConfigError
 from .gazetteer import Gazetteer
 from .dask_tasks import (EntitySummary, PartitionFile, RunContext, RunSummary, finish_corpus,
-                         parse_partition, propagate_partition, resolve_cpu, resolve_partition, task_input, worker_usage)
+                         parse_partition, propagate_partition, resolve_cpu, resolve_partition, task_input, worker_model,
+                         worker_usage)
 from .people import vote_place_labels
 from .progress import OnProgress, Progress
 
@@ -45,15 +47,22 @@ QUIET_WORKERS = {"distributed.worker.profile.enabled": False, "distributed.admin
                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                  "distributed.admin.tick.interval": "1s", "distributed.worker.memory.monitor-interval": "1s"}
 
+# A local cluster's workers are forked from the client once it has loaded the spaCy model, as `nlp.pipe(n_process=N)`
+# forks its processes: with Dask's default (spawn) each worker imported Dask, spaCy and the project and loaded the model
+# again, 1.6 CPU s and 4 s of wall per worker before its first task (an idle cluster of 2: 4.1 CPU s spawned, 1.0 forked,
+# the model's 0.8 s in the client included). Remote workers (`--scheduler`) start their own way.
+FORKED_WORKERS = {"distributed.worker.multiprocessing-method": "fork"}
+
 
 def write_run_report(folder: Path, articles: int, partition_size: int, timings: dict[str, float], costs: dict[str, list[float]],
                      workers: dict[str, dict[str, float]]) -> None:
-    """`run.json` beside the tables: phase times (wall), each partition's CPU seconds per pass, each worker's peak memory
-    and CPU seconds."""
+    """`run.json` beside the tables: phase times (wall), each partition's CPU seconds per pass, each worker's peak memory,
+    memory at the end (Pss) and CPU seconds."""
     report = {"articles": articles, "partition_size": partition_size, "workers": len(workers),
               **{k: round(v, 2) for k, v in timings.items()},
               "partition_cpu_s": {name: [round(c, 3) for c in values] for name, values in costs.items()},
               "worker_peak_mb": {addr: round(w["peak_mb"]) for addr, w in sorted(workers.items())},
+              "worker_pss_mb": {addr: round(w["pss_mb"]) for addr, w in sorted(workers.items())},
               "worker_cpu_s": {addr: round(w["cpu_s"], 1) for addr, w in sorted(workers.items())}}
     (folder / "run.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
@@ -75,8 +84,13 @@ def connect(settings: Settings) -> Any:
                               f"start one with `dask scheduler` or leave --scheduler out for a local cluster") from exc
     import dask
 
-    with dask.config.set(QUIET_WORKERS):  # the nannies hand the config to the worker processes they start
-        cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    worker_model(settings.spacy_model)
+    gc.freeze()  # the forked workers' collectors skip the model's objects, so their pages stay shared with the client
+    try:
+        with dask.config.set({**QUIET_WORKERS, **FORKED_WORKERS}):  # the nannies hand the config to the processes they start
+            cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    finally:
+        gc.unfreeze()
     return Client(cluster)
 
 
@@ -92,16 +106,22 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
     for stale in folder.glob("*/part-*.parquet"):  # parts of an earlier run with more partitions would join this one's
         stale.unlink()
     run = uuid.uuid4().hex
-    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+    marks = [time.perf_counter(), time.thread_time()]
+
+    def lap(phase: str) -> None:
+        """The phase's wall seconds, and the CPU seconds of the client's own thread (not the scheduler's) in it."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        timings[f"{phase}_s"], timings[f"{phase}_client_cpu_s"] = wall - marks[0], cpu - marks[1]
+        marks[:] = [wall, cpu]
+
     titled = frozenset(titled_names(a.text for a in articles))
     acronym_names = defined_acronyms(a.text for a in articles)
     chunks = partitions(articles, settings.partition_size)
-    timings = {"prepare_s": time.perf_counter() - clock}
-    mark = time.perf_counter()
+    lap("prepare")
     client = client_factory(settings)
-    timings["connect_s"] = time.perf_counter() - mark
+    lap("connect")
     try:
-        mark = time.perf_counter()
         # Shared inputs and each partition's articles are tasks of their own: sent once, kept on the workers that use
         # them (the later passes re-parse only where a partition's file is not on their machine), rebuilt if lost.
         ctx = client.submit(task_input, RunContext(settings, gazetteer.path, gazetteer.custom_path, titled, frozenset(acronym_names),
@@ -113,8 +133,7 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         for _ in as_completed(parsed):
             done += 1
             report(Progress("parsing", min(done * settings.partition_size, len(articles)), len(articles)))
-        timings["parse_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
+        lap("parse")
         handles: list[PartitionFile] = client.gather(parsed)
         names = client.submit(task_input, frozenset().union(*(h.person_tokens for h in handles)), key=f"geo-names-{run}")
         # Later passes go to the worker that wrote the partition's file; elsewhere only if it is gone (then they parse again).
@@ -123,38 +142,40 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         def near(p: Any) -> dict[str, Any]:
             return {"workers": home[p.key], "allow_other_workers": True} if home.get(p.key) else {}
 
-        summaries: list[EntitySummary] = client.gather([client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}",
-                                                                      **near(p)) for k, (p, chunk) in enumerate(zip(parsed, inputs))])
-        timings["names_s"] = time.perf_counter() - mark
+        propagated = [client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}", **near(p))
+                      for k, (p, chunk) in enumerate(zip(parsed, inputs))]
+        summaries: list[EntitySummary] = client.gather(propagated)
+        lap("names")
         report(Progress("corpus", 0, 1))
-        mark = time.perf_counter()
         voted = vote_place_labels([e for s in summaries for e in s.entities], set(titled))
         titles = {k: v for s in summaries for k, v in s.titles.items()}
         clusters, assignment = cluster_aliases(voted, titles, acronym_names)
         log.info("corpus steps: %d entities, %d clusters", len(voted), len(clusters))
         report(Progress("corpus", 1, 1))
-        timings["corpus_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
+        lap("corpus")
         resolved = []
         start = 0
         cluster_by_id = {c.id: c for c in clusters}
-        for k, (p, chunk, found) in enumerate(zip(parsed, inputs, summaries)):
-            ents = voted[start:start + len(found.entities)]
-            start += len(found.entities)
-            part_assignment = {e.key: assignment[e.key] for e in ents if e.key in assignment}
-            part_clusters = [cluster_by_id[cid] for cid in sorted(set(part_assignment.values()))]
-            resolved.append(client.submit(resolve_partition, p, chunk, ctx, ents, part_assignment, part_clusters,
+        # Each resolve task finds its partition's entities in the summary its worker keeps (the names task's result):
+        # only what the corpus steps changed travels, the relabelled entities and each entity's cluster.
+        for k, (p, chunk, names_of, part) in enumerate(zip(parsed, inputs, propagated, summaries)):
+            ents = voted[start:start + len(part.entities)]
+            start += len(part.entities)
+            relabelled = {i: e for i, (e, before) in enumerate(zip(ents, part.entities)) if e is not before}
+            cluster_ids = tuple(assignment.get(e.key) for e in ents)
+            part_clusters = [cluster_by_id[cid] for cid in sorted({c for c in cluster_ids if c is not None})]
+            resolved.append(client.submit(resolve_partition, p, chunk, ctx, names_of, relabelled, cluster_ids, part_clusters,
                                           key=f"geo-resolve-{run}-{k}", **near(p)))
+        del propagated  # the summaries leave the workers' memory once their resolve tasks have run
         done = 0
         for _ in as_completed(resolved):
             done += 1
             report(Progress("geocoding", min(done * settings.partition_size, len(articles)), len(articles)))
-        timings["resolve_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
+        lap("resolve")
         report(Progress("routes", 0, 1))
         early = (*problems, *(p for h in handles for p in h.problems), *(p for s in summaries for p in s.problems))
         summary: RunSummary = client.submit(finish_corpus, resolved, clusters, early, ctx, key=f"geo-finish-{run}").result()
-        timings["finish_s"] = time.perf_counter() - mark
+        lap("finish")
         timings["finish_cpu_s"] = summary.cpu
         report(Progress("routes", 1, 1))
         costs = {"parse": [h.cpu for h in handles], "names": [s.cpu for s in summaries],

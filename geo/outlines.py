@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,8 @@ class Located(Protocol):
 
 
 Shape = Any  # a prepared shapely (Multi)Polygon
+# How derive_outlines writes each feature (compact separators, properties before geometry).
+FEATURE_HEAD = re.compile(r'\{"type":"Feature","properties":(\{[^{}]*\}),"geometry":')
 
 
 # --------------------------------------------------------------------------- deriving (python -m geo data derive)
@@ -106,10 +109,7 @@ class Outlines:
         if not path.exists():
             raise GeoError(f"outline file {path} is missing: run python -m geo data derive")
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
-        self._raw: dict[str, list[dict[str, Any]]] = {}
-        for f in data["features"]:
-            self._raw.setdefault(f"{f['properties']['kind']}:{f['properties']['code']}", []).append(f["geometry"])
+            self._raw = _geometry_texts(fh.read())
         self.members: dict[str, list[str]] = {}
         with macro_regions.open(encoding="utf-8", newline="") as fh:
             for rec in csv.DictReader(line for line in fh if not line.startswith("#")):
@@ -128,7 +128,7 @@ class Outlines:
             parts = [p for p in parts if p is not None]
             geom = shapely.union_all(parts) if parts else None
         elif key in self._raw:
-            geom = shapely.union_all([shape(g) for g in self._raw[key]])
+            geom = shapely.union_all([shape(json.loads(g)) for g in self._raw[key]])
         else:
             geom = None
         if geom is not None:
@@ -171,6 +171,24 @@ class Outlines:
 
         geom = self.outline_of(place)
         return None if geom is None else bool(geom.contains(Point(lon, lat)))
+
+
+def _geometry_texts(text: str) -> dict[str, list[str]]:
+    """Outline key -> the JSON texts of its geometries, sliced out of the file without parsing them: a run needs a few
+    hundred of the 4,000 outlines, and parsing them all costs about a second."""
+    heads = list(FEATURE_HEAD.finditer(text))
+    ends = [m.start() - 2 for m in heads[1:]] + [len(text.rstrip()) - 3]  # minus "}," between features, "}]}" at the end
+    out: dict[str, list[str]] = {}
+    for m, end in zip(heads, ends):
+        props, geometry = json.loads(m.group(1)), text[m.end():end]
+        out.setdefault(f"{props['kind']}:{props['code']}", []).append(geometry)
+    if heads and len(heads) == text.count('"Feature"') and all(g[:1] == "{" and g[-1:] == "}" for gs in out.values() for g in gs):
+        return out
+    # Written some other way (by hand, another tool): parse it whole.
+    out = {}
+    for f in json.loads(text)["features"]:
+        out.setdefault(f"{f['properties']['kind']}:{f['properties']['code']}", []).append(json.dumps(f["geometry"]))
+    return out
 
 
 def _continent_members() -> dict[str, list[str]]:

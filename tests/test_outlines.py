@@ -73,3 +73,23 @@ def test_water_bodies_have_a_point_and_no_outline(gazetteer, name, category, lat
     assert water.category == category
     assert (water.lat, water.lon) == (pytest.approx(lat, abs=2), pytest.approx(lon, abs=2))
     assert outline_of(water) is None
+
+
+def test_an_outline_file_laid_out_otherwise_reads_the_same(tmp_path):
+    import gzip
+    import json
+
+    from geo.outlines import OUTLINES_PATH, Outlines
+
+    square = {"type": "Polygon", "coordinates": [[[10.0, 10.0], [12.0, 10.0], [12.0, 12.0], [10.0, 12.0], [10.0, 10.0]]]}
+    features = [{"type": "Feature", "properties": {"kind": "country", "code": "ZZ", "name": "Squareland {test}"}, "geometry": square},
+                {"type": "Feature", "properties": {"kind": "region", "code": "ZZ-01", "name": "One"}, "geometry": square}]
+    for n, separators in enumerate(((",", ":"), (", ", ": "))):  # compact, as derive writes it, and spaced
+        path = tmp_path / f"outlines{n}.geojson.gz"
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write(json.dumps({"type": "FeatureCollection", "features": features}, separators=separators, indent=n or None))
+        outlines = Outlines(path)
+        assert outlines.contains_point("country:ZZ", 11.0, 11.0) and not outlines.contains_point("country:ZZ", 13.0, 11.0)
+        assert outlines.contains_point("region:ZZ-01", 11.0, 11.0) and outlines.shape("country:YY") is None
+    committed = Outlines(OUTLINES_PATH)
+    assert len(committed._raw) > 4000 and all(json.loads(g)["type"] in ("Polygon", "MultiPolygon") for g in committed._raw["country:FR"])
