@@ -53,8 +53,10 @@ def main() -> None:
     corpus_keys = list(corpora)
     corpus, corpus_notes = read_corpus_choice(st.query_params.to_dict(), corpus_keys, default="upload" if st.query_params.get("ws") else "seeds")
     show_widget_value("corpus", corpus)
-    corpus = st.sidebar.radio("Articles", corpus_keys, format_func=corpora.get, key="corpus", on_change=url_from_widget,
-                              args=("corpus", "corpus"))
+    # A select box, not a radio: the page shows select boxes anyway, and each further kind of widget is code the browser
+    # fetches and builds (in the page's order, the sidebar first) before the map's frame is made.
+    corpus = st.sidebar.selectbox("Articles", corpus_keys, format_func=corpora.get, key="corpus", on_change=url_from_widget,
+                                  args=("corpus", "corpus"))
     # On the uploaded articles the uploader and paste box are in the sidebar; elsewhere the uploader is in an expander
     # built only when opened (an upload there switches to the uploaded articles): the browser fetched and built their
     # widgets' code before the map on every first load.

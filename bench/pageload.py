@@ -87,6 +87,9 @@ def page_loads(env: dict, corpora: dict[str, dict], loads: int = 5) -> dict:
     """Medians of `loads` loads: bare page, bare map and the dashboard on each corpus (name -> extra env and query)."""
     from playwright.sync_api import sync_playwright
 
+    # The bare map takes Leaflet from static/, which the dashboard writes on its first run: a fresh checkout has none yet.
+    subprocess.run([sys.executable, "-c", "from geo.basemap import assets_installed, install_static_assets\n"
+                    "if not assets_installed(): install_static_assets()"], cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, check=True)
     tmp = Path(tempfile.mkdtemp(prefix="geo-pageload-"))
     # Streamlit serves static/ beside the script: the bare apps get the project's static/ the same way.
     (tmp / "static").symlink_to(ROOT / "static")

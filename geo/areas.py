@@ -1,7 +1,8 @@
-"""Mentioned countries and first-level regions as map outlines: one static GeoJSON file per outline, fetched by the
-browser after the map's markers are drawn, so the map's script carries names and styles, not coordinates."""
+"""Mentioned countries and first-level regions as map outlines: one static file per set of outlines, fetched by the
+browser once the map's markers are painted, so the map's script carries names and styles, not coordinates."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from functools import lru_cache
@@ -17,23 +18,35 @@ AREA_SIMPLIFY_COARSE_DEGREES = 0.1
 AREAS_FINE_LIMIT = 40  # more mentioned areas than this are drawn with the coarse tolerance
 AREAS_FOLDER = "outlines/areas"
 AREA_PANE_Z = 390  # under the markers and routes (overlay pane, 400), over the base map (250)
+AREAS_PER_TASK = 40  # outlines drawn per browser task, so the page answers clicks and paints while hundreds are drawn
 
+# One request for every outline of the view (the 1,135 benchmark articles' 409 areas were 409 requests to the
+# Streamlit server), after the markers are painted (window.geoLater, geo/mapdefer.py), drawn a batch per task.
 AREA_LAYER_JS = """{% macro script(this, kwargs) %}
 (function (group, map) {
     var pane = map.getPane("geo-areas") || map.createPane("geo-areas");
     pane.style.zIndex = {{ this.pane_z }};
-    {{ this.areas }}.forEach(function (a) {
-        fetch(a[0]).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; }).then(function (geometry) {
-            if (!geometry) { return; }
-            var style = Object.assign({pane: "geo-areas"}, a[1]);
-            var layer = L.geoJSON({type: "Feature", properties: {}, geometry: geometry}, {style: style, pane: "geo-areas",
-                onEachFeature: function (_f, part) {
-                    part.bindTooltip(a[2], {sticky: true});
-                    part.on("mouseover", function () { part.setStyle({weight: 3}); });
-                    part.on("mouseout", function () { part.setStyle({weight: a[1].weight}); });
-                }});
-            layer.addTo(group);
-            if (a[3]) { layer.bringToBack(); }
+    var areas = {{ this.areas }};
+    if (!areas.length) { return; }
+    function draw(shapes, a) {
+        var geometry = shapes[a[0]];
+        if (!geometry) { return; }
+        var layer = L.geoJSON({type: "Feature", properties: {}, geometry: geometry}, {style: Object.assign({pane: "geo-areas"}, a[1]),
+            pane: "geo-areas", onEachFeature: function (_f, part) {
+                part.bindTooltip(a[2], {sticky: true});
+                part.on("mouseover", function () { part.setStyle({weight: 3}); });
+                part.on("mouseout", function () { part.setStyle({weight: a[1].weight}); });
+            }});
+        layer.addTo(group);
+        if (a[3]) { layer.bringToBack(); }
+    }
+    window.geoLater.add(function () {
+        fetch("{{ this.url }}").then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; }).then(function (shapes) {
+            if (!shapes) { return; }
+            for (var i = 0; i < areas.length; i += {{ this.per_task }}) {
+                (function (batch) { window.geoLater.add(function () { batch.forEach(function (a) { draw(shapes, a); }); }); })(
+                    areas.slice(i, i + {{ this.per_task }}));
+            }
         });
     });
 })({{ this._parent.get_name() }}, {{ this._parent._parent.get_name() }});
@@ -63,21 +76,26 @@ def area_geometry(key: str, tolerance: float) -> dict[str, Any] | None:
     return {"type": shape["type"], "coordinates": round_coords(shape["coordinates"])}
 
 
-def area_url(key: str, tolerance: float, target: Path = STATIC_DIR) -> str | None:
-    """The static URL of the area's outline file, written under static/ on first use; None when it has no outline.
+def area_set_url(keys: Iterable[str], tolerance: float, target: Path = STATIC_DIR) -> tuple[str, frozenset[str]] | None:
+    """The static URL of one file holding the outlines of `keys` ({key: GeoJSON geometry}), written under static/ on
+    first use, and the keys it holds (those with an outline); None when none has one.
 
-    The file depends only on the key and the tolerance, so sessions share it and browsers revalidate it (304)."""
-    name = f"{AREAS_FOLDER}/{tolerance:g}/{key.replace(':', '_')}.json"
+    The file depends only on the keys and the tolerance, so sessions showing the same view share it and browsers
+    revalidate it (304)."""
+    wanted = sorted(set(keys))
+    digest = hashlib.sha256(json.dumps([wanted, tolerance]).encode()).hexdigest()[:20]
+    name = f"{AREAS_FOLDER}/{tolerance:g}/set-{digest}.json"
     out = target / name
-    if not out.exists():
-        geometry = area_geometry(key, tolerance)
-        if geometry is None:
-            return None
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(geometry, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(out)  # atomic: a concurrent session never serves half a file
-    return f"{STATIC_URL}/{name}"
+    if out.exists():
+        return f"{STATIC_URL}/{name}", frozenset(json.loads(out.read_text(encoding="utf-8")))
+    shapes = {key: geometry for key in wanted if (geometry := area_geometry(key, tolerance)) is not None}
+    if not shapes:
+        return None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(shapes, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(out)  # atomic: a concurrent session never serves half a file
+    return f"{STATIC_URL}/{name}", frozenset(shapes)
 
 
 def area_layer(areas: Iterable[tuple[str, dict[str, Any], str, bool]], count: int) -> Any:
@@ -87,7 +105,10 @@ def area_layer(areas: Iterable[tuple[str, dict[str, Any], str, bool]], count: in
     from jinja2 import Template
 
     tolerance = AREA_SIMPLIFY_DEGREES if count <= AREAS_FINE_LIMIT else AREA_SIMPLIFY_COARSE_DEGREES
-    rows = [[url, style, tip, country] for key, style, tip, country in areas if (url := area_url(key, tolerance)) is not None]
+    areas = list(areas)
+    found = area_set_url([key for key, *_ in areas], tolerance)
+    url, held = found if found is not None else ("", frozenset())
+    rows = [[key, style, tip, country] for key, style, tip, country in areas if key in held]
 
     class AreaLayer(MacroElement):
         _template = Template(AREA_LAYER_JS)
@@ -96,6 +117,8 @@ def area_layer(areas: Iterable[tuple[str, dict[str, Any], str, bool]], count: in
             super().__init__()  # type: ignore[no-untyped-call]
             self._name = "AreaLayer"
             self.areas = json.dumps(rows, ensure_ascii=False).replace("</", "<\\/")
+            self.url = url
             self.pane_z = AREA_PANE_Z
+            self.per_task = AREAS_PER_TASK
 
     return AreaLayer()

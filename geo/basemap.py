@@ -149,31 +149,46 @@ def write_base_layers(target: Path = STATIC_DIR) -> list[Path]:
     return written
 
 
+# The fetches wait in window.geoLater (geo/mapdefer.py) until the markers are painted; the first-level lines, the
+# largest file, are fetched and built only when the map first reaches their zoom.
 BASE_LAYER_JS = """{% macro script(this, kwargs) %}
 (function (map) {
     var pane = map.createPane("geo-base"); pane.style.zIndex = 250; pane.style.pointerEvents = "none";
     var labels = map.createPane("geo-base-labels"); labels.style.zIndex = 350; labels.style.pointerEvents = "none";
     var get = function (url) { return fetch(url).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; }); };
-    get("{{ this.base }}/{{ this.countries }}").then(function (data) {
-        if (data) { L.geoJSON(data, {pane: "geo-base", interactive: false,
-            style: {color: "#8a9bb0", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1.0}}).addTo(map); }
+    window.geoLater.add(function () {
+        get("{{ this.base }}/{{ this.countries }}").then(function (data) {
+            if (data) { window.geoLater.add(function () { L.geoJSON(data, {pane: "geo-base", interactive: false,
+                style: {color: "#8a9bb0", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1.0}}).addTo(map); }); }
+        });
     });
-    var regions = null;
-    get("{{ this.base }}/{{ this.regions }}").then(function (data) {
-        if (!data) { return; }
-        regions = L.geoJSON(data, {pane: "geo-base", interactive: false, className: "geo-base-region",
-            style: {color: "#b3b9c4", weight: 0.6, dashArray: "3 3", fill: false}});
+    var regions = null, regionsAsked = false;
+    function loadRegions() {
+        regionsAsked = true;
+        get("{{ this.base }}/{{ this.regions }}").then(function (data) {
+            if (!data) { return; }
+            window.geoLater.add(function () {
+                regions = L.geoJSON(data, {pane: "geo-base", interactive: false, className: "geo-base-region",
+                    style: {color: "#b3b9c4", weight: 0.6, dashArray: "3 3", fill: false}});
+                show();
+            });
+        });
+    }
+    var zooms = {{ this.zooms }}, towns = [], shown = L.layerGroup().addTo(map), ready = false;
+    window.geoLater.add(function () {
+        ready = true;
+        get("{{ this.base }}/{{ this.towns }}").then(function (data) { towns = data || []; window.geoLater.add(show); });
         show();
     });
-    var zooms = {{ this.zooms }}, towns = [], shown = L.layerGroup().addTo(map);
-    get("{{ this.base }}/{{ this.towns }}").then(function (data) { towns = data || []; show(); });
     function minPopulation(zoom) {
         var pop = Infinity;
         zooms.forEach(function (z) { if (zoom >= z[0]) { pop = z[1]; } });
         return pop;
     }
     function show() {
+        if (!ready) { return; }
         var zoom = map.getZoom(), bounds = map.getBounds().pad(0.2), pop = minPopulation(zoom);
+        if (zoom >= {{ this.region_zoom }} && !regionsAsked) { loadRegions(); }
         if (regions) { if (zoom >= {{ this.region_zoom }}) { regions.addTo(map); } else { map.removeLayer(regions); } }
         shown.clearLayers();
         towns.forEach(function (t) {

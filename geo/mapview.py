@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .areas import area_key, area_layer
 from .basemap import BASE_CSS, CLUSTER_CSS, CLUSTER_JS, MAP_CSS, MAP_JS, STATIC_DIR, assets_installed, base_layer, install_static_assets
 from .geocode import Place
+from .mapdefer import later_queue, open_later
 from .mapstate import MapView, stop_key, visible_places, visible_routes
 from .route import Route, Stop
 from .status import phase_of
@@ -152,9 +153,9 @@ def _fast_cluster(places: list[Place], view: MapView, titles: dict[str, str]) ->
                      FEATURE_COLOURS.get(p.feature, "#555555"), [numbers.setdefault(a, len(numbers)) for a in shown],
                      len(mentions) - sum(1 for m in mentions if m.article in shown)])
     article_titles = [_e(titles.get(a, a)) for a in numbers]
-    # chunkedLoading: MarkerCluster clusters in slices between frames, so the first clusters show before the last are built.
+    # Not chunkedLoading: MarkerCluster shows no marker before its last chunk is clustered, so slices only delayed them.
     cluster = _cluster_class()(rows, callback=FAST_CLUSTER_CALLBACK % json.dumps(article_titles), name="Places (clustered)",
-                               options={"maxClusterRadius": 40, "chunkedLoading": True})
+                               options={"maxClusterRadius": 40})
     cluster.default_js = list(CLUSTER_JS)
     cluster.default_css = list(CLUSTER_CSS)
     return cluster
@@ -222,6 +223,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
     fmap.options["maxZoom"] = 18
     fmap.default_js = list(MAP_JS)
     fmap.default_css = list(MAP_CSS)
+    fmap.add_child(later_queue())  # the base map and area outlines wait in it until the markers are painted
     if not view.tiles:
         folium.Element(BASE_CSS).add_to(cast(folium.Figure, fmap.get_root()).header)
         if assets_installed():
@@ -287,6 +289,7 @@ def build_map(places: list[Place], routes: list[Route], view: MapView, titles: d
 
     folium.LayerControl(collapsed=True).add_to(fmap)
     _fit(fmap, view, shown, shown_routes)
+    fmap.add_child(open_later())
     return fmap
 
 

@@ -90,7 +90,7 @@ def test_selecting_a_place_centres_the_map_and_lists_mentions(app, seed_analysis
 
 def test_pasted_and_uploaded_articles(app):
     app.run()
-    app.radio[0].set_value("upload").run()  # the paste box is in the sidebar of the uploaded articles
+    _select(app, "Articles").set_value("upload").run()  # the paste box is in the sidebar of the uploaded articles
     app.text_area(key="pasted").input("Minister visits Nairobi\n\nThe Kenyan foreign minister flew from Nairobi to Addis Ababa on Monday for talks, officials said.")
     app.run()
     assert not app.exception
