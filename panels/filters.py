@@ -49,5 +49,5 @@ def filter_widgets(box: DeltaGenerator, digest: str, wanted: View, article_ids: 
     box.multiselect("Route stops", list(STATUSES), default=defaults.statuses, key=statuses,
                     help="done: departed, arrived, visited, passed; expected: expected, planned, speculated")
     # A select box rather than a checkbox: one kind of widget fewer for the browser to fetch and build.
-    box.selectbox("Non-literal mentions (\"Washington warned\", \"Air Zimbabwe\")", (True, False), index=0 if defaults.metonyms else 1,
+    box.selectbox("Non-literal mentions (\"Ottawa warned\", \"Air Zimbabwe\")", (True, False), index=0 if defaults.metonyms else 1,
                   format_func=lambda on: "counted" if on else "not counted", key=metonyms)
