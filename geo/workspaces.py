@@ -217,6 +217,8 @@ class WorkspaceStore:
         """A new, empty workspace with a fresh unguessable id."""
         self._require_editor(key)
         ws_id = secrets.token_urlsafe(ID_BYTES)
+        while ws_id.startswith("-"):  # an id read as an option would not pass on a command line
+            ws_id = secrets.token_urlsafe(ID_BYTES)
         now = _now()
         with self.engine.begin() as connection:
             connection.execute(workspaces_table.insert().values(id=ws_id, name=_clip(name, NAME_CHARS) or "Untitled workspace",

@@ -53,6 +53,12 @@ def test_ids_are_unguessable_and_distinct(store):
     assert len(ids) == 5 and all(is_workspace_id(i) for i in ids)
 
 
+def test_an_id_never_starts_with_a_dash_so_the_cli_takes_it(store, monkeypatch):
+    drawn = iter(["-" + "a" * 31, "-" + "b" * 31, "c" * 32])
+    monkeypatch.setattr("geo.workspaces.secrets.token_urlsafe", lambda n: next(drawn))
+    assert store.create("Dashed", KEY).id == "c" * 32
+
+
 def test_a_viewer_cannot_write_with_a_guessed_or_missing_key(store):
     ws = store.create("Mine", KEY)
     for key in (None, "", "guess", KEY + " "):
