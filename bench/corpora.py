@@ -37,11 +37,14 @@ def cleaned_copies(paths: list[str], target: Path) -> list[str]:
 
 def replicated(folder: Path, target: Path, copies: int) -> int:
     """`copies` copies of every text under new file names (new article ids); copy k ends with k extra newlines, so even
-    content-hash ids differ while the cleaned text stays the same."""
+    content-hash ids differ while the cleaned text stays the same. Named `c<k>-<name>`, so a corpus read in file-name
+    order holds the whole first copy, then the second...: each partition and spaCy batch has the mix of articles the
+    original has (copies side by side would put three copies of the longest article in one batch, whose parse needs
+    more memory than any batch of the original)."""
     n = 0
     for f in sorted(folder.glob("*.txt")):
         text = f.read_text(encoding="utf-8")
         for k in range(copies):
-            (target / f"{f.stem}-c{k}.txt").write_text(text + "\n" * k, encoding="utf-8")
+            (target / f"c{k:03d}-{f.stem}.txt").write_text(text + "\n" * k, encoding="utf-8")
             n += 1
     return n

@@ -18,7 +18,6 @@ from .progress import Progress, TerminalProgress
 if TYPE_CHECKING:
     from .articles import Article, Problem
     from .config import Settings
-    from .gazetteer import Gazetteer
     from .pipeline import Analysis
 
 log = logging.getLogger("geo")
@@ -113,27 +112,22 @@ def _emit(path: str, text: str) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
-    from .articles import read_corpus, require_articles
     from .parsing import load_model
     from .gazetteer import open_gazetteer
     from .geocode import make_geocoder
     from .pipeline import analyze
 
     started = time.perf_counter()
-    progress = TerminalProgress(sys.stderr)
-    articles, problems = read_corpus(args.paths, settings, on_file=lambda done, total: progress(Progress("reading", done, total)))
-    progress.close()
-    for p in problems:
-        print(f"warning: {p}", file=sys.stderr)
-    require_articles(articles, problems)
-    gazetteer = open_gazetteer(settings)
     if args.engine == "dask":
-        return _analyze_on_dask(args, settings, articles, problems, gazetteer, started)
+        return _analyze_on_dask(args, settings, started)
+    articles, problems = _read_articles(args, settings)
+    gazetteer = open_gazetteer(settings)
     online = make_geocoder(settings, gazetteer, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
     nlp = load_model(settings.spacy_model)
     # The model, the gazetteer and the articles live until the process ends: keep them out of the collector's scans,
     # which otherwise revisit them on every full collection of the analysis's garbage.
     gc.freeze()
+    progress = TerminalProgress(sys.stderr)
     try:
         result = analyze(articles, nlp, gazetteer, settings, problems, online, on_progress=progress)
     finally:
@@ -153,17 +147,39 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _analyze_on_dask(args: argparse.Namespace, settings: Settings, articles: list[Article], problems: list[Problem], gazetteer: Gazetteer,
-                     started: float) -> int:
-    """--engine dask: the workers write the --parquet dataset; the other outputs are read back from it."""
-    from .engine_dask import analyze_dask
+def _read_articles(args: argparse.Namespace, settings: Settings) -> tuple[list[Article], list[Problem]]:
+    """The corpus of `args.paths`, each problem warned about on one line; an error when no article is left."""
+    from .articles import read_corpus, require_articles
+
+    progress = TerminalProgress(sys.stderr)
+    articles, problems = read_corpus(args.paths, settings, on_file=lambda done, total: progress(Progress("reading", done, total)))
+    progress.close()
+    for p in problems:
+        print(f"warning: {p}", file=sys.stderr)
+    require_articles(articles, problems)
+    return articles, problems
+
+
+def _analyze_on_dask(args: argparse.Namespace, settings: Settings, started: float) -> int:
+    """--engine dask: the workers write the --parquet dataset; the other outputs are read back from it.
+
+    The cluster starts before the corpus is read: a local cluster's workers are forked from this process."""
+    from .engine_dask import analyze_dask, close, connect_ahead
     from .export import read_parquet
+    from .gazetteer import open_gazetteer
 
     if not args.parquet:
         raise CorpusError("--engine dask writes a partitioned Parquet dataset: give its folder with --parquet DIR")
+    gazetteer = open_gazetteer(settings)
+    connected = connect_ahead(settings)
+    try:
+        articles, problems = _read_articles(args, settings)
+    except BaseException:
+        close(connected.client, settings)
+        raise
     progress = TerminalProgress(sys.stderr)
     try:
-        summary = analyze_dask(articles, gazetteer, settings, args.parquet, problems, on_progress=progress)
+        summary = analyze_dask(articles, gazetteer, settings, args.parquet, problems, on_progress=progress, connected=connected)
     finally:
         progress.close()
     for p in summary.problems[len(problems):]:

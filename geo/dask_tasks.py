@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence, TypeVar
 
+from spacy.tokens import Doc
+
 from .aliases import Cluster, person_titles
 from .articles import Article, Problem
 from .claims import build_claims
@@ -32,7 +34,7 @@ from .facts import Fact
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, make_geocoder
 from .movement import Event
-from .parsing import load_model, model_name, parse_articles
+from .parsing import doc_text, load_model, model_name, parse_articles
 from .people import NameToken, name_tokens, person_tokens, propagate_people
 from .pipeline import Analysis, CorpusEntities, FrozenMap, events, resolve, routes
 from .quotes import Quote
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PARTITION_TABLES = ("articles", "entities", "unresolved", "quotes")
-CORPUS_TABLES = ("clusters", "places", "routes", "stops", "claims")
+CORPUS_TABLES = ("clusters", "places", "routes", "stops", "claims")  # written after pass 3, in slices (`finish_corpus`)
 DOC_COMPRESSION = 1  # zlib level of the Docs a worker holds between passes: fast, and about 4x smaller than raw
 
 # Per worker process: the spaCy model, the gazetteer and the run's online geocoder, loaded by the first task that needs them.
@@ -97,16 +99,44 @@ def _problem(article: Article, exc: BaseException, what: str = "could not be ana
     return Problem(article.path, failure_reason(exc, what))
 
 
+# A Doc between passes: its token attributes as one array (Doc.to_array over the attributes Doc.to_bytes keeps), zlib-
+# compressed, and its span groups. Its text is the article's (spaCy's tokenisation keeps every character) and its strings
+# are in the vocab of the worker process that parsed it, the only process that reads the file back (see `_load`):
+# Doc.to_bytes would also walk every token for its strings and pack all of it with msgpack, a third of the pass's
+# overhead on the Docs. Doc.from_dict rebuilds it as Doc.from_bytes does.
+DOC_ATTRS: list[int | str] = list(Doc._get_array_attrs())  # LENGTH and SPACY first, then spaCy's DocBin attributes
+
+
+def pack_doc(doc: Doc) -> tuple[int, bytes, bytes]:
+    """The Doc's token count, compressed attribute array and span groups (empty when it has none)."""
+    array = doc.to_array(DOC_ATTRS)
+    return len(doc), zlib.compress(array.tobytes(), DOC_COMPRESSION), doc.spans.to_bytes() if doc.spans else b""
+
+
+def unpack_doc(vocab: Any, packed: tuple[int, bytes, bytes], text: str) -> Doc:
+    """The Doc `pack_doc` packed, on the vocab of the process that parsed it."""
+    import numpy
+
+    n, blob, spans = packed
+    array = numpy.frombuffer(zlib.decompress(blob), dtype=numpy.uint64).reshape(n, len(DOC_ATTRS))
+    msg: dict[str, Any] = {"text": text, "array_head": DOC_ATTRS, "array_body": array}
+    if spans:
+        msg["spans"] = spans
+    return Doc(vocab).from_dict(msg)
+
+
 @dataclass(frozen=True)
 class ParsedPartition:
-    """A partition after parsing: its articles, Docs (zlib-compressed Doc.to_bytes without tensors), first entities and
-    name tokens. It lives in a file on the worker's disk between passes, so a worker's memory holds one partition."""
+    """A partition after parsing: its articles, packed Docs (`pack_doc`), first entities and name tokens. It lives in a
+    file on the disk of the worker that parsed it, between passes, so a worker's memory holds one partition at a time;
+    `pid` is that worker's process (the Docs' strings are in its vocab)."""
 
     part: int
     articles: tuple[Article, ...]
-    docs: tuple[bytes, ...]
+    docs: tuple[tuple[int, bytes, bytes], ...]
     entities: tuple[tuple[Entity, ...], ...]
     tokens: tuple[tuple[NameToken, ...], ...]
+    pid: int
 
 
 @dataclass(frozen=True)
@@ -115,6 +145,7 @@ class PartitionFile:
 
     part: int
     path: str
+    pid: int  # the process that wrote it
     problems: tuple[Problem, ...]
     cpu: float  # the task's own CPU seconds (its thread), for the per-partition cost figures
     person_tokens: frozenset[str]
@@ -131,7 +162,10 @@ def _scratch_dir() -> Path:
 
 
 def _load(handle: PartitionFile) -> ParsedPartition | None:
-    """The parsed partition from its file, or None when the file is not on this machine (another worker wrote it)."""
+    """The parsed partition from its file, or None when this process did not write it (another worker, on this machine
+    or another, or this worker before a restart): its Docs' strings are only in the vocab of the process that parsed them."""
+    if handle.pid != os.getpid():
+        return None
     try:
         with open(handle.path, "rb") as fh:
             parsed: ParsedPartition = pickle.load(fh)
@@ -195,18 +229,21 @@ def parse_partition(part: int, articles: Sequence[Article], ctx: RunContext) -> 
                 raise error if error is not None else RuntimeError("spaCy gave no document")
             ents = entities_from_doc(article, doc, g.is_notable, titled, g.is_country, ctx.acronyms, g.has_name, g.is_area)
             toks = name_tokens(doc)
-            blob = zlib.compress(doc.to_bytes(exclude=["tensor", "user_data"]), DOC_COMPRESSION)
+            if doc_text(doc) != article.text:  # spaCy keeps every character; a Doc that did not is not stored wrong
+                raise RuntimeError("spaCy's document does not give back the article's text")
+            packed = pack_doc(doc)
         except Exception as exc:  # noqa: BLE001  one article never takes the corpus down
             problems.append(_problem(article, exc))
         else:
             kept.append(article)
-            docs.append(blob)
+            docs.append(packed)
             found.append(tuple(ents))
             tokens.append(toks)
     path = _scratch_dir() / f"geo-{ctx.run}-{part:05d}.pickle"
     with open(path, "wb") as fh:
-        pickle.dump(ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens)), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return PartitionFile(part, str(path), tuple(problems), time.thread_time() - started,
+        pickle.dump(ParsedPartition(part, tuple(kept), tuple(docs), tuple(found), tuple(tokens), os.getpid()), fh,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    return PartitionFile(part, str(path), os.getpid(), tuple(problems), time.thread_time() - started,
                          frozenset(person_tokens([e for ents in found for e in ents])))
 
 
@@ -219,10 +256,8 @@ def reparsed(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext
     return parsed
 
 
-def propagate_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, names: frozenset[str]) -> EntitySummary:
-    """Pass 2 on a worker: short forms of people named in full anywhere in the corpus, and the titles before person names."""
-    started = time.thread_time()
-    parsed = reparsed(handle, articles, ctx)
+def _propagated(parsed: ParsedPartition, ctx: RunContext, names: frozenset[str]) -> tuple[list[Entity], list[Problem]]:
+    """The partition's entities with the short forms of people named in full anywhere in the corpus (`names`)."""
     g = ctx.gazetteer()
     wanted = set(names)
     out: list[Entity] = []
@@ -233,22 +268,52 @@ def propagate_partition(handle: PartitionFile, articles: Sequence[Article], ctx:
         except Exception as exc:  # noqa: BLE001
             problems.append(_problem(article, exc, "short names of people were not looked for"))
             out.extend(ents)
+    return out, problems
+
+
+def _names_file(ctx: RunContext, part: int) -> Path:
+    return _scratch_dir() / f"geo-{ctx.run}-{part:05d}.names.pickle"
+
+
+def propagate_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, names: frozenset[str]) -> EntitySummary:
+    """Pass 2 on a worker: short forms of people named in full anywhere in the corpus, and the titles before person names.
+
+    The entities also go to a file beside the partition's, which pass 3 reads on this worker: the summary itself leaves
+    the worker's memory once the client has it, so a worker does not hold its share of the corpus's entities."""
+    started = time.thread_time()
+    parsed = reparsed(handle, articles, ctx)
+    out, problems = _propagated(parsed, ctx, names)
+    with open(_names_file(ctx, parsed.part), "wb") as fh:
+        pickle.dump((os.getpid(), tuple(out)), fh, protocol=pickle.HIGHEST_PROTOCOL)
     titles = person_titles(out, {a.id: a.text for a in parsed.articles})
     return EntitySummary(tuple(out), titles, tuple(problems), time.thread_time() - started)
 
 
-def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, summary: EntitySummary,
+def _entities(parsed: ParsedPartition, ctx: RunContext, names: frozenset[str]) -> tuple[Entity, ...]:
+    """Pass 2's entities of the partition: from its file when this process wrote it, else found again (the same)."""
+    path = _names_file(ctx, parsed.part)
+    try:
+        with open(path, "rb") as fh:
+            pid, entities = pickle.load(fh)
+    except FileNotFoundError:
+        pid, entities = None, ()
+    path.unlink(missing_ok=True)
+    if pid == os.getpid():
+        return tuple(entities)
+    return tuple(_propagated(parsed, ctx, names)[0])
+
+
+def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, names: frozenset[str],
                       relabelled: dict[int, Entity], cluster_ids: Sequence[str | None], clusters: Sequence[Cluster]) -> ResolvedPartition:
     """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts.
-    Its entities are pass 2's (`summary`) with the corpus steps' changes: `relabelled` by index, each one's cluster id."""
-    from spacy.tokens import Doc
-
+    Its entities are pass 2's (kept in a file, or found again from `names`) with the corpus steps' changes: `relabelled`
+    by index, each one's cluster id."""
     g = ctx.gazetteer()
     online = ctx.online()
     vocab = ctx.model().vocab
     started = time.thread_time()
     parsed = reparsed(handle, articles, ctx)
-    entities = [relabelled.get(i, e) for i, e in enumerate(summary.entities)]
+    entities = [relabelled.get(i, e) for i, e in enumerate(_entities(parsed, ctx, names))]
     assignment = {e.key: cid for e, cid in zip(entities, cluster_ids) if cid is not None}
     by_article: dict[str, list[Entity]] = {}
     for e in entities:
@@ -261,8 +326,8 @@ def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: R
     quotes: list[Quote] = []
     facts: list[Fact] = []
     problems: list[Problem] = []
-    for article, blob in zip(parsed.articles, parsed.docs):
-        doc = Doc(vocab).from_bytes(zlib.decompress(blob))
+    for article, packed in zip(parsed.articles, parsed.docs):
+        doc = unpack_doc(vocab, packed, article.text)
         ents = by_article.get(article.id, [])
         try:
             resolved, missing = resolve(article, doc, ents, g, online)
@@ -321,32 +386,67 @@ def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:
     return out
 
 
+# Rows per part of the corpus-wide tables (clusters; places, a row per mention), which workers write slice by slice, so
+# none holds a whole table.
+CORPUS_SLICE_ROWS = 20_000
+
+
+def _slices(items: Sequence[T], rows: Any, limit: int | None = None) -> list[tuple[T, ...]]:
+    """Consecutive runs of `items` of at most `limit` rows each (`rows(item)`; an item with more makes a run of its own);
+    one empty run when there are no items, so the table has its part."""
+    limit = CORPUS_SLICE_ROWS if limit is None else limit
+    out: list[tuple[T, ...]] = []
+    run: list[T] = []
+    count = 0
+    for item in items:
+        n = rows(item)
+        if run and count + n > limit:
+            out.append(tuple(run))
+            run, count = [], 0
+        run.append(item)
+        count += n
+    if run or not out:
+        out.append(tuple(run))
+    return out
+
+
 def finish_corpus(results: Sequence[ResolvedPartition], clusters: Sequence[Cluster], problems: Sequence[Problem],
-                  ctx: RunContext) -> RunSummary:
-    """The last task: places merged, routes and claims built, and the corpus-wide tables written."""
+                  ctx: RunContext) -> tuple[list[tuple[Analysis, tuple[str, ...], int]], RunSummary]:
+    """The corpus steps after pass 3, in the client: places merged, routes and claims built from the partitions' summaries.
+    Gives the corpus-wide tables as slices to write (`write_corpus_part`: analysis, tables, part) and the run's summary."""
     started = time.thread_time()
     model = results[0].model if results else ""
     places = merge_places([r.places for r in results])
     dated = [a for r in results for a in r.dated]
     found_routes = routes([e for r in results for e in r.events], clusters, dated, NO_CORRECTIONS)
     claims = build_claims([f for r in results for f in r.facts], found_routes, dated)
-    mention_entities = [e for r in results for e in r.mention_entities]
-    corpus = Analysis((), (), tuple(mention_entities), tuple(clusters), {}, tuple(places), (), tuple(found_routes), model, claims=tuple(claims))
-    folder = Path(ctx.out)
-    write_parquet_part(corpus, folder, CORPUS_TABLES, 0)
-    write_parquet_stamp(folder, model)
+    mentioned = {e.key: e for r in results for e in r.mention_entities}
+    slices: list[tuple[Analysis, tuple[str, ...], int]] = [
+        (Analysis((), (), (), (), {}, (), (), tuple(found_routes), model, claims=tuple(claims)), ("routes", "stops", "claims"), 0)]
+    for k, some in enumerate(_slices(clusters, lambda c: 1)):
+        slices.append((Analysis((), (), (), some, {}, (), (), (), model), ("clusters",), k))
+    for k, chunk in enumerate(_slices(places, lambda p: len(p.mentions))):
+        ents = tuple(mentioned[m.key] for p in chunk for m in p.mentions if m.key in mentioned)
+        slices.append((Analysis((), (), ents, (), {}, chunk, (), (), model), ("places",), k))
     failed = next((r.online_failed for r in results if r.online_failed), None)
     warnings = (f"online geocoder {ctx.settings.geocoder} failed ({failed}); places were resolved with the offline gazetteer",) if failed else ()
-    return RunSummary(sum(r.counts["articles"] for r in results), sum(r.counts["entities"] for r in results), len(clusters),
-                      len(places), sum(r.counts["unresolved"] for r in results),
-                      tuple((r.subject, " -> ".join(f"{s.name} ({s.status}{', ' + s.date if s.date else ''})" for s in r.stops))
-                            for r in found_routes),
-                      tuple(problems) + tuple(p for r in results for p in r.problems), warnings, model, time.thread_time() - started)
+    summary = RunSummary(sum(r.counts["articles"] for r in results), sum(r.counts["entities"] for r in results), len(clusters),
+                         len(places), sum(r.counts["unresolved"] for r in results),
+                         tuple((r.subject, " -> ".join(f"{s.name} ({s.status}{', ' + s.date if s.date else ''})" for s in r.stops))
+                               for r in found_routes),
+                         tuple(problems) + tuple(p for r in results for p in r.problems), warnings, model, time.thread_time() - started)
+    return slices, summary
 
 
-def resolve_cpu(resolved: ResolvedPartition) -> float:
-    """The CPU seconds of a resolve task (read on the worker, so the partition's results stay there)."""
-    return resolved.cpu
+def write_corpus_part(analysis: Analysis, tables: tuple[str, ...], part: int, ctx: RunContext) -> float:
+    """On a worker: one slice of the corpus-wide tables as their part `part`; the first part of routes also stamps the
+    dataset (model, format version). Gives the task's CPU seconds."""
+    started = time.thread_time()
+    folder = Path(ctx.out)
+    write_parquet_part(analysis, folder, tables, part)
+    if "routes" in tables:
+        write_parquet_stamp(folder, analysis.model)
+    return time.thread_time() - started
 
 
 def task_input(value: T) -> T:

@@ -4,9 +4,10 @@ The passes of `pipeline.analyze`, distributed (the tasks are in `geo.dask_tasks`
 a worker, which keeps its Docs in a file in its scratch folder; (2) per-partition summaries (person name tokens, then the
 entities with their short forms, titles before person names) are gathered for the corpus-level steps (label votes,
 alias clusters); (3) each partition is resolved on the worker that holds its file and its tables are written as
-`<table>/part-<n>.parquet`; a last task merges places and builds routes and claims from the partitions' results, which
-travel between workers, never through the client. A lost worker's partitions are recomputed from their inputs by Dask,
-so a run survives it with the same output.
+`<table>/part-<n>.parquet`; its summary (places, movements, facts) comes to the client as soon as it is ready, which
+merges places and builds routes and claims, and the workers write those corpus-wide tables a slice per task. So a
+worker's memory holds the partitions it works on, not its share of the corpus. A lost worker's partitions are
+recomputed from their inputs by Dask, so a run survives it with the same output.
 """
 from __future__ import annotations
 
@@ -15,18 +16,19 @@ import json
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .aliases import cluster_aliases
+from .aliases import Cluster, cluster_aliases
 from .articles import Article, Problem
 from .config import Settings
-from .entities import defined_acronyms, titled_names
+from .entities import Entity, MentionKey, defined_acronyms, titled_names
 from .errors import ConfigError
 from .gazetteer import Gazetteer
-from .dask_tasks import (EntitySummary, PartitionFile, RunContext, RunSummary, finish_corpus,
-                         parse_partition, propagate_partition, resolve_cpu, resolve_partition, task_input, worker_model,
-                         worker_usage)
+from .dask_tasks import (EntitySummary, PartitionFile, ResolvedPartition, RunContext, RunSummary, finish_corpus,
+                         parse_partition, propagate_partition, resolve_partition, task_input, worker_model, worker_usage,
+                         write_corpus_part)
 from .people import vote_place_labels
 from .progress import OnProgress, Progress
 
@@ -55,15 +57,18 @@ FORKED_WORKERS = {"distributed.worker.multiprocessing-method": "fork"}
 
 
 def write_run_report(folder: Path, articles: int, partition_size: int, timings: dict[str, float], costs: dict[str, list[float]],
-                     workers: dict[str, dict[str, float]]) -> None:
+                     memory: dict[str, dict[str, dict[str, float]]]) -> None:
     """`run.json` beside the tables: phase times (wall), each partition's CPU seconds per pass, each worker's peak memory,
-    memory at the end (Pss) and CPU seconds."""
+    memory at the end (Pss) and CPU seconds, and its peak and Pss at the end of each phase."""
+    workers = memory["finish"]
     report = {"articles": articles, "partition_size": partition_size, "workers": len(workers),
               **{k: round(v, 2) for k, v in timings.items()},
               "partition_cpu_s": {name: [round(c, 3) for c in values] for name, values in costs.items()},
               "worker_peak_mb": {addr: round(w["peak_mb"]) for addr, w in sorted(workers.items())},
               "worker_pss_mb": {addr: round(w["pss_mb"]) for addr, w in sorted(workers.items())},
-              "worker_cpu_s": {addr: round(w["cpu_s"], 1) for addr, w in sorted(workers.items())}}
+              "worker_cpu_s": {addr: round(w["cpu_s"], 1) for addr, w in sorted(workers.items())},
+              "worker_mb_by_phase": {phase: {addr: {"peak": round(w["peak_mb"]), "pss": round(w["pss_mb"])} for addr, w in sorted(usage.items())}
+                                     for phase, usage in memory.items()}}
     (folder / "run.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
 
@@ -72,8 +77,23 @@ def partitions(articles: Sequence[Article], size: int) -> list[list[Article]]:
     return [list(articles[i:i + size]) for i in range(0, len(articles), size)]
 
 
+def warm_imports() -> None:
+    """Import what the tasks import on first use (Parquet writing, outlines, spelling), so forked workers start with it
+    instead of each importing it (0.6 CPU s per worker)."""
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    import rapidfuzz.fuzz  # noqa: F401
+    import rapidfuzz.process  # noqa: F401
+
+    from . import outlines  # noqa: F401
+
+
 def connect(settings: Settings) -> Any:
-    """A Dask client of the scheduler in the settings, else of a new LocalCluster of `workers` single-threaded processes."""
+    """A Dask client of the scheduler in the settings, else of a new LocalCluster of `workers` single-threaded processes.
+
+    Connect before reading the corpus: a local cluster's workers are forked from this process, and pages it holds at
+    the fork count in their resident memory (the model's are meant to be shared; the corpus's would make each worker's
+    peak grow with the corpus)."""
     from distributed import Client, LocalCluster
 
     if settings.scheduler:
@@ -85,6 +105,7 @@ def connect(settings: Settings) -> Any:
     import dask
 
     worker_model(settings.spacy_model)
+    warm_imports()
     gc.freeze()  # the forked workers' collectors skip the model's objects, so their pages stay shared with the client
     try:
         with dask.config.set({**QUIET_WORKERS, **FORKED_WORKERS}):  # the nannies hand the config to the processes they start
@@ -94,10 +115,54 @@ def connect(settings: Settings) -> Any:
     return Client(cluster)
 
 
+@dataclass(frozen=True)
+class Connected:
+    """A client connected ahead of the run (the CLI connects before reading the corpus), and what connecting cost."""
+
+    client: Any
+    wall_s: float
+    client_cpu_s: float
+
+
+def connect_ahead(settings: Settings, client_factory: Callable[[Settings], Any] = connect) -> Connected:
+    """Connect now, timed as the run's "connect" phase; give the result to `analyze_dask`, which closes it."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    client = client_factory(settings)
+    return Connected(client, time.perf_counter() - wall, time.thread_time() - cpu)
+
+
+def close(client: Any, settings: Settings) -> None:
+    """Close the client, and the local cluster it started (a remote scheduler and its workers stay up)."""
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None and not settings.scheduler:
+        cluster.close()
+
+
+def submit_resolves(client: Any, run: str, parsed: list[Any], inputs: list[Any], ctx: Any, names: Any, summaries: list[EntitySummary],
+                    voted: list[Entity], clusters: list[Cluster], assignment: dict[MentionKey, str],
+                    near: Callable[[Any], dict[str, Any]]) -> list[Any]:
+    """Pass 3's tasks: each partition's entities stay on its worker (pass 2 kept them in a file); only what the corpus
+    steps changed travels, the relabelled entities and each entity's cluster."""
+    resolved = []
+    start = 0
+    cluster_by_id = {c.id: c for c in clusters}
+    for k, (p, chunk, part) in enumerate(zip(parsed, inputs, summaries)):
+        ents = voted[start:start + len(part.entities)]
+        start += len(part.entities)
+        relabelled = {i: e for i, (e, before) in enumerate(zip(ents, part.entities)) if e is not before}
+        cluster_ids = tuple(assignment.get(e.key) for e in ents)
+        part_clusters = [cluster_by_id[cid] for cid in sorted({c for c in cluster_ids if c is not None})]
+        resolved.append(client.submit(resolve_partition, p, chunk, ctx, names, relabelled, cluster_ids, part_clusters,
+                                      key=f"geo-resolve-{run}-{k}", **near(p)))
+    return resolved
+
+
 def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Settings, out: str | Path,
                  problems: Sequence[Problem] = (), on_progress: OnProgress | None = None,
-                 client_factory: Callable[[Settings], Any] = connect) -> RunSummary:
-    """Run the three passes over partitions of `articles` on Dask; the workers write the Parquet dataset into `out`."""
+                 client_factory: Callable[[Settings], Any] = connect, connected: Connected | None = None) -> RunSummary:
+    """Run the three passes over partitions of `articles` on Dask; the workers write the Parquet dataset into `out`.
+    The client is `connected`'s (closed at the end), else one from `client_factory`."""
     from distributed import as_completed
 
     report = on_progress or (lambda progress: None)
@@ -107,6 +172,7 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         stale.unlink()
     run = uuid.uuid4().hex
     timings: dict[str, float] = {}
+    memory: dict[str, dict[str, dict[str, float]]] = {}  # each worker's usage at the end of each phase
     marks = [time.perf_counter(), time.thread_time()]
 
     def lap(phase: str) -> None:
@@ -119,13 +185,16 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
     acronym_names = defined_acronyms(a.text for a in articles)
     chunks = partitions(articles, settings.partition_size)
     lap("prepare")
-    client = client_factory(settings)
-    lap("connect")
+    if connected is None:
+        connected = connect_ahead(settings, client_factory)
+        marks[:] = [time.perf_counter(), time.thread_time()]
+    client = connected.client
+    timings["connect_s"], timings["connect_client_cpu_s"] = connected.wall_s, connected.client_cpu_s
     try:
         # Shared inputs and each partition's articles are tasks of their own: sent once, kept on the workers that use
         # them (the later passes re-parse only where a partition's file is not on their machine), rebuilt if lost.
-        ctx = client.submit(task_input, RunContext(settings, gazetteer.path, gazetteer.custom_path, titled, frozenset(acronym_names),
-                                                   str(folder), run), key=f"geo-context-{run}")
+        context = RunContext(settings, gazetteer.path, gazetteer.custom_path, titled, frozenset(acronym_names), str(folder), run)
+        ctx = client.submit(task_input, context, key=f"geo-context-{run}")
         inputs = [client.submit(task_input, tuple(chunk), key=f"geo-articles-{run}-{k}") for k, chunk in enumerate(chunks)]
         parsed = [client.submit(parse_partition, k, chunk, ctx, key=f"geo-parse-{run}-{k}") for k, chunk in enumerate(inputs)]
         done = 0
@@ -134,6 +203,7 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
             done += 1
             report(Progress("parsing", min(done * settings.partition_size, len(articles)), len(articles)))
         lap("parse")
+        memory["parse"] = client.run(worker_usage)
         handles: list[PartitionFile] = client.gather(parsed)
         names = client.submit(task_input, frozenset().union(*(h.person_tokens for h in handles)), key=f"geo-names-{run}")
         # Later passes go to the worker that wrote the partition's file; elsewhere only if it is gone (then they parse again).
@@ -145,7 +215,9 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         propagated = [client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}", **near(p))
                       for k, (p, chunk) in enumerate(zip(parsed, inputs))]
         summaries: list[EntitySummary] = client.gather(propagated)
+        del propagated  # the workers keep their entities in files for pass 3, not in memory
         lap("names")
+        memory["names"] = client.run(worker_usage)
         report(Progress("corpus", 0, 1))
         voted = vote_place_labels([e for s in summaries for e in s.entities], set(titled))
         titles = {k: v for s in summaries for k, v in s.titles.items()}
@@ -153,37 +225,38 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         log.info("corpus steps: %d entities, %d clusters", len(voted), len(clusters))
         report(Progress("corpus", 1, 1))
         lap("corpus")
-        resolved = []
-        start = 0
-        cluster_by_id = {c.id: c for c in clusters}
-        # Each resolve task finds its partition's entities in the summary its worker keeps (the names task's result):
-        # only what the corpus steps changed travels, the relabelled entities and each entity's cluster.
-        for k, (p, chunk, names_of, part) in enumerate(zip(parsed, inputs, propagated, summaries)):
-            ents = voted[start:start + len(part.entities)]
-            start += len(part.entities)
-            relabelled = {i: e for i, (e, before) in enumerate(zip(ents, part.entities)) if e is not before}
-            cluster_ids = tuple(assignment.get(e.key) for e in ents)
-            part_clusters = [cluster_by_id[cid] for cid in sorted({c for c in cluster_ids if c is not None})]
-            resolved.append(client.submit(resolve_partition, p, chunk, ctx, names_of, relabelled, cluster_ids, part_clusters,
-                                          key=f"geo-resolve-{run}-{k}", **near(p)))
-        del propagated  # the summaries leave the workers' memory once their resolve tasks have run
-        done = 0
-        for _ in as_completed(resolved):
-            done += 1
-            report(Progress("geocoding", min(done * settings.partition_size, len(articles)), len(articles)))
+        resolved = submit_resolves(client, run, parsed, inputs, ctx, names, summaries, voted, clusters, assignment, near)
+        # Only the resolve tasks are held now: a partition's articles and file handle leave the workers' memory once its
+        # resolve task has run (Dask still knows how to compute them again if a worker holding a result is lost).
+        del parsed, inputs, names
+        # Each partition's summary comes to the client as soon as it is ready and leaves its worker: no worker holds
+        # more than the partitions it is working on; the corpus steps after pass 3 run here, like those after pass 2.
+        position = {f.key: k for k, f in enumerate(resolved)}
+        results: list[ResolvedPartition | None] = [None] * len(resolved)
+        for future in as_completed(resolved):
+            k = position[future.key]
+            results[k] = future.result()
+            resolved[k] = None
+            report(Progress("geocoding", min(sum(r is not None for r in results) * settings.partition_size, len(articles)), len(articles)))
+        del future, resolved
         lap("resolve")
+        memory["resolve"] = client.run(worker_usage)
         report(Progress("routes", 0, 1))
         early = (*problems, *(p for h in handles for p in h.problems), *(p for s in summaries for p in s.problems))
-        summary: RunSummary = client.submit(finish_corpus, resolved, clusters, early, ctx, key=f"geo-finish-{run}").result()
+        finished = [r for r in results if r is not None]
+        del results
+        slices, summary = finish_corpus(finished, clusters, early, context)
+        costs = {"parse": [h.cpu for h in handles], "names": [s.cpu for s in summaries], "resolve": [r.cpu for r in finished]}
+        del finished
+        # The corpus-wide tables are written by the workers too, a slice per task.
+        writes = [client.submit(write_corpus_part, *piece, ctx, key=f"geo-write-{run}-{k}") for k, piece in enumerate(slices)]
+        del slices
+        write_cpu = client.gather(writes)
         lap("finish")
-        timings["finish_cpu_s"] = summary.cpu
+        memory["finish"] = client.run(worker_usage)
+        timings["finish_cpu_s"] = summary.cpu + sum(write_cpu)
         report(Progress("routes", 1, 1))
-        costs = {"parse": [h.cpu for h in handles], "names": [s.cpu for s in summaries],
-                 "resolve": client.gather([client.submit(resolve_cpu, r) for r in resolved])}
-        write_run_report(folder, len(articles), settings.partition_size, timings, costs, client.run(worker_usage))
+        write_run_report(folder, len(articles), settings.partition_size, timings, costs, memory)
         return summary
     finally:
-        cluster = getattr(client, "cluster", None)
-        client.close()
-        if cluster is not None and not settings.scheduler:
-            cluster.close()
+        close(client, settings)
