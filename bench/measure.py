@@ -94,7 +94,7 @@ def main() -> None:
         raise SystemExit(f"unknown mode {mode}")
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime  # this process and its joined workers
-    print(json.dumps({"mode": mode, "seconds": time.perf_counter() - START, "cpu": cpu,
+    print(json.dumps({"mode": mode, "seconds": time.perf_counter() - START, "cpu": cpu, "sys": me.ru_stime + children.ru_stime,
                       "peak_mb": max(me.ru_maxrss, children.ru_maxrss) / 1024, "client_peak_mb": me.ru_maxrss / 1024,
                       "client_cpu": me.ru_utime + me.ru_stime,
                       **({"run": run} if mode == "dask" else {})}))

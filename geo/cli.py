@@ -167,6 +167,7 @@ def _analyze_on_dask(args: argparse.Namespace, settings: Settings, started: floa
     from .engine_dask import analyze_dask, close, connect_ahead
     from .export import read_parquet
     from .gazetteer import open_gazetteer
+    from .pipeline import fewer_collections
 
     if not args.parquet:
         raise CorpusError("--engine dask writes a partitioned Parquet dataset: give its folder with --parquet DIR")
@@ -178,8 +179,10 @@ def _analyze_on_dask(args: argparse.Namespace, settings: Settings, started: floa
         close(connected.client, settings)
         raise
     progress = TerminalProgress(sys.stderr)
+    gc.freeze()  # the articles live until the end: out of the collector's scans, as in the single-process run
     try:
-        summary = analyze_dask(articles, gazetteer, settings, args.parquet, problems, on_progress=progress, connected=connected)
+        with fewer_collections():
+            summary = analyze_dask(articles, gazetteer, settings, args.parquet, problems, on_progress=progress, connected=connected)
     finally:
         progress.close()
     for p in summary.problems[len(problems):]:

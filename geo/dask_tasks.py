@@ -9,6 +9,7 @@ routes and claims. Every task takes the run's shared inputs as one `RunContext`,
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import pickle
@@ -18,7 +19,7 @@ import time
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar, cast
 
 from spacy.tokens import Doc
 
@@ -36,7 +37,7 @@ from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, ma
 from .movement import Event
 from .parsing import doc_text, load_model, model_name, parse_articles
 from .people import NameToken, name_tokens, person_tokens, propagate_people
-from .pipeline import Analysis, CorpusEntities, FrozenMap, events, resolve, routes
+from .pipeline import Analysis, CorpusEntities, FrozenMap, events, fewer_collections, resolve, routes
 from .quotes import Quote
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,18 @@ class PartitionFile:
     person_tokens: frozenset[str]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fewer_collections_in(task: F) -> F:
+    """A task run with the collector's first threshold raised, as `pipeline.analyze` runs (restored after the task)."""
+    @functools.wraps(task)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with fewer_collections():
+            return task(*args, **kwargs)
+    return cast(F, run)
+
+
 def _scratch_dir() -> Path:
     """The worker's own scratch folder (removed with the worker), else the system's temporary folder."""
     from distributed import get_worker
@@ -216,6 +229,7 @@ class RunSummary:
     cpu: float  # the last task's CPU seconds
 
 
+@fewer_collections_in
 def parse_partition(part: int, articles: Sequence[Article], ctx: RunContext) -> PartitionFile:
     """Pass 1 on a worker: parse each article once; its first entities, name tokens and compressed Doc go to a file."""
     nlp = ctx.model()
@@ -275,6 +289,7 @@ def _names_file(ctx: RunContext, part: int) -> Path:
     return _scratch_dir() / f"geo-{ctx.run}-{part:05d}.names.pickle"
 
 
+@fewer_collections_in
 def propagate_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, names: frozenset[str]) -> EntitySummary:
     """Pass 2 on a worker: short forms of people named in full anywhere in the corpus, and the titles before person names.
 
@@ -303,6 +318,7 @@ def _entities(parsed: ParsedPartition, ctx: RunContext, names: frozenset[str]) -
     return tuple(_propagated(parsed, ctx, names)[0])
 
 
+@fewer_collections_in
 def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: RunContext, names: frozenset[str],
                       relabelled: dict[int, Entity], cluster_ids: Sequence[str | None], clusters: Sequence[Cluster]) -> ResolvedPartition:
     """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts.
@@ -370,7 +386,8 @@ def worker_usage() -> dict[str, float]:
             pss = next((int(line.split()[1]) / 1024 for line in fh if line.startswith("Pss:")), 0.0)
     except OSError:  # not Linux
         pass
-    return {"peak_mb": usage.ru_maxrss / 1024, "pss_mb": pss, "cpu_s": usage.ru_utime + usage.ru_stime}
+    return {"peak_mb": usage.ru_maxrss / 1024, "pss_mb": pss, "cpu_s": usage.ru_utime + usage.ru_stime, "sys_s": usage.ru_stime,
+            "faults": usage.ru_minflt + usage.ru_majflt}
 
 
 def merge_places(partials: Sequence[Sequence[Place]]) -> list[Place]:

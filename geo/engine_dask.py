@@ -67,6 +67,8 @@ def write_run_report(folder: Path, articles: int, partition_size: int, timings: 
               "worker_peak_mb": {addr: round(w["peak_mb"]) for addr, w in sorted(workers.items())},
               "worker_pss_mb": {addr: round(w["pss_mb"]) for addr, w in sorted(workers.items())},
               "worker_cpu_s": {addr: round(w["cpu_s"], 1) for addr, w in sorted(workers.items())},
+              "worker_sys_s": {addr: round(w["sys_s"], 1) for addr, w in sorted(workers.items())},
+              "worker_page_faults": {addr: int(w["faults"]) for addr, w in sorted(workers.items())},
               "worker_mb_by_phase": {phase: {addr: {"peak": round(w["peak_mb"]), "pss": round(w["pss_mb"])} for addr, w in sorted(usage.items())}
                                      for phase, usage in memory.items()}}
     (folder / "run.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

@@ -6,10 +6,10 @@ import io
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .claims import Claim, ClaimRow
-from .entities import Entity
+from .entities import Entity, MentionKey
 from .geocode import Unresolved
 from .errors import ResultsError
 from .geocode import Place
@@ -228,7 +228,7 @@ def write_parquet_stamp(folder: Path, model: str) -> None:
 
 def write_parquet_part(analysis: Analysis, folder: Path, tables: tuple[str, ...], part: int) -> list[Path]:
     """Some of the tables of a partial analysis as `folder/<table>/part-<part>.parquet`, one part of a partitioned dataset."""
-    frames = parquet_frames(analysis)
+    frames = parquet_frames(analysis, tables)
     written = []
     for name in tables:
         (folder / name).mkdir(parents=True, exist_ok=True)
@@ -238,47 +238,49 @@ def write_parquet_part(analysis: Analysis, folder: Path, tables: tuple[str, ...]
     return written
 
 
-def parquet_frames(analysis: Analysis) -> dict[str, Any]:
-    """The Parquet tables of an analysis as pandas DataFrames, by table name."""
+def parquet_frames(analysis: Analysis, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The Parquet tables of an analysis (those in `names`, else all) as pandas DataFrames, by table name."""
     import pandas as pd
 
-    sent_bounds = {e.key: (e.clean_sent_start, e.clean_sent_end) for e in analysis.entities}
-    tables = {
-        "articles": pd.DataFrame([{"id": a.id, "label": a.label, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date,
+    def sent_bounds() -> dict[MentionKey, tuple[int, int]]:
+        return {e.key: (e.clean_sent_start, e.clean_sent_end) for e in analysis.entities}
+
+    builders: dict[str, Callable[[], Any]] = {
+        "articles": lambda: pd.DataFrame([{"id": a.id, "label": a.label, "path": a.path, "title": a.title, "outlet": a.outlet, "date": a.date,
                                    "date_source": a.date_source, "author": a.author, "encoding": a.encoding, "text": a.text,
                                    "raw": a.raw, "seg_clean_start": [s.clean_start for s in a.segments],
                                    "seg_raw_start": [s.raw_start for s in a.segments], "seg_length": [s.length for s in a.segments],
                                    "comments": json.dumps([asdict(c) for c in a.comments]), "captions": list(a.captions),
                                    "removed_lines": a.removed_lines, "notes": list(a.notes)} for a in analysis.articles]),
-        "entities": pd.DataFrame([{"article": e.article, "label": e.label, "text": e.text, "norm": e.norm,
+        "entities": lambda: pd.DataFrame([{"article": e.article, "label": e.label, "text": e.text, "norm": e.norm,
                                    "raw_start": e.raw_start, "raw_end": e.raw_end, "clean_start": e.clean_start, "clean_end": e.clean_end,
                                    "clean_sent_start": e.clean_sent_start, "clean_sent_end": e.clean_sent_end, "fixed": e.fixed,
                                    "cluster": analysis.cluster_of(e)} for e in analysis.entities]),
-        "clusters": pd.DataFrame([{"id": c.id, "key": c.key, "label": c.label, "name": c.name, "aliases": list(c.aliases),
+        "clusters": lambda: pd.DataFrame([{"id": c.id, "key": c.key, "label": c.label, "name": c.name, "aliases": list(c.aliases),
                                    "articles": list(c.articles), "mentions": c.mentions} for c in analysis.clusters]),
-        "places": pd.DataFrame([{"place_id": p.id, "name": p.name, "feature": p.feature, "category": p.category, "country": p.country,
+        "places": lambda: pd.DataFrame([{"place_id": p.id, "name": p.name, "feature": p.feature, "category": p.category, "country": p.country,
                                  "lat": p.lat, "lon": p.lon, "source": p.source, "confidence": p.confidence, "article": m.article,
                                  "raw_start": m.raw_start, "raw_end": m.raw_end, "text": m.text, "metonym": m.metonym, "demonym": m.demonym,
                                  "embedded": m.embedded, "clean_start": m.clean_start, "clean_end": m.clean_end,
-                                 "clean_sent_start": sent_bounds.get(m.key, (0, 0))[0], "clean_sent_end": sent_bounds.get(m.key, (0, 0))[1]}
-                                for p in analysis.places for m in p.mentions]),
-        "routes": pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "current": r.current,
+                                 "clean_sent_start": bounds.get(m.key, (0, 0))[0], "clean_sent_end": bounds.get(m.key, (0, 0))[1]}
+                                for bounds in [sent_bounds()] for p in analysis.places for m in p.mentions]),
+        "routes": lambda: pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "current": r.current,
                                  "trip": json.dumps(asdict(r.trip)), "legs": json.dumps([leg_dict(leg) for leg in r.legs]),
                                  "claims": json.dumps([route_claim_dict(c) for c in r.claims])}
                                 for k, r in enumerate(analysis.routes)]),
-        "stops": pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "trip_start": r.trip.start,
+        "stops": lambda: pd.DataFrame([{"route": k, "subject": r.subject, "subject_id": r.subject_id, "trip_start": r.trip.start,
                                 "trip_end": r.trip.end, "current": r.current, "order": n, "place_id": s.place_id,
                                 "name": s.name, "lat": s.lat, "lon": s.lon, "date": s.date, "time": s.time, "status": s.status,
                                 "roles": list(s.roles), "articles": list(s.articles),
                                 "evidence": json.dumps([evidence_dict(e) for e in s.evidence])}
                                for k, r in enumerate(analysis.routes) for n, s in enumerate(r.stops, start=1)]),
-        "unresolved": pd.DataFrame([unresolved_dict(u) for u in analysis.unresolved], columns=["article", "raw_start", "raw_end", "text", "reason"]),
-        "quotes": pd.DataFrame([{**{f: getattr(q, f) for f in QUOTE_FIELDS}, "raw_parts": json.dumps([list(p) for p in q.raw_parts]),
+        "unresolved": lambda: pd.DataFrame([unresolved_dict(u) for u in analysis.unresolved], columns=["article", "raw_start", "raw_end", "text", "reason"]),
+        "quotes": lambda: pd.DataFrame([{**{f: getattr(q, f) for f in QUOTE_FIELDS}, "raw_parts": json.dumps([list(p) for p in q.raw_parts]),
                                  "clean_parts": json.dumps([list(p) for p in q.clean_parts])}
                                 for q in analysis.quotes], columns=[*QUOTE_FIELDS, "raw_parts", "clean_parts"]),
-        "claims": pd.DataFrame(_claim_rows(analysis.claims), columns=list(CLAIM_FIELDS)),
+        "claims": lambda: pd.DataFrame(_claim_rows(analysis.claims), columns=list(CLAIM_FIELDS)),
     }
-    return tables
+    return {name: build() for name, build in builders.items() if names is None or name in names}
 
 
 def _opt(value: Any) -> Any:

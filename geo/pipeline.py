@@ -286,7 +286,7 @@ def analyze(articles: Sequence[Article], nlp: Language, gazetteer: Gazetteer, se
         log.info("%s: %s", article.path, what, exc_info=exc)  # the traceback for the server log or `-v`
         problems.append(Problem(article.path, failure_reason(exc, what)))
 
-    with _fewer_collections():
+    with fewer_collections():
         return _analyze(articles, nlp, gazetteer, settings, problems, failed, report, online, previous, corrections)
 
 
@@ -297,7 +297,7 @@ ANALYSIS_GC_THRESHOLD = 50_000
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
+def fewer_collections() -> Iterator[None]:
     """Raise the collector's first threshold for the block, as large Python services do, and restore it after."""
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], ANALYSIS_GC_THRESHOLD), *before[1:])
