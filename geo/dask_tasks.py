@@ -378,7 +378,8 @@ def resolve_partition(handle: PartitionFile, articles: Sequence[Article], ctx: R
 
 def worker_usage() -> dict[str, float]:
     """This worker process's peak resident memory (MB), its proportional share of the memory it holds now (Pss: pages
-    shared with the client it was forked from count in part) and its CPU seconds so far (run on each worker)."""
+    shared with the client it was forked from count in part), its CPU and system seconds and page faults so far (run on
+    each worker)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     pss = 0.0
     try:

@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, cast
 
 from .aliases import Cluster, cluster_aliases
 from .articles import Article, Problem
@@ -69,7 +69,8 @@ def write_run_report(folder: Path, articles: int, partition_size: int, timings: 
               "worker_cpu_s": {addr: round(w["cpu_s"], 1) for addr, w in sorted(workers.items())},
               "worker_sys_s": {addr: round(w["sys_s"], 1) for addr, w in sorted(workers.items())},
               "worker_page_faults": {addr: int(w["faults"]) for addr, w in sorted(workers.items())},
-              "worker_mb_by_phase": {phase: {addr: {"peak": round(w["peak_mb"]), "pss": round(w["pss_mb"])} for addr, w in sorted(usage.items())}
+              "worker_mb_by_phase": {phase: {addr: {"peak": round(w["peak_mb"]), "pss": round(w["pss_mb"])}
+                                             for addr, w in sorted(usage.items())}
                                      for phase, usage in memory.items()}}
     (folder / "run.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
@@ -139,6 +140,23 @@ def close(client: Any, settings: Settings) -> None:
     client.close()
     if cluster is not None and not settings.scheduler:
         cluster.close()
+
+
+def gathered(futures: list[Any], on_done: Callable[[int], None] | None = None) -> list[Any]:
+    """The futures' results in order, each taken as soon as it is ready and its future dropped at once (the list is
+    emptied), so the worker holding it lets it go without waiting for the others."""
+    from distributed import as_completed
+
+    position = {f.key: k for k, f in enumerate(futures)}
+    results: list[Any] = [None] * len(futures)
+    pending = as_completed(futures)
+    futures.clear()
+    for n, future in enumerate(pending, start=1):
+        results[position[future.key]] = future.result()
+        del future
+        if on_done is not None:
+            on_done(n)
+    return results
 
 
 def submit_resolves(client: Any, run: str, parsed: list[Any], inputs: list[Any], ctx: Any, names: Any, summaries: list[EntitySummary],
@@ -216,8 +234,8 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
 
         propagated = [client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}", **near(p))
                       for k, (p, chunk) in enumerate(zip(parsed, inputs))]
-        summaries: list[EntitySummary] = client.gather(propagated)
-        del propagated  # the workers keep their entities in files for pass 3, not in memory
+        # Each summary leaves its worker as soon as the client has it (the worker keeps the entities in a file for pass 3).
+        summaries = cast(list[EntitySummary], gathered(propagated))
         lap("names")
         memory["names"] = client.run(worker_usage)
         report(Progress("corpus", 0, 1))
@@ -233,20 +251,12 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         del parsed, inputs, names
         # Each partition's summary comes to the client as soon as it is ready and leaves its worker: no worker holds
         # more than the partitions it is working on; the corpus steps after pass 3 run here, like those after pass 2.
-        position = {f.key: k for k, f in enumerate(resolved)}
-        results: list[ResolvedPartition | None] = [None] * len(resolved)
-        for future in as_completed(resolved):
-            k = position[future.key]
-            results[k] = future.result()
-            resolved[k] = None
-            report(Progress("geocoding", min(sum(r is not None for r in results) * settings.partition_size, len(articles)), len(articles)))
-        del future, resolved
+        finished = cast(list[ResolvedPartition], gathered(resolved, lambda n: report(
+            Progress("geocoding", min(n * settings.partition_size, len(articles)), len(articles)))))
         lap("resolve")
         memory["resolve"] = client.run(worker_usage)
         report(Progress("routes", 0, 1))
         early = (*problems, *(p for h in handles for p in h.problems), *(p for s in summaries for p in s.problems))
-        finished = [r for r in results if r is not None]
-        del results
         slices, summary = finish_corpus(finished, clusters, early, context)
         costs = {"parse": [h.cpu for h in handles], "names": [s.cpu for s in summaries], "resolve": [r.cpu for r in finished]}
         del finished
