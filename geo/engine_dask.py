@@ -26,7 +26,7 @@ from .config import Settings
 from .entities import Entity, MentionKey, defined_acronyms, titled_names
 from .errors import ConfigError
 from .gazetteer import Gazetteer
-from .dask_tasks import (EntitySummary, PartitionFile, ResolvedPartition, RunContext, RunSummary, finish_corpus,
+from .dask_tasks import (ArticlesNeeded, EntitySummary, PartitionFile, ResolvedPartition, RunContext, RunSummary, finish_corpus,
                          parse_partition, propagate_partition, resolve_partition, task_input, worker_model, worker_usage,
                          write_corpus_part)
 from .people import vote_place_labels
@@ -112,7 +112,9 @@ def connect(settings: Settings) -> Any:
     gc.freeze()  # the forked workers' collectors skip the model's objects, so their pages stay shared with the client
     try:
         with dask.config.set({**QUIET_WORKERS, **FORKED_WORKERS}):  # the nannies hand the config to the processes they start
-            cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            # The scheduler serves HTTP (health, metrics) even without a dashboard: on a free port, so two runs at once
+            # do not fight over Dask's 8787.
+            cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     finally:
         gc.unfreeze()
     return Client(cluster)
@@ -142,40 +144,55 @@ def close(client: Any, settings: Settings) -> None:
         cluster.close()
 
 
-def gathered(futures: list[Any], on_done: Callable[[int], None] | None = None) -> list[Any]:
+def gathered(futures: list[Any], on_done: Callable[[int], None] | None = None,
+             again: Callable[[int], Any] | None = None) -> list[Any]:
     """The futures' results in order, each taken as soon as it is ready and its future dropped at once (the list is
-    emptied), so the worker holding it lets it go without waiting for the others."""
+    emptied), so the worker holding it lets it go without waiting for the others. A task that answers `ArticlesNeeded`
+    (it ran where its partition's file is not) is sent again as `again(position)` gives it, with the articles."""
     from distributed import as_completed
 
     position = {f.key: k for k, f in enumerate(futures)}
     results: list[Any] = [None] * len(futures)
     pending = as_completed(futures)
     futures.clear()
-    for n, future in enumerate(pending, start=1):
-        results[position[future.key]] = future.result()
+    done = 0
+    for future in pending:
+        result = future.result()
+        k = position.pop(future.key)
         del future
+        if isinstance(result, ArticlesNeeded):
+            if again is None:
+                raise RuntimeError(f"partition {result.part} was not parsed on the worker that ran its task")
+            log.info("partition %d: its file is not on the worker that ran its task; sent again with its articles", result.part)
+            retry = again(k)
+            position[retry.key] = k
+            pending.add(retry)
+            continue
+        results[k] = result
+        done += 1
         if on_done is not None:
-            on_done(n)
+            on_done(done)
     return results
 
 
-def submit_resolves(client: Any, run: str, parsed: list[Any], inputs: list[Any], ctx: Any, names: Any, summaries: list[EntitySummary],
-                    voted: list[Entity], clusters: list[Cluster], assignment: dict[MentionKey, str],
-                    near: Callable[[Any], dict[str, Any]]) -> list[Any]:
-    """Pass 3's tasks: each partition's entities stay on its worker (pass 2 kept them in a file); only what the corpus
-    steps changed travels, the relabelled entities and each entity's cluster."""
-    resolved = []
+Changes = tuple[dict[int, Entity], tuple[str | None, ...], list[Cluster]]
+
+
+def resolve_changes(summaries: list[EntitySummary], voted: list[Entity], clusters: list[Cluster],
+                    assignment: dict[MentionKey, str]) -> list[Changes]:
+    """What pass 3's task of each partition is given: each partition's entities stay on its worker (pass 2 kept them in
+    a file); only what the corpus steps changed travels, the relabelled entities (by index), each entity's cluster id
+    and those clusters."""
+    out: list[Changes] = []
     start = 0
     cluster_by_id = {c.id: c for c in clusters}
-    for k, (p, chunk, part) in enumerate(zip(parsed, inputs, summaries)):
+    for part in summaries:
         ents = voted[start:start + len(part.entities)]
         start += len(part.entities)
         relabelled = {i: e for i, (e, before) in enumerate(zip(ents, part.entities)) if e is not before}
         cluster_ids = tuple(assignment.get(e.key) for e in ents)
-        part_clusters = [cluster_by_id[cid] for cid in sorted({c for c in cluster_ids if c is not None})]
-        resolved.append(client.submit(resolve_partition, p, chunk, ctx, names, relabelled, cluster_ids, part_clusters,
-                                      key=f"geo-resolve-{run}-{k}", **near(p)))
-    return resolved
+        out.append((relabelled, cluster_ids, [cluster_by_id[cid] for cid in sorted({c for c in cluster_ids if c is not None})]))
+    return out
 
 
 def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Settings, out: str | Path,
@@ -211,12 +228,14 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
     client = connected.client
     timings["connect_s"], timings["connect_client_cpu_s"] = connected.wall_s, connected.client_cpu_s
     try:
-        # Shared inputs and each partition's articles are tasks of their own: sent once, kept on the workers that use
-        # them (the later passes re-parse only where a partition's file is not on their machine), rebuilt if lost.
+        # The shared inputs and each partition's articles are tasks of their own: sent once, kept on the workers that
+        # use them, rebuilt if lost. The client holds no future of the articles: a worker lets a partition's articles
+        # go once it has parsed them (Dask keeps the task, to compute them again for a parse lost with its worker); a
+        # later pass that runs where the partition's file is not gets them from the client (`gathered`'s `again`).
         context = RunContext(settings, gazetteer.path, gazetteer.custom_path, titled, frozenset(acronym_names), str(folder), run)
         ctx = client.submit(task_input, context, key=f"geo-context-{run}")
-        inputs = [client.submit(task_input, tuple(chunk), key=f"geo-articles-{run}-{k}") for k, chunk in enumerate(chunks)]
-        parsed = [client.submit(parse_partition, k, chunk, ctx, key=f"geo-parse-{run}-{k}") for k, chunk in enumerate(inputs)]
+        parsed = [client.submit(parse_partition, k, client.submit(task_input, tuple(chunk), key=f"geo-articles-{run}-{k}"), ctx,
+                                key=f"geo-parse-{run}-{k}") for k, chunk in enumerate(chunks)]
         done = 0
         report(Progress("parsing", 0, len(articles)))
         for _ in as_completed(parsed):
@@ -232,10 +251,12 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         def near(p: Any) -> dict[str, Any]:
             return {"workers": home[p.key], "allow_other_workers": True} if home.get(p.key) else {}
 
-        propagated = [client.submit(propagate_partition, p, chunk, ctx, names, key=f"geo-names-{run}-{k}", **near(p))
-                      for k, (p, chunk) in enumerate(zip(parsed, inputs))]
+        def names_again(k: int) -> Any:
+            return client.submit(propagate_partition, handles[k], ctx, names, tuple(chunks[k]), key=f"geo-names-{run}-{k}-again")
+
+        propagated = [client.submit(propagate_partition, p, ctx, names, key=f"geo-names-{run}-{k}", **near(p)) for k, p in enumerate(parsed)]
         # Each summary leaves its worker as soon as the client has it (the worker keeps the entities in a file for pass 3).
-        summaries = cast(list[EntitySummary], gathered(propagated))
+        summaries = cast(list[EntitySummary], gathered(propagated, again=names_again))
         lap("names")
         memory["names"] = client.run(worker_usage)
         report(Progress("corpus", 0, 1))
@@ -245,14 +266,21 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         log.info("corpus steps: %d entities, %d clusters", len(voted), len(clusters))
         report(Progress("corpus", 1, 1))
         lap("corpus")
-        resolved = submit_resolves(client, run, parsed, inputs, ctx, names, summaries, voted, clusters, assignment, near)
-        # Only the resolve tasks are held now: a partition's articles and file handle leave the workers' memory once its
-        # resolve task has run (Dask still knows how to compute them again if a worker holding a result is lost).
-        del parsed, inputs, names
+        changes = resolve_changes(summaries, voted, clusters, assignment)
+        resolved = [client.submit(resolve_partition, p, ctx, names, *changes[k], key=f"geo-resolve-{run}-{k}", **near(p))
+                    for k, p in enumerate(parsed)]
+
+        def resolve_again(k: int) -> Any:
+            return client.submit(resolve_partition, handles[k], ctx, names, *changes[k], tuple(chunks[k]),
+                                 key=f"geo-resolve-{run}-{k}-again")
+
+        # Only the resolve tasks are held now: a partition's file handle leaves its worker's memory once its resolve
+        # task has run (Dask still knows how to compute it again if a worker holding a result is lost).
+        del parsed
         # Each partition's summary comes to the client as soon as it is ready and leaves its worker: no worker holds
         # more than the partitions it is working on; the corpus steps after pass 3 run here, like those after pass 2.
         finished = cast(list[ResolvedPartition], gathered(resolved, lambda n: report(
-            Progress("geocoding", min(n * settings.partition_size, len(articles)), len(articles)))))
+            Progress("geocoding", min(n * settings.partition_size, len(articles)), len(articles))), again=resolve_again))
         lap("resolve")
         memory["resolve"] = client.run(worker_usage)
         report(Progress("routes", 0, 1))
