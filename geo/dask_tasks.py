@@ -23,7 +23,7 @@ import time
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar, cast
+from typing import Any, Callable, Mapping, Sequence, TypeVar, cast
 
 from spacy.tokens import Doc
 
@@ -297,7 +297,7 @@ def parse_partition(part: int, articles: Sequence[Article], ctx: RunContext) -> 
 @dataclass(frozen=True)
 class ArticlesNeeded:
     """A later pass's answer when its partition's file is not on this worker (another worker's, or lost with it) and the
-    task was not given the articles: the client sends the task again with them (`engine_dask.gathered`), to parse the
+    task was not given the articles: the client sends the task again with them (`engine_dask.windowed`), to parse the
     partition here. So no worker keeps a partition's articles after parsing it."""
 
     part: int
@@ -366,11 +366,12 @@ def _entities(parsed: ParsedPartition, ctx: RunContext, names: frozenset[str]) -
 
 @worker_task
 def resolve_partition(handle: PartitionFile, ctx: RunContext, names: frozenset[str], relabelled: dict[int, Entity],
-                      cluster_ids: Sequence[str | None], clusters: Sequence[Cluster],
+                      cluster_ids: Sequence[str | None], cluster_names: Mapping[str, str],
                       articles: Sequence[Article] | None = None) -> ResolvedPartition | ArticlesNeeded:
     """Pass 3 on the worker holding the partition: places, movements, quotations and facts; its tables written as parts.
     Its entities are pass 2's (kept in a file, or found again from `names`) with the corpus steps' changes: `relabelled`
-    by index, each one's cluster id. Without the file and the articles, it answers `ArticlesNeeded`."""
+    by index, each one's cluster id, and those clusters' names (all that pass 3 reads of a cluster). Without the file
+    and the articles, it answers `ArticlesNeeded`."""
     g = ctx.gazetteer()
     online = ctx.online()
     vocab = ctx.model().vocab
@@ -384,7 +385,8 @@ def resolve_partition(handle: PartitionFile, ctx: RunContext, names: frozenset[s
     for e in entities:
         by_article.setdefault(e.article, []).append(e)
     # The corpus steps' result as far as this partition needs it: its entities, their clusters.
-    corpus = CorpusEntities(tuple(entities), FrozenMap({k: tuple(v) for k, v in by_article.items()}), tuple(clusters), FrozenMap(assignment))
+    clusters = tuple(Cluster(cid, "", name, (), (), 0) for cid, name in cluster_names.items())
+    corpus = CorpusEntities(tuple(entities), FrozenMap({k: tuple(v) for k, v in by_article.items()}), clusters, FrozenMap(assignment))
     resolutions: list[tuple[Article, list[Resolution]]] = []
     unresolved: list[Unresolved] = []
     moves: list[Event] = []

@@ -144,30 +144,56 @@ def close(client: Any, settings: Settings) -> None:
         cluster.close()
 
 
-def gathered(futures: list[Any], on_done: Callable[[int], None] | None = None,
-             again: Callable[[int], Any] | None = None) -> list[Any]:
-    """The futures' results in order, each taken as soon as it is ready and its future dropped at once (the list is
-    emptied), so the worker holding it lets it go without waiting for the others. A task that answers `ArticlesNeeded`
-    (it ran where its partition's file is not) is sent again as `again(position)` gives it, with the articles."""
+# Tasks of one pass a worker is given at a time: one running, one waiting so the worker never waits for the client.
+IN_FLIGHT = 2
+
+
+def windowed(count: int, submit: Callable[[int], Any], home: Callable[[int], str | None], any_worker: int,
+             on_done: Callable[[int], None] | None = None, again: Callable[[int], Any] | None = None,
+             per_worker: int = IN_FLIGHT) -> list[Any]:
+    """The results of tasks `submit(0..count-1)`, in order, with at most `per_worker` of them given to each worker at a
+    time (`home(k)`, the worker task k must run on; `None`: any, at most `any_worker` at a time). Dask sends a task that
+    has a worker to run on as soon as it is submitted, arguments and all; submitting them all at once made each worker
+    hold its share of the whole corpus's arguments. Each result is taken as soon as it is ready and its future dropped,
+    so its worker lets it go. A task that answers `ArticlesNeeded` (it ran where its partition's file is not) is sent
+    again as `again(k)` gives it, with the articles."""
+    from collections import deque
+
     from distributed import as_completed
 
-    position = {f.key: k for k, f in enumerate(futures)}
-    results: list[Any] = [None] * len(futures)
-    pending = as_completed(futures)
-    futures.clear()
+    queues: dict[str | None, deque[int]] = {}
+    for k in range(count):
+        queues.setdefault(home(k), deque()).append(k)
+    running = dict.fromkeys(queues, 0)
+    position: dict[str, tuple[int, str | None]] = {}
+    pending = as_completed()
+
+    def feed(where: str | None) -> None:
+        limit = any_worker if where is None else per_worker
+        while queues[where] and running[where] < limit:
+            k = queues[where].popleft()
+            future = submit(k)
+            position[future.key], running[where] = (k, where), running[where] + 1
+            pending.add(future)
+
+    for where in queues:
+        feed(where)
+    results: list[Any] = [None] * count
     done = 0
     for future in pending:
         result = future.result()
-        k = position.pop(future.key)
+        k, where = position.pop(future.key)
         del future
         if isinstance(result, ArticlesNeeded):
             if again is None:
                 raise RuntimeError(f"partition {result.part} was not parsed on the worker that ran its task")
             log.info("partition %d: its file is not on the worker that ran its task; sent again with its articles", result.part)
             retry = again(k)
-            position[retry.key] = k
+            position[retry.key] = (k, where)
             pending.add(retry)
             continue
+        running[where] -= 1
+        feed(where)
         results[k] = result
         done += 1
         if on_done is not None:
@@ -175,23 +201,24 @@ def gathered(futures: list[Any], on_done: Callable[[int], None] | None = None,
     return results
 
 
-Changes = tuple[dict[int, Entity], tuple[str | None, ...], list[Cluster]]
+Changes = tuple[dict[int, Entity], tuple[str | None, ...], dict[str, str]]
 
 
 def resolve_changes(summaries: list[EntitySummary], voted: list[Entity], clusters: list[Cluster],
                     assignment: dict[MentionKey, str]) -> list[Changes]:
     """What pass 3's task of each partition is given: each partition's entities stay on its worker (pass 2 kept them in
     a file); only what the corpus steps changed travels, the relabelled entities (by index), each entity's cluster id
-    and those clusters."""
+    and those clusters' names. Not the clusters: a cluster lists every article it is in, so a partition's clusters grow
+    with the corpus (a country named in every article), and pass 3 reads only their names."""
     out: list[Changes] = []
     start = 0
-    cluster_by_id = {c.id: c for c in clusters}
+    name_of = {c.id: c.name for c in clusters}
     for part in summaries:
         ents = voted[start:start + len(part.entities)]
         start += len(part.entities)
         relabelled = {i: e for i, (e, before) in enumerate(zip(ents, part.entities)) if e is not before}
         cluster_ids = tuple(assignment.get(e.key) for e in ents)
-        out.append((relabelled, cluster_ids, [cluster_by_id[cid] for cid in sorted({c for c in cluster_ids if c is not None})]))
+        out.append((relabelled, cluster_ids, {cid: name_of[cid] for cid in sorted({c for c in cluster_ids if c is not None})}))
     return out
 
 
@@ -231,32 +258,41 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         # The shared inputs and each partition's articles are tasks of their own: sent once, kept on the workers that
         # use them, rebuilt if lost. The client holds no future of the articles: a worker lets a partition's articles
         # go once it has parsed them (Dask keeps the task, to compute them again for a parse lost with its worker); a
-        # later pass that runs where the partition's file is not gets them from the client (`gathered`'s `again`).
+        # later pass that runs where the partition's file is not gets them from the client (`windowed`'s `again`).
         context = RunContext(settings, gazetteer.path, gazetteer.custom_path, titled, frozenset(acronym_names), str(folder), run)
         ctx = client.submit(task_input, context, key=f"geo-context-{run}")
         parsed = [client.submit(parse_partition, k, client.submit(task_input, tuple(chunk), key=f"geo-articles-{run}-{k}"), ctx,
                                 key=f"geo-parse-{run}-{k}") for k, chunk in enumerate(chunks)]
-        done = 0
+        # Each handle comes to the client as soon as its partition is parsed, with the worker that holds the partition's
+        # file, and its future is dropped: no worker holds anything of the partitions it parsed but their files. A later
+        # pass runs on that worker; if it is gone, elsewhere, where the task asks for the articles to parse them again.
+        handles: list[PartitionFile] = [cast(PartitionFile, None)] * len(chunks)
+        homes: list[str | None] = [None] * len(chunks)
+        position = {f.key: k for k, f in enumerate(parsed)}
         report(Progress("parsing", 0, len(articles)))
-        for _ in as_completed(parsed):
-            done += 1
+        finishing = as_completed(parsed)
+        parsed.clear()  # the futures are held by `finishing` until each comes out of it
+        for done, future in enumerate(finishing, start=1):
+            k = position[future.key]
+            handles[k] = future.result()
+            homes[k] = next(iter(client.who_has([future]).get(future.key, ())), None)
+            del future
             report(Progress("parsing", min(done * settings.partition_size, len(articles)), len(articles)))
         lap("parse")
         memory["parse"] = client.run(worker_usage)
-        handles: list[PartitionFile] = client.gather(parsed)
         names = client.submit(task_input, frozenset().union(*(h.person_tokens for h in handles)), key=f"geo-names-{run}")
-        # Later passes go to the worker that wrote the partition's file; elsewhere only if it is gone (then they parse again).
-        home = {key: list(addresses) for key, addresses in client.who_has(parsed).items()}
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
 
-        def near(p: Any) -> dict[str, Any]:
-            return {"workers": home[p.key], "allow_other_workers": True} if home.get(p.key) else {}
+        def near(k: int) -> dict[str, Any]:
+            return {"workers": [homes[k]], "allow_other_workers": True} if homes[k] else {}
 
         def names_again(k: int) -> Any:
             return client.submit(propagate_partition, handles[k], ctx, names, tuple(chunks[k]), key=f"geo-names-{run}-{k}-again")
 
-        propagated = [client.submit(propagate_partition, p, ctx, names, key=f"geo-names-{run}-{k}", **near(p)) for k, p in enumerate(parsed)]
         # Each summary leaves its worker as soon as the client has it (the worker keeps the entities in a file for pass 3).
-        summaries = cast(list[EntitySummary], gathered(propagated, again=names_again))
+        summaries = cast(list[EntitySummary], windowed(
+            len(handles), lambda k: client.submit(propagate_partition, handles[k], ctx, names, key=f"geo-names-{run}-{k}", **near(k)),
+            homes.__getitem__, IN_FLIGHT * workers, again=names_again))
         lap("names")
         memory["names"] = client.run(worker_usage)
         report(Progress("corpus", 0, 1))
@@ -267,20 +303,18 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         report(Progress("corpus", 1, 1))
         lap("corpus")
         changes = resolve_changes(summaries, voted, clusters, assignment)
-        resolved = [client.submit(resolve_partition, p, ctx, names, *changes[k], key=f"geo-resolve-{run}-{k}", **near(p))
-                    for k, p in enumerate(parsed)]
 
         def resolve_again(k: int) -> Any:
             return client.submit(resolve_partition, handles[k], ctx, names, *changes[k], tuple(chunks[k]),
                                  key=f"geo-resolve-{run}-{k}-again")
 
-        # Only the resolve tasks are held now: a partition's file handle leaves its worker's memory once its resolve
-        # task has run (Dask still knows how to compute it again if a worker holding a result is lost).
-        del parsed
         # Each partition's summary comes to the client as soon as it is ready and leaves its worker: no worker holds
         # more than the partitions it is working on; the corpus steps after pass 3 run here, like those after pass 2.
-        finished = cast(list[ResolvedPartition], gathered(resolved, lambda n: report(
-            Progress("geocoding", min(n * settings.partition_size, len(articles)), len(articles))), again=resolve_again))
+        finished = cast(list[ResolvedPartition], windowed(
+            len(handles), lambda k: client.submit(resolve_partition, handles[k], ctx, names, *changes[k],
+                                                  key=f"geo-resolve-{run}-{k}", **near(k)),
+            homes.__getitem__, IN_FLIGHT * workers,
+            lambda n: report(Progress("geocoding", min(n * settings.partition_size, len(articles)), len(articles))), resolve_again))
         lap("resolve")
         memory["resolve"] = client.run(worker_usage)
         report(Progress("routes", 0, 1))
@@ -288,12 +322,12 @@ def analyze_dask(articles: Sequence[Article], gazetteer: Gazetteer, settings: Se
         slices, summary = finish_corpus(finished, clusters, early, context)
         costs = {"parse": [h.cpu for h in handles], "names": [s.cpu for s in summaries], "resolve": [r.cpu for r in finished]}
         del finished
-        # The corpus-wide tables are written by the workers too, a slice per task; each task is let go as soon as it is
-        # done, so a worker forgets its slice then (a held task keeps its arguments on the worker: 39 MB of unpickled
-        # slices on one worker at the end of a run on 3x the articles, when they were gathered all at once).
-        writes = [client.submit(write_corpus_part, *piece, ctx, key=f"geo-write-{run}-{k}") for k, piece in enumerate(slices)]
-        del slices
-        write_cpu = gathered(writes)
+        # The corpus-wide tables are written by the workers too, a slice per task, a few slices at a time; each task is
+        # let go as soon as it is done, so a worker forgets its slice then (a held task keeps its arguments on the worker:
+        # 39 MB of unpickled slices on one worker at the end of a run on 3x the articles, when they were gathered at once).
+        write_cpu = windowed(len(slices), lambda k: client.submit(write_corpus_part, *slices[k], ctx, key=f"geo-write-{run}-{k}"),
+                             lambda k: None, IN_FLIGHT * workers)
+        slices.clear()
         lap("finish")
         memory["finish"] = client.run(worker_usage)
         timings["finish_cpu_s"] = summary.cpu + sum(write_cpu)

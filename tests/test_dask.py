@@ -160,7 +160,8 @@ def test_a_worker_killed_mid_run_is_survived_with_the_same_output(dask_cluster, 
     reader = threading.Thread(target=read_stderr, daemon=True)
     reader.start()
     try:
-        # Both workers hold parsed partitions now; killing one loses its Docs, which Dask must recompute for pass 3.
+        # Both workers hold parsed partitions now; killing one loses its files: pass 3's tasks of its partitions not yet
+        # resolved run on the other worker, which asks for their articles and parses them again.
         assert corpus_steps_done.wait(timeout=600), "".join(lines)[-3000:]
         assert proc.poll() is None
         dask_cluster.kill_worker(0)

@@ -4,6 +4,7 @@ that the workers write, which read back as one table."""
 from __future__ import annotations
 
 import pickle
+import time
 import subprocess
 import sys
 import textwrap
@@ -17,7 +18,7 @@ from geo.articles import article_from_text
 import geo.dask_tasks as dask_tasks
 from geo.dask_tasks import (ArticlesNeeded, RunContext, _entities, _load, _names_file, _slices, pack_doc, parse_partition, propagate_partition,
                             reparsed, resolve_partition, unpack_doc)
-from geo.engine_dask import gathered
+from geo.engine_dask import windowed
 from geo.entities import defined_acronyms, titled_names
 
 # Written for these tests.
@@ -98,7 +99,7 @@ def test_a_partition_file_is_read_back_only_by_the_process_that_wrote_it(article
     assert reparsed(foreign, None, ctx) is None  # no file here and no articles: nothing to parse
     # A later pass on a worker without the file asks for the articles, and with them gives the same answer.
     assert propagate_partition(foreign, ctx, handle.person_tokens) == ArticlesNeeded(0)
-    assert resolve_partition(foreign, ctx, handle.person_tokens, {}, (), []) == ArticlesNeeded(0)
+    assert resolve_partition(foreign, ctx, handle.person_tokens, {}, (), {}) == ArticlesNeeded(0)
     assert propagate_partition(foreign, ctx, handle.person_tokens, articles).entities == \
         propagate_partition(handle, ctx, handle.person_tokens).entities
     Path(handle.path).unlink()
@@ -144,7 +145,6 @@ def test_a_task_that_asks_for_its_articles_is_sent_again_with_them_and_its_answe
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, Client(cluster) as client:
-        futures = [client.submit(_answer, k, key=f"answer-{k}") for k in range(5)]
         sent_again: list[int] = []
         done: list[int] = []
 
@@ -152,8 +152,35 @@ def test_a_task_that_asks_for_its_articles_is_sent_again_with_them_and_its_answe
             sent_again.append(k)
             return client.submit(_answer, k, (f"articles of {k}",), key=f"answer-{k}-again")
 
-        results = gathered(futures, done.append, again)
-    assert futures == []  # the caller's list is emptied, so the futures are let go as they complete
+        results = windowed(5, lambda k: client.submit(_answer, k, key=f"answer-{k}"), lambda k: None, 2, done.append, again)
     assert sorted(sent_again) == [1, 3]
     assert results == [(0, None), (1, ("articles of 1",)), (2, None), (3, ("articles of 3",)), (4, None)]
     assert done == [1, 2, 3, 4, 5]  # progress counts answers, not the tasks that asked again
+
+
+def _where(k: int) -> tuple[int, str]:
+    """A stand-in task that takes a moment, and says which worker ran it."""
+    from distributed import get_worker
+
+    time.sleep(0.05)
+    return k, get_worker().address
+
+
+@pytest.mark.dask
+def test_each_worker_is_given_at_most_its_window_of_tasks_and_each_task_runs_on_its_worker():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, Client(cluster) as client:
+        a, b = sorted(client.scheduler_info()["workers"])
+        home = {k: (a if k % 3 else b) for k in range(12)}  # 8 tasks for one worker, 4 for the other
+        seen: list[int] = []
+
+        def submit(k: int) -> object:
+            # What the scheduler has given each worker of ours when the next one is submitted: never the window yet.
+            seen.extend(sum(1 for key in keys if str(key).startswith("where-")) for keys in client.processing().values())
+            return client.submit(_where, k, key=f"where-{k}", workers=[home[k]], allow_other_workers=True)
+
+        results = windowed(12, submit, home.__getitem__, 4, per_worker=2)
+    assert [k for k, _ in results] == list(range(12))
+    assert all(address == home[k] for k, address in results)
+    assert max(seen) == 2  # one worker had two tasks at some point, and no worker ever had three
