@@ -3,6 +3,7 @@ word, a place named inside it, and for a facility the gazetteer lacks, the town 
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Sequence
@@ -148,7 +149,21 @@ def _event_place(gazetteer: Gazetteer, entity: Entity) -> Entity | None:
     return None
 
 
+# Asked for every run of words inside every organisation, person and event name; kept per gazetteer, dropped with it.
+_EMBEDDED_KINDS: weakref.WeakKeyDictionary[Gazetteer, dict[str, str | None]] = weakref.WeakKeyDictionary()
+
+
 def _embedded_kind(gazetteer: Gazetteer, name: str) -> str | None:
+    """`_embedded_kind_of`, remembered per gazetteer."""
+    known = _EMBEDDED_KINDS.setdefault(gazetteer, {})
+    if name not in known:
+        if len(known) >= 50_000:
+            known.clear()
+        known[name] = _embedded_kind_of(gazetteer, name)
+    return known[name]
+
+
+def _embedded_kind_of(gazetteer: Gazetteer, name: str) -> str | None:
     """'place' or 'demonym' when `name` is a country, first-level region, large city or country adjective; else None.
 
     Only names that are places in almost every use qualify: inside an organisation's name a small town's name is far

@@ -39,7 +39,7 @@ from .facts import Fact
 from .gazetteer import Gazetteer
 from .geocode import Geocoder, Place, Resolution, Unresolved, collect_places, make_geocoder
 from .movement import Event
-from .parsing import doc_text, load_model, model_name, parse_articles
+from .parsing import doc_text, load_model, model_name, parse_articles, remember_text
 from .people import NameToken, name_tokens, person_tokens, propagate_people
 from .pipeline import Analysis, CorpusEntities, FrozenMap, events, fewer_collections, resolve, routes
 from .quotes import Quote
@@ -127,7 +127,7 @@ def unpack_doc(vocab: Any, packed: tuple[int, bytes, bytes], text: str) -> Doc:
     msg: dict[str, Any] = {"text": text, "array_head": DOC_ATTRS, "array_body": array}
     if spans:
         msg["spans"] = spans
-    return Doc(vocab).from_dict(msg)
+    return remember_text(Doc(vocab).from_dict(msg), text)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -253,6 +254,7 @@ def resolve_date(text: str, article_date: str | None, future: bool, context: str
     return None
 
 
+@lru_cache(maxsize=4096)  # the same words against the same day: dateparser is slow to ask
 def _dateparser_relative(text: str, anchor: dt.date, future: bool) -> str | None:
     """'two days ago', 'in three days', 'last week' through dateparser (the case it covers well)."""
     import dateparser

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .articles import Article
 from .entities import Entity, MentionKey
-from .parsing import doc_text, tokens_where
+from .parsing import doc_text, span_text, tokens_where
 from .referents import PERSONAL_PRONOUNS, Referents
 from .speakers import speaker_token
 
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from .geocode import Resolution
 
 LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "claims_lexicon.toml"
-NUMBER_RE = re.compile(r"(?:(?P<bound>more than|at least|less than|up to|nearly|almost|about|around|roughly|some|over|under)\s+)?"
+# The look-ahead names every first letter the pattern can start with: most positions fail on it at once.
+NUMBER_RE = re.compile(r"(?=[malunrso\d])(?:(?P<bound>more than|at least|less than|up to|nearly|almost|about|around|roughly|some|over|under)\s+)?"
                        r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*-?\s*(?P<unit>[A-Za-z]+)\b", re.I)
 YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
 
@@ -85,7 +86,7 @@ class Fact:
 
 def _sentence_span(article: Article, sent: Span) -> tuple[str, int, int]:
     start, end = article.raw_span(sent.start_char, sent.end_char)
-    return sent.text.strip(), start, end
+    return span_text(sent).strip(), start, end
 
 
 def _person(refs: Referents, token: Token) -> str | None:
@@ -129,7 +130,7 @@ def _meetings(article: Article, doc: Doc, refs: Referents, names: Mapping[str, s
             if not a or not b or a == b:
                 continue
             pair = tuple(sorted((a, b)))
-            year = YEAR_RE.search(tok.sent.text)
+            year = YEAR_RE.search(span_text(tok.sent))
             sentence, start, end = _sentence_span(article, tok.sent)
             label = " – ".join(sorted(names.get(c, c) for c in pair)) + (f" ({year.group()})" if year else "")
             facts.append(Fact(article.id, "meeting", ("meeting", *pair, year.group() if year else ""), label,

@@ -11,7 +11,7 @@ from .articles import Article
 from .dates import YEAR_RE, narrative_offset, resolve_date, text_anchor, time_of
 from .entities import Entity, MentionKey
 from .lexicon import LEXICON as LX
-from .parsing import tokens_where
+from .parsing import span_text, tokens_where
 from .referents import Referents
 from .travellers import Who, clause_chain, companions, hosted, traveller_of_word
 from .vehicles import Traveller
@@ -113,7 +113,7 @@ def _dates_for(verb: Token, ents_by_token: dict[int, Entity], anchor: str | None
             break
         if t.pos_ in ("NOUN", "VERB", "AUX"):
             scope[t.i] = rank
-    sentence = verb.sent.text
+    sentence = span_text(verb.sent)
     for tok in verb.sent:
         ent = ents_by_token.get(tok.i)
         text, label = (ent.text, ent.label) if ent is not None else (tok.text, "TIME" if re.fullmatch(r"\d{1,2}[:.]\d{2}", tok.text) else "")
@@ -360,7 +360,7 @@ def _events_of(article: Article, who: Who, tok: Token, anchor_tok: Token, lemma:
     while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
         clause = clause.head  # "flew to X, with a stopover in Y": the stopover belongs to the flight's clause
     for role, place in args:
-        status = status_of(anchor_tok, role, sent.text)
+        status = status_of(anchor_tok, role, span_text(sent))
         lister = itinerary if itinerary is not None else anchor_tok
         if is_noun and lister.lemma_.lower() in LX.itinerary_verbs and lister.tag_ not in PAST_TAGS:
             status = "expected"  # "the tour includes a trip on Thursday to X", "a visit that spans X": the programme
@@ -374,7 +374,7 @@ def _events_of(article: Article, who: Who, tok: Token, anchor_tok: Token, lemma:
         if feature == "region" and not any(w in place.category for w in LARGE_REGION_WORDS):
             feature = "local-region"  # a capital city that is also a region, a unitary authority, a province named after its capital; not a state or macro-region
         events.append(Event(subject_id, place.id, place.name, place.lat, place.lon, feature, role, lemma, status,
-                            date, time, article.id, anchor or article.date, sent.text.strip(), raw_start, raw_end, tok.idx,
+                            date, time, article.id, anchor or article.date, span_text(sent).strip(), raw_start, raw_end, tok.idx,
                             subject_name, clause.idx, aspect, sequence, relation, relative_to, leg, offset,
                             "text" if date else anchor_source, tok.idx < title_end or itinerary is not None))
     return events

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import logging
 import weakref
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from . import chunks
 from .articles import Article
@@ -12,7 +12,7 @@ from .errors import ModelNotInstalled
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,36 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def remember_text(doc: Doc, text: str) -> Doc:
+    """The Doc, with `text` kept as its text for doc_text, for a Doc rebuilt from that text (a packed Doc, whose text
+    was checked when it was packed); on a length mismatch doc_text joins the tokens itself."""
+    end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    if end == len(text):
+        _TEXTS[doc] = text
+    return doc
+
+
+def span_text(span: Span) -> str:
+    """The span's text, sliced from its Doc's text (Span.text joins its tokens again on every read)."""
+    return doc_text(span.doc)[span.start_char:span.end_char]
+
+
+# Per Doc and attribute: the distinct values' strings and, per token, which of them it has (see tokens_where).
+_VALUES: weakref.WeakKeyDictionary[Doc, dict[str, tuple[list[str], Any]]] = weakref.WeakKeyDictionary()
+
+
+def _values(doc: Doc, attr: str) -> tuple[list[str], Any]:
+    """The distinct strings of `attr` in the Doc and, per token, the index of its own among them (built once per Doc)."""
+    import numpy
+
+    per_doc = _VALUES.setdefault(doc, {})
+    if attr not in per_doc:
+        distinct, inverse = numpy.unique(doc.to_array(attr), return_inverse=True)
+        strings = doc.vocab.strings
+        per_doc[attr] = ([strings[v] for v in distinct.tolist()], inverse)
+    return per_doc[attr]
+
+
 def tokens_where(doc: Doc, attr: str, keep: Callable[[str], bool]) -> list[int]:
     """Indexes, in order, of the tokens whose `attr` ("LEMMA", "POS", "DEP", "ORTH", "LOWER") passes `keep`.
 
@@ -80,10 +110,9 @@ def tokens_where(doc: Doc, attr: str, keep: Callable[[str], bool]) -> list[int]:
     """
     import numpy
 
-    ids = doc.to_array(attr)
-    strings = doc.vocab.strings
-    wanted = [v for v in numpy.unique(ids).tolist() if keep(strings[v])]
-    return numpy.flatnonzero(numpy.isin(ids, wanted)).tolist() if wanted else []
+    values, inverse = _values(doc, attr)
+    wanted = numpy.fromiter((keep(v) for v in values), dtype=bool, count=len(values))
+    return numpy.flatnonzero(wanted[inverse]).tolist() if wanted.any() else []
 
 
 def model_name(nlp: Language) -> str:

@@ -14,7 +14,10 @@ KIND_OF = re.compile(r"((?:[A-Z][\w'’-]+\s)*[A-Z][\w'’-]+?)(?:['’]s)?\s+(?
 def country_before(text: str, start: int, gazetteer: Gazetteer) -> str | None:
     """The country a country adjective or possessive names right before "<kind word> of" and the name ("the Maltese
     port of X", "Peru's northern region of X"): its gazetteer name, else None."""
-    m = KIND_OF.search(text[max(0, start - 80):start])
+    window = text[max(0, start - 80):start]
+    if not window.rstrip().endswith(("of", "the")):  # what KIND_OF ends with: a cheap test before the search
+        return None
+    m = KIND_OF.search(window)
     if m is None:
         return None
     names = m.group(1).split()

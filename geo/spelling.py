@@ -40,23 +40,31 @@ def variants_in(name: str, countries: Iterable[str], gazetteer: Gazetteer) -> li
 
 
 class FuzzyIndex:
-    """Main names of each country's places, matched with rapidfuzz; one list per country, built on first use."""
+    """Main names of each country's places, matched with rapidfuzz; per country, one list per first letter, built on
+    first use (a match must keep the name's first letter, so only that letter's names are compared)."""
 
     def __init__(self, gazetteer: Gazetteer):
         self.gazetteer = gazetteer
-        self._names: dict[str, tuple[list[str], list[str]]] = {}  # per country: folded main names, place ids
+        # per country, per first letter of the folded main name: folded main names, place ids
+        self._names: dict[str, dict[str, tuple[list[str], list[str]]]] = {}
         self.match = lru_cache(maxsize=20_000)(self._match)
 
-    def _country_names(self, iso2: str) -> tuple[list[str], list[str]]:
+    def _country_names(self, iso2: str) -> dict[str, tuple[list[str], list[str]]]:
         from rapidfuzz import utils
 
         if iso2 not in self._names:
-            rows = self.gazetteer.main_names_in(iso2, FUZZY_FEATURES)
-            self._names[iso2] = ([utils.default_process(name) for name, _ in rows], [pid for _, pid in rows])
+            by_letter: dict[str, tuple[list[str], list[str]]] = {}
+            for name, pid in self.gazetteer.main_names_in(iso2, FUZZY_FEATURES):
+                folded = utils.default_process(name)
+                keys, ids = by_letter.setdefault(folded[:1], ([], []))
+                keys.append(folded)
+                ids.append(pid)
+            self._names[iso2] = by_letter
         return self._names[iso2]
 
     def _match(self, name: str, countries: tuple[str, ...]) -> tuple[Candidate, ...]:
-        """The places in `countries` whose main name is closest to `name` (at or above the cut-off), best first."""
+        """The places in `countries` whose main name, with the same first letter, is closest to `name` (at or above the
+        cut-off), best first."""
         from rapidfuzz import fuzz, process, utils
 
         key = utils.default_process(normalize(name))
@@ -64,10 +72,9 @@ class FuzzyIndex:
             return ()
         out: list[tuple[float, str]] = []
         for iso2 in countries:
-            keys, ids = self._country_names(iso2)
+            keys, ids = self._country_names(iso2).get(key[:1], ([], []))
             for _, score, i in process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5):
-                if keys[i][:1] == key[:1]:
-                    out.append((score, ids[i]))
+                out.append((score, ids[i]))
         top = max((s for s, _ in out), default=0.0)
         found = (self.gazetteer.get(pid) for s, pid in sorted(out, key=lambda x: -x[0]) if s >= top - 1e-9)
         return tuple(c for c in found if c is not None)

@@ -150,3 +150,14 @@ def test_bare_family_name_goes_to_the_storys_principal_when_two_of_that_name_are
     assert mikko.id != anna.id
     assert "Korhonen" in mikko.aliases and "Korhonen" not in anna.aliases  # not the wife this article repeats
     assert not [c for c in result.clusters if c.label == "PERSON" and c.name.startswith("Lady")]  # "First Lady" is a title
+
+
+def test_tokens_where_reads_each_attribute_of_the_doc(nlp):
+    from geo.parsing import span_text, tokens_where
+
+    doc = nlp("The ferry sailed to Bergen - then it sailed on. The crew said nothing.")
+    assert [doc[i].text for i in tokens_where(doc, "LEMMA", lambda lemma: lemma == "sail")] == ["sailed", "sailed"]
+    assert [doc[i].text for i in tokens_where(doc, "ORTH", lambda text: text == "-")] == ["-"]
+    assert [doc[i].text for i in tokens_where(doc, "POS", lambda pos: pos == "PROPN")] == ["Bergen"]
+    assert tokens_where(doc, "LEMMA", lambda lemma: lemma == "fly") == []
+    assert [span_text(s) for s in doc.sents] == [s.text for s in doc.sents]

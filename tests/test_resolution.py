@@ -172,6 +172,15 @@ def test_a_misspelt_town_matches_closely_inside_the_focus(gazetteer):
     assert _near(found["Trondhiem"][0], 63.43, 10.40, 20)
 
 
+def test_a_close_match_keeps_the_first_letter(gazetteer):
+    from geo.spelling import FuzzyIndex
+
+    index = FuzzyIndex(gazetteer)
+    found = index.match("Trondhiem", ("NO",))
+    assert found and {(c.name, c.country) for c in found} == {("Trondheim", "NO")}
+    assert index.match("Drondheim", ("NO",)) == ()  # one letter away, but the first: a different name
+
+
 def test_a_country_with_a_tripled_letter(gazetteer):
     found, _ = _resolve(gazetteer, "Fishing boats left Bergen for the coast of Norwway.", [("Bergen", "GPE"), ("Norwway", "GPE")])
     assert found["Norwway"][0].feature == "country" and found["Norwway"][0].country == "NO"
